@@ -1,0 +1,478 @@
+//! Typing one expression: names to slots, operators to their checked forms,
+//! units through arithmetic, enum values against their declarations.
+
+use super::{Checker, Name};
+use crate::diagnostics::{suggestion_help, Problem, Span};
+use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactKind, Type};
+use crate::syntax::ast::{self, BinOp};
+use crate::units::Unit;
+
+/// Where an expression appears; `is known` is only meaningful in invariants,
+/// because a rule that fires on a *missing* fact would change its decision
+/// when the fact arrives, breaking monotonicity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    Condition,
+    Invariant,
+}
+
+impl Checker<'_> {
+    /// Checks an expression that must be a condition.
+    pub(super) fn condition(&mut self, e: &ast::Expr, place: Place, what: &str) -> Option<Expr> {
+        let (expr, ty) = self.expr(e, place)?;
+        if ty != Type::Bool {
+            self.error(
+                Problem::error(
+                    "guidelang::check::not_a_condition",
+                    format!("{what} must be a condition, but this is {}", self.type_name(&ty)),
+                )
+                .with_label(e.span, "not true/false")
+                .with_help("compare it with something, e.g. `wbc > 100`, or use `is` for a named value"),
+            );
+            return None;
+        }
+        Some(expr)
+    }
+
+    /// Checks an expression that must be a quantity; returns its unit.
+    pub(super) fn quantity(&mut self, e: &ast::Expr, place: Place, what: &str) -> Option<(Expr, Option<Unit>)> {
+        let (expr, ty) = self.expr(e, place)?;
+        match ty {
+            Type::Num(u) => Some((expr, u)),
+            other => {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::not_a_quantity",
+                        format!("{what} must be a number, but this is {}", self.type_name(&other)),
+                    )
+                    .with_label(e.span, "not a number")
+                    .with_help("use a numeric fact or definition here"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn expr(&mut self, e: &ast::Expr, place: Place) -> Option<(Expr, Type)> {
+        let span = e.span;
+        let mk = |kind| Expr { kind, span };
+        match &e.node {
+            ast::ExprKind::Bool(b) => Some((mk(ExprKind::Bool(*b)), Type::Bool)),
+            ast::ExprKind::Quantity { value, unit } => {
+                let unit = match unit {
+                    None => None,
+                    Some(u) => Some(self.unit(u, span)?),
+                };
+                Some((mk(ExprKind::Num(*value)), Type::Num(unit)))
+            }
+            ast::ExprKind::Name(n) => self.name(n, span),
+            ast::ExprKind::Not(inner) => {
+                let x = self.condition(inner, place, "the operand of `not`")?;
+                Some((mk(ExprKind::Not(Box::new(x))), Type::Bool))
+            }
+            ast::ExprKind::Neg(inner) => {
+                let (x, u) = self.quantity(inner, place, "the operand of `-`")?;
+                Some((mk(ExprKind::Neg(Box::new(x))), Type::Num(u)))
+            }
+            ast::ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span, place),
+            ast::ExprKind::Is {
+                subject,
+                value,
+                negated,
+            } => self.is_value(subject, value, *negated, span, place),
+            ast::ExprKind::OneOf {
+                subject,
+                values,
+                negated,
+            } => self.one_of(subject, values, *negated, span, place),
+            ast::ExprKind::Known { subject, negated } => {
+                if place != Place::Invariant {
+                    self.error(
+                        Problem::error("guidelang::check::known_outside_invariant", "`is known` can only be used in an invariant")
+                            .with_label(span, "here")
+                            .with_help("rules decide on values, not on whether a value was given; a missing fact already makes a rule undecided"),
+                    );
+                    return None;
+                }
+                if !matches!(subject.node, ast::ExprKind::Name(_)) {
+                    self.error(
+                        Problem::error(
+                            "guidelang::check::known_needs_name",
+                            "`is known` applies to a fact or definition name",
+                        )
+                        .with_label(subject.span, "not a name")
+                        .with_help("write e.g. `wbc is known`"),
+                    );
+                    return None;
+                }
+                let (x, _) = self.expr(subject, place)?;
+                Some((mk(ExprKind::Known(Box::new(x), *negated)), Type::Bool))
+            }
+            ast::ExprKind::AtLeast { n, items } => {
+                let mut checked = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.condition(item, place, "each item of `at least`") {
+                        Some(x) => checked.push(x),
+                        None => ok = false,
+                    }
+                }
+                if n.node == 0 || n.node as usize > items.len() {
+                    self.error(
+                        Problem::error(
+                            "guidelang::check::at_least_count",
+                            format!(
+                                "`at least {}` of {} conditions can {}",
+                                n.node,
+                                items.len(),
+                                if n.node == 0 { "never fail" } else { "never hold" }
+                            ),
+                        )
+                        .with_label(n.span, "this count")
+                        .with_help(format!("use a count from 1 to {}", items.len())),
+                    );
+                    return None;
+                }
+                ok.then(|| (mk(ExprKind::AtLeast(n.node, checked)), Type::Bool))
+            }
+            ast::ExprKind::Sqrt(inner) => {
+                let (x, u) = self.quantity(inner, place, "the operand of `sqrt`")?;
+                let unit = match u {
+                    None => None,
+                    Some(u) => match u.sqrt() {
+                        Some(r) => Some(r),
+                        None if self.unit_stated => None,
+                        None => {
+                            self.error(
+                                Problem::error(
+                                    "guidelang::check::unit_sqrt",
+                                    format!("the square root of {u} has no unit"),
+                                )
+                                .with_label(inner.span, format!("in {u}"))
+                                .with_help(
+                                    "state the result's unit on the definition, e.g. `define bsa in m2: sqrt(...)`",
+                                ),
+                            );
+                            // The definition's stated unit settles it; keep checking.
+                            return Some((mk(ExprKind::Sqrt(Box::new(x))), Type::Num(None)));
+                        }
+                    },
+                };
+                Some((mk(ExprKind::Sqrt(Box::new(x))), Type::Num(unit)))
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Option<(Expr, Type)> {
+        match self.names.get(n).copied() {
+            Some(Name::Fact(id)) => {
+                self.used_facts.insert(id);
+                let ty = match &self.facts[id.index()].kind {
+                    FactKind::Bool => Type::Bool,
+                    FactKind::Integer { .. } => Type::Num(Some(Unit::one())),
+                    FactKind::Number { unit, .. } => Type::Num(Some(unit.clone())),
+                    FactKind::Enum { .. } => Type::Enum(id),
+                };
+                Some((
+                    Expr {
+                        kind: ExprKind::Fact(id),
+                        span,
+                    },
+                    ty,
+                ))
+            }
+            Some(Name::Def(id)) => {
+                self.used_defs.insert(id);
+                let ty = self.def_types.get(id.index()).cloned().flatten()?;
+                Some((
+                    Expr {
+                        kind: ExprKind::Def(id),
+                        span,
+                    },
+                    ty,
+                ))
+            }
+            None => {
+                let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
+                let help = suggestion_help(n, candidates.iter().copied(), "fact or definition");
+                let extra = if self.action_names.contains(n) {
+                    format!("; `{n}` is an action, and actions cannot be used in conditions")
+                } else {
+                    String::new()
+                };
+                self.error(
+                    Problem::error(
+                        "guidelang::check::unknown_name",
+                        format!("`{n}` is not a declared fact or definition{extra}"),
+                    )
+                    .with_label(span, "unknown name")
+                    .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        place: Place,
+    ) -> Option<(Expr, Type)> {
+        let mk = |kind| Expr { kind, span };
+        match op {
+            BinOp::And | BinOp::Or => {
+                let what = format!("each side of `{}`", op.as_str());
+                let l = self.condition(lhs, place, &what);
+                let r = self.condition(rhs, place, &what);
+                let (l, r) = (Box::new(l?), Box::new(r?));
+                let kind = if op == BinOp::And {
+                    ExprKind::And(l, r)
+                } else {
+                    ExprKind::Or(l, r)
+                };
+                Some((mk(kind), Type::Bool))
+            }
+            _ if op.is_comparison() => {
+                let l = self.expr(lhs, place);
+                let r = self.expr(rhs, place);
+                let ((l, lt), (r, rt)) = (l?, r?);
+                for (side, ty) in [(lhs, &lt), (rhs, &rt)] {
+                    if let Type::Enum(f) = ty {
+                        let fact = self.facts[f.index()].name.clone();
+                        self.error(
+                            Problem::error(
+                                "guidelang::check::enum_compared",
+                                format!(
+                                    "`{fact}` is a named value and cannot be compared with `{}`",
+                                    op.as_str()
+                                ),
+                            )
+                            .with_label(side.span, "a named value")
+                            .with_help(format!("write `{fact} is <value>` or `{fact} is one of (...)`")),
+                        );
+                        return None;
+                    }
+                    if *ty == Type::Bool {
+                        self.error(
+                            Problem::error(
+                                "guidelang::check::bool_compared",
+                                format!("a condition cannot be compared with `{}`", op.as_str()),
+                            )
+                            .with_label(side.span, "true/false")
+                            .with_help("use `and`, `or`, `not`, or `is true` / `is false`"),
+                        );
+                        return None;
+                    }
+                }
+                self.same_unit(&lt, &rt, lhs.span, rhs.span, op.as_str())?;
+                let cmp = match op {
+                    BinOp::Lt => CmpOp::Lt,
+                    BinOp::Le => CmpOp::Le,
+                    BinOp::Gt => CmpOp::Gt,
+                    BinOp::Ge => CmpOp::Ge,
+                    BinOp::Eq => CmpOp::Eq,
+                    _ => CmpOp::Ne,
+                };
+                Some((mk(ExprKind::Compare(cmp, Box::new(l), Box::new(r))), Type::Bool))
+            }
+            _ => {
+                let what = format!("each side of `{}`", op.as_str());
+                let l = self.quantity(lhs, place, &what);
+                let r = self.quantity(rhs, place, &what);
+                let ((l, lu), (r, ru)) = (l?, r?);
+                let (aop, unit) = match op {
+                    BinOp::Add | BinOp::Sub => {
+                        let u = self.same_unit(&Type::Num(lu), &Type::Num(ru), lhs.span, rhs.span, op.as_str())?;
+                        (if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, u)
+                    }
+                    BinOp::Mul => (ArithOp::Mul, combine(lu, ru, Unit::mul)),
+                    _ => (ArithOp::Div, combine(lu, ru, Unit::div)),
+                };
+                Some((mk(ExprKind::Arith(aop, Box::new(l), Box::new(r))), Type::Num(unit)))
+            }
+        }
+    }
+
+    /// Both sides in one unit; a bare number takes the other side's unit.
+    fn same_unit(&mut self, lt: &Type, rt: &Type, ls: Span, rs: Span, op: &str) -> Option<Option<Unit>> {
+        let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
+            return None;
+        };
+        match (lu, ru) {
+            (Some(a), Some(b)) if a != b => {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::unit_mismatch",
+                        format!("`{op}` needs both sides in one unit, but one is in {a} and the other in {b}"),
+                    )
+                    .with_label(ls, format!("in {a}"))
+                    .with_label(rs, format!("in {b}"))
+                    .with_help(
+                        "quantities in different units cannot be compared or added; check the fact's declared unit",
+                    ),
+                );
+                None
+            }
+            (Some(a), _) => Some(Some(a.clone())),
+            (None, b) => Some(b.clone()),
+        }
+    }
+
+    fn is_value(
+        &mut self,
+        subject: &ast::Expr,
+        value: &ast::Spanned<String>,
+        negated: bool,
+        span: Span,
+        place: Place,
+    ) -> Option<(Expr, Type)> {
+        let (s, ty) = self.expr(subject, place)?;
+        let mk = |kind| Expr { kind, span };
+        match ty {
+            Type::Bool => match value.node.as_str() {
+                "true" | "false" => {
+                    let want_true = (value.node == "true") != negated;
+                    let kind = if want_true { s.kind } else { ExprKind::Not(Box::new(s)) };
+                    Some((mk(kind), Type::Bool))
+                }
+                other => {
+                    self.error(
+                        Problem::error(
+                            "guidelang::check::bool_is_value",
+                            format!("a condition can only be `true` or `false`, not `{other}`"),
+                        )
+                        .with_label(value.span, "not true/false")
+                        .with_help("write `is true` or `is false`, or just the condition"),
+                    );
+                    None
+                }
+            },
+            Type::Enum(f) => {
+                let bits = self.enum_bits(f, std::slice::from_ref(value))?;
+                Some((
+                    mk(ExprKind::EnumIn(
+                        Box::new(s),
+                        if negated { !bits & self.all_bits(f) } else { bits },
+                    )),
+                    Type::Bool,
+                ))
+            }
+            Type::Num(_) => {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::number_is_value",
+                        format!("a number cannot be `{}`", value.node),
+                    )
+                    .with_label(subject.span, "a number")
+                    .with_help("compare numbers with <, <=, >, >=, = or !="),
+                );
+                None
+            }
+        }
+    }
+
+    fn one_of(
+        &mut self,
+        subject: &ast::Expr,
+        values: &[ast::Spanned<String>],
+        negated: bool,
+        span: Span,
+        place: Place,
+    ) -> Option<(Expr, Type)> {
+        let (s, ty) = self.expr(subject, place)?;
+        let Type::Enum(f) = ty else {
+            self.error(
+                Problem::error(
+                    "guidelang::check::one_of_needs_enum",
+                    format!(
+                        "`is one of` needs a fact with named values, but this is {}",
+                        self.type_name(&ty)
+                    ),
+                )
+                .with_label(subject.span, "no named values")
+                .with_help("use `is one of` with facts declared as `one of ...`"),
+            );
+            return None;
+        };
+        let bits = self.enum_bits(f, values)?;
+        let set = if negated { !bits & self.all_bits(f) } else { bits };
+        Some((
+            Expr {
+                kind: ExprKind::EnumIn(Box::new(s), set),
+                span,
+            },
+            Type::Bool,
+        ))
+    }
+
+    fn all_bits(&self, f: crate::model::FactId) -> u64 {
+        match &self.facts[f.index()].kind {
+            FactKind::Enum { values } if values.len() < 64 => (1u64 << values.len()) - 1,
+            _ => u64::MAX,
+        }
+    }
+
+    fn enum_bits(&mut self, f: crate::model::FactId, values: &[ast::Spanned<String>]) -> Option<u64> {
+        let fact = &self.facts[f.index()];
+        let FactKind::Enum { values: declared } = &fact.kind else {
+            return None;
+        };
+        let mut bits = 0u64;
+        let mut problems = Vec::new();
+        for v in values {
+            match declared.iter().position(|d| *d == v.node) {
+                Some(i) => bits |= 1 << i,
+                None => problems.push(
+                    Problem::error(
+                        "guidelang::check::unknown_value",
+                        format!("`{}` is not a value of `{}`", v.node, fact.name),
+                    )
+                    .with_label(v.span, "not declared")
+                    .with_help(suggestion_help(
+                        &v.node,
+                        declared.iter().map(String::as_str),
+                        "value",
+                    )),
+                ),
+            }
+        }
+        let ok = problems.is_empty();
+        for p in problems {
+            self.error(p);
+        }
+        ok.then_some(bits)
+    }
+
+    pub(super) fn unit(&mut self, text: &str, span: Span) -> Option<Unit> {
+        match Unit::parse(text) {
+            Ok(u) => Some(u),
+            Err(msg) => {
+                self.error(
+                    Problem::error("guidelang::check::bad_unit", format!("`{text}` is not a unit: {msg}"))
+                        .with_label(span, "here")
+                        .with_help("write units like `kg`, `mg/kg/day`, `10^9/L`, `m2`"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn type_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "a condition".into(),
+            Type::Num(Some(u)) if !u.is_one() => format!("a number in {u}"),
+            Type::Num(_) => "a number".into(),
+            Type::Enum(f) => format!("a value of `{}`", self.facts[f.index()].name),
+        }
+    }
+}
+
+fn combine(a: Option<Unit>, b: Option<Unit>, f: fn(&Unit, &Unit) -> Unit) -> Option<Unit> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(f(&a.unwrap_or_default(), &b.unwrap_or_default())),
+    }
+}

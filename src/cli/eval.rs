@@ -1,0 +1,115 @@
+//! `guidelang eval [FILE] --case CASE.json`: one case, one report.
+
+use std::path::PathBuf;
+
+use super::common::{load_guideline, print_problems, read_text, stdout_color, Exit};
+use super::Format;
+use guidelang::eval::{evaluate, Outcome};
+use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
+
+/// Arguments of `eval`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Guideline file; the bundled ALS guideline when omitted.
+    file: Option<PathBuf>,
+    /// The patient case: a JSON object of facts (`-` for stdin).
+    #[arg(long)]
+    case: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Show, for each action, which rules fired, which were overridden and why.
+    #[arg(long)]
+    explain: bool,
+}
+
+pub fn run(args: Args) -> Exit {
+    let g = match load_guideline(args.file.as_deref(), false) {
+        Ok(g) => g,
+        Err(e) => return e,
+    };
+    let (origin, text) = if args.case.as_os_str() == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            eprintln!("error: cannot read the case from stdin: {e}");
+            return Exit::Io;
+        }
+        ("<stdin>".to_string(), s)
+    } else {
+        match read_text(&args.case) {
+            Ok(t) => (args.case.display().to_string(), t),
+            Err(e) => return e,
+        }
+    };
+    let case = match guidelang::facts::parse_case(&g, &text) {
+        Ok(c) => c,
+        Err(errors) => {
+            let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
+            print_problems(&problems);
+            eprintln!(
+                "error: the case is invalid ({} problem{}); nothing was evaluated",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            return Exit::InvalidCase;
+        }
+    };
+    let result = evaluate(&g, &case);
+    match args.format {
+        Format::Json => {
+            let mut json = evaluation_json(&g, &result);
+            if args.explain {
+                json["explanation"] = explanation_json(&g, &result);
+            }
+            match serde_json::to_string_pretty(&json) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: cannot write the report: {e}");
+                    return Exit::Io;
+                }
+            }
+        }
+        Format::Text => print!(
+            "{}",
+            evaluation_text(
+                &g,
+                &result,
+                TextOptions {
+                    color: stdout_color(),
+                    explain: args.explain
+                }
+            )
+        ),
+    }
+    let unsafe_result =
+        !result.violations.is_empty() || result.actions.iter().any(|a| matches!(a.outcome, Outcome::Conflict(_)));
+    if unsafe_result {
+        eprintln!("warning: the report holds a conflict or an invariant violation; the guideline must be corrected");
+        Exit::Unsafe
+    } else {
+        Exit::Ok
+    }
+}
+
+fn explanation_json(g: &guidelang::model::Guideline, e: &guidelang::eval::Evaluation) -> serde_json::Value {
+    use serde_json::json;
+    let actions: Vec<_> = e
+        .actions
+        .iter()
+        .map(|a| {
+            let rules: Vec<_> = a
+                .trace
+                .iter()
+                .map(|(r, t)| {
+                    let overridden_by = match &a.outcome {
+                        Outcome::Decided(d) => d.overridden.iter().find(|(x, _)| x == r).map(|(_, by)| g.rule(*by).id.clone()),
+                        _ => None,
+                    };
+                    json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict, "condition": t, "overridden_by": overridden_by})
+                })
+                .collect();
+            json!({"action": g.action(a.action).name, "rules": rules})
+        })
+        .collect();
+    serde_json::Value::Array(actions)
+}

@@ -1,0 +1,343 @@
+//! Case input: a JSON object of facts, validated against the guideline's
+//! declarations before anything is evaluated. A misspelt key, a wrong type or
+//! an impossible value is an error, never an "unknown".
+
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+use crate::diagnostics::{did_you_mean, Problem};
+use crate::model::{quoted_list, FactId, FactKind, Guideline};
+
+/// Deepest JSON nesting accepted in a case (a case is flat; this only bounds hostile input).
+pub const MAX_CASE_DEPTH: usize = 32;
+/// Largest case accepted, in bytes.
+pub const MAX_CASE_BYTES: usize = 1024 * 1024;
+
+/// A fact's value. Enum values are stored as their index in the declaration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A number (integers too).
+    Num(f64),
+    /// An enum value's index.
+    Enum(u8),
+}
+
+/// A validated case: one optional value per declared fact, by slot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    values: Vec<Option<Value>>,
+}
+
+impl Case {
+    /// A case where every fact of `g` is unknown.
+    pub fn empty(g: &Guideline) -> Case {
+        Case {
+            values: vec![None; g.facts.len()],
+        }
+    }
+
+    /// The value of a fact, `None` when unknown.
+    #[inline]
+    pub fn get(&self, id: FactId) -> Option<Value> {
+        self.values.get(id.index()).copied().flatten()
+    }
+
+    /// Sets (or clears) a fact. The value must suit the fact's declaration;
+    /// use [`validate`] for input from outside.
+    pub fn set(&mut self, id: FactId, value: Option<Value>) {
+        if let Some(slot) = self.values.get_mut(id.index()) {
+            *slot = value;
+        }
+    }
+
+    /// Number of fact slots.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when the guideline declares no facts.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The case as a JSON object with the facts that are known.
+    pub fn to_json(&self, g: &Guideline) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (i, v) in self.values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let fact = &g.facts[i];
+            let json = match (v, &fact.kind) {
+                (Value::Bool(b), _) => serde_json::Value::Bool(*b),
+                (Value::Num(n), FactKind::Integer { .. }) => serde_json::Value::from(*n as i64),
+                (Value::Num(n), _) => {
+                    serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                }
+                (Value::Enum(e), FactKind::Enum { values }) => serde_json::Value::String(values[*e as usize].clone()),
+                (Value::Enum(_), _) => serde_json::Value::Null,
+            };
+            map.insert(fact.name.clone(), json);
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+/// One thing wrong with a case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseError {
+    /// The key at fault, if the problem is with one key.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl CaseError {
+    fn new(key: Option<&str>, message: impl Into<String>, help: impl Into<String>) -> Self {
+        CaseError {
+            key: key.map(str::to_string),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    /// As a diagnostic, with `origin` (the case file's name) in the message.
+    pub fn to_problem(&self, origin: &str) -> Problem {
+        Problem::error("guidelang::case::invalid", format!("{origin}: {}", self.message)).with_help(self.help.clone())
+    }
+}
+
+/// The JSON object's entries in order, duplicates kept, so that a key given
+/// twice is reported instead of silently keeping the last value.
+struct Entries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object of facts")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Parses and validates a case given as JSON text. Reports every problem found.
+pub fn parse_case(g: &Guideline, text: &str) -> Result<Case, Vec<CaseError>> {
+    if text.len() > MAX_CASE_BYTES {
+        return Err(vec![CaseError::new(
+            None,
+            format!(
+                "the case is {} bytes; a case is limited to {MAX_CASE_BYTES} bytes",
+                text.len()
+            ),
+            "a case is one flat JSON object of facts",
+        )]);
+    }
+    if json_depth(text) > MAX_CASE_DEPTH {
+        return Err(vec![CaseError::new(
+            None,
+            format!("the case is nested more than {MAX_CASE_DEPTH} levels deep"),
+            "a case is one flat JSON object of facts",
+        )]);
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let entries: Entries = serde_json::from_str(text).map_err(|e| {
+        let help = if e.to_string().contains("number out of range") {
+            "numbers must be finite (no 1e999, NaN or Infinity)"
+        } else {
+            "a case is a JSON object such as {\"wbc\": 120, \"als\": true}"
+        };
+        vec![CaseError::new(None, format!("not a valid JSON object: {e}"), help)]
+    })?;
+    validate(g, &entries.0)
+}
+
+/// Validates parsed JSON: an object whose keys are declared facts.
+pub fn validate_json(g: &Guideline, json: &serde_json::Value) -> Result<Case, Vec<CaseError>> {
+    match json {
+        serde_json::Value::Object(map) => {
+            let entries: Vec<(String, serde_json::Value)> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            validate(g, &entries)
+        }
+        other => Err(vec![CaseError::new(
+            None,
+            format!("a case must be a JSON object, not {}", json_kind(other)),
+            "a case is a JSON object such as {\"wbc\": 120, \"als\": true}",
+        )]),
+    }
+}
+
+fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Case, Vec<CaseError>> {
+    let mut case = Case::empty(g);
+    let mut errors = Vec::new();
+    let mut given = vec![false; g.facts.len()];
+    for (key, value) in entries {
+        // Fact names are few; this lookup happens once per key while loading,
+        // never during evaluation.
+        let Some(id) = g.fact_id(key) else {
+            let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
+                Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
+                None => format!(
+                    "this guideline's facts are: {}",
+                    g.facts.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            errors.push(CaseError::new(
+                Some(key),
+                format!("`{key}` is not a fact of guideline `{}`", g.meta.id),
+                help,
+            ));
+            continue;
+        };
+        if std::mem::replace(&mut given[id.index()], true) {
+            errors.push(CaseError::new(
+                Some(key),
+                format!("`{key}` is given more than once"),
+                "give each fact once",
+            ));
+            continue;
+        }
+        match value_of(g, id, value) {
+            Ok(v) => case.set(id, v),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(case)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks one value against its fact's declaration. JSON `null` is unknown.
+pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<Option<Value>, CaseError> {
+    use serde_json::Value as J;
+    let fact = g.fact(id);
+    let key = fact.name.as_str();
+    let wrong = |what: &str| {
+        CaseError::new(
+            Some(key),
+            format!("`{key}` must be {}, but the case gives {what}", fact.kind.expected()),
+            match (&fact.kind, value) {
+                (FactKind::Number { .. } | FactKind::Integer { .. }, J::String(_)) => {
+                    "write the number without quotes".to_string()
+                }
+                (FactKind::Bool, J::String(_)) => "write true or false without quotes".to_string(),
+                _ => "leave the fact out (or null) when it is unknown".to_string(),
+            },
+        )
+    };
+    if value.is_null() {
+        return Ok(None);
+    }
+    let v = match (&fact.kind, value) {
+        (FactKind::Bool, J::Bool(b)) => Value::Bool(*b),
+        (FactKind::Integer { min, max }, J::Number(n)) => {
+            let x = n
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| wrong("a number out of range"))?;
+            if x.fract() != 0.0 {
+                return Err(wrong(&format!("{n}, which is not a whole number")));
+            }
+            in_range(key, x, *min, *max, &fact.kind)?;
+            Value::Num(x)
+        }
+        (FactKind::Number { min, max, .. }, J::Number(n)) => {
+            let x = n
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| wrong("a number out of range"))?;
+            in_range(key, x, *min, *max, &fact.kind)?;
+            Value::Num(x)
+        }
+        (FactKind::Enum { values }, J::String(s)) => match values.iter().position(|v| v == s) {
+            Some(i) => Value::Enum(i as u8),
+            None => {
+                let help = match did_you_mean(s, values.iter().map(String::as_str)) {
+                    Some(d) => format!("did you mean \"{d}\"?"),
+                    None => format!("allowed values: {}", quoted_list(values)),
+                };
+                return Err(CaseError::new(
+                    Some(key),
+                    format!("`{key}` is \"{s}\", which is not {}", fact.kind.expected()),
+                    help,
+                ));
+            }
+        },
+        (_, other) => return Err(wrong(&json_kind(other))),
+    };
+    Ok(Some(v))
+}
+
+fn in_range(key: &str, x: f64, min: Option<f64>, max: Option<f64>, kind: &FactKind) -> Result<(), CaseError> {
+    let below = min.is_some_and(|m| x < m);
+    let above = max.is_some_and(|m| x > m);
+    if below || above {
+        return Err(CaseError::new(
+            Some(key),
+            format!(
+                "`{key}` is {x}, outside its valid range: it must be {}",
+                kind.expected()
+            ),
+            "check the value and its unit; an impossible value is an error, not an unknown",
+        ));
+    }
+    Ok(())
+}
+
+fn json_kind(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Bool(b) => format!("{b}"),
+        serde_json::Value::Number(n) => format!("the number {n}"),
+        serde_json::Value::String(s) => format!("the text \"{}\"", s.chars().take(40).collect::<String>()),
+        serde_json::Value::Array(_) => "a list".into(),
+        serde_json::Value::Object(_) => "an object".into(),
+    }
+}
+
+/// The deepest bracket nesting in a JSON text, outside strings.
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}

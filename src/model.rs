@@ -1,0 +1,450 @@
+//! The checked guideline: every name resolved to a typed index, every unit
+//! parsed, every precedence link pointing at a rule of the same action.
+//! Nothing here can name something that does not exist.
+
+use crate::diagnostics::{Problem, Source, Span};
+use crate::syntax::ast::{Status, Verdict};
+use crate::units::Unit;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The index into its table.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A declared fact's slot.
+    FactId
+);
+id_type!(
+    /// A definition's slot.
+    DefId
+);
+id_type!(
+    /// A rule's index.
+    RuleId
+);
+id_type!(
+    /// An action's index.
+    ActionId
+);
+
+/// A checked, resolved guideline.
+#[derive(Clone, Debug)]
+pub struct Guideline {
+    /// The file it came from.
+    pub source: Source,
+    /// `sha256:<hex>` of the file's bytes.
+    pub hash: String,
+    /// Metadata.
+    pub meta: Meta,
+    /// Numbered references.
+    pub references: Vec<Reference>,
+    /// Declared facts, in file order; `FactId` indexes this.
+    pub facts: Vec<Fact>,
+    /// Definitions, in file order; `DefId` indexes this.
+    pub definitions: Vec<Definition>,
+    /// Definitions in an order where each comes after those it uses.
+    pub definition_order: Vec<DefId>,
+    /// `applies when`; `None` applies to every case.
+    pub scope: Option<Expr>,
+    /// Rules in file order; `RuleId` indexes this.
+    pub rules: Vec<Rule>,
+    /// Actions in order of first appearance; `ActionId` indexes this.
+    pub actions: Vec<Action>,
+    /// Notes.
+    pub notes: Vec<Note>,
+    /// Stated invariants.
+    pub invariants: Vec<Invariant>,
+    /// Warnings the checker found (unused names, ...).
+    pub warnings: Vec<Problem>,
+}
+
+/// Guideline metadata.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    /// Guideline id.
+    pub id: String,
+    /// Title (the id when none is written).
+    pub title: String,
+    /// Semantic version.
+    pub version: semver::Version,
+    /// Review status.
+    pub status: Status,
+    /// Last update, `YYYY-MM-DD`.
+    pub updated: Option<String>,
+    /// Reviewers.
+    pub reviewers: Vec<String>,
+    /// Span of the header's id, for diagnostics about the whole guideline.
+    pub span: Span,
+}
+
+/// A numbered reference.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    /// Number cited by rules.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Publisher or journal.
+    pub source: Option<String>,
+    /// Year.
+    pub year: Option<u32>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A declared fact.
+#[derive(Clone, Debug)]
+pub struct Fact {
+    /// Its name in cases.
+    pub name: String,
+    /// Type and valid values.
+    pub kind: FactKind,
+    /// Description.
+    pub description: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// The type of a fact with its domain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactKind {
+    /// true or false.
+    Bool,
+    /// A whole number within bounds.
+    Integer {
+        /// Lowest valid value.
+        min: Option<f64>,
+        /// Highest valid value.
+        max: Option<f64>,
+    },
+    /// A measured quantity within bounds.
+    Number {
+        /// Its unit.
+        unit: Unit,
+        /// Lowest valid value.
+        min: Option<f64>,
+        /// Highest valid value.
+        max: Option<f64>,
+    },
+    /// One of a list of named values (at most 64).
+    Enum {
+        /// The values, in declared order.
+        values: Vec<String>,
+    },
+}
+
+impl FactKind {
+    /// A short description of what a case must give: "a number in kg from 0".
+    pub fn expected(&self) -> String {
+        let range = |min: &Option<f64>, max: &Option<f64>| match (min, max) {
+            (Some(a), Some(b)) => format!(" from {a} to {b}"),
+            (Some(a), None) => format!(" from {a}"),
+            (None, Some(b)) => format!(" up to {b}"),
+            (None, None) => String::new(),
+        };
+        match self {
+            FactKind::Bool => "true or false".into(),
+            FactKind::Integer { min, max } => format!("a whole number{}", range(min, max)),
+            FactKind::Number { unit, min, max } => format!("a number in {unit}{}", range(min, max)),
+            FactKind::Enum { values } => format!("one of {}", quoted_list(values)),
+        }
+    }
+}
+
+/// `"a", "b" or "c"`.
+pub fn quoted_list(values: &[String]) -> String {
+    let q: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        n => format!("{} or {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
+
+/// The type of an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    /// A condition.
+    Bool,
+    /// A quantity; `None` for a bare number that takes the unit of what it meets.
+    Num(Option<Unit>),
+    /// A value of the enum fact's type.
+    Enum(FactId),
+}
+
+/// A named expression.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    /// Name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Body.
+    pub body: Expr,
+    /// Description.
+    pub description: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A checked expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl CmpOp {
+    /// Applies the comparison.
+    pub fn apply(self, a: f64, b: f64) -> bool {
+        match self {
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+        }
+    }
+
+    /// As written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// Checked expression forms.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A boolean constant.
+    Bool(bool),
+    /// A numeric constant.
+    Num(f64),
+    /// A fact's value.
+    Fact(FactId),
+    /// A definition's value.
+    Def(DefId),
+    /// Kleene negation.
+    Not(Box<Expr>),
+    /// Arithmetic negation.
+    Neg(Box<Expr>),
+    /// Kleene conjunction.
+    And(Box<Expr>, Box<Expr>),
+    /// Kleene disjunction.
+    Or(Box<Expr>, Box<Expr>),
+    /// Numeric comparison.
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// Arithmetic.
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Enum membership: bit `i` set when value `i` is in the set.
+    EnumIn(Box<Expr>, u64),
+    /// Whether the subject's value is known (invariants only).
+    Known(Box<Expr>, bool),
+    /// At least `n` of the items hold.
+    AtLeast(u32, Vec<Expr>),
+    /// Square root.
+    Sqrt(Box<Expr>),
+}
+
+/// A resolved rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Rule id.
+    pub id: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// The action decided.
+    pub action: ActionId,
+    /// Condition (`None`: always, within scope).
+    pub when: Option<Expr>,
+    /// Computed dose.
+    pub dose: Option<Dose>,
+    /// Free text.
+    pub detail: Option<String>,
+    /// Conditional warnings.
+    pub warnings: Vec<Warning>,
+    /// Rationale.
+    pub because: Option<String>,
+    /// Cited reference numbers, sorted, no duplicates.
+    pub cites: Vec<u32>,
+    /// Rules this one takes precedence over.
+    pub overrides: Vec<RuleId>,
+    /// Facts the condition depends on, in declaration order.
+    pub depends_on: Vec<FactId>,
+    /// Where it is declared.
+    pub span: Span,
+    /// Span of the `when` condition (or of the id when there is none).
+    pub when_span: Span,
+}
+
+/// A dose: `low..high` per unit of `by`.
+#[derive(Clone, Debug)]
+pub struct Dose {
+    /// Low end per unit.
+    pub low: f64,
+    /// High end per unit.
+    pub high: f64,
+    /// Unit of the range, as written (`mg/kg/day`).
+    pub unit: Unit,
+    /// The multiplier.
+    pub by: Expr,
+    /// Unit of the multiplied-out dose (`mg/day`).
+    pub result_unit: Unit,
+    /// Unit of the multiplier (`kg`).
+    pub by_unit: Unit,
+    /// Facts the multiplier depends on.
+    pub depends_on: Vec<FactId>,
+}
+
+/// A warning attached to a rule.
+#[derive(Clone, Debug)]
+pub struct Warning {
+    /// Text.
+    pub text: String,
+    /// When it applies.
+    pub when: Expr,
+    /// Facts the condition depends on.
+    pub depends_on: Vec<FactId>,
+}
+
+/// An action and the rules that decide it.
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// Action id.
+    pub name: String,
+    /// Its rules, in file order.
+    pub rules: Vec<RuleId>,
+}
+
+/// Information shown when its condition holds.
+#[derive(Clone, Debug)]
+pub struct Note {
+    /// Note id.
+    pub id: String,
+    /// When.
+    pub when: Option<Expr>,
+    /// Text.
+    pub text: String,
+    /// Cited reference numbers.
+    pub cites: Vec<u32>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A stated safety property.
+#[derive(Clone, Debug)]
+pub struct Invariant {
+    /// Id.
+    pub id: String,
+    /// What must hold.
+    pub claim: Claim,
+    /// Why.
+    pub because: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// What an invariant claims.
+#[derive(Clone, Debug)]
+pub enum Claim {
+    /// The action never gets one of these verdicts when the condition holds.
+    Never {
+        /// Forbidden verdicts.
+        verdicts: Vec<Verdict>,
+        /// The action.
+        action: ActionId,
+        /// Condition.
+        when: Expr,
+    },
+    /// The action is never undecided when the condition holds.
+    AlwaysDecide {
+        /// The action.
+        action: ActionId,
+        /// Condition.
+        when: Expr,
+    },
+}
+
+impl Guideline {
+    /// Looks up a fact by name (for tools, never on the evaluation path).
+    pub fn fact_id(&self, name: &str) -> Option<FactId> {
+        self.facts.iter().position(|f| f.name == name).map(|i| FactId(i as u32))
+    }
+
+    /// Looks up an action by name (for tools, never on the evaluation path).
+    pub fn action_id(&self, name: &str) -> Option<ActionId> {
+        self.actions
+            .iter()
+            .position(|a| a.name == name)
+            .map(|i| ActionId(i as u32))
+    }
+
+    /// Looks up a rule by id (for tools, never on the evaluation path).
+    pub fn rule_id(&self, id: &str) -> Option<RuleId> {
+        self.rules.iter().position(|r| r.id == id).map(|i| RuleId(i as u32))
+    }
+
+    /// The fact with this id.
+    pub fn fact(&self, id: FactId) -> &Fact {
+        &self.facts[id.index()]
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: RuleId) -> &Rule {
+        &self.rules[id.index()]
+    }
+
+    /// The action with this id.
+    pub fn action(&self, id: ActionId) -> &Action {
+        &self.actions[id.index()]
+    }
+}

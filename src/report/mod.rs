@@ -1,0 +1,47 @@
+//! Reports: an [`Evaluation`](crate::eval::Evaluation) rendered for people
+//! (text) and for programs (the JSON output contract).
+
+mod json;
+mod text;
+
+pub use json::{evaluation_json, problems_json};
+pub use text::{evaluation_text, TextOptions};
+
+/// A number as a clinician reads it: whole above 100, else up to two decimals.
+pub fn fmt_num(x: f64) -> String {
+    let r = if x.abs() >= 100.0 {
+        x.round()
+    } else {
+        (x * 100.0).round() / 100.0
+    };
+    let s = format!("{r:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A low–high range with its unit: `3500–4200 mg/day`.
+pub fn fmt_range(low: f64, high: f64, unit: &str) -> String {
+    if fmt_num(low) == fmt_num(high) {
+        format!("{} {unit}", fmt_num(low))
+    } else {
+        format!("{}–{} {unit}", fmt_num(low), fmt_num(high))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(fmt_num(3500.0), "3500");
+        assert_eq!(fmt_num(4.545454), "4.55");
+        assert_eq!(fmt_num(18.0), "18");
+        assert_eq!(fmt_num(0.5), "0.5");
+        assert_eq!(fmt_range(50.0, 60.0, "mg/kg/day"), "50–60 mg/kg/day");
+    }
+}

@@ -1,0 +1,452 @@
+//! The surface syntax tree of a guideline file, as written, with spans.
+//! Equality ignores spans, so "format, re-parse, compare" tests can use `==`.
+
+use std::fmt;
+
+use crate::diagnostics::Span;
+
+/// A value and where it was written. Equality ignores the span.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps a value with its span.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+/// A whole guideline file: its header and its items in written order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct File {
+    /// Metadata and scope.
+    pub header: Header,
+    /// References, facts, definitions, rules, notes and invariants, in order.
+    pub items: Vec<Item>,
+}
+
+/// Review status of a guideline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Being written.
+    Draft,
+    /// Under review by the board.
+    InReview,
+    /// Approved for use.
+    Approved,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Draft => "draft",
+            Status::InReview => "in-review",
+            Status::Approved => "approved",
+        })
+    }
+}
+
+/// The `guideline` header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    /// Guideline id.
+    pub id: Spanned<String>,
+    /// Human title.
+    pub title: Option<Spanned<String>>,
+    /// Semantic version, as written.
+    pub version: Option<Spanned<String>>,
+    /// Review status.
+    pub status: Option<Spanned<Status>>,
+    /// Last-updated date, `YYYY-MM-DD`.
+    pub updated: Option<Spanned<String>>,
+    /// Reviewer names.
+    pub reviewers: Vec<Spanned<String>>,
+    /// `applies when ...`.
+    pub scope: Option<Expr>,
+}
+
+/// One top-level item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// `reference N "title" ...`
+    Reference(Reference),
+    /// `fact name: type "description"`
+    Fact(Fact),
+    /// `define name: expr`
+    Definition(Definition),
+    /// `rule id: verdict action ...`
+    Rule(Rule),
+    /// `note id: when ... says "..."`
+    Note(Note),
+    /// `invariant id: never ... / always decide ...`
+    Invariant(Invariant),
+}
+
+impl Item {
+    /// The span of the whole item.
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Reference(r) => r.span,
+            Item::Fact(f) => f.span,
+            Item::Definition(d) => d.span,
+            Item::Rule(r) => r.span,
+            Item::Note(n) => n.span,
+            Item::Invariant(i) => i.span,
+        }
+    }
+}
+
+/// A numbered citation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    /// Its number, as cited by rules.
+    pub number: Spanned<u32>,
+    /// Title.
+    pub title: Spanned<String>,
+    /// Publisher or journal.
+    pub source: Option<Spanned<String>>,
+    /// Year of publication.
+    pub year: Option<Spanned<u32>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// A declared patient fact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    /// Name used in cases and conditions.
+    pub name: Spanned<String>,
+    /// Its type.
+    pub ty: Spanned<FactType>,
+    /// A short description.
+    pub description: Option<Spanned<String>>,
+    /// Declared as `recorded`: carried by cases, used by no rule on purpose.
+    pub recorded: bool,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// The type of a fact, with its valid values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactType {
+    /// `bool`
+    Bool,
+    /// `integer from A to B`
+    Integer {
+        /// Lowest valid value.
+        min: Option<f64>,
+        /// Highest valid value.
+        max: Option<f64>,
+    },
+    /// `number in UNIT from A to B`
+    Number {
+        /// Unit as written.
+        unit: Spanned<String>,
+        /// Lowest valid value.
+        min: Option<f64>,
+        /// Highest valid value.
+        max: Option<f64>,
+    },
+    /// `one of a, b, c`
+    Enum(Vec<Spanned<String>>),
+}
+
+/// A named expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// The unit the editor states for a numeric definition.
+    pub unit: Option<Spanned<String>>,
+    /// The expression.
+    pub body: Expr,
+    /// A short description.
+    pub description: Option<Spanned<String>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// The four verdicts, weakest to strongest in caution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Do it.
+    Recommend,
+    /// It may be done; weigh it.
+    Consider,
+    /// Do not do it.
+    Avoid,
+    /// Never do it; nothing overrides this.
+    Contraindicated,
+}
+
+impl Verdict {
+    /// All verdicts.
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Recommend,
+        Verdict::Consider,
+        Verdict::Avoid,
+        Verdict::Contraindicated,
+    ];
+
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Recommend => "recommend",
+            Verdict::Consider => "consider",
+            Verdict::Avoid => "avoid",
+            Verdict::Contraindicated => "contraindicated",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule: one verdict on one action, under a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Rule id.
+    pub id: Spanned<String>,
+    /// Its verdict.
+    pub verdict: Spanned<Verdict>,
+    /// The action it decides.
+    pub action: Spanned<String>,
+    /// `when ...`; a rule without one always fires (within scope).
+    pub when: Option<Expr>,
+    /// Computed dose.
+    pub dose: Option<Dose>,
+    /// Free text shown with the decision.
+    pub detail: Option<Spanned<String>>,
+    /// Conditional warnings.
+    pub warnings: Vec<Warning>,
+    /// Rationale.
+    pub because: Option<Spanned<String>>,
+    /// Reference numbers.
+    pub cites: Vec<Spanned<u32>>,
+    /// Rules this one takes precedence over.
+    pub overrides: Vec<Spanned<String>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// `dose LOW to HIGH UNIT by EXPR`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dose {
+    /// Lower end per unit of the multiplier.
+    pub low: Spanned<f64>,
+    /// Upper end per unit of the multiplier.
+    pub high: Spanned<f64>,
+    /// Unit of the range, e.g. `mg/kg/day`.
+    pub unit: Spanned<String>,
+    /// What the range is multiplied by (weight, bsa).
+    pub by: Expr,
+    /// Whole field.
+    pub span: Span,
+}
+
+/// `warn "text" when EXPR`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    /// The warning.
+    pub text: Spanned<String>,
+    /// When it applies.
+    pub when: Expr,
+    /// Whole field.
+    pub span: Span,
+}
+
+/// Information shown when a condition holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    /// Note id.
+    pub id: Spanned<String>,
+    /// When it is shown.
+    pub when: Option<Expr>,
+    /// What it says.
+    pub says: Option<Spanned<String>>,
+    /// Reference numbers.
+    pub cites: Vec<Spanned<u32>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// A stated safety property.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invariant {
+    /// Invariant id.
+    pub id: Spanned<String>,
+    /// What must hold.
+    pub claim: Claim,
+    /// Why.
+    pub because: Option<Spanned<String>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// The two kinds of invariant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Claim {
+    /// `never V1 or V2 ACTION when EXPR`.
+    Never {
+        /// Forbidden verdicts.
+        verdicts: Vec<Spanned<Verdict>>,
+        /// The action.
+        action: Spanned<String>,
+        /// When they are forbidden.
+        when: Expr,
+    },
+    /// `always decide ACTION when EXPR`.
+    AlwaysDecide {
+        /// The action.
+        action: Spanned<String>,
+        /// When it must be decided.
+        when: Expr,
+    },
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "=",
+            BinOp::Ne => "!=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    /// Binding power: higher binds tighter.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => 4,
+            BinOp::Add | BinOp::Sub => 6,
+            BinOp::Mul | BinOp::Div => 7,
+        }
+    }
+
+    /// True for the six comparisons.
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 4
+    }
+}
+
+/// Expression forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `true` / `false`
+    Bool(bool),
+    /// A number, with a unit when one is written.
+    Quantity {
+        /// The value.
+        value: f64,
+        /// Its unit, as written.
+        unit: Option<String>,
+    },
+    /// A fact or definition name.
+    Name(String),
+    /// `not E`
+    Not(Box<Expr>),
+    /// `-E`
+    Neg(Box<Expr>),
+    /// `L op R`
+    Binary {
+        /// Operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `E is value` / `E is not value` (an enum value, or true/false).
+    Is {
+        /// What is tested.
+        subject: Box<Expr>,
+        /// The value named.
+        value: Spanned<String>,
+        /// `is not`.
+        negated: bool,
+    },
+    /// `E is one of (a, b)` / `E is not one of (a, b)`.
+    OneOf {
+        /// What is tested.
+        subject: Box<Expr>,
+        /// The values named.
+        values: Vec<Spanned<String>>,
+        /// `is not one of`.
+        negated: bool,
+    },
+    /// `E is known` / `E is not known` (invariants only).
+    Known {
+        /// What is tested.
+        subject: Box<Expr>,
+        /// `is not known`.
+        negated: bool,
+    },
+    /// `at least N of (E1, E2, ...)`
+    AtLeast {
+        /// How many must hold.
+        n: Spanned<u32>,
+        /// The conditions counted.
+        items: Vec<Expr>,
+    },
+    /// `sqrt(E)`
+    Sqrt(Box<Expr>),
+}
