@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod check;
 pub mod diagnostics;
 pub mod eval;

@@ -2,9 +2,12 @@
 //! (text) and for programs (the JSON output contract).
 
 mod json;
+mod lint_json;
+pub mod sarif;
 mod text;
 
 pub use json::{evaluation_json, problems_json};
+pub use lint_json::lint_json;
 pub use text::{evaluation_text, TextOptions};
 
 /// A number as a clinician reads it: whole above 100, else up to two decimals.
