@@ -92,6 +92,14 @@ impl<'g> Encoder<'g> {
         self.facts.iter().flatten().map(|f| f.known).collect()
     }
 
+    /// The facts the encoded conditions read, in declaration order.
+    pub fn encoded_facts(&self) -> Vec<FactId> {
+        (0..self.facts.len())
+            .filter(|i| self.facts[*i].is_some())
+            .map(|i| FactId(i as u32))
+            .collect()
+    }
+
     /// An optional condition; no condition is true.
     pub fn optional(&mut self, e: Option<&Expr>) -> Tv {
         match e {

@@ -252,7 +252,7 @@ impl<'g> Linter<'g> {
                             x.action == m.action && x.certain && x.verdict.is_some_and(|v| verdicts.contains(&v))
                         });
                         if shown {
-                            self.violation(index, m.action, json, format!("`{}` is decided {v} while the invariant's condition holds", g.action(m.action).name));
+                            self.violation(m, index, json, format!("`{}` is decided {v} while the invariant's condition holds", g.action(m.action).name));
                             broken = true;
                             break;
                         }
@@ -273,8 +273,8 @@ impl<'g> Linter<'g> {
                             let (json, e) = run(g, &case);
                             if e.violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
                                 self.violation(
+                                    m,
                                     index,
-                                    m.action,
                                     json,
                                     format!(
                                         "`{}` is left undecided while the invariant's condition holds",
@@ -316,7 +316,8 @@ impl<'g> Linter<'g> {
         }
     }
 
-    fn violation(&mut self, index: usize, action: ActionId, json: serde_json::Value, shows: String) {
+    fn violation(&mut self, m: &ActionModel, index: usize, json: serde_json::Value, shows: String) {
+        let action = m.action;
         let inv = &self.g.invariants[index];
         let mut f = Finding::new(
             "guidelang::lint::invariant_violated",
@@ -327,6 +328,7 @@ impl<'g> Linter<'g> {
         .help("the witness below is a patient who breaks it; change the rules (a contraindication, an `overrides`, a narrower condition) so that no patient can");
         f.action = Some(self.g.action(action).name.clone());
         f.invariant = Some(inv.id.clone());
+        f.facts = named(self.g, &m.enc.encoded_facts());
         f.witness = Some(json);
         f.shows = Some(shows);
         self.report.findings.push(f);
@@ -412,6 +414,11 @@ impl<'g> Linter<'g> {
         ));
         f.action = Some(action.clone());
         f.rules = vec![a.id.clone(), b.id.clone()];
+        let mut read: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| scope_facts(g, s)).collect();
+        read.extend(a.depends_on.iter().chain(&b.depends_on));
+        read.sort_unstable();
+        read.dedup();
+        f.facts = named(g, &read);
         f.witness = Some(json);
         f.shows = Some(format!(
             "`{action}` is a conflict: `{}` says {}, `{}` says {}",
@@ -486,6 +493,23 @@ fn invalid_evaluation() -> Evaluation {
         notes: Vec::new(),
         violations: Vec::new(),
     }
+}
+
+fn named(g: &Guideline, facts: &[crate::model::FactId]) -> Vec<String> {
+    facts.iter().map(|f| g.fact(*f).name.clone()).collect()
+}
+
+fn scope_facts(g: &Guideline, e: &Expr) -> Vec<crate::model::FactId> {
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        crate::check::visit(e, &mut |k| match k {
+            crate::model::ExprKind::Fact(f) => out.push(*f),
+            crate::model::ExprKind::Def(d) => stack.push(&g.definitions[d.index()].body),
+            _ => {}
+        });
+    }
+    out
 }
 
 fn rule_truth(g: &Guideline, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {

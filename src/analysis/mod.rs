@@ -64,6 +64,8 @@ pub struct Finding {
     pub witness: Option<serde_json::Value>,
     /// What the witness shows, in words.
     pub shows: Option<String>,
+    /// The facts of the witness that the conditions involved read, by name.
+    pub facts: Vec<String>,
 }
 
 impl Finding {
@@ -79,6 +81,7 @@ impl Finding {
             invariant: None,
             witness: None,
             shows: None,
+            facts: Vec::new(),
         }
     }
 

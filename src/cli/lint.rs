@@ -93,6 +93,14 @@ fn print_text(source: &Source, report: &LintReport, checked: bool) {
         print_problems(&[f.to_problem(source)]);
         if let (Some(w), Some(shows)) = (&f.witness, &f.shows) {
             eprintln!("  witness: on this case {shows}");
+            let key: Vec<String> = f
+                .facts
+                .iter()
+                .filter_map(|name| w.get(name).map(|v| format!("{name} = {v}")))
+                .collect();
+            if !key.is_empty() {
+                eprintln!("  for a patient with {}", key.join(", "));
+            }
             eprintln!("  {w}");
             eprintln!(
                 "  (save it as witness.json and run `guidelang eval {} --case witness.json`)\n",

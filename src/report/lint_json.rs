@@ -32,6 +32,7 @@ fn finding_json(source: &Source, f: &Finding) -> Value {
         "help": f.help,
         "witness": f.witness,
         "shows": f.shows,
+        "facts": f.facts,
     })
 }
 
