@@ -204,3 +204,23 @@ fn stats() {
     }
     println!("clashes {clashes} conflicts-hit {conflicts} violations {viol} hit {cviol} proved {proved} unreachable {unreach} redundant {red}");
 }
+
+#[test]
+#[ignore]
+fn timing() {
+    for rules in [100usize, 1000, 5000] {
+        let s = Shape { facts: 50, rules, actions: (rules / 10).max(1), definitions: 10, depth: 3, invariants: (rules / 50).max(2), scope: true };
+        let gen = guideline(42, &s);
+        let g = guidelang::load_str("g.gl", &gen.text).unwrap();
+        let t = std::time::Instant::now();
+        let r = lint(&g);
+        println!("{rules}: {:?} queries {} findings {} clashes {}", t.elapsed(), r.queries, r.findings.len(), findings(&r, "guidelang::lint::clash").count());
+    }
+}
+
+#[test]
+#[ignore]
+fn dump() {
+    let s = Shape { facts: 50, rules: 5000, actions: 500, definitions: 10, depth: 3, invariants: 100, scope: true };
+    std::fs::write("/tmp/lm/gen5000.gl", guideline(42, &s).text).unwrap();
+}

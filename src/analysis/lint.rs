@@ -383,9 +383,15 @@ impl<'g> Linter<'g> {
     fn clash(&mut self, m: &ActionModel, i: usize, j: usize, case: Case) {
         let g = self.g;
         let (a, b) = (g.rule(m.rules[i]), g.rule(m.rules[j]));
-        let (json, e) = run(g, &case);
+        let json = witness_json(g, &case);
+        // The witness is checked as a case file would be, then on the action
+        // alone: the conflict is decided before invariants are enforced.
+        let outcome = crate::facts::validate_json(g, &json)
+            .ok()
+            .and_then(|c| crate::eval::evaluate_action(g, &c, m.action))
+            .map(|r| r.outcome);
         let shown = matches!(
-            e.actions.get(m.action.index()).map(|x| &x.outcome),
+            outcome,
             Some(Outcome::Conflict(rs)) if rs.contains(&m.rules[i]) && rs.contains(&m.rules[j])
         );
         if !shown {
@@ -513,8 +519,7 @@ fn scope_facts(g: &Guideline, e: &Expr) -> Vec<crate::model::FactId> {
 }
 
 fn rule_truth(g: &Guideline, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {
-    let e = evaluate(g, case);
-    let result = e.actions.get(a.index())?;
+    let result = crate::eval::evaluate_action(g, case, a)?;
     result.trace.iter().find(|(x, _)| *x == r).map(|(_, t)| *t)
 }
 

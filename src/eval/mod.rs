@@ -208,6 +208,18 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
     }
 }
 
+/// The outcome of one action on a case, exactly as [`evaluate`] finds it before
+/// invariants are enforced; `None` when the case is not in scope. For tools
+/// that check many cases against one action (the linter's witnesses), where
+/// evaluating every action would be wasted work.
+pub fn evaluate_action(g: &Guideline, case: &Case, action: ActionId) -> Option<ActionResult> {
+    let env = Env::new(g, case);
+    if env.truth_opt(g.scope.as_ref()) != Truth::True || action.index() >= g.actions.len() {
+        return None;
+    }
+    Some(decide(g, &env, case, action))
+}
+
 fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResult {
     let rules = &g.action(action).rules;
     let trace: Vec<(RuleId, Truth)> = rules

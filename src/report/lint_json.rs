@@ -4,17 +4,17 @@
 
 use serde_json::{json, Value};
 
-use super::sarif::region;
+use super::sarif::{region, Lines};
 use crate::analysis::{Finding, LintReport};
 use crate::diagnostics::Source;
 use crate::model::Guideline;
 
-fn finding_json(source: &Source, f: &Finding) -> Value {
+fn finding_json(lines: &Lines, f: &Finding) -> Value {
     let places: Vec<Value> = f
         .places
         .iter()
         .map(|p| {
-            let mut r = region(source, p.span);
+            let mut r = region(lines, p.span);
             r["text"] = json!(p.text);
             r["start"] = json!(p.span.start);
             r["end"] = json!(p.span.end);
@@ -39,12 +39,13 @@ fn finding_json(source: &Source, f: &Finding) -> Value {
 /// The JSON report of linting one file; `guideline` is `None` when the file
 /// did not check (its errors are then the findings).
 pub fn lint_json(source: &Source, guideline: Option<&Guideline>, report: &LintReport) -> Value {
+    let lines = Lines::new(source);
     json!({
         "file": source.name(),
         "guideline": guideline.map(super::json::guideline_json),
         "errors": report.errors(),
         "warnings": report.warnings(),
-        "findings": report.findings.iter().map(|f| finding_json(source, f)).collect::<Vec<_>>(),
+        "findings": report.findings.iter().map(|f| finding_json(&lines, f)).collect::<Vec<_>>(),
         "proved": report.proved.iter().map(|p| p.invariant.clone()).collect::<Vec<_>>(),
         "queries": report.queries,
     })

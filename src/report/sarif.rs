@@ -27,10 +27,38 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// Line starts of a text, so that many spans turn into lines and columns
+/// without rescanning the text for each.
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    /// Indexes a source's text.
+    pub fn new(source: &'a Source) -> Lines<'a> {
+        let text = source.text();
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as
+    /// [`Source::line_col`] counts them.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self.starts[line.saturating_sub(1)];
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+}
+
 /// A `region` with 1-based lines and columns counted in Unicode code points.
-pub fn region(source: &Source, span: Span) -> Value {
-    let (start_line, start_column) = source.line_col(span.start);
-    let (end_line, end_column) = source.line_col(span.end.max(span.start));
+pub fn region(lines: &Lines, span: Span) -> Value {
+    let (start_line, start_column) = lines.line_col(span.start);
+    let (end_line, end_column) = lines.line_col(span.end.max(span.start));
     json!({
         "startLine": start_line,
         "startColumn": start_column,
@@ -39,11 +67,11 @@ pub fn region(source: &Source, span: Span) -> Value {
     })
 }
 
-fn location(source: &Source, span: Span) -> Value {
+fn location(source: &Source, lines: &Lines, span: Span) -> Value {
     json!({
         "physicalLocation": {
             "artifactLocation": {"uri": uri(source.name())},
-            "region": region(source, span),
+            "region": region(lines, span),
         }
     })
 }
@@ -57,6 +85,7 @@ fn level(s: Severity) -> &'static str {
 
 /// The whole SARIF log of one lint run.
 pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> Value {
+    let lines = Lines::new(source);
     let mut codes: Vec<(&str, Severity)> = Vec::new();
     for f in findings {
         if !codes.iter().any(|(c, _)| *c == f.code) {
@@ -102,7 +131,7 @@ pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> V
                 },
             });
             if let Some(first) = f.places.first() {
-                result["locations"] = json!([location(source, first.span)]);
+                result["locations"] = json!([location(source, &lines, first.span)]);
             }
             let related: Vec<Value> = f
                 .places
@@ -110,7 +139,7 @@ pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> V
                 .enumerate()
                 .skip(1)
                 .map(|(i, p)| {
-                    let mut l = location(source, p.span);
+                    let mut l = location(source, &lines, p.span);
                     l["id"] = json!(i);
                     l["message"] = json!({"text": p.text});
                     l
@@ -129,7 +158,7 @@ pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> V
             "kind": "pass",
             "level": "none",
             "message": {"text": format!("invariant `{}` holds for every patient", p.invariant)},
-            "locations": [location(source, p.span)],
+            "locations": [location(source, &lines, p.span)],
         })
     }));
     json!({
@@ -160,5 +189,21 @@ fn describe(code: &str) -> &'static str {
         "approved_without_reviewers" => "An approved guideline names no reviewer.",
         "solver_failure" => "The analysis itself failed.",
         _ => "A problem found by the guideline checker.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_agrees_with_the_source() {
+        let source = Source::new("x.gl", "ab\nµcd\n\nlast");
+        let lines = Lines::new(&source);
+        for offset in 0..=source.text().len() {
+            if source.text().is_char_boundary(offset) {
+                assert_eq!(lines.line_col(offset), source.line_col(offset), "offset {offset}");
+            }
+        }
     }
 }

@@ -67,7 +67,10 @@ fn attach(problems: Vec<Problem>, source: &Source) -> Vec<Problem> {
 
 fn set_call_limit() {
     static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| pest::set_call_limit(std::num::NonZeroUsize::new(5_000_000)));
+    // The limit counts calls over the whole file (about 8 per byte in practice):
+    // it must admit the largest file accepted, or a big guideline fails to
+    // parse with a misleading error. Nesting is bounded separately.
+    ONCE.get_or_init(|| pest::set_call_limit(std::num::NonZeroUsize::new(64 * MAX_FILE_BYTES)));
 }
 
 /// Finds the first place where parentheses or `not`/`-` chains nest too deep,
