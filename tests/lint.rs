@@ -66,7 +66,12 @@ fn eval_witness(dir: &Path, witness: &Value) -> (i32, Value) {
 }
 
 fn rules_of(finding: &Value) -> Vec<&str> {
-    finding["rules"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect()
+    finding["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect()
 }
 
 #[test]
@@ -75,12 +80,24 @@ fn the_bundled_guideline_lints_clean_and_its_invariants_are_proved() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = guidelang(
         root,
-        &["lint", "guidelines/als-hyperleukocytosis.gl", "--deny", "warnings", "--format", "json"],
+        &[
+            "lint",
+            "guidelines/als-hyperleukocytosis.gl",
+            "--deny",
+            "warnings",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["findings"], Value::Array(Vec::new()));
-    let mut proved: Vec<&str> = report["proved"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let mut proved: Vec<&str> = report["proved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     proved.sort_unstable();
     assert_eq!(
         proved,
@@ -105,7 +122,10 @@ fn a_removed_overrides_is_a_clash_whose_witness_conflicts() {
     assert_eq!(clash["action"], "leukapheresis");
     assert_eq!(
         rules_of(clash),
-        ["leukapheresis-for-refractory-leukostasis", "no-leukapheresis-in-hyperleukocytosis"]
+        [
+            "leukapheresis-for-refractory-leukostasis",
+            "no-leukapheresis-in-hyperleukocytosis"
+        ]
     );
     let witness = &clash["witness"];
     assert_eq!(witness["hydroxyurea_response"], "refractory");
@@ -113,7 +133,12 @@ fn a_removed_overrides_is_a_clash_whose_witness_conflicts() {
     assert_eq!(code, 5, "eval flags the conflict");
     let conflict = &out["conflicts"][0];
     assert_eq!(conflict["action"], "leukapheresis");
-    let rules: Vec<&str> = conflict["rules"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = conflict["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, rules_of(clash));
 }
 
@@ -151,7 +176,10 @@ fn a_removed_contraindication_breaks_the_never_invariant() {
     assert_eq!(v["invariant"], "leukapheresis-never-in-apl");
     assert_eq!(v["verdict"], "consider");
     assert_eq!(v["certain"], true);
-    assert!(!report["proved"].as_array().unwrap().contains(&Value::from("leukapheresis-never-in-apl")));
+    assert!(!report["proved"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("leukapheresis-never-in-apl")));
 }
 
 #[test]
@@ -170,7 +198,10 @@ fn a_narrowed_rule_breaks_always_decide_on_a_partial_case() {
     assert!(witness.get("coagulopathy").is_none(), "{witness}");
     let (code, out) = eval_witness(dir.path(), witness);
     assert_eq!(code, 5);
-    assert_eq!(out["violations"][0]["invariant"], "hydroxyurea-decided-in-hyperleukocytosis");
+    assert_eq!(
+        out["violations"][0]["invariant"],
+        "hydroxyurea-decided-in-hyperleukocytosis"
+    );
     assert_eq!(out["violations"][0]["verdict"], Value::Null);
 }
 
@@ -214,7 +245,10 @@ fn a_rule_always_beaten_by_a_contraindication_never_decides() {
         .iter()
         .filter(|f| f["message"].as_str().unwrap().contains("never decides"))
         .collect();
-    assert_eq!(rules_of(never[0])[..2], ["no-leukapheresis-in-hyperleukocytosis", "no-leukapheresis-in-apl"]);
+    assert_eq!(
+        rules_of(never[0])[..2],
+        ["no-leukapheresis-in-hyperleukocytosis", "no-leukapheresis-in-apl"]
+    );
 }
 
 #[test]
@@ -225,18 +259,28 @@ fn a_precedence_cycle_is_an_error() {
     );
     let (_dir, code, report) = lint(&text);
     assert_eq!(code, 1);
-    assert!(!with_code(&report, "guidelang::check::precedence_cycle").is_empty(), "{report:#}");
+    assert!(
+        !with_code(&report, "guidelang::check::precedence_cycle").is_empty(),
+        "{report:#}"
+    );
     assert_eq!(report["guideline"], Value::Null);
 }
 
 #[test]
 fn housekeeping_warnings() {
     let text = mutate("  reviewed by \"guidelang clinical content team\"\n", "");
-    let text = text.replacen("  cite 1\n\nrule no-transplant-in-als", "\nrule no-transplant-in-als", 1);
+    let text = text.replacen(
+        "  cite 1\n\nrule no-transplant-in-als",
+        "\nrule no-transplant-in-als",
+        1,
+    );
     let text = text.replacen("\"Age at diagnosis.\" recorded", "\"Age at diagnosis.\"", 1);
     let (_dir, code, report) = lint(&text);
     assert_eq!(code, 0);
-    assert_eq!(with_code(&report, "guidelang::lint::approved_without_reviewers").len(), 1);
+    assert_eq!(
+        with_code(&report, "guidelang::lint::approved_without_reviewers").len(),
+        1
+    );
     let uncited = with_code(&report, "guidelang::lint::unsupported_rule");
     assert_eq!(uncited.len(), 1, "{report:#}");
     assert_eq!(rules_of(uncited[0]), ["no-intensive-induction-in-als"]);
@@ -251,7 +295,9 @@ fn arithmetic_on_facts_is_never_a_silent_no_clash() {
     let (_dir, _, report) = lint(&text);
     let inexact = with_code(&report, "guidelang::lint::inexact");
     assert!(!inexact.is_empty(), "{report:#}");
-    assert!(inexact.iter().any(|f| rules_of(f).contains(&"no-hydroxyurea-for-large-patients")));
+    assert!(inexact
+        .iter()
+        .any(|f| rules_of(f).contains(&"no-hydroxyurea-for-large-patients")));
 }
 
 #[test]
@@ -264,7 +310,10 @@ fn sarif_points_at_the_rule_lines() {
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    let clash = results.iter().find(|r| r["ruleId"] == "guidelang::lint::clash").unwrap();
+    let clash = results
+        .iter()
+        .find(|r| r["ruleId"] == "guidelang::lint::clash")
+        .unwrap();
     assert_eq!(clash["level"], "error");
     let loc = &clash["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "mutated.gl");
@@ -282,7 +331,10 @@ fn sarif_points_at_the_rule_lines() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(clash["ruleIndex"], ids.iter().position(|i| *i == "guidelang::lint::clash").unwrap());
+    assert_eq!(
+        clash["ruleIndex"],
+        ids.iter().position(|i| *i == "guidelang::lint::clash").unwrap()
+    );
 }
 
 #[test]

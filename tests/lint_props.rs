@@ -54,8 +54,15 @@ fn witnesses_reproduce(g: &Guideline, report: &LintReport) {
                 }
             }
             "guidelang::lint::invariant_violated" => {
-                let inv = g.invariants.iter().position(|i| Some(&i.id) == f.invariant.as_ref()).unwrap();
-                let shown = e.violations.iter().any(|v| v.invariant == inv || (v.action == action && v.certain));
+                let inv = g
+                    .invariants
+                    .iter()
+                    .position(|i| Some(&i.id) == f.invariant.as_ref())
+                    .unwrap();
+                let shown = e
+                    .violations
+                    .iter()
+                    .any(|v| v.invariant == inv || (v.action == action && v.certain));
                 assert!(shown, "witness {w} does not break {}", g.invariants[inv].id);
             }
             other => panic!("unexpected witness on {other}"),
@@ -82,7 +89,9 @@ fn agrees_on(g: &Guideline, report: &LintReport, json: &serde_json::Value, compl
                         }
                         let pair = [g.rule(*x).id.clone(), g.rule(*y).id.clone()];
                         assert!(
-                            clashes.iter().any(|(act, r)| act == name && pair.iter().all(|p| r.contains(p))),
+                            clashes
+                                .iter()
+                                .any(|(act, r)| act == name && pair.iter().all(|p| r.contains(p))),
                             "conflict {pair:?} on {name} for {json} was not found by the linter\n{}",
                             g.source.text()
                         );
@@ -101,7 +110,11 @@ fn agrees_on(g: &Guideline, report: &LintReport, json: &serde_json::Value, compl
             if *t == Truth::True {
                 let dead = findings(report, "guidelang::lint::unreachable")
                     .any(|f| f.rules.first() == Some(id) && f.message.contains("can never fire"));
-                assert!(!dead, "{id} fires on {json} but was reported unreachable\n{}", g.source.text());
+                assert!(
+                    !dead,
+                    "{id} fires on {json} but was reported unreachable\n{}",
+                    g.source.text()
+                );
             }
         }
         if complete {
@@ -126,7 +139,11 @@ fn agrees_on(g: &Guideline, report: &LintReport, json: &serde_json::Value, compl
         }
         let id = &g.invariants[v.invariant].id;
         let proved = report.proved.iter().any(|p| &p.invariant == id);
-        assert!(!proved, "invariant {id} was proved but {json} breaks it\n{}", g.source.text());
+        assert!(
+            !proved,
+            "invariant {id} was proved but {json} breaks it\n{}",
+            g.source.text()
+        );
         // The violation is attributed to the first invariant that withheld the
         // decision; the linter reports a broken invariant on the same action.
         let action = &g.action(v.action).name;
@@ -180,12 +197,22 @@ fn a_larger_guideline_agrees_too() {
     }
 }
 
+/// How much the generated guidelines exercise: run with `--ignored --nocapture`
+/// to see that clashes, violations and dead rules do occur.
 #[test]
 #[ignore]
 fn stats() {
     let (mut clashes, mut conflicts, mut viol, mut proved, mut unreach, mut red, mut cviol) = (0, 0, 0, 0, 0, 0, 0);
     for seed in 0..300u64 {
-        let gen = guideline(seed, &shape(2 + (seed % 5) as usize, 2 + (seed % 8) as usize, 1 + (seed % 3) as usize, seed % 2 == 0));
+        let gen = guideline(
+            seed,
+            &shape(
+                2 + (seed % 5) as usize,
+                2 + (seed % 8) as usize,
+                1 + (seed % 3) as usize,
+                seed % 2 == 0,
+            ),
+        );
         let g = guidelang::load_str("g.gl", &gen.text).unwrap();
         let r = lint(&g);
         clashes += findings(&r, "guidelang::lint::clash").count();
@@ -198,29 +225,13 @@ fn stats() {
             let json = case(&mut rng, &gen.facts, if k % 2 == 0 { 0.0 } else { 0.4 });
             let c = guidelang::facts::validate_json(&g, &json).unwrap();
             let e = evaluate(&g, &c);
-            conflicts += e.actions.iter().filter(|a| matches!(a.outcome, Outcome::Conflict(_))).count();
+            conflicts += e
+                .actions
+                .iter()
+                .filter(|a| matches!(a.outcome, Outcome::Conflict(_)))
+                .count();
             cviol += e.violations.iter().filter(|v| v.certain).count();
         }
     }
     println!("clashes {clashes} conflicts-hit {conflicts} violations {viol} hit {cviol} proved {proved} unreachable {unreach} redundant {red}");
-}
-
-#[test]
-#[ignore]
-fn timing() {
-    for rules in [100usize, 1000, 5000] {
-        let s = Shape { facts: 50, rules, actions: (rules / 10).max(1), definitions: 10, depth: 3, invariants: (rules / 50).max(2), scope: true };
-        let gen = guideline(42, &s);
-        let g = guidelang::load_str("g.gl", &gen.text).unwrap();
-        let t = std::time::Instant::now();
-        let r = lint(&g);
-        println!("{rules}: {:?} queries {} findings {} clashes {}", t.elapsed(), r.queries, r.findings.len(), findings(&r, "guidelang::lint::clash").count());
-    }
-}
-
-#[test]
-#[ignore]
-fn dump() {
-    let s = Shape { facts: 50, rules: 5000, actions: 500, definitions: 10, depth: 3, invariants: 100, scope: true };
-    std::fs::write("/tmp/lm/gen5000.gl", guideline(42, &s).text).unwrap();
 }

@@ -38,9 +38,11 @@ pub struct Tv {
     pub f: Lit,
 }
 
-impl Tv {
+impl std::ops::Not for Tv {
+    type Output = Tv;
+
     /// Kleene negation: swap the rails.
-    pub fn not(self) -> Tv {
+    fn not(self) -> Tv {
         Tv { t: self.f, f: self.t }
     }
 }
@@ -154,7 +156,7 @@ impl<'g> Encoder<'g> {
                 self.defs[d.index()] = Some(tv);
                 tv
             }
-            ExprKind::Not(x) => self.condition(x).not(),
+            ExprKind::Not(x) => !self.condition(x),
             ExprKind::And(a, b) => {
                 let (a, b) = (self.condition(a), self.condition(b));
                 let t = self.sat.and(&[a.t, b.t]);
@@ -184,10 +186,19 @@ impl<'g> Encoder<'g> {
                     let Some(Values::OneHot(vals)) = self.values(f) else {
                         return self.free();
                     };
-                    let (inside, outside): (Vec<(usize, Lit)>, Vec<(usize, Lit)>) =
-                        vals.iter().copied().enumerate().partition(|(i, _)| mask & (1u64 << i) != 0);
-                    let inside: Vec<Lit> = inside.into_iter().map(|(_, l)| l).collect();
-                    let outside: Vec<Lit> = outside.into_iter().map(|(_, l)| l).collect();
+                    let in_set = |i: usize| mask & (1u64 << i) != 0;
+                    let inside: Vec<Lit> = vals
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| in_set(*i))
+                        .map(|(_, l)| *l)
+                        .collect();
+                    let outside: Vec<Lit> = vals
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !in_set(*i))
+                        .map(|(_, l)| *l)
+                        .collect();
                     let yes = self.sat.or(&inside);
                     let no = self.sat.or(&outside);
                     let t = self.sat.and(&[known, yes]);
@@ -202,7 +213,7 @@ impl<'g> Encoder<'g> {
                     None => self.free(),
                 };
                 if *negated {
-                    tv.not()
+                    !tv
                 } else {
                     tv
                 }
@@ -361,7 +372,9 @@ impl<'g> Encoder<'g> {
                 Some(v) if !model.value(v.known) => None,
                 Some(v) => match (&v.values, self.dom.fact(id)) {
                     (Values::Bool(b), _) => Some(Value::Bool(model.value(*b))),
-                    (Values::OneHot(vals), _) => vals.iter().position(|l| model.value(*l)).map(|i| Value::Enum(i as u8)),
+                    (Values::OneHot(vals), _) => {
+                        vals.iter().position(|l| model.value(*l)).map(|i| Value::Enum(i as u8))
+                    }
                     (Values::Order(ge), FactDomain::Numeric(cells)) => {
                         let idx = ge.iter().filter(|l| model.value(**l)).count();
                         cells.get(idx).map(|c| Value::Num(c.value))

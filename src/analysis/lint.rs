@@ -175,7 +175,12 @@ impl<'g> Linter<'g> {
         for i in 0..n {
             for j in i + 1..n {
                 let (vi, vj) = (m.verdict(i), m.verdict(j));
-                if vi == vj || !survives[i] || !survives[j] || vi == Verdict::Contraindicated || vj == Verdict::Contraindicated {
+                if vi == vj
+                    || !survives[i]
+                    || !survives[j]
+                    || vi == Verdict::Contraindicated
+                    || vj == Verdict::Contraindicated
+                {
                     continue;
                 }
                 let assume = m.clash(i, j);
@@ -246,13 +251,23 @@ impl<'g> Linter<'g> {
                     let mut undecided = false;
                     for v in verdicts {
                         let decided = kinds.kind[kind_index(*v)];
-                        let Some(case) = self.ask(m, &[c.t, decided])? else { continue };
+                        let Some(case) = self.ask(m, &[c.t, decided])? else {
+                            continue;
+                        };
                         let (json, e) = run(g, &case);
                         let shown = e.violations.iter().any(|x| {
                             x.action == m.action && x.certain && x.verdict.is_some_and(|v| verdicts.contains(&v))
                         });
                         if shown {
-                            self.violation(m, index, json, format!("`{}` is decided {v} while the invariant's condition holds", g.action(m.action).name));
+                            self.violation(
+                                m,
+                                index,
+                                json,
+                                format!(
+                                    "`{}` is decided {v} while the invariant's condition holds",
+                                    g.action(m.action).name
+                                ),
+                            );
                             broken = true;
                             break;
                         }
@@ -354,7 +369,10 @@ impl<'g> Linter<'g> {
     fn never_decides(&mut self, m: &ActionModel, i: usize, beaters: &[usize], loose: &[Span]) {
         let g = self.g;
         let rule = g.rule(m.rules[i]);
-        let names: Vec<String> = beaters.iter().map(|b| format!("`{}`", g.rule(m.rules[*b]).id)).collect();
+        let names: Vec<String> = beaters
+            .iter()
+            .map(|b| format!("`{}`", g.rule(m.rules[*b]).id))
+            .collect();
         let mut f = Finding::new(
             "guidelang::lint::unreachable",
             Severity::Warning,

@@ -112,7 +112,10 @@ impl Gen<'_> {
                 }
             }
             Kind::Enum(n) => {
-                let mut vals: Vec<String> = (0..n).filter(|_| self.rng.chance(0.5)).map(|v| format!("v{v}")).collect();
+                let mut vals: Vec<String> = (0..n)
+                    .filter(|_| self.rng.chance(0.5))
+                    .map(|v| format!("v{v}"))
+                    .collect();
                 if vals.is_empty() {
                     vals.push(format!("v{}", self.rng.below(n)));
                 }
@@ -197,7 +200,10 @@ pub fn guideline(seed: u64, shape: &Shape) -> Generated {
     for (name, kind) in &facts {
         let ty = match kind {
             Kind::Bool => "bool".to_string(),
-            Kind::Enum(n) => format!("one of {}", (0..*n).map(|v| format!("v{v}")).collect::<Vec<_>>().join(", ")),
+            Kind::Enum(n) => format!(
+                "one of {}",
+                (0..*n).map(|v| format!("v{v}")).collect::<Vec<_>>().join(", ")
+            ),
             Kind::Integer => "integer from 0 to 10".to_string(),
             Kind::Number(true) => "number in kg from 0".to_string(),
             Kind::Number(false) => "number in kg".to_string(),
@@ -213,7 +219,9 @@ pub fn guideline(seed: u64, shape: &Shape) -> Generated {
     let mut rules_of: Vec<Vec<(usize, &str)>> = vec![Vec::new(); actions];
     for r in 0..shape.rules {
         let a = g.rng.below(actions);
-        let verdict = *g.rng.pick(&["recommend", "consider", "avoid", "avoid", "contraindicated"]);
+        let verdict = *g
+            .rng
+            .pick(&["recommend", "consider", "avoid", "avoid", "contraindicated"]);
         let cond = g.condition(shape.depth);
         let mut line = format!("rule r{r}: {verdict} a{a}\n  when {cond}\n  because \"generated\"\n  cite 1");
         if verdict != "contraindicated" {
@@ -238,13 +246,18 @@ pub fn guideline(seed: u64, shape: &Shape) -> Generated {
         }
         let a = *g.rng.pick(&used);
         if g.rng.chance(0.6) {
-            let vs = *g.rng.pick(&["recommend", "consider or recommend", "avoid", "recommend or avoid"]);
+            let vs = *g
+                .rng
+                .pick(&["recommend", "consider or recommend", "avoid", "recommend or avoid"]);
             let cond = g.condition(1);
             let _ = writeln!(text, "invariant inv{i}:\n  never {vs} a{a} when {cond}");
         } else {
             let (name, _) = g.facts[g.rng.below(g.facts.len())].clone();
             let cond = g.condition(1);
-            let _ = writeln!(text, "invariant inv{i}:\n  always decide a{a} when {name} is known and {cond}");
+            let _ = writeln!(
+                text,
+                "invariant inv{i}:\n  always decide a{a} when {name} is known and {cond}"
+            );
         }
     }
     Generated { text, facts }
