@@ -166,46 +166,8 @@ impl<'g> ActionModel<'g> {
     }
 
     fn kinds(&mut self, world: &[Lit]) -> Kinds {
-        let contras: Vec<Lit> = (0..world.len())
-            .filter(|i| self.verdict(*i) == Verdict::Contraindicated)
-            .map(|i| world[i])
-            .collect();
-        let contra = self.enc.sat.or(&contras);
-        let survives: Vec<Lit> = (0..world.len())
-            .map(|i| {
-                let mut parts = vec![world[i]];
-                parts.extend(self.overriders[i].iter().map(|o| !world[*o]));
-                self.enc.sat.and(&parts)
-            })
-            .collect();
-        let mut has = [self.enc.sat.bottom(); 3];
-        for (slot, v) in has.iter_mut().zip(PLAIN) {
-            let mine: Vec<Lit> = (0..world.len())
-                .filter(|i| self.verdict(*i) == v)
-                .map(|i| survives[i])
-                .collect();
-            *slot = self.enc.sat.or(&mine);
-        }
-        let sat = &mut self.enc.sat;
-        let silent = sat.and(&[!contra, !has[0], !has[1], !has[2]]);
-        let only = |sat: &mut super::sat::Sat, k: usize| {
-            let mut parts = vec![!contra];
-            for (j, h) in has.iter().enumerate() {
-                parts.push(if j == k { *h } else { !*h });
-            }
-            sat.and(&parts)
-        };
-        let rec = only(sat, 0);
-        let con = only(sat, 1);
-        let avo = only(sat, 2);
-        let two = sat.at_least(2, &has);
-        let conflict = sat.and(&[!contra, two]);
-        Kinds {
-            contra,
-            survives,
-            has,
-            kind: [silent, rec, con, avo, contra, conflict],
-        }
+        let verdicts: Vec<Verdict> = (0..world.len()).map(|i| self.verdict(i)).collect();
+        outcome_kinds(&mut self.enc.sat, world, &verdicts, &self.overriders)
     }
 
     /// The literal "on this partial case the evaluator leaves the action
@@ -275,5 +237,47 @@ impl<'g> ActionModel<'g> {
         let open = self.enc.sat.or(&[differ, many]);
         let undecided = self.enc.sat.and(&[!settled, open]);
         (undecided, worlds.swap_remove(0))
+    }
+}
+
+/// The outcome literals of one world of an action's rules: `world[i]` says
+/// rule `i` fires, `verdicts[i]` is its verdict, `overriders[i]` the positions
+/// of the rules overriding it.
+pub fn outcome_kinds(sat: &mut super::sat::Sat, world: &[Lit], verdicts: &[Verdict], overriders: &[Vec<usize>]) -> Kinds {
+    let contras: Vec<Lit> = (0..world.len())
+        .filter(|i| verdicts[*i] == Verdict::Contraindicated)
+        .map(|i| world[i])
+        .collect();
+    let contra = sat.or(&contras);
+    let survives: Vec<Lit> = (0..world.len())
+        .map(|i| {
+            let mut parts = vec![world[i]];
+            parts.extend(overriders[i].iter().map(|o| !world[*o]));
+            sat.and(&parts)
+        })
+        .collect();
+    let mut has = [sat.bottom(); 3];
+    for (slot, v) in has.iter_mut().zip(PLAIN) {
+        let mine: Vec<Lit> = (0..world.len()).filter(|i| verdicts[*i] == v).map(|i| survives[i]).collect();
+        *slot = sat.or(&mine);
+    }
+    let silent = sat.and(&[!contra, !has[0], !has[1], !has[2]]);
+    let mut only = |k: usize| {
+        let mut parts = vec![!contra];
+        for (j, h) in has.iter().enumerate() {
+            parts.push(if j == k { *h } else { !*h });
+        }
+        sat.and(&parts)
+    };
+    let rec = only(0);
+    let con = only(1);
+    let avo = only(2);
+    let two = sat.at_least(2, &has);
+    let conflict = sat.and(&[!contra, two]);
+    Kinds {
+        contra,
+        survives,
+        has,
+        kind: [silent, rec, con, avo, contra, conflict],
     }
 }

@@ -23,6 +23,7 @@
 //! question is reported as not decided exactly, never silently dropped.
 
 pub mod action;
+pub mod diff;
 pub mod domain;
 pub mod encode;
 mod lint;

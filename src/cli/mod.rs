@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod diff;
 mod eval;
 mod lint;
 
@@ -26,6 +27,8 @@ enum Command {
     Eval(eval::Args),
     /// Decide for every patient: clashes, invariants, unreachable and redundant rules.
     Lint(lint::Args),
+    /// Compare two versions of a guideline by meaning, with a witness for every changed decision.
+    Diff(diff::Args),
 }
 
 /// Output format for reports.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Diff(a) => diff::run(a),
     };
     exit.into()
 }
