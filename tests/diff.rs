@@ -54,7 +54,12 @@ fn outcome(dir: &Path, file: &str, witness: &Value, action: &str) -> String {
     std::fs::write(dir.join("witness.json"), Value::Object(own).to_string()).unwrap();
     let (_, stdout, _) = run(dir, &["eval", file, "--case", "witness.json", "--format", "json"]);
     let report: Value = serde_json::from_str(&stdout).unwrap();
-    if report["conflicts"].as_array().unwrap().iter().any(|c| c["action"] == action) {
+    if report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["action"] == action)
+    {
         return "conflict".into();
     }
     report["decisions"]
@@ -83,21 +88,47 @@ fn changed_decisions_come_with_witnesses_that_eval_confirms() {
     let decisions = d["decisions"].as_array().unwrap();
     let pairs: Vec<(&str, &str, &str)> = decisions
         .iter()
-        .map(|c| (c["action"].as_str().unwrap(), c["before"].as_str().unwrap(), c["after"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap(),
+                c["before"].as_str().unwrap(),
+                c["after"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         pairs,
-        [("leukapheresis", "consider", "conflict"), ("platelet_transfusion", "recommend", "none")]
+        [
+            ("leukapheresis", "consider", "conflict"),
+            ("platelet_transfusion", "recommend", "none")
+        ]
     );
     for c in decisions {
         let action = c["action"].as_str().unwrap();
-        assert_eq!(outcome(dir.path(), "old.gl", &c["witness"], action), c["before"].as_str().unwrap());
-        assert_eq!(outcome(dir.path(), "new.gl", &c["witness"], action), c["after"].as_str().unwrap());
+        assert_eq!(
+            outcome(dir.path(), "old.gl", &c["witness"], action),
+            c["before"].as_str().unwrap()
+        );
+        assert_eq!(
+            outcome(dir.path(), "new.gl", &c["witness"], action),
+            c["after"].as_str().unwrap()
+        );
     }
     let platelets = &decisions[1]["witness"]["platelets"];
     assert!(platelets.as_f64().unwrap() >= 40.0 && platelets.as_f64().unwrap() < 50.0);
-    let changed: Vec<&str> = d["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(changed, ["leukapheresis-for-refractory-leukostasis", "platelets-below-50-with-bleeding-risk"]);
+    let changed: Vec<&str> = d["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "leukapheresis-for-refractory-leukostasis",
+            "platelets-below-50-with-bleeding-risk"
+        ]
+    );
     assert_eq!(d["implied_bump"], "minor");
     assert_eq!(d["version_bump"], "none");
     assert_eq!(d["version_ok"], false);
@@ -112,7 +143,10 @@ fn strict_version_fails_when_the_version_is_not_bumped() {
     std::fs::write(dir.path().join("new.gl"), &new).unwrap();
     let (code, stdout, _) = run(dir.path(), &["diff", "old.gl", "new.gl", "--strict-version"]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("platelet_transfusion: recommend → no recommendation"), "{stdout}");
+    assert!(
+        stdout.contains("platelet_transfusion: recommend → no recommendation"),
+        "{stdout}"
+    );
     let bumped = edit(&new, "version 1.0.0", "version 1.1.0");
     std::fs::write(dir.path().join("new.gl"), bumped).unwrap();
     let (code, _, stderr) = run(dir.path(), &["diff", "old.gl", "new.gl", "--strict-version"]);
@@ -121,20 +155,35 @@ fn strict_version_fails_when_the_version_is_not_bumped() {
 
 #[test]
 fn wording_is_a_patch_and_facts_move_the_bump() {
-    let reworded = edit(BUNDLED, "\"Red cells raise blood viscosity", "\"Red blood cells raise viscosity");
+    let reworded = edit(
+        BUNDLED,
+        "\"Red cells raise blood viscosity",
+        "\"Red blood cells raise viscosity",
+    );
     let (_dir, d, _) = diff(&reworded);
     assert_eq!(d["implied_bump"], "patch");
     assert_eq!(d["rules"][0]["parts"], serde_json::json!(["rationale"]));
     assert_eq!(d["decisions"], Value::Array(Vec::new()));
 
-    let added = edit(BUNDLED, "fact ldh:", "fact albumin: number in g/dL from 0 recorded\nfact ldh:");
+    let added = edit(
+        BUNDLED,
+        "fact ldh:",
+        "fact albumin: number in g/dL from 0 recorded\nfact ldh:",
+    );
     let (_dir, d, _) = diff(&added);
     assert_eq!(d["implied_bump"], "minor");
     assert_eq!(d["facts"][0]["change"], "added");
 
-    let narrowed = edit(BUNDLED, "fact wbc: number in 10^9/L from 0 ", "fact wbc: number in 10^9/L from 0 to 1000 ");
+    let narrowed = edit(
+        BUNDLED,
+        "fact wbc: number in 10^9/L from 0 ",
+        "fact wbc: number in 10^9/L from 0 to 1000 ",
+    );
     let (_dir, d, _) = diff(&narrowed);
-    assert_eq!(d["implied_bump"], "major", "old cases with wbc above 1000 are now rejected");
+    assert_eq!(
+        d["implied_bump"], "major",
+        "old cases with wbc above 1000 are now rejected"
+    );
 }
 
 #[test]
@@ -149,8 +198,14 @@ fn a_new_contraindication_shows_who_it_affects() {
         assert_eq!(c["action"], "hydroxyurea");
         assert_eq!(c["after"], "contraindicated");
         assert_eq!(c["witness"]["coagulopathy"], true);
-        assert_eq!(outcome(dir.path(), "new.gl", &c["witness"], "hydroxyurea"), "contraindicated");
-        assert_eq!(outcome(dir.path(), "old.gl", &c["witness"], "hydroxyurea"), c["before"].as_str().unwrap());
+        assert_eq!(
+            outcome(dir.path(), "new.gl", &c["witness"], "hydroxyurea"),
+            "contraindicated"
+        );
+        assert_eq!(
+            outcome(dir.path(), "old.gl", &c["witness"], "hydroxyurea"),
+            c["before"].as_str().unwrap()
+        );
     }
     let befores: Vec<&str> = decisions.iter().map(|c| c["before"].as_str().unwrap()).collect();
     assert_eq!(befores, ["none", "recommend"]);

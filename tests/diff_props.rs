@@ -38,7 +38,9 @@ fn edit(text: &str, rng: &mut Rng) -> String {
 }
 
 fn outcome(g: &Guideline, json: &serde_json::Value, action: &str) -> String {
-    let Some(a) = g.action_id(action) else { return kind_name(0) };
+    let Some(a) = g.action_id(action) else {
+        return kind_name(0);
+    };
     let case = guidelang::facts::validate_json(g, json).unwrap();
     match evaluate_action(g, &case, a).map(|r| r.outcome) {
         None | Some(Outcome::Silent) => kind_name(0),
@@ -58,7 +60,13 @@ fn check(seed: u64, shape: &Shape) {
     let d = diff(&old, &new).unwrap();
     assert!(d.not_compared.is_empty(), "{:?}", d.not_compared);
     for c in &d.decisions {
-        assert_eq!(outcome(&old, &c.witness, &c.action), c.before, "{}\n---\n{}", old_text, new_text);
+        assert_eq!(
+            outcome(&old, &c.witness, &c.action),
+            c.before,
+            "{}\n---\n{}",
+            old_text,
+            new_text
+        );
         assert_eq!(outcome(&new, &c.witness, &c.action), c.after);
     }
     let actions: Vec<String> = old.actions.iter().map(|a| a.name.clone()).collect();
@@ -68,7 +76,9 @@ fn check(seed: u64, shape: &Shape) {
             let (before, after) = (outcome(&old, &json, a), outcome(&new, &json, a));
             if before != after {
                 assert!(
-                    d.decisions.iter().any(|c| &c.action == a && c.before == before && c.after == after),
+                    d.decisions
+                        .iter()
+                        .any(|c| &c.action == a && c.before == before && c.after == after),
                     "{a}: {before} → {after} on {json} not reported\n{old_text}\n---\n{new_text}"
                 );
             }

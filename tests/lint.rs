@@ -346,3 +346,84 @@ fn human_output_shows_both_rules_the_witness_and_help() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("lint_removed_overrides", run.stderr);
 }
+
+const HEADER: &str = "guideline small\n  version 1.0.0\n  status draft\nreference 1 \"Test\"\n";
+
+/// Lints a small guideline and returns the ids of broken and proved invariants.
+fn invariant_verdicts(text: &str) -> (tempfile::TempDir, Value, Vec<String>, Vec<String>) {
+    let (dir, _, report) = lint(text);
+    let broken = with_code(&report, "guidelang::lint::invariant_violated")
+        .iter()
+        .map(|f| f["invariant"].as_str().unwrap().to_string())
+        .collect();
+    let proved = report["proved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    (dir, report, broken, proved)
+}
+
+#[test]
+fn more_unknown_rules_than_the_evaluator_enumerates_is_undecided() {
+    // Every combination of the 14 unknown rules ends in "recommend", but the
+    // evaluator gives up past 12 unknown rules: the invariant is broken.
+    let mut text = HEADER.to_string();
+    for i in 0..14 {
+        text.push_str(&format!(
+            "fact b{i}: bool\nrule r{i}: recommend x\n  when b{i}\n  because \"t\"\n  cite 1\n"
+        ));
+    }
+    text.push_str("fact k: bool\nrule always: recommend x\n  when k or not k\n  because \"t\"\n  cite 1\n");
+    text.push_str("invariant decided: always decide x when k is known\n");
+    let (dir, report, broken, _) = invariant_verdicts(&text);
+    assert_eq!(broken, ["decided"], "{report:#}");
+    let witness = &with_code(&report, "guidelang::lint::invariant_violated")[0]["witness"];
+    let (code, out) = eval_witness(dir.path(), witness);
+    assert_eq!(code, 5);
+    assert_eq!(out["violations"][0]["invariant"], "decided");
+    // With 12 rules the evaluator enumerates them all, and it is decided.
+    let twelve: String = text
+        .replace(
+            "fact b13: bool\nrule r13: recommend x\n  when b13\n  because \"t\"\n  cite 1\n",
+            "",
+        )
+        .replace(
+            "fact b12: bool\nrule r12: recommend x\n  when b12\n  because \"t\"\n  cite 1\n",
+            "",
+        );
+    let (_dir, report, broken, proved) = invariant_verdicts(&twelve);
+    assert!(broken.is_empty(), "{report:#}");
+    assert_eq!(proved, ["decided"]);
+}
+
+#[test]
+fn an_earlier_never_invariant_can_leave_an_action_undecided() {
+    let rules = "fact a: bool\nfact b: bool\nrule r: recommend x\n  when a\n  because \"t\"\n  cite 1\n";
+    let never = "invariant n: never recommend x when b\n";
+    let always = "invariant d: always decide x when a is known\n";
+    // `n` first: with `b` unknown it withholds the decision as undecided, which `d` then sees.
+    let (dir, report, broken, _) = invariant_verdicts(&format!("{HEADER}{rules}{never}{always}"));
+    assert_eq!(broken, ["n", "d"], "{report:#}");
+    let finding = with_code(&report, "guidelang::lint::invariant_violated")
+        .into_iter()
+        .find(|f| f["invariant"] == "d")
+        .unwrap();
+    assert!(
+        finding["witness"].get("b").is_none(),
+        "b must be missing: {}",
+        finding["witness"]
+    );
+    let (code, out) = eval_witness(dir.path(), &finding["witness"]);
+    assert_eq!(code, 5);
+    assert!(out["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["invariant"] == "d"));
+    // `d` first: it is checked before `n` withholds anything, so it holds.
+    let (_dir, report, broken, proved) = invariant_verdicts(&format!("{HEADER}{rules}{always}{never}"));
+    assert_eq!(broken, ["n"], "{report:#}");
+    assert_eq!(proved, ["d"]);
+}

@@ -191,13 +191,12 @@ impl<'g> ActionModel<'g> {
             let Some(v) = v else { continue };
             let mut chain = Vec::new();
             let mut before: Vec<Lit> = Vec::new();
-            for (verdicts, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {
+            for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {
                 let mut parts = before.clone();
                 parts.push(!c.t);
                 parts.push(!c.f);
                 chain.push(self.enc.sat.and(&parts));
                 before.push(c.f);
-                let _ = verdicts;
             }
             let chain = self.enc.sat.or(&chain);
             via.push(self.enc.sat.and(&[world.kind[k], chain]));
@@ -243,7 +242,12 @@ impl<'g> ActionModel<'g> {
 /// The outcome literals of one world of an action's rules: `world[i]` says
 /// rule `i` fires, `verdicts[i]` is its verdict, `overriders[i]` the positions
 /// of the rules overriding it.
-pub fn outcome_kinds(sat: &mut super::sat::Sat, world: &[Lit], verdicts: &[Verdict], overriders: &[Vec<usize>]) -> Kinds {
+pub fn outcome_kinds(
+    sat: &mut super::sat::Sat,
+    world: &[Lit],
+    verdicts: &[Verdict],
+    overriders: &[Vec<usize>],
+) -> Kinds {
     let contras: Vec<Lit> = (0..world.len())
         .filter(|i| verdicts[*i] == Verdict::Contraindicated)
         .map(|i| world[i])
@@ -258,7 +262,10 @@ pub fn outcome_kinds(sat: &mut super::sat::Sat, world: &[Lit], verdicts: &[Verdi
         .collect();
     let mut has = [sat.bottom(); 3];
     for (slot, v) in has.iter_mut().zip(PLAIN) {
-        let mine: Vec<Lit> = (0..world.len()).filter(|i| verdicts[*i] == v).map(|i| survives[i]).collect();
+        let mine: Vec<Lit> = (0..world.len())
+            .filter(|i| verdicts[*i] == v)
+            .map(|i| survives[i])
+            .collect();
         *slot = sat.or(&mine);
     }
     let silent = sat.and(&[!contra, !has[0], !has[1], !has[2]]);

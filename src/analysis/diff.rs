@@ -141,9 +141,13 @@ pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
         Bump::Major
     } else if !decisions.is_empty()
         || !not_compared.is_empty()
-        || rules.iter().any(|r| r.change != "changed" || r.parts.iter().any(|p| !wording(p)))
+        || rules
+            .iter()
+            .any(|r| r.change != "changed" || r.parts.iter().any(|p| !wording(p)))
         || !facts.is_empty()
-        || other.iter().any(|o| o.parts.iter().any(|p| !wording(p)) || o.change != "changed")
+        || other
+            .iter()
+            .any(|o| o.parts.iter().any(|p| !wording(p)) || o.change != "changed")
     {
         Bump::Minor
     } else if old.hash != new.hash {
@@ -178,7 +182,16 @@ pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
 fn wording(part: &str) -> bool {
     matches!(
         part,
-        "detail" | "rationale" | "citations" | "description" | "title" | "text" | "references" | "reviewers" | "updated" | "status"
+        "detail"
+            | "rationale"
+            | "citations"
+            | "description"
+            | "title"
+            | "text"
+            | "references"
+            | "reviewers"
+            | "updated"
+            | "status"
     )
 }
 
@@ -223,12 +236,18 @@ fn rule_parts(og: &Guideline, o: &Rule, ng: &Guideline, n: &Rule) -> Vec<String>
             .map(|d| format!("{} {} {} {}", d.low, d.high, d.unit, squash(g.source.slice(d.by.span))))
     };
     let warnings = |g: &Guideline, r: &Rule| -> Vec<(String, String)> {
-        r.warnings.iter().map(|w| (w.text.clone(), text_of(g, Some(&w.when)))).collect()
+        r.warnings
+            .iter()
+            .map(|w| (w.text.clone(), text_of(g, Some(&w.when))))
+            .collect()
     };
     let checks = [
         ("verdict", o.verdict != n.verdict),
         ("action", og.action(o.action).name != ng.action(n.action).name),
-        ("condition", text_of(og, o.when.as_ref()) != text_of(ng, n.when.as_ref())),
+        (
+            "condition",
+            text_of(og, o.when.as_ref()) != text_of(ng, n.when.as_ref()),
+        ),
         ("dose", dose(og, o) != dose(ng, n)),
         ("warnings", warnings(og, o) != warnings(ng, n)),
         ("overrides", ids(og, o) != ids(ng, n)),
@@ -302,9 +321,18 @@ fn accepts_all(new: &FactKind, old: &FactKind) -> bool {
         (FactKind::Bool, FactKind::Bool) => true,
         (FactKind::Enum { values: n }, FactKind::Enum { values: o }) => o.iter().all(|v| n.contains(v)),
         (FactKind::Integer { min: a, max: b }, FactKind::Integer { min: c, max: d }) => wider(a, b, c, d),
-        (FactKind::Number { unit: u, min: a, max: b }, FactKind::Number { unit: v, min: c, max: d }) => {
-            u == v && wider(a, b, c, d)
-        }
+        (
+            FactKind::Number {
+                unit: u,
+                min: a,
+                max: b,
+            },
+            FactKind::Number {
+                unit: v,
+                min: c,
+                max: d,
+            },
+        ) => u == v && wider(a, b, c, d),
         (FactKind::Number { min: a, max: b, .. }, FactKind::Integer { min: c, max: d }) => wider(a, b, c, d),
         _ => false,
     }
@@ -340,16 +368,22 @@ fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
             ("scope", text_of(g, g.scope.as_ref())),
             (
                 "references",
-                g.references.iter().map(|r| format!("{} {}", r.number, r.title)).collect::<Vec<_>>().join("; "),
+                g.references
+                    .iter()
+                    .map(|r| format!("{} {}", r.number, r.title))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ),
         ]
     };
     compare("header".into(), Some(header(old)), Some(header(new)));
     let def = |g: &Guideline, name: &str| {
-        g.definitions
-            .iter()
-            .find(|d| d.name == name)
-            .map(|d| vec![("body", text_of(g, Some(&d.body))), ("description", d.description.clone().unwrap_or_default())])
+        g.definitions.iter().find(|d| d.name == name).map(|d| {
+            vec![
+                ("body", text_of(g, Some(&d.body))),
+                ("description", d.description.clone().unwrap_or_default()),
+            ]
+        })
     };
     let note = |g: &Guideline, id: &str| {
         g.notes.iter().find(|n| n.id == id).map(|n| {
@@ -367,7 +401,12 @@ fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
             vec![("claim", claim), ("rationale", i.because.clone().unwrap_or_default())]
         })
     };
-    let mut names: Vec<&str> = old.definitions.iter().chain(&new.definitions).map(|d| d.name.as_str()).collect();
+    let mut names: Vec<&str> = old
+        .definitions
+        .iter()
+        .chain(&new.definitions)
+        .map(|d| d.name.as_str())
+        .collect();
     names.sort_unstable();
     names.dedup();
     for n in names {
@@ -379,7 +418,12 @@ fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
     for id in ids {
         compare(format!("note {id}"), note(old, id), note(new, id));
     }
-    let mut ids: Vec<&str> = old.invariants.iter().chain(&new.invariants).map(|n| n.id.as_str()).collect();
+    let mut ids: Vec<&str> = old
+        .invariants
+        .iter()
+        .chain(&new.invariants)
+        .map(|n| n.id.as_str())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     for id in ids {
@@ -429,7 +473,7 @@ impl Universe {
             incompatible,
         };
         for d in &old.definitions {
-            let body = u.remap(old, &d.body);
+            let body = u.remap(&d.body);
             u.broken_defs.push(body.is_none());
             let ty = match &d.ty {
                 Type::Enum(f) => Type::Enum(u.facts[f.index()].unwrap_or(FactId(0))),
@@ -451,8 +495,8 @@ impl Universe {
 
     /// An old expression in the universe's names; `None` when it reads a fact
     /// the versions cannot share.
-    fn remap(&self, old: &Guideline, e: &Expr) -> Option<Expr> {
-        let r = |x: &Expr| self.remap(old, x).map(Box::new);
+    fn remap(&self, e: &Expr) -> Option<Expr> {
+        let r = |x: &Expr| self.remap(x).map(Box::new);
         let kind = match &e.kind {
             ExprKind::Fact(f) => ExprKind::Fact(self.facts[f.index()]?),
             ExprKind::Def(d) => {
@@ -472,7 +516,7 @@ impl Universe {
             ExprKind::Compare(op, a, b) => ExprKind::Compare(*op, r(a)?, r(b)?),
             ExprKind::Arith(op, a, b) => ExprKind::Arith(*op, r(a)?, r(b)?),
             ExprKind::AtLeast(n, items) => {
-                ExprKind::AtLeast(*n, items.iter().map(|i| self.remap(old, i)).collect::<Option<Vec<_>>>()?)
+                ExprKind::AtLeast(*n, items.iter().map(|i| self.remap(i)).collect::<Option<Vec<_>>>()?)
             }
             // Enum values are matched by name: `meet` keeps only facts whose
             // values are the same list, so the bits carry over.
@@ -499,13 +543,18 @@ fn meet(a: &FactKind, b: &FactKind) -> Option<FactKind> {
             min: lo(*a1, *b1),
             max: hi(*a2, *b2),
         }),
-        (FactKind::Number { unit, min: a1, max: a2 }, FactKind::Number { unit: u2, min: b1, max: b2 }) if unit == u2 => {
-            Some(FactKind::Number {
-                unit: unit.clone(),
-                min: lo(*a1, *b1),
-                max: hi(*a2, *b2),
-            })
-        }
+        (
+            FactKind::Number { unit, min: a1, max: a2 },
+            FactKind::Number {
+                unit: u2,
+                min: b1,
+                max: b2,
+            },
+        ) if unit == u2 => Some(FactKind::Number {
+            unit: unit.clone(),
+            min: lo(*a1, *b1),
+            max: hi(*a2, *b2),
+        }),
         _ => None,
     }
 }
@@ -550,17 +599,22 @@ type Changes = (Vec<DecisionChange>, Vec<(String, String)>);
 fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverFailure> {
     let u = Universe::new(old, new);
     let old_scope = match &old.scope {
-        Some(s) => u.remap(old, s).map(Some),
+        Some(s) => u.remap(s).map(Some),
         None => Some(None),
     };
     let mut names: Vec<&str> = new.actions.iter().map(|a| a.name.as_str()).collect();
-    names.extend(old.actions.iter().map(|a| a.name.as_str()).filter(|n| new.action_id(n).is_none()));
+    names.extend(
+        old.actions
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| new.action_id(n).is_none()),
+    );
     let mut cuts = BTreeMap::new();
     let old_whens: Vec<Option<Option<Expr>>> = old
         .rules
         .iter()
         .map(|r| match &r.when {
-            Some(w) => u.remap(old, w).map(Some),
+            Some(w) => u.remap(w).map(Some),
             None => Some(None),
         })
         .collect();
@@ -595,10 +649,30 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
         let scope_old = enc.optional(old_scope.as_ref());
         let new_conds: Vec<Option<Expr>> = new_rules.iter().map(|r| r.when.clone()).collect();
         let verdicts = |rs: &[&Rule]| rs.iter().map(|r| r.verdict).collect::<Vec<_>>();
-        let mut before = side(&mut enc, scope_old, &old_conds, &verdicts(&old_rules), &positions(&old_rules, old));
-        let mut after = side(&mut enc, scope_new, &new_conds, &verdicts(&new_rules), &positions(&new_rules, new));
-        before.inexact = old_conds.iter().flatten().chain(old_scope.iter()).any(|e| !inexact_parts(&u.g, e).is_empty());
-        after.inexact = new_conds.iter().flatten().chain(new.scope.iter()).any(|e| !inexact_parts(&u.g, e).is_empty());
+        let mut before = side(
+            &mut enc,
+            scope_old,
+            &old_conds,
+            &verdicts(&old_rules),
+            &positions(&old_rules, old),
+        );
+        let mut after = side(
+            &mut enc,
+            scope_new,
+            &new_conds,
+            &verdicts(&new_rules),
+            &positions(&new_rules, new),
+        );
+        before.inexact = old_conds
+            .iter()
+            .flatten()
+            .chain(old_scope.iter())
+            .any(|e| !inexact_parts(&u.g, e).is_empty());
+        after.inexact = new_conds
+            .iter()
+            .flatten()
+            .chain(new.scope.iter())
+            .any(|e| !inexact_parts(&u.g, e).is_empty());
         let same: Vec<Lit> = (0..=CONFLICT)
             .map(|k| enc.sat.and(&[before.kinds.kind[k], after.kinds.kind[k]]))
             .collect();

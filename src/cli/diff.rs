@@ -56,7 +56,11 @@ pub fn run(args: Args) -> Exit {
             bump_name(d.implied),
             old.meta.version,
             new.meta.version,
-            if d.downgrade { "a downgrade".to_string() } else { format!("{} bump", article(d.actual)) }
+            if d.downgrade {
+                "a downgrade".to_string()
+            } else {
+                format!("{} bump", article(d.actual))
+            }
         );
         if args.strict_version {
             return Exit::GuidelineErrors;
@@ -116,7 +120,13 @@ fn text(old: &Guideline, new: &Guideline, d: &Diff) -> String {
         out.push_str("no decision changes for any patient\n");
     } else {
         out.push_str("decisions that change for some patient:\n");
-        let name = |k: &str| if k == "none" { "no recommendation".to_string() } else { k.to_string() };
+        let name = |k: &str| {
+            if k == "none" {
+                "no recommendation".to_string()
+            } else {
+                k.to_string()
+            }
+        };
         for c in &d.decisions {
             let key: Vec<String> = c
                 .facts
@@ -141,7 +151,11 @@ fn text(old: &Guideline, new: &Guideline, d: &Diff) -> String {
         article(d.implied),
         old.meta.version,
         new.meta.version,
-        if d.downgrade { "a downgrade".to_string() } else { article(d.actual) + " bump" }
+        if d.downgrade {
+            "a downgrade".to_string()
+        } else {
+            article(d.actual) + " bump"
+        }
     ));
     out
 }
