@@ -235,3 +235,4 @@ fn stats() {
     }
     println!("clashes {clashes} conflicts-hit {conflicts} violations {viol} hit {cviol} proved {proved} unreachable {unreach} redundant {red}");
 }
+
