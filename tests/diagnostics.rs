@@ -31,7 +31,11 @@ fn codes(problems: &[Problem]) -> Vec<&'static str> {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(Problem::render_plain).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(Problem::render_plain)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The rendering of `body`'s diagnostics, which must be exactly `expected` (by code).
@@ -266,7 +270,10 @@ rule no-leukapheresis-in-hyperleukocytosis: avoid leukapheresis
   when wbc > 100
   overrides leukapheresis-for-leukostasis
 ",
-        &["guidelang::check::precedence_cycle", "guidelang::check::precedence_cycle"],
+        &[
+            "guidelang::check::precedence_cycle",
+            "guidelang::check::precedence_cycle",
+        ],
     );
     insta::assert_snapshot!(out);
 }

@@ -55,13 +55,22 @@ fn eval_json(name: &str, extra: &[&str]) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("case {name}: stdout is not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "case {name}: stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 fn eval_text(name: &str, extra: &[&str]) -> String {
     let case = cases_dir().join(format!("{name}.json"));
-    let out = guidelang().args(["eval", "--case"]).arg(&case).args(extra).output().unwrap();
+    let out = guidelang()
+        .args(["eval", "--case"])
+        .arg(&case)
+        .args(extra)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -118,7 +127,11 @@ fn diff(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 match a.get(k) {
                     Some(av) => diff(&p, ev, av, out),
                     None => out.push(format!("{p}: missing (expected {})", short(ev))),
@@ -148,7 +161,9 @@ fn diff(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
                 let eo: Vec<&str> = ek.iter().map(|(n, _)| n.as_str()).collect();
                 let ao: Vec<&str> = ak.iter().map(|(n, _)| n.as_str()).collect();
                 if out.len() == before && eo != ao {
-                    out.push(format!("{path}: order differs\n    expected {eo:?}\n    got      {ao:?}"));
+                    out.push(format!(
+                        "{path}: order differs\n    expected {eo:?}\n    got      {ao:?}"
+                    ));
                 }
             }
             _ => {
@@ -289,7 +304,11 @@ fn explain_in_json_gives_each_rule_its_part() {
         rules_of(&decided, "leukapheresis"),
         [
             ("no-leukapheresis-in-apl".into(), "false".into(), Value::Null),
-            ("leukapheresis-for-refractory-leukostasis".into(), "true".into(), Value::Null),
+            (
+                "leukapheresis-for-refractory-leukostasis".into(),
+                "true".into(),
+                Value::Null
+            ),
             (
                 "no-leukapheresis-in-hyperleukocytosis".into(),
                 "true".into(),
