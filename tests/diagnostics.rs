@@ -389,3 +389,46 @@ fn the_bundled_guideline_is_clean() {
     let found = guidelang::check::check(&file, &source).problems;
     assert!(found.is_empty(), "{}", render(&found));
 }
+
+// ---------------------------------------------------------------- the reference
+
+/// The ```gl blocks of docs/language.md.
+fn reference_examples() -> Vec<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    doc.split("```gl\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_example_of_the_language_reference_parses() {
+    let examples = reference_examples();
+    assert!(examples.len() > 10, "found only {} examples", examples.len());
+    for example in examples {
+        // Fragments of a rule's fields cannot stand alone; the rule examples show them whole.
+        if example.starts_with(' ') {
+            continue;
+        }
+        let text = if example.lines().any(|l| l.starts_with("guideline ")) {
+            example.clone()
+        } else {
+            format!("guideline doc\n  version 1.0.0\n  status draft\n{example}")
+        };
+        let parsed = guidelang::syntax::parse(&Source::new("language.md", text));
+        assert!(
+            parsed.is_ok(),
+            "{example}\n{}",
+            parsed.err().map(|p| render(&p)).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn the_complete_example_of_the_language_reference_checks_clean() {
+    let example = reference_examples().pop().unwrap();
+    match guidelang::load_str("language.md", &example) {
+        Ok(g) => assert!(g.warnings.is_empty(), "{}", render(&g.warnings)),
+        Err(problems) => panic!("{}", render(&problems)),
+    }
+}
