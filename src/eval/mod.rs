@@ -339,10 +339,14 @@ fn sorted(mut v: Vec<RuleId>) -> Vec<RuleId> {
 }
 
 /// Checks every invariant; a decision that breaks one (or might, given unknown
-/// facts) is withheld, so the report never carries it.
+/// facts) is withheld, so the report never carries it. `always decide` claims
+/// are checked after every `never` claim, because withholding a decision can
+/// leave an action undecided.
 fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [ActionResult]) -> Vec<Violation> {
     let mut out = Vec::new();
-    for (i, inv) in g.invariants.iter().enumerate() {
+    let nevers = g.invariants.iter().enumerate().filter(|(_, inv)| matches!(inv.claim, Claim::Never { .. }));
+    let always = g.invariants.iter().enumerate().filter(|(_, inv)| matches!(inv.claim, Claim::AlwaysDecide { .. }));
+    for (i, inv) in nevers.chain(always) {
         match &inv.claim {
             Claim::Never { verdicts, action, when } => {
                 let result = &mut actions[action.index()];
@@ -401,6 +405,7 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
             }
         }
     }
+    out.sort_by_key(|v| v.invariant);
     out
 }
 

@@ -259,6 +259,12 @@ pub fn monotone(g: &Guideline, small: &Evaluation, large: &Evaluation, rules_gro
                         b.rules
                     );
                 }
+                // A dose computed once stays as computed; an uncomputed one may become computable.
+                for dose in a.doses.iter().filter(|d| d.amount.is_some()) {
+                    if let Some(later) = b.doses.iter().find(|d| d.rule == dose.rule) {
+                        prop_assert_eq!(later.amount, dose.amount, "dose on `{}` changed", name);
+                    }
+                }
             }
             (Outcome::Conflict(_), Outcome::Conflict(_)) => {}
             (Outcome::Withheld { verdict: a, .. }, Outcome::Withheld { verdict: b, .. }) => prop_assert_eq!(a, b),
