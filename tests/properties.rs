@@ -277,3 +277,17 @@ fn regression_always_decide_checked_after_never_withholds() {
     let e = evaluate(&g, &to_case(&g, &serde_json::json!({})));
     assert!(e.violations.iter().any(|v| g.invariants[v.invariant].id == "s0"));
 }
+
+/// Found by `random_guidelines_keep_every_property` (6000-case soak; this is
+/// the shrunk guideline): a decision withheld by `never ... when not (x is
+/// known)` is released once `x` is given. Not a bug in the evaluator: a
+/// withheld decision is reported as undecided, and undecided may become
+/// decided. The monotonicity check was too strict and now allows it, as long
+/// as the released verdict is the one withheld.
+#[test]
+fn regression_withheld_by_unknown_fact_may_be_released() {
+    let text = "guideline random-guideline\n  version 1.0.0\n  status draft\n\
+                fact f0: one of v0\nrule r0: recommend a0\n\
+                invariant s0:\n  never recommend or consider a0 when not (f0 is known)\n";
+    random_properties(text, &[(serde_json::json!({}), serde_json::json!({"f0": "v0"}))]).unwrap();
+}

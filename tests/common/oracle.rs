@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guidelang::eval::{evaluate, Applicability, Env, Evaluation, Outcome, Truth};
+use guidelang::eval::{evaluate, Applicability, Decision, Env, Evaluation, Outcome, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{Claim, Guideline, RuleId};
 use guidelang::report::evaluation_json;
@@ -232,7 +232,7 @@ pub fn matches_definition(g: &Guideline, case: &Case, e: &Evaluation) -> Check {
 }
 
 /// Property 3 between a case and a larger one: scope and every settled
-/// outcome (silent, decided, conflict, withheld) stay as they were; a
+/// outcome (silent, decided, conflict) stay as they were; a
 /// decision keeps its verdict and, when `rules_grow`, its rules (more may
 /// join); notes only accumulate. Undecided items may become anything.
 pub fn monotone(g: &Guideline, small: &Evaluation, large: &Evaluation, rules_grow: bool) -> Check {
@@ -267,7 +267,13 @@ pub fn monotone(g: &Guideline, small: &Evaluation, large: &Evaluation, rules_gro
                 }
             }
             (Outcome::Conflict(_), Outcome::Conflict(_)) => {}
-            (Outcome::Withheld { verdict: a, .. }, Outcome::Withheld { verdict: b, .. }) => prop_assert_eq!(a, b),
+            // A withheld decision is reported as undecided: it may be released
+            // (an invariant's `is not known` turning false), but only as the verdict withheld.
+            (Outcome::Withheld { verdict: a, .. }, Outcome::Withheld { verdict: b, .. })
+            | (Outcome::Withheld { verdict: a, .. }, Outcome::Decided(Decision { verdict: b, .. })) => {
+                prop_assert_eq!(a, b, "withheld verdict on `{}` changed", name)
+            }
+            (Outcome::Withheld { .. }, Outcome::Undecided { .. }) => {}
             (a, b) => {
                 return Err(TestCaseError::fail(format!(
                     "`{name}` was settled as {a:?} but became {b:?} when facts were added"

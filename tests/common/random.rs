@@ -186,6 +186,14 @@ pub fn gen_cond() -> impl Strategy<Value = GenCond> {
     })
 }
 
+/// An invariant's condition: often guarded by `x is known`, as editors write them.
+fn invariant_cond() -> impl Strategy<Value = GenCond> {
+    prop_oneof![
+        gen_cond(),
+        (any::<u8>(), any::<bool>(), gen_cond()).prop_map(|(s, neg, c)| GenCond::And(Box::new(GenCond::Known(s, neg)), Box::new(c))),
+    ]
+}
+
 fn gen_rule() -> impl Strategy<Value = GenRule> {
     (
         0..ACTIONS,
@@ -219,7 +227,7 @@ pub fn gen_guideline() -> impl Strategy<Value = GenGuideline> {
         proptest::collection::vec(gen_rule(), 1..=8),
         proptest::collection::vec(proptest::option::of(gen_cond()), 0..=2),
         proptest::collection::vec(
-            (proptest::option::of(1u8..16), any::<u8>(), gen_cond()).prop_map(|(never, action, when)| GenInvariant {
+            (proptest::option::of(1u8..16), any::<u8>(), invariant_cond()).prop_map(|(never, action, when)| GenInvariant {
                 never,
                 action,
                 when,
