@@ -291,3 +291,23 @@ fn regression_withheld_by_unknown_fact_may_be_released() {
                 invariant s0:\n  never recommend or consider a0 when not (f0 is known)\n";
     random_properties(text, &[(serde_json::json!({}), serde_json::json!({"f0": "v0"}))]).unwrap();
 }
+
+/// Found by `random_guidelines_keep_every_property` (6000-case soak, 49 cases
+/// in), reduced by hand from the shrunk guideline: `never recommend a0 when f0
+/// is known` let the decision through while `f0` was absent (`is known` was
+/// false) and withheld it once `f0` was given, reversing a decision made on
+/// the partial case. Fixed in the evaluator: `x is known` on an absent `x`
+/// counts as unknown in a `never` claim, so the decision is withheld as
+/// undecided until `x` is given.
+#[test]
+fn regression_is_known_in_a_never_claim_keeps_monotonicity() {
+    let text = "guideline g\n  version 1.0.0\n  status draft\nfact f0: bool\n\
+                rule r0: recommend a0\n\
+                invariant s0:\n  never recommend a0 when f0 is known\n";
+    for given in [serde_json::json!({"f0": true}), serde_json::json!({"f0": false})] {
+        random_properties(text, &[(serde_json::json!({}), given)]).unwrap();
+    }
+    let g = load_random(text).unwrap();
+    let e = evaluate(&g, &to_case(&g, &serde_json::json!({})));
+    assert!(matches!(e.actions[0].outcome, Outcome::Undecided { .. }), "{:?}", e.actions[0].outcome);
+}
