@@ -57,7 +57,11 @@ fn agree(g: &Guideline, json: &Json) -> Result<(), TestCaseError> {
     let (applies, decided, unsettled) = interpreter(g, json);
     let p = Patient::from_json(json);
     prop_assert_eq!(applies, p.als == Some(true), "scope differs");
-    prop_assert!(unsettled.is_empty(), "a complete case left outcomes unsettled: {:?}", unsettled);
+    prop_assert!(
+        unsettled.is_empty(),
+        "a complete case left outcomes unsettled: {:?}",
+        unsettled
+    );
     prop_assert_eq!(decided, baseline(json), "decisions differ on {}", json);
     // Doses, where the table computes one.
     let e = evaluate(g, &to_case(g, json));
@@ -100,9 +104,16 @@ proptest! {
 /// on a case between the two thresholds.
 #[test]
 fn a_wrong_threshold_in_the_file_is_detected() {
-    let text = guidelang::BUNDLED_TEXT.replace("define hyperleukocytosis: wbc > 100", "define hyperleukocytosis: wbc > 150");
+    let text = guidelang::BUNDLED_TEXT.replace(
+        "define hyperleukocytosis: wbc > 100",
+        "define hyperleukocytosis: wbc > 150",
+    );
     let g = guidelang::load_str("mutant.gl", &text).unwrap();
-    let mut json = space(&g).complete().new_tree(&mut proptest::test_runner::TestRunner::deterministic()).unwrap().current();
+    let mut json = space(&g)
+        .complete()
+        .new_tree(&mut proptest::test_runner::TestRunner::deterministic())
+        .unwrap()
+        .current();
     json["als"] = Json::Bool(true);
     json["wbc"] = serde_json::json!(120.0);
     assert!(agree(&g, &json).is_err());

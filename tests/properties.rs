@@ -145,7 +145,10 @@ fn guideline_and_cases() -> impl Strategy<Value = (Printed, Vec<(Json, Json)>)> 
 fn load_random(text: &str) -> Result<Guideline, TestCaseError> {
     guidelang::load_str("random.gl", text).map_err(|problems| {
         let messages: Vec<String> = problems.iter().map(|p| p.render_plain()).collect();
-        TestCaseError::fail(format!("a generated guideline does not check:\n{text}\n{}", messages.join("\n")))
+        TestCaseError::fail(format!(
+            "a generated guideline does not check:\n{text}\n{}",
+            messages.join("\n")
+        ))
     })
 }
 
@@ -251,11 +254,61 @@ proptest! {
 
 /// Fragments spliced into valid source to find the checker's panics.
 const TOKENS: &[&str] = &[
-    "", " ", "\n", "(", ")", ",", ":", "\"", "#", "-", "/", "*", "0", "1.5", "99999999999999999999", "and", "or",
-    "not", "is", "known", "one of", "at least 0 of", "at least 9 of", "rule", "define", "fact", "invariant", "never",
-    "always decide", "overrides r0", "overrides r1", "cite 7", "when", "dose", "by", "in", "kg", "m2", "10^9/L",
-    "sqrt(", "f0", "d0", "a0", "v0", "v9", "contraindicated", "avoid", "recommend", "consider", "integer",
-    "number in kg", "from 5 to 1", "one of v0, v0", "é", "\u{0}",
+    "",
+    " ",
+    "\n",
+    "(",
+    ")",
+    ",",
+    ":",
+    "\"",
+    "#",
+    "-",
+    "/",
+    "*",
+    "0",
+    "1.5",
+    "99999999999999999999",
+    "and",
+    "or",
+    "not",
+    "is",
+    "known",
+    "one of",
+    "at least 0 of",
+    "at least 9 of",
+    "rule",
+    "define",
+    "fact",
+    "invariant",
+    "never",
+    "always decide",
+    "overrides r0",
+    "overrides r1",
+    "cite 7",
+    "when",
+    "dose",
+    "by",
+    "in",
+    "kg",
+    "m2",
+    "10^9/L",
+    "sqrt(",
+    "f0",
+    "d0",
+    "a0",
+    "v0",
+    "v9",
+    "contraindicated",
+    "avoid",
+    "recommend",
+    "consider",
+    "integer",
+    "number in kg",
+    "from 5 to 1",
+    "one of v0, v0",
+    "é",
+    "\u{0}",
 ];
 
 // ------------------------------------------------------------ regressions
@@ -309,5 +362,9 @@ fn regression_is_known_in_a_never_claim_keeps_monotonicity() {
     }
     let g = load_random(text).unwrap();
     let e = evaluate(&g, &to_case(&g, &serde_json::json!({})));
-    assert!(matches!(e.actions[0].outcome, Outcome::Undecided { .. }), "{:?}", e.actions[0].outcome);
+    assert!(
+        matches!(e.actions[0].outcome, Outcome::Undecided { .. }),
+        "{:?}",
+        e.actions[0].outcome
+    );
 }

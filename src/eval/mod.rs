@@ -344,8 +344,16 @@ fn sorted(mut v: Vec<RuleId>) -> Vec<RuleId> {
 /// leave an action undecided.
 fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [ActionResult]) -> Vec<Violation> {
     let mut out = Vec::new();
-    let nevers = g.invariants.iter().enumerate().filter(|(_, inv)| matches!(inv.claim, Claim::Never { .. }));
-    let always = g.invariants.iter().enumerate().filter(|(_, inv)| matches!(inv.claim, Claim::AlwaysDecide { .. }));
+    let nevers = g
+        .invariants
+        .iter()
+        .enumerate()
+        .filter(|(_, inv)| matches!(inv.claim, Claim::Never { .. }));
+    let always = g
+        .invariants
+        .iter()
+        .enumerate()
+        .filter(|(_, inv)| matches!(inv.claim, Claim::AlwaysDecide { .. }));
     for (i, inv) in nevers.chain(always) {
         match &inv.claim {
             Claim::Never { verdicts, action, when } => {

@@ -141,13 +141,14 @@ impl CaseSpace {
                 let keep = |limit: u8| {
                     object(
                         &names,
-                        values
-                            .iter()
-                            .zip(&mask)
-                            .map(|(v, m)| (*m < limit).then(|| v.clone())),
+                        values.iter().zip(&mask).map(|(v, m)| (*m < limit).then(|| v.clone())),
                     )
                 };
-                (keep(small), keep(large), object(&names, values.iter().cloned().map(Some)))
+                (
+                    keep(small),
+                    keep(large),
+                    object(&names, values.iter().cloned().map(Some)),
+                )
             })
             .boxed()
     }
@@ -327,7 +328,11 @@ pub fn reorder_rules_and_definitions(text: &str, keys: &[u32]) -> String {
     let mut moved = moved.into_iter().map(|(_, b)| b);
     let mut out = header;
     for (kind, body) in &items {
-        let body = if movable(kind) { moved.next().unwrap_or(body) } else { body };
+        let body = if movable(kind) {
+            moved.next().unwrap_or(body)
+        } else {
+            body
+        };
         out.push_str(body);
     }
     out

@@ -33,7 +33,11 @@ pub fn one_outcome_per_action(json: &Json) -> Check {
     for list in ["decisions", "undecided", "conflicts"] {
         for item in json[list].as_array().into_iter().flatten() {
             let action = item["action"].as_str().unwrap_or_default().to_string();
-            prop_assert!(seen.insert(action.clone()), "action `{}` appears twice in the report", action);
+            prop_assert!(
+                seen.insert(action.clone()),
+                "action `{}` appears twice in the report",
+                action
+            );
         }
     }
     Ok(())
@@ -99,7 +103,11 @@ pub fn decisions_justified(g: &Guideline, case: &Case, e: &Evaluation, json: &Js
             .filter(|r| rule_truth(g, &env, *r) == Truth::True)
             .collect();
         let Outcome::Decided(d) = &a.outcome else {
-            prop_assert!(!by_action.contains_key(action.name.as_str()), "`{}` reported without a decision", action.name);
+            prop_assert!(
+                !by_action.contains_key(action.name.as_str()),
+                "`{}` reported without a decision",
+                action.name
+            );
             continue;
         };
         prop_assert!(!d.rules.is_empty(), "decision on `{}` carried by no rule", action.name);
@@ -109,7 +117,9 @@ pub fn decisions_justified(g: &Guideline, case: &Case, e: &Evaluation, json: &Js
             prop_assert_eq!(rule.verdict, d.verdict, "rule `{}` has another verdict", rule.id);
             prop_assert_eq!(rule_truth(g, &env, r), Truth::True, "rule `{}` is not true", rule.id);
         }
-        let contra_fired = true_rules.iter().any(|r| g.rule(*r).verdict == Verdict::Contraindicated);
+        let contra_fired = true_rules
+            .iter()
+            .any(|r| g.rule(*r).verdict == Verdict::Contraindicated);
         prop_assert!(
             !contra_fired || d.verdict == Verdict::Contraindicated,
             "`{}` has a true contraindication but is {}",
@@ -124,20 +134,42 @@ pub fn decisions_justified(g: &Guideline, case: &Case, e: &Evaluation, json: &Js
                     && g.rule(loser).verdict != Verdict::Contraindicated);
             prop_assert!(beats, "`{}` cannot beat `{}`", g.rule(by).id, g.rule(loser).id);
         }
-        let accounted: BTreeSet<RuleId> = d.rules.iter().copied().chain(d.overridden.iter().map(|(r, _)| *r)).collect();
+        let accounted: BTreeSet<RuleId> = d
+            .rules
+            .iter()
+            .copied()
+            .chain(d.overridden.iter().map(|(r, _)| *r))
+            .collect();
         prop_assert_eq!(accounted, true_rules.iter().copied().collect::<BTreeSet<_>>());
         // The rendered decision says the same.
         let Some(j) = by_action.get(action.name.as_str()) else {
-            return Err(TestCaseError::fail(format!("decision on `{}` not rendered", action.name)));
+            return Err(TestCaseError::fail(format!(
+                "decision on `{}` not rendered",
+                action.name
+            )));
         };
         prop_assert_eq!(j["verdict"].as_str(), Some(d.verdict.as_str()));
-        let mut cites: Vec<u64> = d.rules.iter().flat_map(|r| g.rule(*r).cites.iter().map(|c| u64::from(*c))).collect();
+        let mut cites: Vec<u64> = d
+            .rules
+            .iter()
+            .flat_map(|r| g.rule(*r).cites.iter().map(|c| u64::from(*c)))
+            .collect();
         cites.sort_unstable();
         cites.dedup();
-        let rendered: Vec<u64> = j["citations"].as_array().into_iter().flatten().filter_map(Json::as_u64).collect();
+        let rendered: Vec<u64> = j["citations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_u64)
+            .collect();
         prop_assert_eq!(rendered, cites, "citations of `{}`", action.name);
         let ids: Vec<&str> = d.rules.iter().map(|r| g.rule(*r).id.as_str()).collect();
-        let rendered_ids: Vec<&str> = j["rules"].as_array().into_iter().flatten().filter_map(Json::as_str).collect();
+        let rendered_ids: Vec<&str> = j["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect();
         prop_assert_eq!(&rendered_ids, &ids);
         prop_assert!(ids.contains(&j["rule"].as_str().unwrap_or_default()));
     }
@@ -204,14 +236,21 @@ pub fn matches_definition(g: &Guideline, case: &Case, e: &Evaluation) -> Check {
     if e.applicability != Applicability::Applies {
         return Ok(());
     }
-    let Some(expected) = expected_outcomes(g, case) else { return Ok(()) };
+    let Some(expected) = expected_outcomes(g, case) else {
+        return Ok(());
+    };
     for (a, want) in e.actions.iter().zip(expected) {
         let name = &g.action(a.action).name;
         match (&a.outcome, &want) {
             (Outcome::Silent, Expected::Silent) => {}
             (Outcome::Decided(d), Expected::Verdict(v, rules)) => {
                 prop_assert_eq!(d.verdict, *v, "verdict on `{}`", name);
-                prop_assert_eq!(&d.rules.iter().copied().collect::<BTreeSet<_>>(), rules, "rules on `{}`", name);
+                prop_assert_eq!(
+                    &d.rules.iter().copied().collect::<BTreeSet<_>>(),
+                    rules,
+                    "rules on `{}`",
+                    name
+                );
             }
             (Outcome::Withheld { verdict, .. }, Expected::Verdict(v, _)) => {
                 prop_assert_eq!(verdict, v, "withheld verdict on `{}`", name)
@@ -219,7 +258,12 @@ pub fn matches_definition(g: &Guideline, case: &Case, e: &Evaluation) -> Check {
             // A forbidden verdict whose invariant condition is unknown is withheld as undecided.
             (Outcome::Undecided { possible, .. }, Expected::Verdict(v, _)) if possible.contains(&Some(*v)) => {}
             (Outcome::Conflict(rules), Expected::Conflict(want)) => {
-                prop_assert_eq!(&rules.iter().copied().collect::<BTreeSet<_>>(), want, "conflict on `{}`", name);
+                prop_assert_eq!(
+                    &rules.iter().copied().collect::<BTreeSet<_>>(),
+                    want,
+                    "conflict on `{}`",
+                    name
+                );
             }
             (got, want) => {
                 return Err(TestCaseError::fail(format!(
@@ -298,7 +342,9 @@ pub fn order_free(json: &Json) -> Json {
     j["guideline"]["hash"] = Json::Null;
     for d in j["decisions"].as_array_mut().into_iter().flatten() {
         let rule = d["rule"].as_str().unwrap_or_default().to_string();
-        let named = d["rules"].as_array().is_some_and(|r| r.iter().any(|x| x.as_str() == Some(&rule)));
+        let named = d["rules"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(&rule)));
         d["rule"] = Json::Bool(named);
         for by in d["overridden_by"].as_array_mut().into_iter().flatten() {
             by["by"] = Json::Null;

@@ -32,7 +32,11 @@ pub enum GenFact {
     /// `integer from MIN to MIN+SPAN`
     Integer { min: Option<i8>, span: Option<u8> },
     /// `number in UNIT from MIN to MIN+SPAN`
-    Number { unit: u8, min: Option<i8>, span: Option<u8> },
+    Number {
+        unit: u8,
+        min: Option<i8>,
+        span: Option<u8>,
+    },
     /// `one of v0, ..`
     Enum { count: u8 },
 }
@@ -190,7 +194,8 @@ pub fn gen_cond() -> impl Strategy<Value = GenCond> {
 fn invariant_cond() -> impl Strategy<Value = GenCond> {
     prop_oneof![
         gen_cond(),
-        (any::<u8>(), any::<bool>(), gen_cond()).prop_map(|(s, neg, c)| GenCond::And(Box::new(GenCond::Known(s, neg)), Box::new(c))),
+        (any::<u8>(), any::<bool>(), gen_cond())
+            .prop_map(|(s, neg, c)| GenCond::And(Box::new(GenCond::Known(s, neg)), Box::new(c))),
     ]
 }
 
@@ -227,11 +232,8 @@ pub fn gen_guideline() -> impl Strategy<Value = GenGuideline> {
         proptest::collection::vec(gen_rule(), 1..=8),
         proptest::collection::vec(proptest::option::of(gen_cond()), 0..=2),
         proptest::collection::vec(
-            (proptest::option::of(1u8..16), any::<u8>(), invariant_cond()).prop_map(|(never, action, when)| GenInvariant {
-                never,
-                action,
-                when,
-            }),
+            (proptest::option::of(1u8..16), any::<u8>(), invariant_cond())
+                .prop_map(|(never, action, when)| GenInvariant { never, action, when }),
             0..=3,
         ),
         proptest::option::weighted(0.3, gen_cond()),
@@ -288,7 +290,12 @@ impl Printed {
             .collect();
         movable.sort_by_key(|(k, _)| *k);
         let mut out = self.header.clone();
-        for s in self.facts.iter().chain(movable.into_iter().map(|(_, s)| s)).chain(&self.tail) {
+        for s in self
+            .facts
+            .iter()
+            .chain(movable.into_iter().map(|(_, s)| s))
+            .chain(&self.tail)
+        {
             out.push_str(s);
         }
         out
@@ -330,7 +337,10 @@ impl GenGuideline {
                 GenFact::Integer { min, span } => (format!("integer{}", range(min, span)), Ty::Num(Some(Unit::one()))),
                 GenFact::Number { unit, min, span } => {
                     let u = UNITS[*unit as usize % UNITS.len()];
-                    (format!("number in {u}{}", range(min, span)), Ty::Num(Unit::parse(u).ok()))
+                    (
+                        format!("number in {u}{}", range(min, span)),
+                        Ty::Num(Unit::parse(u).ok()),
+                    )
                 }
                 GenFact::Enum { count } => {
                     let values: Vec<String> = (0..*count).map(|v| format!("v{v}")).collect();
@@ -384,7 +394,11 @@ impl GenGuideline {
                     GenFact::Number { unit, .. } => *unit as usize % UNITS.len(),
                     _ => 0,
                 }];
-                let _ = writeln!(s, "  dose {low} to {} mg/{unit} by f{f}", u16::from(low) + u16::from(span));
+                let _ = writeln!(
+                    s,
+                    "  dose {low} to {} mg/{unit} by f{f}",
+                    u16::from(low) + u16::from(span)
+                );
             }
             if let Some(w) = &r.warn {
                 let _ = writeln!(s, "  warn \"warning of r{i}\" when {}", p.cond(w));
@@ -543,12 +557,18 @@ impl Printer {
                 let (xt, xu) = self.num(x);
                 let (yt, yu) = self.num(y);
                 // Quantities in different units cannot be compared: compare with 0 instead.
-                let yt = if same_unit(&xu, &yu).is_some() { yt } else { "0".to_string() };
+                let yt = if same_unit(&xu, &yu).is_some() {
+                    yt
+                } else {
+                    "0".to_string()
+                };
                 format!("{xt} {} {yt}", OPS[*op as usize % OPS.len()])
             }
             GenCond::Is(sel, mask, neg) => match self.pick(*sel, |t| matches!(t, Ty::Enum(_))) {
                 Some(i) => {
-                    let Ty::Enum(count) = self.names[i].1 else { unreachable!() };
+                    let Ty::Enum(count) = self.names[i].1 else {
+                        unreachable!()
+                    };
                     let mut values: Vec<String> = (0..count)
                         .filter(|v| mask & (1 << v) != 0)
                         .map(|v| format!("v{v}"))
