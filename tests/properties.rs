@@ -135,7 +135,7 @@ fn guideline_and_cases() -> impl Strategy<Value = (Printed, Vec<(Json, Json)>)> 
     gen_guideline().prop_flat_map(|gg: GenGuideline| {
         let printed = gg.print();
         let cases = match guidelang::load_str("random.gl", &printed.text()) {
-            Ok(g) => proptest::collection::vec(CaseSpace::of(&g).pair(), 1..6).boxed(),
+            Ok(g) => proptest::collection::vec(CaseSpace::of(&g).with_extremes().pair(), 1..6).boxed(),
             Err(_) => Just(Vec::new()).boxed(),
         };
         (Just(printed), cases)

@@ -42,6 +42,8 @@ pub struct FactSpace {
     pub kind: FactKind,
     /// Constants the guideline compares it against (unfiltered, may repeat).
     pub constants: Vec<f64>,
+    /// Also draw huge magnitudes, where arithmetic overflows to infinity.
+    pub extremes: bool,
 }
 
 /// The space of cases of one guideline.
@@ -82,6 +84,7 @@ impl CaseSpace {
                     name: f.name.clone(),
                     kind: f.kind.clone(),
                     constants,
+                    extremes: false,
                 })
                 .collect(),
         }
@@ -93,6 +96,13 @@ impl CaseSpace {
         if let Some(f) = self.facts.iter_mut().find(|f| f.name == fact) {
             f.constants.push(k);
         }
+        self
+    }
+
+    /// Also draws huge values (±1e200) where the declared range allows them, so
+    /// that products overflow and must come out unknown, never infinite.
+    pub fn with_extremes(mut self) -> CaseSpace {
+        self.facts.iter_mut().for_each(|f| f.extremes = true);
         self
     }
 
@@ -232,6 +242,9 @@ pub fn interesting_values(f: &FactSpace) -> Vec<f64> {
     }
     out.extend(min);
     out.extend(max);
+    if f.extremes {
+        out.extend([1e200, -1e200]);
+    }
     out.retain(|x| x.is_finite() && min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m));
     out.sort_by(f64::total_cmp);
     out.dedup();
