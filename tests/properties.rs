@@ -127,6 +127,25 @@ proptest! {
     }
 }
 
+/// The reordering used by property 4 really moves items, and the moved file
+/// is the same guideline (same rules, definitions and actions).
+#[test]
+fn reordering_moves_rules_and_definitions() {
+    let keys: Vec<u32> = (0..40).rev().collect();
+    let text = reorder_rules_and_definitions(guidelang::BUNDLED_TEXT, &keys);
+    assert_ne!(text, guidelang::BUNDLED_TEXT);
+    let (g, h) = (bundled(), guidelang::load_str(guidelang::BUNDLED_NAME, &text).unwrap());
+    assert_ne!(g.rules[0].id, h.rules[0].id);
+    let ids = |g: &Guideline| {
+        let mut v: Vec<String> = g.rules.iter().map(|r| r.id.clone()).collect();
+        v.extend(g.definitions.iter().map(|d| d.name.clone()));
+        v.sort();
+        v
+    };
+    assert_eq!(ids(g), ids(&h));
+    assert_eq!(g.actions.len(), h.actions.len());
+}
+
 // ------------------------------------------------------------ random guidelines
 
 /// A random guideline and cases for it (pairs of a partial case and its
