@@ -17,6 +17,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
+pub mod format;
 pub mod model;
 pub mod report;
 pub mod syntax;

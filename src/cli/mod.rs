@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod eval;
+mod fmt;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ enum Command {
     Check(check::Args),
     /// Evaluate a patient case against a guideline (the bundled ALS guideline by default).
     Eval(eval::Args),
+    /// Rewrite guideline files in canonical layout, comments kept (`--check` for CI).
+    Fmt(fmt::Args),
 }
 
 /// Output format for reports.
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Fmt(a) => fmt::run(a),
     };
     exit.into()
 }
