@@ -20,6 +20,7 @@ pub mod facts;
 pub mod format;
 pub mod model;
 pub mod report;
+pub mod suite;
 pub mod syntax;
 pub mod units;
 

@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod eval;
 mod fmt;
+mod test;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ enum Command {
     Eval(eval::Args),
     /// Rewrite guideline files in canonical layout, comments kept (`--check` for CI).
     Fmt(fmt::Args),
+    /// Run a guideline's case suite (`<name>.cases/`), with `--coverage`.
+    Test(test::Args),
 }
 
 /// Output format for reports.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Test(a) => test::run(a),
     };
     exit.into()
 }
