@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod eval;
 mod fmt;
+mod render;
 mod test;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Run a guideline's case suite (`<name>.cases/`), with `--coverage`.
     Test(test::Args),
+    /// Render a guideline as a document for clinical review (Markdown or HTML).
+    Render(render::Args),
 }
 
 /// Output format for reports.
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Test(a) => test::run(a),
+        Command::Render(a) => render::run(a),
     };
     exit.into()
 }
