@@ -110,7 +110,11 @@ fn anchors(file: &File) -> Vec<(Key, Span)> {
         (Slot::Updated, h.updated.as_ref().map(|u| u.span)),
         (Slot::Scope, h.scope.as_ref().map(|s| s.span)),
     ];
-    out.extend(header_fields.into_iter().filter_map(|(s, span)| Some((key(None, s), span?))));
+    out.extend(
+        header_fields
+            .into_iter()
+            .filter_map(|(s, span)| Some((key(None, s), span?))),
+    );
     out.extend(h.reviewers.iter().map(|r| (key(None, Slot::Reviewers), r.span)));
     for (i, item) in file.items.iter().enumerate() {
         let k = |slot| key(Some(i), slot);
@@ -193,7 +197,11 @@ impl Printer<'_> {
         let (own, end) = split_trailing(leading, trailing);
         let mut first = true;
         for c in own {
-            self.blank_if(if first { forced || c.blank_before } else { c.blank_before });
+            self.blank_if(if first {
+                forced || c.blank_before
+            } else {
+                c.blank_before
+            });
             first = false;
             let _ = writeln!(self.out, "{}", c.text);
         }
@@ -218,7 +226,11 @@ impl Printer<'_> {
     }
 
     fn header(&mut self, h: &Header) {
-        let start = self.text.get(..h.id.span.start).and_then(|t| t.rfind("guideline")).unwrap_or(0);
+        let start = self
+            .text
+            .get(..h.id.span.start)
+            .and_then(|t| t.rfind("guideline"))
+            .unwrap_or(0);
         self.head(None, start, false, &format!("guideline {}", h.id.node));
         if let Some(t) = &h.title {
             self.field(None, Slot::Title, &format!("title {}", quote(&t.node)));
@@ -309,7 +321,10 @@ impl Printer<'_> {
         if let Some(d) = &r.dose {
             let line = format!(
                 "dose {} to {} {} by {}",
-                d.low.node, d.high.node, d.unit.node, expr(&d.by)
+                d.low.node,
+                d.high.node,
+                d.unit.node,
+                expr(&d.by)
             );
             self.field(at, Slot::Dose, &line);
         }
@@ -382,7 +397,11 @@ fn range(min: Option<f64>, max: Option<f64>) -> String {
 }
 
 fn list(numbers: &[Spanned<u32>]) -> String {
-    numbers.iter().map(|n| n.node.to_string()).collect::<Vec<_>>().join(", ")
+    numbers
+        .iter()
+        .map(|n| n.node.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A quoted text that reads back as `s`: the parser resolves `\"`, `\\` and
@@ -530,7 +549,10 @@ mod tests {
     #[test]
     fn keeps_only_needed_parentheses() {
         let out = fmt("guideline g\ndefine d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))\n");
-        assert!(out.contains("define d: a and (b or c) or not a and x < y - (z - 1)"), "{out}");
+        assert!(
+            out.contains("define d: a and (b or c) or not a and x < y - (z - 1)"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -124,10 +124,8 @@ fn expr() -> impl Strategy<Value = Expr> {
                 }
             ),
             (boxed, any::<bool>()).prop_map(|(subject, negated)| ExprKind::Known { subject, negated }),
-            (0u32..5, proptest::collection::vec(inner, 1..4)).prop_map(|(n, items)| ExprKind::AtLeast {
-                n: sp(n),
-                items
-            }),
+            (0u32..5, proptest::collection::vec(inner, 1..4))
+                .prop_map(|(n, items)| ExprKind::AtLeast { n: sp(n), items }),
         ]
         .prop_map(sp)
     })
@@ -211,21 +209,23 @@ fn item() -> impl Strategy<Value = Item> {
             proptest::collection::vec(item_id().prop_map(sp), 0..3),
         ),
     )
-        .prop_map(|((id, v, action, when), (dose, detail, warnings, because, cites, overrides))| {
-            Item::Rule(Rule {
-                id: sp(id),
-                verdict: sp(v),
-                action: sp(action),
-                when,
-                dose,
-                detail,
-                warnings,
-                because,
-                cites,
-                overrides,
-                span: Span::default(),
-            })
-        });
+        .prop_map(
+            |((id, v, action, when), (dose, detail, warnings, because, cites, overrides))| {
+                Item::Rule(Rule {
+                    id: sp(id),
+                    verdict: sp(v),
+                    action: sp(action),
+                    when,
+                    dose,
+                    detail,
+                    warnings,
+                    because,
+                    cites,
+                    overrides,
+                    span: Span::default(),
+                })
+            },
+        );
     let note = (item_id(), proptest::option::of(expr()), opt(text()), numbers()).prop_map(|(id, when, says, cites)| {
         Item::Note(Note {
             id: sp(id),
@@ -374,7 +374,11 @@ fn first_difference(a: &File, b: &File) -> String {
     let (x, y) = (strip(a), strip(b));
     let at = x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count();
     let from = at.saturating_sub(120);
-    format!("read:     ...{}\nexpected: ...{}", &x[from..(at + 80).min(x.len())], &y[from..(at + 80).min(y.len())])
+    format!(
+        "read:     ...{}\nexpected: ...{}",
+        &x[from..(at + 80).min(x.len())],
+        &y[from..(at + 80).min(y.len())]
+    )
 }
 
 // ------------------------------------------------------------ properties

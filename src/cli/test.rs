@@ -52,7 +52,10 @@ pub fn run(args: Args) -> Exit {
         None => suite::discover(&guideline_path),
     };
     if files.is_empty() {
-        let looked = args.cases.as_ref().map_or_else(|| places(&guideline_path), |p| p.display().to_string());
+        let looked = args
+            .cases
+            .as_ref()
+            .map_or_else(|| places(&guideline_path), |p| p.display().to_string());
         eprintln!("error: no case suite found (looked for {looked})");
         eprintln!("help: see docs/editing.md for the case-suite format");
         return Exit::Io;
@@ -146,7 +149,10 @@ fn found_in(files: &[PathBuf]) -> String {
 }
 
 fn places(guideline: &Path) -> String {
-    let stem = guideline.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = guideline
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     let dir = guideline.parent().unwrap_or(Path::new(""));
     format!(
         "{} and {}",

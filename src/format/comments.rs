@@ -110,7 +110,9 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
 /// The span without the whitespace and comments the parser counted at its end
 /// (a rule ending in an optional part takes the skipped trivia with it).
 pub(super) fn trim(text: &str, span: Span) -> Span {
-    let Some(inner) = text.get(span.start..span.end) else { return span };
+    let Some(inner) = text.get(span.start..span.end) else {
+        return span;
+    };
     let bytes = inner.as_bytes();
     let mut last = 0;
     let mut i = 0;
@@ -158,7 +160,10 @@ pub(super) fn attach(comments: Vec<Comment>, anchors: &[(Key, Span)]) -> (HashMa
     for c in comments {
         let p = c.pos;
         if !c.own_line {
-            let line = anchors.iter().filter(|(_, s)| s.start <= p).max_by_key(|(_, s)| s.start);
+            let line = anchors
+                .iter()
+                .filter(|(_, s)| s.start <= p)
+                .max_by_key(|(_, s)| s.start);
             if let Some((key, _)) = line {
                 attached.entry(*key).or_default().trailing.push(c);
                 continue;

@@ -104,7 +104,7 @@ pub fn document(g: &Guideline) -> Document {
     for a in &g.actions {
         b.push(Block::Heading {
             level: 3,
-            text: named(&a.name),
+            text: named(&a.name, false),
             id: Some(anchor("action", &a.name)),
         });
         for &r in &a.rules {
@@ -151,7 +151,7 @@ pub fn document(g: &Guideline) -> Document {
             b.push(Block::Card {
                 id: anchor("def", &d.name),
                 verdict: None,
-                title: named(&d.name),
+                title: named(&d.name, true),
                 fields,
             });
         }
@@ -185,13 +185,17 @@ pub fn document(g: &Guideline) -> Document {
 
 /// An action or definition by its name in words, with the name as written
 /// beside it when the two differ (case files use the written one).
-fn named(name: &str) -> Phrase {
+fn named(name: &str, strong: bool) -> Phrase {
     let words = humanize(name);
-    if words == name {
-        vec![Inline::Strong(words)]
+    let mut p = vec![if strong {
+        Inline::Strong(words.clone())
     } else {
-        vec![Inline::Strong(words), t(" "), Inline::Code(name.to_string())]
+        t(words.clone())
+    }];
+    if words != name {
+        p.extend([t(" "), Inline::Code(name.to_string())]);
     }
+    p
 }
 
 fn capitalize(s: &str) -> String {
@@ -297,7 +301,10 @@ fn rule_card(g: &Guideline, id: RuleId) -> Block {
         fields.push(("Gives way to".into(), rule_list(g, &beaten_by)));
     }
     if r.verdict == Verdict::Contraindicated {
-        fields.push(("Precedence".into(), vec![t("absolute: nothing overrides a contraindication")]));
+        fields.push((
+            "Precedence".into(),
+            vec![t("absolute: nothing overrides a contraindication")],
+        ));
     }
     if !r.cites.is_empty() {
         fields.push(("References".into(), cites(&r.cites)));

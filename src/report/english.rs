@@ -36,7 +36,9 @@ pub type Phrase = Vec<Inline>;
 pub fn fact_label(g: &Guideline, f: FactId) -> String {
     let fact = g.fact(f);
     let from_name = || humanize(&fact.name);
-    let Some(desc) = &fact.description else { return from_name() };
+    let Some(desc) = &fact.description else {
+        return from_name();
+    };
     let head = desc.split([':', '(', '.', ',', ';']).next().unwrap_or("").trim();
     let words = head.split_whitespace().count();
     let question = ["how", "what", "whether", "when", "which", "why"]

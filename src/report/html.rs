@@ -37,7 +37,10 @@ pub fn html(d: &Document) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!("<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n", escape(&d.title)));
+    out.push_str(&format!(
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(&d.title)
+    ));
     for b in &d.blocks {
         block(&mut out, b);
     }
@@ -48,14 +51,21 @@ pub fn html(d: &Document) -> String {
 fn block(out: &mut String, b: &Block) {
     match b {
         Block::Heading { level, text, id } => {
-            let id = id.as_ref().map(|i| format!(" id=\"{}\"", escape(i))).unwrap_or_default();
+            let id = id
+                .as_ref()
+                .map(|i| format!(" id=\"{}\"", escape(i)))
+                .unwrap_or_default();
             out.push_str(&format!("<h{level}{id}>{}</h{level}>\n", inline(text)));
         }
         Block::Paragraph(p) => out.push_str(&format!("<p>{}</p>\n", inline(p))),
         Block::Fields(fields) => {
             out.push_str("<table class=\"meta\">\n");
             for (label, value) in fields {
-                out.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", escape(label), inline(value)));
+                out.push_str(&format!(
+                    "<tr><th>{}</th><td>{}</td></tr>\n",
+                    escape(label),
+                    inline(value)
+                ));
             }
             out.push_str("</table>\n");
         }
@@ -78,7 +88,10 @@ fn block(out: &mut String, b: &Block) {
             let tag = if *ordered { "ol" } else { "ul" };
             out.push_str(&format!("<{tag} class=\"references\">\n"));
             for (id, item) in items {
-                let id = id.as_ref().map(|i| format!(" id=\"{}\"", escape(i))).unwrap_or_default();
+                let id = id
+                    .as_ref()
+                    .map(|i| format!(" id=\"{}\"", escape(i)))
+                    .unwrap_or_default();
                 out.push_str(&format!("<li{id}>{}</li>\n", inline(item)));
             }
             out.push_str(&format!("</{tag}>\n"));
@@ -167,7 +180,10 @@ mod tests {
 
     #[test]
     fn escapes_and_raises_powers() {
-        assert_eq!(escape("<b>\"x\" & 'y'</b>"), "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;");
+        assert_eq!(
+            escape("<b>\"x\" & 'y'</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
+        );
         assert_eq!(unit("10^9/L"), "10<sup>9</sup>/L");
         assert_eq!(unit("m^2<"), "m<sup>2</sup>&lt;");
     }

@@ -96,6 +96,9 @@ mod tests {
 
     #[test]
     fn text_cannot_become_markup() {
-        assert_eq!(escape("a *b* <script> [x](y) | z\nw"), "a \\*b\\* \\<script\\> \\[x\\](y) \\| z w");
+        assert_eq!(
+            escape("a *b* <script> [x](y) | z\nw"),
+            "a \\*b\\* \\<script\\> \\[x\\](y) \\| z w"
+        );
     }
 }

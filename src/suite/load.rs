@@ -12,7 +12,10 @@ use crate::syntax::ast::Verdict;
 /// Where a guideline's cases live: `<dir>/<stem>.cases/*.toml` (sorted) and
 /// `<dir>/<stem>.cases.toml`, those that exist.
 pub fn discover(guideline: &Path) -> Vec<PathBuf> {
-    let stem = guideline.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = guideline
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     let dir = guideline.parent().unwrap_or(Path::new(""));
     let mut out = toml_files(&dir.join(format!("{stem}.cases")));
     let single = dir.join(format!("{stem}.cases.toml"));
@@ -27,7 +30,9 @@ pub fn toml_files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
     }
-    let Ok(entries) = std::fs::read_dir(path) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
@@ -219,7 +224,9 @@ fn expectation(action: &str, v: &Value, e: &mut Errors) -> Option<ActionExpect> 
             let mut ok = true;
             for key in t.keys() {
                 if !["verdict", "undecided", "dose", "warnings"].contains(&key.as_str()) {
-                    e.push(format!("{at}: unknown key `{key}`; use verdict, undecided, dose or warnings"));
+                    e.push(format!(
+                        "{at}: unknown key `{key}`; use verdict, undecided, dose or warnings"
+                    ));
                     ok = false;
                 }
             }
@@ -237,9 +244,7 @@ fn expectation(action: &str, v: &Value, e: &mut Errors) -> Option<ActionExpect> 
                 },
                 (None, Some(needs)) => OutcomeExpect::Undecided(Some(strings(Some(needs), "undecided", e))),
                 _ => {
-                    e.push(format!(
-                        "{at} needs `verdict = \"...\"` or `undecided = [facts]`"
-                    ));
+                    e.push(format!("{at} needs `verdict = \"...\"` or `undecided = [facts]`"));
                     return None;
                 }
             };
@@ -269,7 +274,9 @@ fn dose(at: &str, v: &Value, e: &mut Errors) -> Option<DoseExpect> {
     };
     if let Some(needs) = t.get("needs") {
         if t.len() > 1 {
-            e.push(format!("{at}.dose: `needs` stands alone (the amount cannot be computed)"));
+            e.push(format!(
+                "{at}.dose: `needs` stands alone (the amount cannot be computed)"
+            ));
             return None;
         }
         return Some(DoseExpect::Needs(strings(Some(needs), "needs", e)));
@@ -348,9 +355,15 @@ facts = {}
 "#;
         let errors = parse_suite("s.toml", text).unwrap_err();
         assert!(errors[0].contains("case \"bad\": unknown key `fact`"), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("expect.atra is \"recomend\"")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("expect.atra is \"recomend\"")),
+            "{errors:?}"
+        );
         assert!(errors.iter().any(|e| e.contains("unknown key `verdit`")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("case 2: every case needs a `name")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("case 2: every case needs a `name")),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -179,7 +179,11 @@ fn scope_word(s: ScopeExpect) -> &'static str {
 }
 
 fn fact_list(g: &Guideline, facts: &[FactId]) -> String {
-    facts.iter().map(|f| g.fact(*f).name.as_str()).collect::<Vec<_>>().join(", ")
+    facts
+        .iter()
+        .map(|f| g.fact(*f).name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An outcome as the runner shows it: `avoid`, `undecided, needs wbc (could be: recommend or none)`.
@@ -209,7 +213,10 @@ pub fn describe(g: &Guideline, o: &Outcome) -> String {
             format!("conflict: {}", list.join("; "))
         }
         Outcome::Withheld { invariant, verdict } => {
-            format!("withheld by invariant {} (would be {verdict})", g.invariants[*invariant].id)
+            format!(
+                "withheld by invariant {} (would be {verdict})",
+                g.invariants[*invariant].id
+            )
         }
     }
 }
@@ -288,7 +295,11 @@ fn check_action(g: &Guideline, e: &Evaluation, name: &str, expect: &ActionExpect
             let expected = if fragments.is_empty() {
                 "no warning".to_string()
             } else {
-                fragments.iter().map(|f| format!("\"…{f}…\"")).collect::<Vec<_>>().join(", ")
+                fragments
+                    .iter()
+                    .map(|f| format!("\"…{f}…\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let actual = if texts.is_empty() {
                 "no warning".to_string()
@@ -307,7 +318,9 @@ fn same_amount(a: f64, b: f64) -> bool {
 }
 
 fn dose_matches(g: &Guideline, dose: &crate::eval::DoseResult, want: &DoseExpect) -> bool {
-    let Some(spec) = &g.rule(dose.rule).dose else { return false };
+    let Some(spec) = &g.rule(dose.rule).dose else {
+        return false;
+    };
     match (want, dose.amount) {
         (DoseExpect::Amount { low, high, unit }, Some((lo, hi))) => {
             same_amount(lo, *low) && same_amount(hi, *high) && Unit::parse(unit).is_ok_and(|u| u == spec.result_unit)
@@ -324,7 +337,9 @@ fn dose_matches(g: &Guideline, dose: &crate::eval::DoseResult, want: &DoseExpect
 }
 
 fn dose_text(g: &Guideline, dose: &crate::eval::DoseResult) -> String {
-    let Some(spec) = &g.rule(dose.rule).dose else { return String::new() };
+    let Some(spec) = &g.rule(dose.rule).dose else {
+        return String::new();
+    };
     match dose.amount {
         Some((lo, hi)) => fmt_range(lo, hi, &spec.result_unit.to_string()),
         None => format!("not computed, needs {}", fact_list(g, &dose.needs)),
@@ -455,12 +470,14 @@ impl Coverage {
 
     /// What no case exercised, as lines: `rule r`, `precedence a overrides b`, `note n`.
     pub fn missed(&self, g: &Guideline) -> Vec<String> {
-        let rules = self
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, hit)| !**hit)
-            .map(|(i, _)| format!("rule {} ({} {})", g.rules[i].id, g.rules[i].verdict, g.action(g.rules[i].action).name));
+        let rules = self.rules.iter().enumerate().filter(|(_, hit)| !**hit).map(|(i, _)| {
+            format!(
+                "rule {} ({} {})",
+                g.rules[i].id,
+                g.rules[i].verdict,
+                g.action(g.rules[i].action).name
+            )
+        });
         let links = self
             .links
             .iter()
