@@ -35,6 +35,8 @@ struct Checker<'a> {
     source: &'a Source,
     problems: Vec<Problem>,
     names: BTreeMap<String, Name>,
+    /// Where each name in `names` was declared, to point at both places of a clash.
+    name_spans: HashMap<String, Span>,
     facts: Vec<Fact>,
     def_types: Vec<Option<Type>>,
     used_facts: HashSet<FactId>,
@@ -50,6 +52,7 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         source,
         problems: Vec::new(),
         names: BTreeMap::new(),
+        name_spans: HashMap::new(),
         facts: Vec::new(),
         def_types: Vec::new(),
         used_facts: HashSet::new(),
@@ -222,19 +225,36 @@ impl Checker<'_> {
         }
     }
 
+    /// Counts every fact and definition an unchecked expression names as used.
+    fn mark_used(&mut self, e: &ast::Expr) {
+        names_in(e, &mut |n, _| match self.names.get(n) {
+            Some(Name::Fact(id)) => {
+                self.used_facts.insert(*id);
+            }
+            Some(Name::Def(id)) => {
+                self.used_defs.insert(*id);
+            }
+            None => {}
+        });
+    }
+
     fn declare_name(&mut self, name: &ast::Spanned<String>, what: Name) -> bool {
         if self.names.contains_key(&name.node) {
-            self.error(
-                Problem::error(
-                    "guidelang::check::duplicate_name",
-                    format!("`{}` is declared twice", name.node),
-                )
-                .with_label(name.span, "declared again here")
-                .with_help("facts and definitions share one namespace; rename one of them"),
-            );
+            let mut p = Problem::error(
+                "guidelang::check::duplicate_name",
+                format!("`{}` is declared twice", name.node),
+            )
+            .with_label(name.span, "declared again here");
+            if let Some(first) = self.name_spans.get(&name.node) {
+                p = p.with_label(*first, "first declared here");
+            }
+            self.error(p.with_help(
+                "keep one declaration; facts and definitions share one namespace, so each name is declared once",
+            ));
             return false;
         }
         self.names.insert(name.node.clone(), what);
+        self.name_spans.insert(name.node.clone(), name.span);
         true
     }
 
@@ -315,6 +335,13 @@ impl Checker<'_> {
         }
         self.def_types = vec![None; defs.len()];
         let order = self.definition_order(&defs, &ids);
+        // Definitions a cycle keeps from being typed still use what they
+        // mention; without this the cycle error comes with false "unused" warnings.
+        for (i, d) in defs.iter().enumerate() {
+            if !order.iter().any(|id| id.index() == i) {
+                self.mark_used(&d.body);
+            }
+        }
         let mut checked: Vec<Option<Definition>> = vec![None; defs.len()];
         for &DefId(i) in &order {
             let d = defs[i as usize];
@@ -617,7 +644,10 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
-                let help = suggestion_help(&o.node, ids.keys().copied(), "rule");
+                // Sorted, so that the listing does not change from run to run.
+                let mut known: Vec<&str> = ids.keys().copied().collect();
+                known.sort_unstable();
+                let help = suggestion_help(&o.node, known.iter().copied(), "rule");
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))
                         .with_label(o.span, "unknown rule")
