@@ -4,6 +4,9 @@
 mod check;
 mod common;
 mod eval;
+mod fmt;
+mod render;
+mod test;
 
 use std::process::ExitCode;
 
@@ -23,6 +26,12 @@ enum Command {
     Check(check::Args),
     /// Evaluate a patient case against a guideline (the bundled ALS guideline by default).
     Eval(eval::Args),
+    /// Rewrite guideline files in canonical layout, comments kept (`--check` for CI).
+    Fmt(fmt::Args),
+    /// Run a guideline's case suite (`<name>.cases/`), with `--coverage`.
+    Test(test::Args),
+    /// Render a guideline as a document for clinical review (Markdown or HTML).
+    Render(render::Args),
 }
 
 /// Output format for reports.
@@ -40,6 +49,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Render(a) => render::run(a),
     };
     exit.into()
 }
