@@ -18,8 +18,10 @@ pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
+pub mod format;
 pub mod model;
 pub mod report;
+pub mod suite;
 pub mod syntax;
 pub mod units;
 

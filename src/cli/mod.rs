@@ -6,6 +6,9 @@ mod common;
 mod diff;
 mod eval;
 mod lint;
+mod fmt;
+mod render;
+mod test;
 
 use std::process::ExitCode;
 
@@ -29,6 +32,12 @@ enum Command {
     Lint(lint::Args),
     /// Compare two versions of a guideline by meaning, with a witness for every changed decision.
     Diff(diff::Args),
+    /// Rewrite guideline files in canonical layout, comments kept (`--check` for CI).
+    Fmt(fmt::Args),
+    /// Run a guideline's case suite (`<name>.cases/`), with `--coverage`.
+    Test(test::Args),
+    /// Render a guideline as a document for clinical review (Markdown or HTML).
+    Render(render::Args),
 }
 
 /// Output format for reports.
@@ -48,6 +57,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Lint(a) => lint::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Render(a) => render::run(a),
     };
     exit.into()
 }
