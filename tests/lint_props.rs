@@ -235,4 +235,3 @@ fn stats() {
     }
     println!("clashes {clashes} conflicts-hit {conflicts} violations {viol} hit {cviol} proved {proved} unreachable {unreach} redundant {red}");
 }
-

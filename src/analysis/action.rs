@@ -119,9 +119,14 @@ impl<'g> ActionModel<'g> {
         self.rules.iter().position(|x| *x == r)
     }
 
-    /// Encodes another condition (an invariant's) into the same instance.
+    /// Encodes another condition (an `always decide` invariant's) into the same instance.
     pub fn condition(&mut self, e: &Expr) -> Tv {
         self.enc.condition(e)
+    }
+
+    /// Encodes a `never` invariant's condition, as the evaluator judges it.
+    pub fn claim(&mut self, e: &Expr) -> Tv {
+        self.enc.claim(e)
     }
 
     /// A complete case in scope where all `extra` hold, if there is one.
@@ -171,9 +176,10 @@ impl<'g> ActionModel<'g> {
     }
 
     /// The literal "on this partial case the evaluator leaves the action
-    /// undecided, or an earlier `never` invariant turns its decision into an
-    /// undecided one". `prior` lists those earlier invariants on this action,
-    /// in file order: their verdicts and their condition.
+    /// undecided, or a `never` invariant turns its decision into an undecided
+    /// one". `prior` lists the `never` invariants on this action (the evaluator
+    /// enforces them all, in file order, before any `always decide`): their
+    /// verdicts and their condition as [`ActionModel::claim`] encodes it.
     pub fn undecided(&mut self, prior: &[(Vec<Verdict>, Tv)]) -> Lit {
         let (undecided, world) = match &self.partial {
             Some(p) => p.clone(),
@@ -183,7 +189,7 @@ impl<'g> ActionModel<'g> {
                 p
             }
         };
-        // An earlier invariant withholds a decision as undecided when its
+        // A `never` invariant withholds a decision as undecided when its
         // condition is unknown, unless one before it already withheld it
         // outright (condition true).
         let mut via = vec![undecided];

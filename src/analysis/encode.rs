@@ -222,6 +222,49 @@ impl<'g> Encoder<'g> {
         }
     }
 
+    /// Encodes a `never` invariant's condition as the evaluator judges it
+    /// (`claim_truth`): like [`Encoder::condition`], except that `x is known`
+    /// on a missing `x`, reached through `not`/`and`/`or`/`at least`, is unknown
+    /// rather than false — the fact may still arrive.
+    pub fn claim(&mut self, e: &Expr) -> Tv {
+        match &e.kind {
+            ExprKind::Known(x, negated) => match self.knowable(x) {
+                Some(k) => {
+                    let bottom = self.sat.bottom();
+                    if *negated {
+                        Tv { t: bottom, f: k }
+                    } else {
+                        Tv { t: k, f: bottom }
+                    }
+                }
+                None => self.free(),
+            },
+            ExprKind::Not(x) => !self.claim(x),
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.claim(a), self.claim(b));
+                let t = self.sat.and(&[a.t, b.t]);
+                let f = self.sat.or(&[a.f, b.f]);
+                Tv { t, f }
+            }
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.claim(a), self.claim(b));
+                let t = self.sat.or(&[a.t, b.t]);
+                let f = self.sat.and(&[a.f, b.f]);
+                Tv { t, f }
+            }
+            ExprKind::AtLeast(n, items) => {
+                let tvs: Vec<Tv> = items.iter().map(|i| self.claim(i)).collect();
+                let ts: Vec<Lit> = tvs.iter().map(|x| x.t).collect();
+                let fs: Vec<Lit> = tvs.iter().map(|x| x.f).collect();
+                let n = *n as usize;
+                let t = self.sat.at_least(n, &ts);
+                let f = self.sat.at_least((items.len() + 1).saturating_sub(n), &fs);
+                Tv { t, f }
+            }
+            _ => self.condition(e),
+        }
+    }
+
     /// A literal saying "the value of `x` is known", when that is exact.
     fn knowable(&mut self, x: &Expr) -> Option<Lit> {
         match &x.kind {

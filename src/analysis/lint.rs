@@ -241,68 +241,69 @@ impl<'g> Linter<'g> {
 
     fn invariants(&mut self, m: &mut ActionModel) -> Result<(), SolverFailure> {
         let g = self.g;
-        let mut prior: Vec<(Vec<Verdict>, Tv)> = Vec::new();
+        // The evaluator enforces every `never` claim (in file order) before any
+        // `always decide` claim, and the latter sees what the former withheld.
+        let mut nevers: Vec<(Vec<Verdict>, Tv)> = Vec::new();
         for (index, inv) in g.invariants.iter().enumerate() {
-            match &inv.claim {
-                Claim::Never { verdicts, action, when } if *action == m.action => {
-                    let c = m.condition(when);
-                    let kinds = m.complete_kinds();
-                    let mut broken = false;
-                    let mut undecided = false;
-                    for v in verdicts {
-                        let decided = kinds.kind[kind_index(*v)];
-                        let Some(case) = self.ask(m, &[c.t, decided])? else {
-                            continue;
-                        };
-                        let (json, e) = run(g, &case);
-                        let shown = e.violations.iter().any(|x| {
-                            x.action == m.action && x.certain && x.verdict.is_some_and(|v| verdicts.contains(&v))
-                        });
-                        if shown {
-                            self.violation(
-                                m,
-                                index,
-                                json,
-                                format!(
-                                    "`{}` is decided {v} while the invariant's condition holds",
-                                    g.action(m.action).name
-                                ),
-                            );
-                            broken = true;
-                            break;
-                        }
-                        undecided = true;
-                    }
-                    if !broken {
-                        self.settled(index, undecided, inexact(g, &[Some(when)]));
-                    }
-                    prior.push((verdicts.clone(), c));
+            let Claim::Never { verdicts, action, when } = &inv.claim else {
+                continue;
+            };
+            if *action != m.action {
+                continue;
+            }
+            let c = m.claim(when);
+            let kinds = m.complete_kinds();
+            let mut broken = false;
+            let mut undecided = false;
+            for v in verdicts {
+                let decided = kinds.kind[kind_index(*v)];
+                let Some(case) = self.ask(m, &[c.t, decided])? else {
+                    continue;
+                };
+                let (json, e) = run(g, &case);
+                let shown = e
+                    .violations
+                    .iter()
+                    .any(|x| x.action == m.action && x.certain && x.verdict.is_some_and(|v| verdicts.contains(&v)));
+                if shown {
+                    let shows = format!(
+                        "`{}` is decided {v} while the invariant's condition holds",
+                        g.action(m.action).name
+                    );
+                    self.violation(m, index, json, shows);
+                    broken = true;
+                    break;
                 }
-                Claim::AlwaysDecide { action, when } if *action == m.action => {
-                    let c = m.condition(when);
-                    let open = m.undecided(&prior);
-                    self.report.queries += 1;
-                    match m.partial_case(&[c.t, open])? {
-                        None => self.settled(index, false, Vec::new()),
-                        Some(case) => {
-                            let (json, e) = run(g, &case);
-                            if e.violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
-                                self.violation(
-                                    m,
-                                    index,
-                                    json,
-                                    format!(
-                                        "`{}` is left undecided while the invariant's condition holds",
-                                        g.action(m.action).name
-                                    ),
-                                );
-                            } else {
-                                self.settled(index, true, inexact(g, &[Some(when)]));
-                            }
-                        }
-                    }
-                }
-                _ => {}
+                undecided = true;
+            }
+            if !broken {
+                self.settled(index, undecided, inexact(g, &[Some(when)]));
+            }
+            nevers.push((verdicts.clone(), c));
+        }
+        for (index, inv) in g.invariants.iter().enumerate() {
+            let Claim::AlwaysDecide { action, when } = &inv.claim else {
+                continue;
+            };
+            if *action != m.action {
+                continue;
+            }
+            let c = m.condition(when);
+            let open = m.undecided(&nevers);
+            self.report.queries += 1;
+            let Some(case) = m.partial_case(&[c.t, open])? else {
+                self.settled(index, false, Vec::new());
+                continue;
+            };
+            let (json, e) = run(g, &case);
+            if e.violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
+                let shows = format!(
+                    "`{}` is left undecided while the invariant's condition holds",
+                    g.action(m.action).name
+                );
+                self.violation(m, index, json, shows);
+            } else {
+                self.settled(index, true, inexact(g, &[Some(when)]));
             }
         }
         Ok(())

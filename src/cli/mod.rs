@@ -5,8 +5,8 @@ mod check;
 mod common;
 mod diff;
 mod eval;
-mod lint;
 mod fmt;
+mod lint;
 mod render;
 mod test;
 

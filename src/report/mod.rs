@@ -6,8 +6,8 @@ mod english;
 mod html;
 mod json;
 mod lint_json;
-pub mod sarif;
 mod markdown;
+pub mod sarif;
 mod text;
 
 pub use json::{evaluation_json, problems_json};
