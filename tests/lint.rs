@@ -361,14 +361,44 @@ fn sarif_points_at_the_rule_lines() {
     );
 }
 
+/// A small fixed guideline for the snapshot, so that it does not move when the
+/// bundled guideline grows.
+const EXAMPLE: &str = r#"guideline leukapheresis-example
+  title "Leukapheresis (lint example)"
+  version 1.0.0
+  status draft
+  applies when als
+
+reference 1 "Example"
+
+fact als: bool "ALS diagnosed."
+fact wbc: number in 10^9/L from 0 "White blood cell count."
+fact leukostasis: one of none, pulmonary, cerebral "Signs of leukostasis."
+fact hydroxyurea_response: one of not_started, responding, refractory "Answer to hydroxyurea."
+
+define hyperleukocytosis: wbc > 100
+
+rule leukapheresis-for-refractory-leukostasis: consider leukapheresis
+  when hyperleukocytosis and leukostasis is one of (pulmonary, cerebral) and hydroxyurea_response is refractory
+  because "Mechanical removal may be the remaining option."
+  cite 1
+
+rule no-leukapheresis-in-hyperleukocytosis: avoid leukapheresis
+  when hyperleukocytosis
+  because "No survival benefit."
+  cite 1
+
+invariant leukapheresis-decided:
+  always decide leukapheresis when wbc is known and wbc > 100
+"#;
+
 #[test]
 fn human_output_shows_both_rules_the_witness_and_help() {
-    let text = mutate("  overrides no-leukapheresis-in-hyperleukocytosis\n", "");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("mutated.gl"), &text).unwrap();
-    let run = guidelang(dir.path(), &["lint", "mutated.gl"]);
+    std::fs::write(dir.path().join("example.gl"), EXAMPLE).unwrap();
+    let run = guidelang(dir.path(), &["lint", "example.gl"]);
     assert_eq!(run.code, 1);
-    insta::assert_snapshot!("lint_removed_overrides", run.stderr);
+    insta::assert_snapshot!("lint_example_clash", run.stderr);
 }
 
 const HEADER: &str = "guideline small\n  version 1.0.0\n  status draft\nreference 1 \"Test\"\n";

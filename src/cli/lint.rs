@@ -98,8 +98,19 @@ fn print_text(source: &Source, report: &LintReport, checked: bool) {
                 .iter()
                 .filter_map(|name| w.get(name).map(|v| format!("{name} = {v}")))
                 .collect();
+            let missing: Vec<&str> = f
+                .facts
+                .iter()
+                .filter(|name| w.get(name.as_str()).is_none())
+                .map(String::as_str)
+                .collect();
             if !key.is_empty() {
-                eprintln!("  for a patient with {}", key.join(", "));
+                let unknown = if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and {} not known", missing.join(", "))
+                };
+                eprintln!("  for a patient with {}{unknown}", key.join(", "));
             }
             eprintln!("  {w}");
             eprintln!(
