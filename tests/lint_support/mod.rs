@@ -249,7 +249,12 @@ pub fn guideline(seed: u64, shape: &Shape) -> Generated {
             let vs = *g
                 .rng
                 .pick(&["recommend", "consider or recommend", "avoid", "recommend or avoid"]);
-            let cond = g.condition(1);
+            let mut cond = g.condition(1);
+            if g.rng.chance(0.3) {
+                // `is known` in a `never` claim: unknown while the fact is missing.
+                let (name, _) = g.facts[g.rng.below(g.facts.len())].clone();
+                cond = format!("{name} is known and {cond}");
+            }
             let _ = writeln!(text, "invariant inv{i}:\n  never {vs} a{a} when {cond}");
         } else {
             let (name, _) = g.facts[g.rng.below(g.facts.len())].clone();
