@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod compile;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;

@@ -1,9 +1,6 @@
-//! Three-valued (Kleene) evaluation of checked expressions over a case.
+//! Three-valued (Kleene) logic: the values expressions take on a case.
 //! An absent fact is unknown, and unknown propagates: `unknown and false` is
 //! false, `unknown and true` is unknown, `unknown > 3` is unknown.
-
-use crate::facts::{Case, Value};
-use crate::model::{ArithOp, Expr, ExprKind, Guideline};
 
 /// A truth value of three-valued logic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -51,14 +48,18 @@ pub enum Val {
 }
 
 impl Val {
-    fn truth(self) -> Truth {
+    /// The truth of a condition's value; anything but a boolean is unknown.
+    #[inline]
+    pub(crate) fn truth(self) -> Truth {
         match self {
             Val::Bool(b) => Truth::from_bool(b),
             _ => Truth::Unknown,
         }
     }
 
-    fn from_truth(t: Truth) -> Val {
+    /// A truth as a value.
+    #[inline]
+    pub(crate) fn from_truth(t: Truth) -> Val {
         match t {
             Truth::True => Val::Bool(true),
             Truth::False => Val::Bool(false),
@@ -66,7 +67,9 @@ impl Val {
         }
     }
 
-    fn num(self) -> Option<f64> {
+    /// The number, when the value is one.
+    #[inline]
+    pub(crate) fn num(self) -> Option<f64> {
         match self {
             Val::Num(x) => Some(x),
             _ => None,
@@ -74,107 +77,9 @@ impl Val {
     }
 }
 
-/// A case together with its definitions, each computed once.
-pub struct Env<'a> {
-    case: &'a Case,
-    defs: Vec<Val>,
-}
-
-impl<'a> Env<'a> {
-    /// Computes every definition of `g` on `case`, in dependency order.
-    pub fn new(g: &Guideline, case: &'a Case) -> Env<'a> {
-        let mut env = Env {
-            case,
-            defs: vec![Val::Unknown; g.definitions.len()],
-        };
-        for &d in &g.definition_order {
-            let v = env.value(&g.definitions[d.index()].body);
-            env.defs[d.index()] = v;
-        }
-        env
-    }
-
-    /// The truth of a condition.
-    pub fn truth(&self, e: &Expr) -> Truth {
-        self.value(e).truth()
-    }
-
-    /// The truth of an optional condition; no condition is true.
-    pub fn truth_opt(&self, e: Option<&Expr>) -> Truth {
-        e.map_or(Truth::True, |e| self.truth(e))
-    }
-
-    /// The value of an expression.
-    pub fn value(&self, e: &Expr) -> Val {
-        match &e.kind {
-            ExprKind::Bool(b) => Val::Bool(*b),
-            ExprKind::Num(x) => Val::Num(*x),
-            ExprKind::Fact(f) => match self.case.get(*f) {
-                None => Val::Unknown,
-                Some(Value::Bool(b)) => Val::Bool(b),
-                Some(Value::Num(x)) => Val::Num(x),
-                Some(Value::Enum(i)) => Val::Enum(i),
-            },
-            ExprKind::Def(d) => self.defs[d.index()],
-            ExprKind::Not(x) => Val::from_truth(self.truth(x).negate()),
-            ExprKind::And(a, b) => {
-                let l = self.truth(a);
-                if l == Truth::False {
-                    return Val::Bool(false);
-                }
-                Val::from_truth(l.min(self.truth(b)))
-            }
-            ExprKind::Or(a, b) => {
-                let l = self.truth(a);
-                if l == Truth::True {
-                    return Val::Bool(true);
-                }
-                Val::from_truth(l.max(self.truth(b)))
-            }
-            ExprKind::Compare(op, a, b) => match (self.value(a).num(), self.value(b).num()) {
-                (Some(x), Some(y)) => Val::Bool(op.apply(x, y)),
-                _ => Val::Unknown,
-            },
-            ExprKind::Neg(x) => self.value(x).num().map_or(Val::Unknown, |v| Val::Num(-v)),
-            ExprKind::Arith(op, a, b) => match (self.value(a).num(), self.value(b).num()) {
-                (Some(x), Some(y)) => finite(match op {
-                    ArithOp::Add => x + y,
-                    ArithOp::Sub => x - y,
-                    ArithOp::Mul => x * y,
-                    ArithOp::Div => x / y,
-                }),
-                _ => Val::Unknown,
-            },
-            ExprKind::Sqrt(x) => self.value(x).num().map_or(Val::Unknown, |v| finite(v.sqrt())),
-            ExprKind::EnumIn(x, set) => match self.value(x) {
-                Val::Enum(i) => Val::Bool(set & (1u64 << i) != 0),
-                _ => Val::Unknown,
-            },
-            ExprKind::Known(x, negated) => Val::Bool((self.value(x) != Val::Unknown) != *negated),
-            ExprKind::AtLeast(n, items) => {
-                let (mut yes, mut maybe) = (0u32, 0u32);
-                for i in items {
-                    match self.truth(i) {
-                        Truth::True => yes += 1,
-                        Truth::Unknown => maybe += 1,
-                        Truth::False => {}
-                    }
-                }
-                if yes >= *n {
-                    Val::Bool(true)
-                } else if yes + maybe < *n {
-                    Val::Bool(false)
-                } else {
-                    Val::Unknown
-                }
-            }
-        }
-    }
-}
-
 /// Arithmetic that leaves the real numbers (x/0, sqrt of a negative) cannot
 /// decide anything: it is unknown, never a silent infinity.
-fn finite(x: f64) -> Val {
+pub(crate) fn finite(x: f64) -> Val {
     if x.is_finite() {
         Val::Num(x)
     } else {
