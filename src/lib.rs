@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod check;
 pub mod compile;
 pub mod diagnostics;

@@ -11,8 +11,9 @@ use crate::model::{ActionId, FactId, RuleId};
 use crate::syntax::ast::Verdict;
 
 impl Evaluator<'_> {
-    /// The full result of the case last [`run`](Evaluator::run); `case` must be that case.
-    pub(crate) fn materialize(&self, case: &Case) -> Evaluation {
+    /// The full result of the case last [`run`](Evaluator::run); `case` must
+    /// be that case (it says which facts were absent).
+    pub fn evaluation(&self, case: &Case) -> Evaluation {
         let p = self.program;
         match self.scope {
             Truth::False => Evaluation {

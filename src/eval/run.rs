@@ -180,7 +180,7 @@ impl<'p> Evaluator<'p> {
     /// Evaluates a case and returns the full result.
     pub fn evaluate(&mut self, case: &Case) -> Evaluation {
         self.run(case);
-        self.materialize(case)
+        self.evaluation(case)
     }
 
     /// Evaluates a case into the evaluator's buffers and returns the kind of

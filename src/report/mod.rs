@@ -4,7 +4,7 @@
 mod json;
 mod text;
 
-pub use json::{evaluation_json, problems_json};
+pub use json::{evaluation_json, guideline_json, problems_json};
 pub use text::{evaluation_text, TextOptions};
 
 /// A number as a clinician reads it: whole above 100, else up to two decimals.
