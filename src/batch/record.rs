@@ -8,7 +8,7 @@ use std::io::Write;
 use super::input::{Chunk, Payload, RawRecord};
 use super::summary::Tally;
 use crate::compile::Program;
-use crate::eval::{Applicability, Evaluation, Evaluator, Outcome};
+use crate::eval::{Evaluator, OutcomeKind, Truth};
 use crate::facts::{parse_case, value_of, Case, CaseError};
 use crate::model::{FactId, FactKind, Guideline};
 use crate::report::evaluation_json;
@@ -54,13 +54,14 @@ pub fn process(work: &Work, evaluator: &mut Evaluator, chunk: Chunk) -> Done {
         out: Vec::with_capacity(if work.summary { 0 } else { chunk.len() * 256 }),
         tally: Tally::new(work.guideline.actions.len()),
     };
+    let mut needs = Vec::new();
     for record in chunk {
-        process_one(work, evaluator, record, &mut done);
+        process_one(work, evaluator, record, &mut done, &mut needs);
     }
     done
 }
 
-fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: &mut Done) {
+fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: &mut Done, needs: &mut Vec<FactId>) {
     let g = work.guideline;
     let case = match &record.payload {
         Payload::Json(text) => parse_case(g, text),
@@ -81,10 +82,10 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
     if work.summary {
         return;
     }
-    let evaluation = evaluator.evaluation(&case);
     match work.format {
-        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, &evaluation),
+        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, evaluator, &case, needs),
         RecordFormat::Contract => {
+            let evaluation = evaluator.evaluation(&case);
             // `line` first, so that a reader sees at once which input it answers.
             let _ = write!(done.out, "{{\"line\":{},", record.line);
             let start = done.out.len();
@@ -133,39 +134,47 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-/// The brief record, written directly: it is what most cohorts are run for,
-/// so it skips building a JSON tree. Actions appear in the guideline's order.
-fn write_brief(out: &mut Vec<u8>, g: &Guideline, line: u64, e: &Evaluation) {
-    let applicable = match e.applicability {
-        Applicability::Applies => "true",
-        Applicability::NotApplicable => "false",
-        Applicability::Unknown(_) => "null",
+/// The brief record, written straight from the evaluator's buffers: it is
+/// what most cohorts are run for, so it skips building the full result and a
+/// JSON tree. Actions appear in the guideline's order.
+fn write_brief(
+    out: &mut Vec<u8>,
+    g: &Guideline,
+    line: u64,
+    evaluator: &Evaluator,
+    case: &Case,
+    needs: &mut Vec<FactId>,
+) {
+    let brief = evaluator.brief();
+    let applicable = match brief.scope() {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "null",
     };
     let _ = write!(out, "{{\"line\":{line},\"applicable\":{applicable},\"decisions\":{{");
     let mut first = true;
-    for a in &e.actions {
-        if let Outcome::Decided(d) = &a.outcome {
+    for (a, kind) in brief.outcomes() {
+        if let OutcomeKind::Decided(v) = kind {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
-            push_str(out, &g.action(a.action).name);
+            push_str(out, &g.action(a).name);
             out.push(b':');
-            push_str(out, d.verdict.as_str());
+            push_str(out, v.as_str());
         }
     }
     out.extend_from_slice(b"},\"undecided\":{");
     let mut first = true;
-    for a in &e.actions {
-        let needs: &[FactId] = match &a.outcome {
-            Outcome::Undecided { needs, .. } => needs,
-            Outcome::Withheld { .. } => &[],
-            _ => continue,
-        };
+    for (a, kind) in brief.outcomes() {
+        if !matches!(kind, OutcomeKind::Undecided | OutcomeKind::Withheld(_)) {
+            continue;
+        }
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
-        push_str(out, &g.action(a.action).name);
+        push_str(out, &g.action(a).name);
         out.extend_from_slice(b":[");
+        evaluator.needs_into(case, a, needs);
         for (i, f) in needs.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -176,16 +185,16 @@ fn write_brief(out: &mut Vec<u8>, g: &Guideline, line: u64, e: &Evaluation) {
     }
     out.extend_from_slice(b"},\"conflicts\":[");
     let mut first = true;
-    for a in &e.actions {
-        if let Outcome::Conflict(_) = a.outcome {
+    for (a, kind) in brief.outcomes() {
+        if kind == OutcomeKind::Conflict {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
-            push_str(out, &g.action(a.action).name);
+            push_str(out, &g.action(a).name);
         }
     }
     out.extend_from_slice(b"],\"violations\":[");
-    for (i, v) in e.violations.iter().enumerate() {
+    for (i, v) in brief.violations().iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }

@@ -87,23 +87,9 @@ impl Evaluator<'_> {
                 invariant: invariant as usize,
                 verdict,
             },
-            State::Undecided { possible, cause } => {
-                let needs = match cause {
-                    Cause::Scope => absent(case, &p.scope_facts),
-                    Cause::Rules => {
-                        let mut facts = Vec::new();
-                        for_each_bit(&self.unknown[off..off + w], |local| {
-                            facts.extend_from_slice(&p.rules[action.rules[local].index()].depends_on);
-                        });
-                        facts.sort_unstable();
-                        facts.dedup();
-                        absent(case, &facts)
-                    }
-                    Cause::Invariant(i) => match &p.invariants[i as usize] {
-                        InvariantCode::Never { facts, .. } => absent(case, facts),
-                        InvariantCode::AlwaysDecide { .. } => Vec::new(),
-                    },
-                };
+            State::Undecided { possible, .. } => {
+                let mut needs = Vec::new();
+                self.needs_into(case, ActionId(a as u32), &mut needs);
                 Outcome::Undecided {
                     needs,
                     possible: possible_verdicts(possible),
@@ -111,6 +97,36 @@ impl Evaluator<'_> {
             }
         };
         self.with_trace(a, outcome)
+    }
+
+    /// Fills `out` with the absent facts that would settle `action` if it is
+    /// undecided on the case last run (`case` must be that case): sorted, no
+    /// duplicates; empty for an action that is not undecided. Reusing `out`
+    /// keeps this free of allocation.
+    pub fn needs_into(&self, case: &Case, action: ActionId, out: &mut Vec<FactId>) {
+        out.clear();
+        let p = self.program;
+        let State::Undecided { cause, .. } = self.states[action.index()] else {
+            return;
+        };
+        match cause {
+            Cause::Scope => out.extend_from_slice(&p.scope_facts),
+            Cause::Rules => {
+                let code = &p.actions[action.index()];
+                let (off, w) = (code.offset as usize, code.words as usize);
+                for_each_bit(&self.unknown[off..off + w], |local| {
+                    out.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
+                });
+                out.sort_unstable();
+                out.dedup();
+            }
+            Cause::Invariant(i) => {
+                if let InvariantCode::Never { facts, .. } = &p.invariants[i as usize] {
+                    out.extend_from_slice(facts);
+                }
+            }
+        }
+        out.retain(|f| case.get(*f).is_none());
     }
 
     fn with_trace(&self, a: usize, outcome: Outcome) -> ActionResult {

@@ -204,6 +204,11 @@ impl<'p> Evaluator<'p> {
                 self.enforce_invariants();
             }
         }
+        self.brief()
+    }
+
+    /// The outcome kinds of the case last run.
+    pub fn brief(&self) -> Brief<'_> {
         Brief {
             scope: self.scope,
             states: &self.states,
