@@ -25,18 +25,37 @@ pub struct BatchArgs {
     #[arg(long, value_name = "COHORT", conflicts_with_all = ["case", "explain"])]
     pub cases: Option<PathBuf>,
     /// The cohort's format, when its file name does not say (stdin is NDJSON).
-    #[arg(long, value_enum, requires = "cases")]
+    #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
     /// Write the output to this file instead of stdout (only once complete).
-    #[arg(short = 'o', long, value_name = "FILE", requires = "cases")]
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads; all cores by default.
-    #[arg(long, value_name = "N", requires = "cases")]
+    #[arg(long, value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
     /// Instead of the records, print the cohort table: per action, how many
     /// patients got each verdict and how many were undecided.
-    #[arg(long, requires = "cases")]
+    #[arg(long)]
     pub summary: bool,
+}
+
+impl BatchArgs {
+    /// The first cohort option given without `--cases`, if any. (clap's
+    /// `requires` is not checked when the required option conflicts with one
+    /// that is present, as `--cases` does with `--case`.)
+    pub fn misplaced(&self) -> Option<&'static str> {
+        if self.cases.is_some() {
+            return None;
+        }
+        [
+            (self.input_format.is_some(), "--input-format"),
+            (self.output.is_some(), "--output"),
+            (self.jobs.is_some(), "--jobs"),
+            (self.summary, "--summary"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
 }
 
 /// A cohort's format.

@@ -26,6 +26,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Exit {
+    if let Some(option) = args.batch.misplaced() {
+        eprintln!("error: {option} applies to a cohort: give it with --cases COHORT");
+        return Exit::Usage;
+    }
     let case_path = match (&args.batch.cases, &args.case) {
         (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases),
         (None, Some(case)) => case.clone(),
