@@ -116,6 +116,38 @@ fn broken(rng: &mut Rng) -> String {
     }
 }
 
+/// Writes `count` records (NDJSON, or CSV with a header when `csv`); every
+/// `broken_every`-th NDJSON record is invalid (0: none). Reproducible from `seed`.
+pub fn write_cohort(out: &mut impl Write, count: u64, csv: bool, seed: u64, broken_every: u64) -> io::Result<()> {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    if csv {
+        writeln!(out, "{}", FACTS.join(","))?;
+    }
+    for i in 1..=count {
+        if broken_every > 0 && i % broken_every == 0 && !csv {
+            writeln!(out, "{}", broken(&mut rng))?;
+            continue;
+        }
+        let values: Vec<Option<String>> = FACTS.iter().map(|f| draw(&mut rng, f)).collect();
+        if csv {
+            let cells: Vec<&str> = values
+                .iter()
+                .map(|v| v.as_deref().unwrap_or("").trim_matches('"'))
+                .collect();
+            writeln!(out, "{}", cells.join(","))?;
+        } else {
+            let fields: Vec<String> = FACTS
+                .iter()
+                .zip(&values)
+                .filter_map(|(f, v)| v.as_ref().map(|v| format!("\"{f}\": {v}")))
+                .collect();
+            writeln!(out, "{{{}}}", fields.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(dead_code)] // The benchmarks include this file for `write_cohort` only.
 fn main() -> io::Result<()> {
     let mut count: u64 = 1000;
     let (mut csv, mut seed, mut broken_every) = (false, 1u64, 0u64);
@@ -135,31 +167,7 @@ fn main() -> io::Result<()> {
             }
         }
     }
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    if csv {
-        writeln!(out, "{}", FACTS.join(","))?;
-    }
-    for i in 1..=count {
-        if broken_every > 0 && i % broken_every == 0 && !csv {
-            writeln!(out, "{}", broken(&mut rng))?;
-            continue;
-        }
-        let values: Vec<Option<String>> = FACTS.iter().map(|f| draw(&mut rng, f)).collect();
-        if csv {
-            let cells: Vec<String> = values
-                .iter()
-                .map(|v| v.as_deref().unwrap_or("").trim_matches('"').to_string())
-                .collect();
-            writeln!(out, "{}", cells.join(","))?;
-        } else {
-            let fields: Vec<String> = FACTS
-                .iter()
-                .zip(&values)
-                .filter_map(|(f, v)| v.as_ref().map(|v| format!("\"{f}\": {v}")))
-                .collect();
-            writeln!(out, "{{{}}}", fields.join(", "))?;
-        }
-    }
+    write_cohort(&mut out, count, csv, seed, broken_every)?;
     out.flush()
 }
