@@ -83,7 +83,11 @@ fn case(c: &mut Criterion) {
             .map(|(a, v)| (a.to_string(), v.to_string()))
             .collect();
         native_decisions.sort();
-        assert_eq!(native_decisions, decisions(&g, text), "native baseline disagrees on {name}");
+        assert_eq!(
+            native_decisions,
+            decisions(&g, text),
+            "native baseline disagrees on {name}"
+        );
 
         group.bench_with_input(BenchmarkId::new("run", name), &case, |b, case| {
             b.iter(|| {
@@ -138,8 +142,8 @@ fn batch(c: &mut Criterion) {
                 b.iter(|| {
                     let mut source = NdjsonSource::new(Cursor::new(&input[..]));
                     let mut out = Vec::with_capacity(input.len() * 2);
-                    let tally = batch::run(&work, &mut source, &mut out, jobs, &mut |_, _| {})
-                        .expect("in-memory batch");
+                    let tally =
+                        batch::run(&work, &mut source, &mut out, jobs, &mut |_, _| {}).expect("in-memory batch");
                     assert_eq!(tally.records, BATCH_RECORDS);
                     black_box(out.len())
                 })

@@ -15,63 +15,100 @@
 //! the evaluator keeps the rules that fired, or are unknown, as bit sets
 //! per action, and precedence (`overrides`) becomes a mask per rule.
 
-use std::collections::HashMap;
+// A B-tree: for the few hundred nodes of a guideline it beats hashing.
+use std::collections::BTreeMap;
 
-use crate::eval::Val;
-use crate::model::{ActionId, ArithOp, Claim, CmpOp, Expr, ExprKind, FactId, Guideline, RuleId};
+use crate::model::{ActionId, ArithOp, Claim, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
 use crate::syntax::ast::Verdict;
+
+/// What a node computes: each kind has its own buffer in the evaluator, so a
+/// condition is one byte and a quantity one `f64` (NaN when unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Ty {
+    /// A [`Truth`](crate::eval::Truth).
+    Truth,
+    /// A number; NaN is unknown.
+    Num,
+    /// An enum value's index; [`UNKNOWN_ENUM`] is unknown.
+    Enum,
+}
+
+/// An unknown enum value (an enum has at most 64 values).
+pub(crate) const UNKNOWN_ENUM: u8 = u8::MAX;
 
 /// One step of the compiled arena; operands are indices of earlier nodes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Node {
-    /// A constant.
-    Const(Val),
-    /// The value of a fact slot.
-    Fact(u32),
+    /// A constant condition.
+    Bool(bool),
+    /// A constant number.
+    Num(f64),
+    /// A boolean fact.
+    FactBool(u32),
+    /// A numeric fact.
+    FactNum(u32),
+    /// An enum fact.
+    FactEnum(u32),
     /// Kleene negation.
     Not(u32),
-    /// Arithmetic negation.
-    Neg(u32),
     /// Kleene conjunction.
     And(u32, u32),
     /// Kleene disjunction.
     Or(u32, u32),
     /// Numeric comparison.
     Compare(CmpOp, u32, u32),
+    /// A fact compared with a constant (`wbc > 100`): the commonest
+    /// condition, fused into one step.
+    FactCmp(CmpOp, u32, f64),
+    /// Arithmetic negation.
+    Neg(u32),
     /// Arithmetic.
     Arith(ArithOp, u32, u32),
-    /// Enum membership by bit mask.
-    EnumIn(u32, u64),
-    /// Whether the operand is known (`true`: "is not known").
-    Known(u32, bool),
-    /// At least `n` of the items `items[start..start + len]`.
-    AtLeast { n: u32, start: u32, len: u32 },
     /// Square root.
     Sqrt(u32),
+    /// Enum membership by bit mask.
+    EnumIn(u32, u64),
+    /// An enum fact's membership in a set (`lineage is myeloid`), fused.
+    FactIn(u32, u64),
+    /// Whether the operand, of type `Ty`, is known (`true`: "is not known").
+    Known(u32, Ty, bool),
+    /// At least `n` of the items `items[start..start + len]`.
+    AtLeast { n: u32, start: u32, len: u32 },
 }
 
 /// What makes two nodes the same computation, for sharing them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct NodeKey(u8, u64, u64, u64);
 
 impl Node {
+    /// The kind of value the node computes.
+    pub(crate) fn ty(self) -> Ty {
+        match self {
+            Node::Num(_) | Node::FactNum(_) | Node::Neg(_) | Node::Arith(..) | Node::Sqrt(_) => Ty::Num,
+            Node::FactEnum(_) => Ty::Enum,
+            _ => Ty::Truth,
+        }
+    }
+
     fn key(self) -> Option<NodeKey> {
         let k = |tag, a: u32, b: u32, c: u64| Some(NodeKey(tag, a.into(), b.into(), c));
         match self {
-            Node::Const(Val::Bool(b)) => k(0, b.into(), 0, 0),
-            Node::Const(Val::Num(x)) => Some(NodeKey(1, x.to_bits(), 0, 0)),
-            Node::Const(Val::Enum(e)) => k(2, e.into(), 0, 0),
-            Node::Const(Val::Unknown) => k(3, 0, 0, 0),
-            Node::Fact(f) => k(4, f, 0, 0),
+            Node::Bool(b) => k(0, b.into(), 0, 0),
+            Node::Num(x) => Some(NodeKey(1, x.to_bits(), 0, 0)),
+            Node::FactBool(f) => k(2, f, 0, 0),
+            Node::FactNum(f) => k(3, f, 0, 0),
+            Node::FactEnum(f) => k(4, f, 0, 0),
             Node::Not(a) => k(5, a, 0, 0),
-            Node::Neg(a) => k(6, a, 0, 0),
-            Node::And(a, b) => k(7, a, b, 0),
-            Node::Or(a, b) => k(8, a, b, 0),
-            Node::Compare(op, a, b) => k(9, a, b, op as u64),
-            Node::Arith(op, a, b) => k(10, a, b, op as u64),
-            Node::EnumIn(a, set) => k(11, a, 0, set),
-            Node::Known(a, negated) => k(12, a, negated.into(), 0),
-            Node::Sqrt(a) => k(13, a, 0, 0),
+            Node::And(a, b) => k(6, a, b, 0),
+            Node::Or(a, b) => k(7, a, b, 0),
+            Node::Compare(op, a, b) => k(8, a, b, op as u64),
+            Node::FactCmp(op, f, x) => Some(NodeKey(9, f.into(), x.to_bits(), op as u64)),
+            Node::Neg(a) => k(10, a, 0, 0),
+            Node::Arith(op, a, b) => k(11, a, b, op as u64),
+            Node::Sqrt(a) => k(12, a, 0, 0),
+            Node::EnumIn(a, set) => k(13, a, 0, set),
+            Node::FactIn(f, set) => k(14, f, 0, set),
+            Node::Known(a, ty, negated) => k(15, a, negated.into(), ty as u64),
             // Rare and keyed by a list: not worth sharing.
             Node::AtLeast { .. } => None,
         }
@@ -128,6 +165,21 @@ pub(crate) struct ActionCode {
     pub offset: u32,
     /// Offset in [`Program::masks`] of the action's contraindicating rules.
     pub contra: u32,
+    /// Each rule's condition node, by position (an always-true node when it has none).
+    pub whens: Vec<u32>,
+    /// For an action of at most 64 rules: its contraindicating rules as one word.
+    pub contra_word: u64,
+    /// For an action of at most 64 rules: each rule's verdict and the rules that beat it.
+    pub small: Vec<SmallRule>,
+}
+
+/// What resolving needs of one rule of a small action, kept beside the others.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SmallRule {
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// The rules (by position) that override it.
+    pub beaten_by: u64,
 }
 
 /// An invariant, ready to run.
@@ -192,7 +244,7 @@ impl Program {
             g,
             nodes: Vec::new(),
             items: Vec::new(),
-            shared: HashMap::new(),
+            shared: BTreeMap::new(),
             defs: vec![None; g.definitions.len()],
         };
         let scope = g.scope.as_ref().map(|e| b.expr(e));
@@ -221,6 +273,9 @@ impl Program {
                 words: words as u32,
                 offset: set_words as u32,
                 contra,
+                whens: Vec::new(),
+                contra_word: 0,
+                small: Vec::new(),
             });
             set_words += words;
             max_words = max_words.max(words);
@@ -259,6 +314,26 @@ impl Program {
                     })
                     .collect(),
             });
+        }
+
+        let always = b.push(Node::Bool(true));
+        for a in &mut actions {
+            a.whens = a
+                .rules
+                .iter()
+                .map(|r| rules[r.index()].when.unwrap_or(always))
+                .collect();
+            if a.words == 1 {
+                a.contra_word = masks[a.contra as usize];
+                a.small = a
+                    .rules
+                    .iter()
+                    .map(|r| SmallRule {
+                        verdict: rules[r.index()].verdict,
+                        beaten_by: masks[rules[r.index()].overridden_by as usize],
+                    })
+                    .collect();
+            }
         }
 
         let notes = g.notes.iter().map(|n| n.when.as_ref().map(|e| b.expr(e))).collect();
@@ -307,6 +382,17 @@ impl Program {
     }
 }
 
+/// The comparison with its operands swapped: `3 < x` is `x > 3`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        CmpOp::Eq | CmpOp::Ne => op,
+    }
+}
+
 /// The bit of a verdict in a verdict set.
 pub(crate) fn verdict_bit(v: Verdict) -> u8 {
     1 << (v as u8)
@@ -346,7 +432,7 @@ struct Builder<'g> {
     g: &'g Guideline,
     nodes: Vec<Node>,
     items: Vec<u32>,
-    shared: HashMap<NodeKey, u32>,
+    shared: BTreeMap<NodeKey, u32>,
     /// The node of each definition's body, once lowered.
     defs: Vec<Option<u32>>,
 }
@@ -367,19 +453,33 @@ impl Builder<'_> {
 
     fn expr(&mut self, e: &Expr) -> u32 {
         let node = match &e.kind {
-            ExprKind::Bool(b) => Node::Const(Val::Bool(*b)),
-            ExprKind::Num(x) => Node::Const(Val::Num(*x)),
-            ExprKind::Fact(f) => Node::Fact(f.0),
+            ExprKind::Bool(b) => Node::Bool(*b),
+            ExprKind::Num(x) => Node::Num(*x),
+            ExprKind::Fact(f) => match self.g.fact(*f).kind {
+                FactKind::Bool => Node::FactBool(f.0),
+                FactKind::Enum { .. } => Node::FactEnum(f.0),
+                FactKind::Integer { .. } | FactKind::Number { .. } => Node::FactNum(f.0),
+            },
             ExprKind::Def(d) => return self.definition(d.index()),
             ExprKind::Not(x) => Node::Not(self.expr(x)),
             ExprKind::Neg(x) => Node::Neg(self.expr(x)),
             ExprKind::Sqrt(x) => Node::Sqrt(self.expr(x)),
             ExprKind::And(a, b) => Node::And(self.expr(a), self.expr(b)),
             ExprKind::Or(a, b) => Node::Or(self.expr(a), self.expr(b)),
-            ExprKind::Compare(op, a, b) => Node::Compare(*op, self.expr(a), self.expr(b)),
+            ExprKind::Compare(op, a, b) => match (&a.kind, &b.kind) {
+                (ExprKind::Fact(f), ExprKind::Num(x)) if self.is_number(*f) => Node::FactCmp(*op, f.0, *x),
+                (ExprKind::Num(x), ExprKind::Fact(f)) if self.is_number(*f) => Node::FactCmp(flip(*op), f.0, *x),
+                _ => Node::Compare(*op, self.expr(a), self.expr(b)),
+            },
             ExprKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
-            ExprKind::EnumIn(x, set) => Node::EnumIn(self.expr(x), *set),
-            ExprKind::Known(x, negated) => Node::Known(self.expr(x), *negated),
+            ExprKind::EnumIn(x, set) => match &x.kind {
+                ExprKind::Fact(f) if matches!(self.g.fact(*f).kind, FactKind::Enum { .. }) => Node::FactIn(f.0, *set),
+                _ => Node::EnumIn(self.expr(x), *set),
+            },
+            ExprKind::Known(x, negated) => {
+                let x = self.expr(x);
+                Node::Known(x, self.nodes[x as usize].ty(), *negated)
+            }
             ExprKind::AtLeast(n, list) => {
                 let ids: Vec<u32> = list.iter().map(|i| self.expr(i)).collect();
                 let start = self.items.len() as u32;
@@ -392,6 +492,10 @@ impl Builder<'_> {
             }
         };
         self.push(node)
+    }
+
+    fn is_number(&self, f: FactId) -> bool {
+        matches!(self.g.fact(f).kind, FactKind::Integer { .. } | FactKind::Number { .. })
     }
 
     fn definition(&mut self, d: usize) -> u32 {

@@ -24,6 +24,38 @@ fn corners() -> &'static Guideline {
     G.get_or_init(|| crate::load_str("corners.gl", CORNERS).expect("corners.gl checks"))
 }
 
+/// A guideline with one action of 70 rules, past one 64-bit word: the
+/// evaluator's multi-word path. 60 rules pick a value of `k`; 10 more on
+/// boolean facts make conflicts, precedence and enumerated unknowns.
+fn wide() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| {
+        let mut text = String::from(
+            "guideline wide\n  version 0.1.0\n  status draft\nreference 1 \"r\"\nfact k: integer from 0 to 100 \"k\"\n",
+        );
+        for j in 0..10 {
+            text.push_str(&format!("fact f{j}: bool \"f\"\n"));
+        }
+        let verdicts = ["recommend", "consider", "avoid"];
+        for i in 0..60 {
+            text.push_str(&format!(
+                "rule k{i}: {} wide\n  when k = {i}\n  cite 1\n",
+                verdicts[i % 3]
+            ));
+        }
+        for j in 0..10 {
+            let verdict = if j == 9 { "contraindicated" } else { verdicts[j % 3] };
+            text.push_str(&format!(
+                "rule b{j}: {verdict} wide\n  when f{j} and k > 30\n  cite 1\n"
+            ));
+            if j % 3 == 1 {
+                text.push_str(&format!("  overrides b{}\n", j - 1));
+            }
+        }
+        crate::load_str("wide.gl", &text).expect("wide.gl checks")
+    })
+}
+
 fn cases_per_test() -> u32 {
     std::env::var("GUIDELANG_PROPTEST_CASES")
         .ok()
@@ -105,6 +137,11 @@ proptest! {
     #[test]
     fn compiled_agrees_with_oracle_on_bundled(p in picks()) {
         agree(bundled(), &p)?;
+    }
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_wide_actions(p in picks()) {
+        agree(wide(), &p)?;
     }
 
     #[test]

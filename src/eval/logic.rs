@@ -47,6 +47,8 @@ pub enum Val {
     Enum(u8),
 }
 
+// Used by the tree-walking oracle; the compiled evaluator keeps typed buffers.
+#[cfg(test)]
 impl Val {
     /// The truth of a condition's value; anything but a boolean is unknown.
     #[inline]
@@ -77,6 +79,7 @@ impl Val {
     }
 }
 
+#[cfg(test)]
 /// Arithmetic that leaves the real numbers (x/0, sqrt of a negative) cannot
 /// decide anything: it is unknown, never a silent infinity.
 pub(crate) fn finite(x: f64) -> Val {

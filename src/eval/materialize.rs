@@ -4,7 +4,7 @@
 //! evaluation that allocates, and only for what the result holds.
 
 use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
-use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, Val, WarningResult};
+use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, WarningResult};
 use crate::compile::{ActionCode, InvariantCode, Program};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, RuleId};
@@ -48,7 +48,7 @@ impl Evaluator<'_> {
                     .notes
                     .iter()
                     .enumerate()
-                    .filter(|(_, n)| n.map_or(Truth::True, |n| self.vals[n as usize].truth()) == Truth::True)
+                    .filter(|(_, n)| n.map_or(Truth::True, |n| self.truth[n as usize]) == Truth::True)
                     .map(|(i, _)| i)
                     .collect(),
                 violations: self.violations.clone(),
@@ -146,10 +146,7 @@ impl Evaluator<'_> {
         for &r in &d.rules {
             let rule = &self.program.rules[r.index()];
             if let Some(dose) = &rule.dose {
-                let by = match self.vals[dose.by as usize] {
-                    Val::Num(x) => Some(x),
-                    _ => None,
-                };
+                let by = Some(self.num[dose.by as usize]).filter(|x| !x.is_nan());
                 d.doses.push(DoseResult {
                     rule: r,
                     amount: by.map(|x| (dose.low * x, dose.high * x)),
@@ -158,7 +155,7 @@ impl Evaluator<'_> {
                 });
             }
             for (index, w) in rule.warnings.iter().enumerate() {
-                let truth = self.vals[w.when as usize].truth();
+                let truth = self.truth[w.when as usize];
                 if truth != Truth::False {
                     d.warnings.push(WarningResult {
                         rule: r,

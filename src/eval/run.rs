@@ -7,11 +7,11 @@
 
 use std::ops::Range;
 
-use super::logic::{finite, Truth, Val};
+use super::logic::Truth;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
-use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program};
+use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
-use crate::model::{ActionId, ArithOp, FactId, RuleId};
+use crate::model::{ActionId, ArithOp, CmpOp, FactId, RuleId};
 use crate::syntax::ast::Verdict;
 
 /// Why an action is undecided; says where its `needs` come from.
@@ -140,8 +140,12 @@ impl Brief<'_> {
 #[derive(Clone, Debug)]
 pub struct Evaluator<'p> {
     pub(crate) program: &'p Program,
-    /// One value per node.
-    pub(crate) vals: Vec<Val>,
+    /// Each condition node's truth.
+    pub(crate) truth: Vec<Truth>,
+    /// Each numeric node's value; NaN is unknown.
+    pub(crate) num: Vec<f64>,
+    /// Each enum node's value index; [`UNKNOWN_ENUM`] is unknown.
+    enm: Vec<u8>,
     pub(crate) scope: Truth,
     /// One state per action.
     pub(crate) states: Vec<State>,
@@ -161,7 +165,9 @@ impl<'p> Evaluator<'p> {
     pub fn new(program: &'p Program) -> Evaluator<'p> {
         Evaluator {
             program,
-            vals: vec![Val::Unknown; program.nodes.len()],
+            truth: vec![Truth::Unknown; program.nodes.len()],
+            num: vec![f64::NAN; program.nodes.len()],
+            enm: vec![UNKNOWN_ENUM; program.nodes.len()],
             scope: Truth::Unknown,
             states: vec![State::Silent; program.actions.len()],
             fired: vec![0; program.set_words],
@@ -189,7 +195,7 @@ impl<'p> Evaluator<'p> {
         let p = self.program;
         self.violations.clear();
         self.compute(case, 0..p.scope_end);
-        self.scope = p.scope.map_or(Truth::True, |n| self.vals[n as usize].truth());
+        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
         match self.scope {
             Truth::False => {}
             Truth::Unknown => self.states.fill(State::Undecided {
@@ -221,76 +227,162 @@ impl<'p> Evaluator<'p> {
     pub(crate) fn rule_truth(&self, r: RuleId) -> Truth {
         self.program.rules[r.index()]
             .when
-            .map_or(Truth::True, |n| self.vals[n as usize].truth())
+            .map_or(Truth::True, |n| self.truth[n as usize])
     }
 
     /// Computes the nodes in `range`; their operands are computed already.
+    /// Each node writes the buffer of its type; an unknown number is NaN.
     fn compute(&mut self, case: &Case, range: Range<usize>) {
-        let nodes = &self.program.nodes;
-        let items = &self.program.items;
-        let vals = &mut self.vals;
-        let truth = |vals: &[Val], a: u32| vals[a as usize].truth();
-        let num = |vals: &[Val], a: u32| vals[a as usize].num();
-        for i in range {
-            let v = match nodes[i] {
-                Node::Const(v) => v,
-                Node::Fact(f) => match case.get(FactId(f)) {
-                    None => Val::Unknown,
-                    Some(Value::Bool(b)) => Val::Bool(b),
-                    Some(Value::Num(x)) => Val::Num(x),
-                    Some(Value::Enum(e)) => Val::Enum(e),
-                },
-                Node::Not(a) => Val::from_truth(truth(vals, a).negate()),
+        let p = self.program;
+        let (truth, num, enm) = (&mut self.truth, &mut self.num, &mut self.enm);
+        for (i, node) in p.nodes[range.clone()].iter().enumerate() {
+            let i = range.start + i;
+            match *node {
+                Node::Bool(b) => truth[i] = Truth::from_bool(b),
+                Node::Num(x) => num[i] = x,
+                Node::FactBool(f) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Bool(b)) => Truth::from_bool(b),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::FactNum(f) => {
+                    num[i] = match case.get(FactId(f)) {
+                        Some(Value::Num(x)) => x,
+                        _ => f64::NAN,
+                    }
+                }
+                Node::FactEnum(f) => {
+                    enm[i] = match case.get(FactId(f)) {
+                        Some(Value::Enum(e)) => e,
+                        _ => UNKNOWN_ENUM,
+                    }
+                }
+                Node::Not(a) => truth[i] = truth[a as usize].negate(),
                 // Kleene: false wins a conjunction, true a disjunction, so the
                 // result is the least (greatest) truth; there are no side effects
                 // to skip by short-circuiting.
-                Node::And(a, b) => Val::from_truth(truth(vals, a).min(truth(vals, b))),
-                Node::Or(a, b) => Val::from_truth(truth(vals, a).max(truth(vals, b))),
-                Node::Compare(op, a, b) => match (num(vals, a), num(vals, b)) {
-                    (Some(x), Some(y)) => Val::Bool(op.apply(x, y)),
-                    _ => Val::Unknown,
-                },
-                Node::Neg(a) => num(vals, a).map_or(Val::Unknown, |x| Val::Num(-x)),
-                Node::Arith(op, a, b) => match (num(vals, a), num(vals, b)) {
-                    (Some(x), Some(y)) => finite(match op {
+                Node::And(a, b) => truth[i] = truth[a as usize].min(truth[b as usize]),
+                Node::Or(a, b) => truth[i] = truth[a as usize].max(truth[b as usize]),
+                Node::Compare(op, a, b) => truth[i] = compare(op, num[a as usize], num[b as usize]),
+                Node::FactCmp(op, f, k) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Num(x)) => Truth::from_bool(op.apply(x, k)),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::Neg(a) => num[i] = -num[a as usize],
+                Node::Arith(op, a, b) => {
+                    let (x, y) = (num[a as usize], num[b as usize]);
+                    num[i] = finite(match op {
                         ArithOp::Add => x + y,
                         ArithOp::Sub => x - y,
                         ArithOp::Mul => x * y,
                         ArithOp::Div => x / y,
-                    }),
-                    _ => Val::Unknown,
-                },
-                Node::Sqrt(a) => num(vals, a).map_or(Val::Unknown, |x| finite(x.sqrt())),
-                Node::EnumIn(a, set) => match vals[a as usize] {
-                    Val::Enum(e) => Val::Bool(set & (1u64 << e) != 0),
-                    _ => Val::Unknown,
-                },
-                Node::Known(a, negated) => Val::Bool((vals[a as usize] != Val::Unknown) != negated),
+                    })
+                }
+                Node::Sqrt(a) => num[i] = finite(num[a as usize].sqrt()),
+                Node::EnumIn(a, set) => truth[i] = member(enm[a as usize], set),
+                Node::FactIn(f, set) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Enum(e)) => member(e, set),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::Known(a, ty, negated) => {
+                    let a = a as usize;
+                    let known = match ty {
+                        Ty::Truth => truth[a] != Truth::Unknown,
+                        Ty::Num => !num[a].is_nan(),
+                        Ty::Enum => enm[a] != UNKNOWN_ENUM,
+                    };
+                    truth[i] = Truth::from_bool(known != negated);
+                }
                 Node::AtLeast { n, start, len } => {
                     let (mut yes, mut maybe) = (0u32, 0u32);
-                    for &item in &items[start as usize..(start + len) as usize] {
-                        match truth(vals, item) {
+                    for &item in &p.items[start as usize..(start + len) as usize] {
+                        match truth[item as usize] {
                             Truth::True => yes += 1,
                             Truth::Unknown => maybe += 1,
                             Truth::False => {}
                         }
                     }
-                    if yes >= n {
-                        Val::Bool(true)
+                    truth[i] = if yes >= n {
+                        Truth::True
                     } else if yes + maybe < n {
-                        Val::Bool(false)
+                        Truth::False
                     } else {
-                        Val::Unknown
-                    }
+                        Truth::Unknown
+                    };
                 }
-            };
-            vals[i] = v;
+            }
         }
     }
 
     /// Concludes one action. A decision stands only when every way the
     /// unknown rules could turn out resolves the same way.
     fn decide(&mut self, action: &ActionCode) -> State {
+        if action.words == 1 {
+            self.decide_small(action)
+        } else {
+            self.decide_wide(action)
+        }
+    }
+
+    /// [`decide`](Self::decide) for an action of at most 64 rules, the usual
+    /// case: its rule sets are single words kept in registers.
+    fn decide_small(&mut self, action: &ActionCode) -> State {
+        let off = action.offset as usize;
+        if let ([when], [rule]) = (&action.whens[..], &action.small[..]) {
+            // One rule: its truth is the outcome, or unknown between it and none.
+            let truth = self.truth[*when as usize];
+            self.fired[off] = u64::from(truth == Truth::True);
+            self.unknown[off] = u64::from(truth == Truth::Unknown);
+            return match truth {
+                Truth::True => State::Decided(rule.verdict),
+                Truth::False => State::Silent,
+                Truth::Unknown => State::Undecided {
+                    possible: 1 | (2 << (rule.verdict as u8)),
+                    cause: Cause::Rules,
+                },
+            };
+        }
+        let (mut fired, mut unknown) = (0u64, 0u64);
+        for (local, &when) in action.whens.iter().enumerate() {
+            match self.truth[when as usize] {
+                Truth::True => fired |= 1 << local,
+                Truth::Unknown => unknown |= 1 << local,
+                Truth::False => {}
+            }
+        }
+        self.fired[off] = fired;
+        self.unknown[off] = unknown;
+        let base = resolve_small(action, fired);
+        if base == Resolved::Verdict(Verdict::Contraindicated) || unknown == 0 {
+            return base.state();
+        }
+        let n = unknown.count_ones() as usize;
+        if n > MAX_UNKNOWN_RULES {
+            return too_many_unknowns();
+        }
+        let mut reached = base.bit();
+        for mask in 1u32..(1 << n) {
+            // Scatter the bits of `mask` onto the unknown rules' positions.
+            let (mut combo, mut m, mut u) = (fired, mask, unknown);
+            while u != 0 {
+                if m & 1 != 0 {
+                    combo |= u & u.wrapping_neg();
+                }
+                m >>= 1;
+                u &= u - 1;
+            }
+            reached |= resolve_small(action, combo).bit();
+        }
+        conclude(base, reached)
+    }
+
+    /// [`decide`](Self::decide) for an action of more than 64 rules.
+    fn decide_wide(&mut self, action: &ActionCode) -> State {
         let p = self.program;
         let (off, w) = (action.offset as usize, action.words as usize);
         self.fired[off..off + w].fill(0);
@@ -304,17 +396,13 @@ impl<'p> Evaluator<'p> {
         }
         let fired = &self.fired[off..off + w];
         let unknown = &self.unknown[off..off + w];
-        let base = resolve(p, action, fired);
-        // A true contraindication is absolute: no unknown can change it.
+        let base = resolve_wide(p, action, fired);
         if base == Resolved::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
             return base.state();
         }
         let n = unknown.iter().map(|x| x.count_ones() as usize).sum::<usize>();
         if n > MAX_UNKNOWN_RULES {
-            return State::Undecided {
-                possible: 0,
-                cause: Cause::Rules,
-            };
+            return too_many_unknowns();
         }
         self.unknown_list.clear();
         for_each_bit(unknown, |i| self.unknown_list.push(i as u32));
@@ -327,18 +415,9 @@ impl<'p> Evaluator<'p> {
                 set_bit(combo, self.unknown_list[m.trailing_zeros() as usize] as usize);
                 m &= m - 1;
             }
-            reached |= resolve(p, action, combo).bit();
+            reached |= resolve_wide(p, action, combo).bit();
         }
-        if reached.count_ones() == 1 {
-            base.state()
-        } else {
-            // Silent and conflict are both "no verdict".
-            let none = u8::from(reached & 3 != 0);
-            State::Undecided {
-                possible: none | ((reached >> 2) << 1),
-                cause: Cause::Rules,
-            }
-        }
+        conclude(base, reached)
     }
 
     /// Checks every invariant in order; a decision that breaks one (or might,
@@ -355,7 +434,7 @@ impl<'p> Evaluator<'p> {
                     if verdicts & verdict_bit(verdict) == 0 {
                         continue;
                     }
-                    let certain = match self.vals[when as usize].truth() {
+                    let certain = match self.truth[when as usize] {
                         Truth::False => continue,
                         Truth::True => true,
                         Truth::Unknown => false,
@@ -381,7 +460,7 @@ impl<'p> Evaluator<'p> {
                     };
                 }
                 InvariantCode::AlwaysDecide { action, when } => {
-                    if self.vals[when as usize].truth() == Truth::True
+                    if self.truth[when as usize] == Truth::True
                         && matches!(self.states[action.index()], State::Undecided { .. })
                     {
                         self.violations.push(Violation {
@@ -394,6 +473,36 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
+    }
+}
+
+/// A comparison of two numbers that may be unknown (NaN).
+#[inline]
+fn compare(op: CmpOp, x: f64, y: f64) -> Truth {
+    if x.is_nan() || y.is_nan() {
+        Truth::Unknown
+    } else {
+        Truth::from_bool(op.apply(x, y))
+    }
+}
+
+/// Arithmetic that leaves the real numbers (x/0, the square root of a
+/// negative) cannot decide anything: it is unknown, never an infinity.
+#[inline]
+fn finite(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+#[inline]
+fn member(e: u8, set: u64) -> Truth {
+    if e == UNKNOWN_ENUM {
+        Truth::Unknown
+    } else {
+        Truth::from_bool(set & (1u64 << e) != 0)
     }
 }
 
@@ -420,9 +529,60 @@ pub(crate) fn mask<'p>(p: &'p Program, action: &ActionCode, offset: u32) -> &'p 
     &p.masks[offset as usize..(offset + action.words) as usize]
 }
 
+/// Past [`MAX_UNKNOWN_RULES`] the combinations are not enumerated: undecided,
+/// with no list of possible verdicts.
+fn too_many_unknowns() -> State {
+    State::Undecided {
+        possible: 0,
+        cause: Cause::Rules,
+    }
+}
+
+/// The state of an action from its outcome with the facts as given (`base`)
+/// and every outcome the unknown rules could lead to (`reached`, as bits).
+fn conclude(base: Resolved, reached: u8) -> State {
+    if reached.count_ones() == 1 {
+        base.state()
+    } else {
+        // Silent and conflict are both "no verdict".
+        let none = u8::from(reached & 3 != 0);
+        State::Undecided {
+            possible: none | ((reached >> 2) << 1),
+            cause: Cause::Rules,
+        }
+    }
+}
+
 /// Resolves one set of fired rules: a true contraindication wins outright;
-/// otherwise the rules no fired rule overrides must agree.
-fn resolve(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
+/// otherwise the rules no fired rule overrides must agree. The checker rejects
+/// precedence cycles, so some fired rule survives; were none to, no verdict is
+/// the safe answer.
+fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
+    if fired == 0 {
+        return Resolved::Silent;
+    }
+    if fired & action.contra_word != 0 {
+        return Resolved::Verdict(Verdict::Contraindicated);
+    }
+    let mut verdict = None;
+    let mut bits = fired;
+    while bits != 0 {
+        let rule = action.small[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
+        if fired & rule.beaten_by != 0 {
+            continue;
+        }
+        match verdict {
+            None => verdict = Some(rule.verdict),
+            Some(v) if v != rule.verdict => return Resolved::Conflict,
+            Some(_) => {}
+        }
+    }
+    verdict.map_or(Resolved::Conflict, Resolved::Verdict)
+}
+
+/// [`resolve_small`] over rule sets of several words.
+fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
     if fired.iter().all(|x| *x == 0) {
         return Resolved::Silent;
     }
@@ -446,7 +606,5 @@ fn resolve(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
             }
         }
     }
-    // The checker rejects precedence cycles, so some fired rule survives; were
-    // none to, no verdict is the safe answer.
     verdict.map_or(Resolved::Conflict, Resolved::Verdict)
 }
