@@ -13,22 +13,34 @@ pub struct Args {
     /// Guideline file; the bundled ALS guideline when omitted.
     file: Option<PathBuf>,
     /// The patient case: a JSON object of facts (`-` for stdin).
-    #[arg(long)]
-    case: PathBuf,
+    #[arg(long, required_unless_present = "cases")]
+    case: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Show, for each action, which rules fired, which were overridden and why.
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    batch: super::batch::BatchArgs,
 }
 
 pub fn run(args: Args) -> Exit {
+    if let Some(option) = args.batch.misplaced() {
+        eprintln!("error: {option} applies to a cohort: give it with --cases COHORT");
+        return Exit::Usage;
+    }
+    let case_path = match (&args.batch.cases, &args.case) {
+        (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases),
+        (None, Some(case)) => case.clone(),
+        // clap requires one of the two.
+        (None, None) => return Exit::Usage,
+    };
     let g = match load_guideline(args.file.as_deref(), false) {
         Ok(g) => g,
         Err(e) => return e,
     };
-    let (origin, text) = if args.case.as_os_str() == "-" {
+    let (origin, text) = if case_path.as_os_str() == "-" {
         let mut s = String::new();
         if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
             eprintln!("error: cannot read the case from stdin: {e}");
@@ -36,8 +48,8 @@ pub fn run(args: Args) -> Exit {
         }
         ("<stdin>".to_string(), s)
     } else {
-        match read_text(&args.case) {
-            Ok(t) => (args.case.display().to_string(), t),
+        match read_text(&case_path) {
+            Ok(t) => (case_path.display().to_string(), t),
             Err(e) => return e,
         }
     };
