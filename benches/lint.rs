@@ -1,7 +1,7 @@
 //! Lint time: the bundled guideline, and generated guidelines of 100, 1,000
 //! and 5,000 rules over 50 facts (10 rules per action on average, with
 //! definitions, precedence, a scope and invariants). Figures in
-//! docs/performance-lint.md.
+//! docs/performance.md ("Linting").
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 

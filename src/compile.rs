@@ -176,6 +176,8 @@ pub(crate) struct ActionCode {
     pub contra_word: u64,
     /// For an action of at most 64 rules: each rule's verdict and the rules that beat it.
     pub small: Vec<SmallRule>,
+    /// For an action of one rule: its condition node and verdict.
+    pub single: Option<(u32, Verdict)>,
 }
 
 /// What resolving needs of one rule of a small action, kept beside the others.
@@ -224,6 +226,12 @@ pub struct Program {
     pub(crate) scope: Option<u32>,
     /// Nodes `0..scope_end` are all the scope needs.
     pub(crate) scope_end: usize,
+    /// When the scope is one boolean fact (node 0, `scope_end == 1`): that
+    /// fact, read directly, so that an out-of-scope case costs next to nothing.
+    pub(crate) scope_fact: Option<u32>,
+    /// Nodes `0..run_end` are all that rules and invariants need; the rest
+    /// (doses, warnings, notes) only the full result.
+    pub(crate) run_end: usize,
     /// Facts the scope depends on, sorted.
     pub(crate) scope_facts: Vec<FactId>,
     /// Rules by [`RuleId`].
@@ -240,6 +248,8 @@ pub struct Program {
     pub(crate) notes: Vec<Option<u32>>,
     /// Invariants in file order.
     pub(crate) invariants: Vec<InvariantCode>,
+    /// The order in which invariants are enforced: `never`, then `always decide`.
+    pub(crate) invariant_order: Vec<u32>,
 }
 
 impl Program {
@@ -282,68 +292,18 @@ impl Program {
                 whens: Vec::new(),
                 contra_word: 0,
                 small: Vec::new(),
+                single: None,
             });
             set_words += words;
             max_words = max_words.max(words);
         }
 
-        let mut rules = Vec::with_capacity(g.rules.len());
-        for (index, rule) in g.rules.iter().enumerate() {
-            let me = RuleId(index as u32);
-            let action = &actions[rule.action.index()];
-            let overridden_by = masks.len() as u32;
-            masks.resize(masks.len() + action.words as usize, 0);
-            // The checker keeps `overrides` within one action, so every rule
-            // that overrides this one has a bit in this action's sets.
-            for (local, &other) in action.rules.iter().enumerate() {
-                if g.rule(other).overrides.contains(&me) {
-                    set_bit(&mut masks[overridden_by as usize..], local);
-                }
-            }
-            rules.push(RuleCode {
-                when: rule.when.as_ref().map(|e| b.expr(e)),
-                verdict: rule.verdict,
-                overridden_by,
-                depends_on: rule.depends_on.clone(),
-                dose: rule.dose.as_ref().map(|d| DoseCode {
-                    by: b.expr(&d.by),
-                    low: d.low,
-                    high: d.high,
-                    depends_on: d.depends_on.clone(),
-                }),
-                warnings: rule
-                    .warnings
-                    .iter()
-                    .map(|w| WarningCode {
-                        when: b.expr(&w.when),
-                        depends_on: w.depends_on.clone(),
-                    })
-                    .collect(),
-            });
-        }
-
+        // What `Evaluator::run` needs (rule conditions, invariants) is lowered
+        // first, so that it computes nodes `0..run_end` only; doses, warnings
+        // and notes come after, computed only when the details are asked for.
+        let whens: Vec<Option<u32>> = g.rules.iter().map(|r| r.when.as_ref().map(|e| b.expr(e))).collect();
         let always = b.push(Node::Bool(true));
-        for a in &mut actions {
-            a.whens = a
-                .rules
-                .iter()
-                .map(|r| rules[r.index()].when.unwrap_or(always))
-                .collect();
-            if a.words == 1 {
-                a.contra_word = masks[a.contra as usize];
-                a.small = a
-                    .rules
-                    .iter()
-                    .map(|r| SmallRule {
-                        verdict: rules[r.index()].verdict,
-                        beaten_by: masks[rules[r.index()].overridden_by as usize],
-                    })
-                    .collect();
-            }
-        }
-
-        let notes = g.notes.iter().map(|n| n.when.as_ref().map(|e| b.expr(e))).collect();
-        let invariants = g
+        let invariants: Vec<InvariantCode> = g
             .invariants
             .iter()
             .map(|inv| match &inv.claim {
@@ -364,13 +324,86 @@ impl Program {
                 },
             })
             .collect();
+        let run_end = b.nodes.len();
+        // `always decide` claims are checked after every `never` claim.
+        let invariant_order = (0..invariants.len() as u32)
+            .filter(|&i| matches!(invariants[i as usize], InvariantCode::Never { .. }))
+            .chain(
+                (0..invariants.len() as u32)
+                    .filter(|&i| matches!(invariants[i as usize], InvariantCode::AlwaysDecide { .. })),
+            )
+            .collect();
 
+        let mut rules = Vec::with_capacity(g.rules.len());
+        for (index, rule) in g.rules.iter().enumerate() {
+            let me = RuleId(index as u32);
+            let action = &actions[rule.action.index()];
+            let overridden_by = masks.len() as u32;
+            masks.resize(masks.len() + action.words as usize, 0);
+            // The checker keeps `overrides` within one action, so every rule
+            // that overrides this one has a bit in this action's sets.
+            for (local, &other) in action.rules.iter().enumerate() {
+                if g.rule(other).overrides.contains(&me) {
+                    set_bit(&mut masks[overridden_by as usize..], local);
+                }
+            }
+            rules.push(RuleCode {
+                when: whens[index],
+                verdict: rule.verdict,
+                overridden_by,
+                depends_on: rule.depends_on.clone(),
+                dose: rule.dose.as_ref().map(|d| DoseCode {
+                    by: b.expr(&d.by),
+                    low: d.low,
+                    high: d.high,
+                    depends_on: d.depends_on.clone(),
+                }),
+                warnings: rule
+                    .warnings
+                    .iter()
+                    .map(|w| WarningCode {
+                        when: b.expr(&w.when),
+                        depends_on: w.depends_on.clone(),
+                    })
+                    .collect(),
+            });
+        }
+
+        for a in &mut actions {
+            a.whens = a
+                .rules
+                .iter()
+                .map(|r| rules[r.index()].when.unwrap_or(always))
+                .collect();
+            if let ([when], [r]) = (&a.whens[..], &a.rules[..]) {
+                a.single = Some((*when, rules[r.index()].verdict));
+            }
+            if a.words == 1 {
+                a.contra_word = masks[a.contra as usize];
+                a.small = a
+                    .rules
+                    .iter()
+                    .map(|r| SmallRule {
+                        verdict: rules[r.index()].verdict,
+                        beaten_by: masks[rules[r.index()].overridden_by as usize],
+                    })
+                    .collect();
+            }
+        }
+
+        let notes = g.notes.iter().map(|n| n.when.as_ref().map(|e| b.expr(e))).collect();
+        let scope_fact = match b.nodes[..scope_end] {
+            [Node::FactBool(f)] => Some(f),
+            _ => None,
+        };
         Program {
             nodes: b.nodes,
             items: b.items,
             fact_count: g.facts.len(),
             scope,
             scope_end,
+            scope_fact,
+            run_end,
             scope_facts,
             rules,
             actions,
@@ -379,6 +412,7 @@ impl Program {
             max_words,
             notes,
             invariants,
+            invariant_order,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::compile::Program;
 use crate::eval::{Evaluator, OutcomeKind, Truth};
 use crate::facts::{parse_case, value_of, Case, CaseError};
 use crate::model::{FactId, FactKind, Guideline};
-use crate::report::evaluation_json;
+use crate::report::write_evaluation_json;
 
 /// What each output line holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,17 +89,13 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
             // `line` first, so that a reader sees at once which input it answers.
             let _ = write!(done.out, "{{\"line\":{},", record.line);
             let start = done.out.len();
-            write_json_line(&mut done.out, &evaluation_json(g, &evaluation));
+            // Writing into a Vec cannot fail, and the report always serialises.
+            let _ = write_evaluation_json(&mut done.out, g, &evaluation);
+            done.out.push(b'\n');
             // The contract is always a non-empty object: drop its opening brace.
             done.out.remove(start);
         }
     }
-}
-
-fn write_json_line(out: &mut Vec<u8>, value: &serde_json::Value) {
-    // Writing into a Vec cannot fail, and a Value always serialises.
-    let _ = serde_json::to_writer(&mut *out, value);
-    out.push(b'\n');
 }
 
 /// `{"line":N,"errors":[{"key":..,"message":..,"help":..}]}`.

@@ -12,9 +12,13 @@ use crate::syntax::ast::Verdict;
 
 impl Evaluator<'_> {
     /// The full result of the case last [`run`](Evaluator::run); `case` must
-    /// be that case (it says which facts were absent).
-    pub fn evaluation(&self, case: &Case) -> Evaluation {
+    /// be that case (it says which facts were absent). Computes first what
+    /// `run` left out: doses, warnings and notes.
+    pub fn evaluation(&mut self, case: &Case) -> Evaluation {
         let p = self.program;
+        if self.scope == Truth::True {
+            self.compute(case, p.run_end..p.nodes.len());
+        }
         match self.scope {
             Truth::False => Evaluation {
                 applicability: Applicability::NotApplicable,

@@ -194,8 +194,17 @@ impl<'p> Evaluator<'p> {
     pub fn run(&mut self, case: &Case) -> Brief<'_> {
         let p = self.program;
         self.violations.clear();
-        self.compute(case, 0..p.scope_end);
-        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+        match p.scope_fact {
+            Some(f) => {
+                let truth = fact_truth(case, f);
+                self.truth[0] = truth;
+                self.scope = truth;
+            }
+            None => {
+                self.compute(case, 0..p.scope_end);
+                self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+            }
+        }
         match self.scope {
             Truth::False => {}
             Truth::Unknown => self.states.fill(State::Undecided {
@@ -203,9 +212,34 @@ impl<'p> Evaluator<'p> {
                 cause: Cause::Scope,
             }),
             Truth::True => {
-                self.compute(case, p.scope_end..p.nodes.len());
-                for a in 0..p.actions.len() {
-                    self.states[a] = self.decide(&p.actions[a]);
+                self.compute(case, p.scope_end..p.run_end);
+                for (state, action) in self.states.iter_mut().zip(&p.actions) {
+                    *state = match action.single {
+                        // One rule: its truth is the outcome, or unknown between it and none.
+                        Some((when, verdict)) => {
+                            let truth = self.truth[when as usize];
+                            let off = action.offset as usize;
+                            self.fired[off] = u64::from(truth == Truth::True);
+                            self.unknown[off] = u64::from(truth == Truth::Unknown);
+                            match truth {
+                                Truth::True => State::Decided(verdict),
+                                Truth::False => State::Silent,
+                                Truth::Unknown => State::Undecided {
+                                    possible: 1 | (2 << (verdict as u8)),
+                                    cause: Cause::Rules,
+                                },
+                            }
+                        }
+                        None => decide(
+                            &self.truth,
+                            &mut self.fired,
+                            &mut self.unknown,
+                            &mut self.combo,
+                            &mut self.unknown_list,
+                            p,
+                            action,
+                        ),
+                    };
                 }
                 self.enforce_invariants();
             }
@@ -225,7 +259,15 @@ impl<'p> Evaluator<'p> {
             return None;
         }
         self.compute(case, p.scope_end..p.nodes.len());
-        self.states[a] = self.decide(&p.actions[a]);
+        self.states[a] = decide(
+            &self.truth,
+            &mut self.fired,
+            &mut self.unknown,
+            &mut self.combo,
+            &mut self.unknown_list,
+            p,
+            &p.actions[a],
+        );
         Some(self.action_result(case, a))
     }
 
@@ -248,7 +290,7 @@ impl<'p> Evaluator<'p> {
 
     /// Computes the nodes in `range`; their operands are computed already.
     /// Each node writes the buffer of its type; an unknown number is NaN.
-    fn compute(&mut self, case: &Case, range: Range<usize>) {
+    pub(super) fn compute(&mut self, case: &Case, range: Range<usize>) {
         let p = self.program;
         let (truth, num, enm) = (&mut self.truth, &mut self.num, &mut self.enm);
         for (i, node) in p.nodes[range.clone()].iter().enumerate() {
@@ -256,12 +298,7 @@ impl<'p> Evaluator<'p> {
             match *node {
                 Node::Bool(b) => truth[i] = Truth::from_bool(b),
                 Node::Num(x) => num[i] = x,
-                Node::FactBool(f) => {
-                    truth[i] = match case.get(FactId(f)) {
-                        Some(Value::Bool(b)) => Truth::from_bool(b),
-                        _ => Truth::Unknown,
-                    }
-                }
+                Node::FactBool(f) => truth[i] = fact_truth(case, f),
                 Node::FactNum(f) => {
                     num[i] = match case.get(FactId(f)) {
                         Some(Value::Num(x)) => x,
@@ -337,122 +374,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Concludes one action. A decision stands only when every way the
-    /// unknown rules could turn out resolves the same way.
-    fn decide(&mut self, action: &ActionCode) -> State {
-        if action.words == 1 {
-            self.decide_small(action)
-        } else {
-            self.decide_wide(action)
-        }
-    }
-
-    /// [`decide`](Self::decide) for an action of at most 64 rules, the usual
-    /// case: its rule sets are single words kept in registers.
-    fn decide_small(&mut self, action: &ActionCode) -> State {
-        let off = action.offset as usize;
-        if let ([when], [rule]) = (&action.whens[..], &action.small[..]) {
-            // One rule: its truth is the outcome, or unknown between it and none.
-            let truth = self.truth[*when as usize];
-            self.fired[off] = u64::from(truth == Truth::True);
-            self.unknown[off] = u64::from(truth == Truth::Unknown);
-            return match truth {
-                Truth::True => State::Decided(rule.verdict),
-                Truth::False => State::Silent,
-                Truth::Unknown => State::Undecided {
-                    possible: 1 | (2 << (rule.verdict as u8)),
-                    cause: Cause::Rules,
-                },
-            };
-        }
-        let (mut fired, mut unknown) = (0u64, 0u64);
-        for (local, &when) in action.whens.iter().enumerate() {
-            match self.truth[when as usize] {
-                Truth::True => fired |= 1 << local,
-                Truth::Unknown => unknown |= 1 << local,
-                Truth::False => {}
-            }
-        }
-        self.fired[off] = fired;
-        self.unknown[off] = unknown;
-        let base = resolve_small(action, fired);
-        if base == Resolved::Verdict(Verdict::Contraindicated) || unknown == 0 {
-            return base.state();
-        }
-        let n = unknown.count_ones() as usize;
-        if n > MAX_UNKNOWN_RULES {
-            return too_many_unknowns();
-        }
-        let mut reached = base.bit();
-        for mask in 1u32..(1 << n) {
-            // Scatter the bits of `mask` onto the unknown rules' positions.
-            let (mut combo, mut m, mut u) = (fired, mask, unknown);
-            while u != 0 {
-                if m & 1 != 0 {
-                    combo |= u & u.wrapping_neg();
-                }
-                m >>= 1;
-                u &= u - 1;
-            }
-            reached |= resolve_small(action, combo).bit();
-        }
-        conclude(base, reached)
-    }
-
-    /// [`decide`](Self::decide) for an action of more than 64 rules.
-    fn decide_wide(&mut self, action: &ActionCode) -> State {
-        let p = self.program;
-        let (off, w) = (action.offset as usize, action.words as usize);
-        self.fired[off..off + w].fill(0);
-        self.unknown[off..off + w].fill(0);
-        for (local, &r) in action.rules.iter().enumerate() {
-            match self.rule_truth(r) {
-                Truth::True => set_bit(&mut self.fired[off..off + w], local),
-                Truth::Unknown => set_bit(&mut self.unknown[off..off + w], local),
-                Truth::False => {}
-            }
-        }
-        let fired = &self.fired[off..off + w];
-        let unknown = &self.unknown[off..off + w];
-        let base = resolve_wide(p, action, fired);
-        if base == Resolved::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
-            return base.state();
-        }
-        let n = unknown.iter().map(|x| x.count_ones() as usize).sum::<usize>();
-        if n > MAX_UNKNOWN_RULES {
-            return too_many_unknowns();
-        }
-        self.unknown_list.clear();
-        for_each_bit(unknown, |i| self.unknown_list.push(i as u32));
-        let combo = &mut self.combo[..w];
-        let mut reached = base.bit();
-        for mask in 1u32..(1 << n) {
-            combo.copy_from_slice(fired);
-            let mut m = mask;
-            while m != 0 {
-                set_bit(combo, self.unknown_list[m.trailing_zeros() as usize] as usize);
-                m &= m - 1;
-            }
-            reached |= resolve_wide(p, action, combo).bit();
-        }
-        conclude(base, reached)
-    }
-
     /// Checks every invariant in order; a decision that breaks one (or might,
     /// given unknown facts) is withheld, so no report carries it.
     /// `always decide` claims are checked after every `never` claim, because
     /// withholding a decision can leave an action undecided.
     fn enforce_invariants(&mut self) {
-        let invariants = &self.program.invariants;
-        let nevers = invariants
-            .iter()
-            .enumerate()
-            .filter(|(_, inv)| matches!(inv, InvariantCode::Never { .. }));
-        let always = invariants
-            .iter()
-            .enumerate()
-            .filter(|(_, inv)| matches!(inv, InvariantCode::AlwaysDecide { .. }));
-        for (i, inv) in nevers.chain(always) {
+        let p = self.program;
+        for &i in &p.invariant_order {
+            let (i, inv) = (i as usize, &p.invariants[i as usize]);
             match *inv {
                 InvariantCode::Never {
                     verdicts, action, when, ..
@@ -503,6 +432,118 @@ impl<'p> Evaluator<'p> {
             }
         }
         self.violations.sort_by_key(|v| v.invariant);
+    }
+}
+
+/// Concludes one action of several rules. A decision stands only when every
+/// way the unknown rules could turn out resolves the same way. Its fired and
+/// unknown rules are left in `fired` and `unknown` for the details.
+fn decide(
+    truth: &[Truth],
+    fired_sets: &mut [u64],
+    unknown_sets: &mut [u64],
+    combo: &mut [u64],
+    unknown_list: &mut Vec<u32>,
+    p: &Program,
+    action: &ActionCode,
+) -> State {
+    if action.words == 1 {
+        decide_small(truth, fired_sets, unknown_sets, action)
+    } else {
+        decide_wide(truth, fired_sets, unknown_sets, combo, unknown_list, p, action)
+    }
+}
+
+/// [`decide`] for an action of at most 64 rules, the usual case: its rule
+/// sets are single words kept in registers.
+fn decide_small(truth: &[Truth], fired_sets: &mut [u64], unknown_sets: &mut [u64], action: &ActionCode) -> State {
+    let off = action.offset as usize;
+    let (mut fired, mut unknown) = (0u64, 0u64);
+    for (local, &when) in action.whens.iter().enumerate() {
+        match truth[when as usize] {
+            Truth::True => fired |= 1 << local,
+            Truth::Unknown => unknown |= 1 << local,
+            Truth::False => {}
+        }
+    }
+    fired_sets[off] = fired;
+    unknown_sets[off] = unknown;
+    let base = resolve_small(action, fired);
+    if base == Resolved::Verdict(Verdict::Contraindicated) || unknown == 0 {
+        return base.state();
+    }
+    let n = unknown.count_ones() as usize;
+    if n > MAX_UNKNOWN_RULES {
+        return too_many_unknowns();
+    }
+    let mut reached = base.bit();
+    for mask in 1u32..(1 << n) {
+        // Scatter the bits of `mask` onto the unknown rules' positions.
+        let (mut combo, mut m, mut u) = (fired, mask, unknown);
+        while u != 0 {
+            if m & 1 != 0 {
+                combo |= u & u.wrapping_neg();
+            }
+            m >>= 1;
+            u &= u - 1;
+        }
+        reached |= resolve_small(action, combo).bit();
+    }
+    conclude(base, reached)
+}
+
+/// [`decide`] for an action of more than 64 rules.
+fn decide_wide(
+    truth: &[Truth],
+    fired_sets: &mut [u64],
+    unknown_sets: &mut [u64],
+    combo: &mut [u64],
+    unknown_list: &mut Vec<u32>,
+    p: &Program,
+    action: &ActionCode,
+) -> State {
+    let (off, w) = (action.offset as usize, action.words as usize);
+    let fired = &mut fired_sets[off..off + w];
+    let unknown = &mut unknown_sets[off..off + w];
+    fired.fill(0);
+    unknown.fill(0);
+    for (local, &when) in action.whens.iter().enumerate() {
+        match truth[when as usize] {
+            Truth::True => set_bit(fired, local),
+            Truth::Unknown => set_bit(unknown, local),
+            Truth::False => {}
+        }
+    }
+    let base = resolve_wide(p, action, fired);
+    if base == Resolved::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
+        return base.state();
+    }
+    let n = unknown.iter().map(|x| x.count_ones() as usize).sum::<usize>();
+    if n > MAX_UNKNOWN_RULES {
+        return too_many_unknowns();
+    }
+    unknown_list.clear();
+    for_each_bit(unknown, |i| unknown_list.push(i as u32));
+    let combo = &mut combo[..w];
+    let mut reached = base.bit();
+    for mask in 1u32..(1 << n) {
+        combo.copy_from_slice(fired);
+        let mut m = mask;
+        while m != 0 {
+            set_bit(combo, unknown_list[m.trailing_zeros() as usize] as usize);
+            m &= m - 1;
+        }
+        reached |= resolve_wide(p, action, combo).bit();
+    }
+    conclude(base, reached)
+}
+
+/// A boolean fact's truth.
+#[inline]
+fn fact_truth(case: &Case, f: u32) -> Truth {
+    match case.get(FactId(f)) {
+        Some(Value::Bool(b)) => Truth::from_bool(b),
+        _ => Truth::Unknown,
     }
 }
 

@@ -2,12 +2,16 @@
 //! contract"): guideline identity, applicability, decisions, undecided, notes,
 //! plus conflicts and invariant violations.
 
+use std::borrow::Cow;
+
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{fmt_num, fmt_range};
 use crate::diagnostics::Problem;
 use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
-use crate::model::{FactId, Guideline, RuleId};
+use crate::model::{FactId, Guideline};
+use crate::syntax::ast::Verdict;
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -15,10 +19,6 @@ fn round4(x: f64) -> f64 {
 
 fn names(g: &Guideline, facts: &[FactId]) -> Vec<String> {
     facts.iter().map(|f| g.fact(*f).name.clone()).collect()
-}
-
-fn rule_ids(g: &Guideline, rules: &[RuleId]) -> Vec<String> {
-    rules.iter().map(|r| g.rule(*r).id.clone()).collect()
 }
 
 /// The guideline's identity, as every output names it.
@@ -32,91 +32,239 @@ pub fn guideline_json(g: &Guideline) -> Value {
     })
 }
 
-/// The whole report of one case.
+/// The whole report of one case, as a JSON value (for callers that add to it).
 pub fn evaluation_json(g: &Guideline, e: &Evaluation) -> Value {
-    let applicable = match &e.applicability {
-        Applicability::Applies => json!(true),
-        Applicability::NotApplicable => json!(false),
-        Applicability::Unknown(_) => Value::Null,
-    };
-    let scope_message = match &e.applicability {
-        Applicability::Applies => Value::Null,
-        Applicability::NotApplicable => {
-            json!("out of scope: the guideline does not apply to this patient; no recommendations are made")
-        }
-        Applicability::Unknown(needs) => json!(format!(
-            "scope undecided: give {} to know whether the guideline applies",
-            names(g, needs).join(", ")
-        )),
-    };
-    let mut decisions = Vec::new();
-    let mut undecided = Vec::new();
-    let mut conflicts = Vec::new();
-    for a in &e.actions {
-        let action = &g.action(a.action).name;
-        match &a.outcome {
-            Outcome::Silent => {}
-            Outcome::Decided(d) => decisions.push(decision_json(g, action, d)),
-            Outcome::Undecided { needs, possible } => undecided.push(json!({
-                "action": action,
-                "needs": names(g, needs),
-                "possible": possible.iter().map(|v| v.map_or_else(|| "none".to_string(), |v| v.to_string())).collect::<Vec<_>>(),
-            })),
-            Outcome::Conflict(rules) => conflicts.push(json!({
-                "action": action,
-                "rules": rules.iter().map(|r| json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict})).collect::<Vec<_>>(),
-                "message": "the rules disagree and no precedence settles them; no verdict is given",
-            })),
-            Outcome::Withheld { invariant, verdict } => undecided.push(json!({
-                "action": action,
-                "needs": [],
-                "possible": [verdict.to_string()],
-                "withheld_by_invariant": g.invariants[*invariant].id,
-            })),
-        }
-    }
-    let notes: Vec<&str> = e.notes.iter().map(|n| g.notes[*n].text.as_str()).collect();
-    let note_details: Vec<Value> = e
-        .notes
-        .iter()
-        .map(|n| json!({"note": g.notes[*n].id, "text": g.notes[*n].text, "citations": g.notes[*n].cites}))
-        .collect();
-    let violations: Vec<Value> = e
-        .violations
-        .iter()
-        .map(|v| {
-            json!({
-                "invariant": g.invariants[v.invariant].id,
-                "action": g.action(v.action).name,
-                "verdict": v.verdict.map(|v| v.to_string()),
-                "certain": v.certain,
-            })
-        })
-        .collect();
-    json!({
-        "guideline": guideline_json(g),
-        "applicable": applicable,
-        "scope": scope_message,
-        "decisions": decisions,
-        "undecided": undecided,
-        "conflicts": conflicts,
-        "violations": violations,
-        "notes": notes,
-        "note_details": note_details,
-    })
+    // Serialising these structs cannot fail: every key is a string.
+    serde_json::to_value(Report::new(g, e)).unwrap_or(Value::Null)
 }
 
-fn decision_json(g: &Guideline, action: &str, d: &Decision) -> Value {
+/// Writes the whole report of one case as compact JSON, the same object as
+/// [`evaluation_json`] without building its tree (for batch output).
+pub fn write_evaluation_json<W: std::io::Write>(out: W, g: &Guideline, e: &Evaluation) -> serde_json::Result<()> {
+    serde_json::to_writer(out, &Report::new(g, e))
+}
+
+// The contract's objects, borrowed from the guideline. Fields are declared in
+// alphabetical order, the order in which a `serde_json::Value` object writes
+// its keys, so that both paths give the same bytes.
+
+#[derive(Serialize)]
+struct Report<'g> {
+    applicable: Option<bool>,
+    conflicts: Vec<ConflictJson<'g>>,
+    decisions: Vec<DecisionJson<'g>>,
+    guideline: GuidelineJson<'g>,
+    note_details: Vec<NoteJson<'g>>,
+    notes: Vec<&'g str>,
+    scope: Option<Cow<'static, str>>,
+    undecided: Vec<UndecidedJson<'g>>,
+    violations: Vec<ViolationJson<'g>>,
+}
+
+#[derive(Serialize)]
+struct GuidelineJson<'g> {
+    hash: &'g str,
+    id: &'g str,
+    status: &'g crate::syntax::ast::Status,
+    title: &'g str,
+    version: String,
+}
+
+#[derive(Serialize)]
+struct ConflictJson<'g> {
+    action: &'g str,
+    message: &'static str,
+    rules: Vec<RuleVerdictJson<'g>>,
+}
+
+#[derive(Serialize)]
+struct RuleVerdictJson<'g> {
+    rule: &'g str,
+    verdict: Verdict,
+}
+
+#[derive(Serialize)]
+struct UndecidedJson<'g> {
+    action: &'g str,
+    needs: Vec<&'g str>,
+    possible: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    withheld_by_invariant: Option<&'g str>,
+}
+
+#[derive(Serialize)]
+struct NoteJson<'g> {
+    citations: &'g [u32],
+    note: &'g str,
+    text: &'g str,
+}
+
+#[derive(Serialize)]
+struct ViolationJson<'g> {
+    action: &'g str,
+    certain: bool,
+    invariant: &'g str,
+    verdict: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DecisionJson<'g> {
+    action: &'g str,
+    citations: Vec<u32>,
+    detail: String,
+    dose: Option<DoseJson<'g>>,
+    overridden: Vec<&'g str>,
+    overridden_by: Vec<OverriddenJson<'g>>,
+    rationale: String,
+    rule: &'g str,
+    rules: Vec<&'g str>,
+    verdict: Verdict,
+    warnings: Vec<WarningJson<'g>>,
+}
+
+#[derive(Serialize)]
+struct OverriddenJson<'g> {
+    by: &'g str,
+    rule: &'g str,
+}
+
+/// A dose: computed (`by`, `by_unit`) or not (`needs`).
+#[derive(Serialize)]
+struct DoseJson<'g> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_unit: Option<String>,
+    high: Option<f64>,
+    low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    needs: Option<Vec<&'g str>>,
+    per: PerJson,
+    rule: &'g str,
+    text: String,
+    unit: String,
+}
+
+#[derive(Serialize)]
+struct PerJson {
+    high: f64,
+    low: f64,
+    unit: String,
+}
+
+#[derive(Serialize)]
+struct WarningJson<'g> {
+    certain: bool,
+    needs: Vec<&'g str>,
+    rule: &'g str,
+    text: &'g str,
+}
+
+fn name_refs<'g>(g: &'g Guideline, facts: &[FactId]) -> Vec<&'g str> {
+    facts.iter().map(|f| g.fact(*f).name.as_str()).collect()
+}
+
+impl<'g> Report<'g> {
+    fn new(g: &'g Guideline, e: &Evaluation) -> Report<'g> {
+        let applicable = match &e.applicability {
+            Applicability::Applies => Some(true),
+            Applicability::NotApplicable => Some(false),
+            Applicability::Unknown(_) => None,
+        };
+        let scope = match &e.applicability {
+            Applicability::Applies => None,
+            Applicability::NotApplicable => Some(Cow::Borrowed(
+                "out of scope: the guideline does not apply to this patient; no recommendations are made",
+            )),
+            Applicability::Unknown(needs) => Some(Cow::Owned(format!(
+                "scope undecided: give {} to know whether the guideline applies",
+                names(g, needs).join(", ")
+            ))),
+        };
+        let mut decisions = Vec::new();
+        let mut undecided = Vec::new();
+        let mut conflicts = Vec::new();
+        for a in &e.actions {
+            let action = g.action(a.action).name.as_str();
+            match &a.outcome {
+                Outcome::Silent => {}
+                Outcome::Decided(d) => decisions.push(decision(g, action, d)),
+                Outcome::Undecided { needs, possible } => undecided.push(UndecidedJson {
+                    action,
+                    needs: name_refs(g, needs),
+                    possible: possible
+                        .iter()
+                        .map(|v| v.map_or_else(|| "none".to_string(), |v| v.to_string()))
+                        .collect(),
+                    withheld_by_invariant: None,
+                }),
+                Outcome::Conflict(rules) => conflicts.push(ConflictJson {
+                    action,
+                    message: "the rules disagree and no precedence settles them; no verdict is given",
+                    rules: rules
+                        .iter()
+                        .map(|r| RuleVerdictJson {
+                            rule: &g.rule(*r).id,
+                            verdict: g.rule(*r).verdict,
+                        })
+                        .collect(),
+                }),
+                Outcome::Withheld { invariant, verdict } => undecided.push(UndecidedJson {
+                    action,
+                    needs: Vec::new(),
+                    possible: vec![verdict.to_string()],
+                    withheld_by_invariant: Some(&g.invariants[*invariant].id),
+                }),
+            }
+        }
+        Report {
+            applicable,
+            conflicts,
+            decisions,
+            guideline: GuidelineJson {
+                hash: &g.hash,
+                id: &g.meta.id,
+                status: &g.meta.status,
+                title: &g.meta.title,
+                version: g.meta.version.to_string(),
+            },
+            note_details: e
+                .notes
+                .iter()
+                .map(|n| NoteJson {
+                    citations: &g.notes[*n].cites,
+                    note: &g.notes[*n].id,
+                    text: &g.notes[*n].text,
+                })
+                .collect(),
+            notes: e.notes.iter().map(|n| g.notes[*n].text.as_str()).collect(),
+            scope,
+            undecided,
+            violations: e
+                .violations
+                .iter()
+                .map(|v| ViolationJson {
+                    action: &g.action(v.action).name,
+                    certain: v.certain,
+                    invariant: &g.invariants[v.invariant].id,
+                    verdict: v.verdict.map(|v| v.to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn decision<'g>(g: &'g Guideline, action: &'g str, d: &Decision) -> DecisionJson<'g> {
     let mut citations: Vec<u32> = d.rules.iter().flat_map(|r| g.rule(*r).cites.iter().copied()).collect();
     citations.sort_unstable();
     citations.dedup();
     let mut detail: Vec<String> = Vec::new();
-    let mut doses = Vec::new();
+    let mut first_dose = None;
     for dose in &d.doses {
         let spec = g.rule(dose.rule).dose.as_ref();
         let Some(spec) = spec else { continue };
         let per = fmt_range(spec.low, spec.high, &spec.unit.to_string());
-        match (dose.amount, dose.by) {
+        let json = match (dose.amount, dose.by) {
             (Some((lo, hi)), Some(by)) => {
                 let text = format!(
                     "{} ({per} × {} {})",
@@ -124,58 +272,75 @@ fn decision_json(g: &Guideline, action: &str, d: &Decision) -> Value {
                     fmt_num(by),
                     spec.by_unit
                 );
-                detail.push(text.clone());
-                doses.push(json!({
-                    "rule": g.rule(dose.rule).id,
-                    "low": round4(lo), "high": round4(hi), "unit": spec.result_unit.to_string(),
-                    "per": {"low": spec.low, "high": spec.high, "unit": spec.unit.to_string()},
-                    "by": round4(by), "by_unit": spec.by_unit.to_string(),
-                    "text": text,
-                }));
+                DoseJson {
+                    by: Some(round4(by)),
+                    by_unit: Some(spec.by_unit.to_string()),
+                    high: Some(round4(hi)),
+                    low: Some(round4(lo)),
+                    needs: None,
+                    per: PerJson {
+                        high: spec.high,
+                        low: spec.low,
+                        unit: spec.unit.to_string(),
+                    },
+                    rule: &g.rule(dose.rule).id,
+                    text,
+                    unit: spec.result_unit.to_string(),
+                }
             }
-            _ => {
-                let text = format!(
+            _ => DoseJson {
+                by: None,
+                by_unit: None,
+                high: None,
+                low: None,
+                needs: Some(name_refs(g, &dose.needs)),
+                per: PerJson {
+                    high: spec.high,
+                    low: spec.low,
+                    unit: spec.unit.to_string(),
+                },
+                rule: &g.rule(dose.rule).id,
+                text: format!(
                     "{per}; the dose cannot be computed without {}",
                     names(g, &dose.needs).join(", ")
-                );
-                detail.push(text.clone());
-                doses.push(json!({
-                    "rule": g.rule(dose.rule).id,
-                    "low": Value::Null, "high": Value::Null, "unit": spec.result_unit.to_string(),
-                    "per": {"low": spec.low, "high": spec.high, "unit": spec.unit.to_string()},
-                    "needs": names(g, &dose.needs),
-                    "text": text,
-                }));
-            }
-        }
+                ),
+                unit: spec.result_unit.to_string(),
+            },
+        };
+        detail.push(json.text.clone());
+        first_dose.get_or_insert(json);
     }
     detail.extend(d.rules.iter().filter_map(|r| g.rule(*r).detail.clone()));
-    let warnings: Vec<Value> = d
-        .warnings
-        .iter()
-        .map(|w| {
-            json!({
-                "rule": g.rule(w.rule).id,
-                "text": g.rule(w.rule).warnings[w.index].text,
-                "certain": w.truth == Truth::True,
-                "needs": names(g, &w.needs),
-            })
-        })
-        .collect();
     let rationale: Vec<&str> = d.rules.iter().filter_map(|r| g.rule(*r).because.as_deref()).collect();
-    json!({
-        "action": action,
-        "verdict": d.verdict,
-        "rule": g.rule(d.rules[0]).id,
-        "rules": rule_ids(g, &d.rules),
-        "citations": citations,
-        "detail": detail.join("; "),
-        "dose": doses.into_iter().next(),
-        "warnings": warnings,
-        "rationale": rationale.join(" "),
-        "overridden": d.overridden.iter().map(|(r, _)| g.rule(*r).id.clone()).collect::<Vec<_>>(),
-        "overridden_by": d.overridden.iter().map(|(r, by)| json!({"rule": g.rule(*r).id, "by": g.rule(*by).id})).collect::<Vec<_>>(),
-    })
+    DecisionJson {
+        action,
+        citations,
+        detail: detail.join("; "),
+        dose: first_dose,
+        overridden: d.overridden.iter().map(|(r, _)| g.rule(*r).id.as_str()).collect(),
+        overridden_by: d
+            .overridden
+            .iter()
+            .map(|(r, by)| OverriddenJson {
+                by: &g.rule(*by).id,
+                rule: &g.rule(*r).id,
+            })
+            .collect(),
+        rationale: rationale.join(" "),
+        rule: &g.rule(d.rules[0]).id,
+        rules: d.rules.iter().map(|r| g.rule(*r).id.as_str()).collect(),
+        verdict: d.verdict,
+        warnings: d
+            .warnings
+            .iter()
+            .map(|w| WarningJson {
+                certain: w.truth == Truth::True,
+                needs: name_refs(g, &w.needs),
+                rule: &g.rule(w.rule).id,
+                text: &g.rule(w.rule).warnings[w.index].text,
+            })
+            .collect(),
+    }
 }
 
 /// Diagnostics as JSON (for `check --format json`).
