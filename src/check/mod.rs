@@ -91,7 +91,7 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|e| self.condition(e, Place::Condition, "the scope (`applies when`)"));
         let cited: HashSet<u32> = references.iter().map(|r| r.number).collect();
-        let (rules, actions) = self.rules(file, &cited, &definitions);
+        let (rules, actions) = self.rules(file, &cited, &definitions, &definition_order);
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
@@ -449,6 +449,7 @@ impl Checker<'_> {
         file: &ast::File,
         cited: &HashSet<u32>,
         defs: &[Definition],
+        def_order: &[DefId],
     ) -> (Vec<model::Rule>, Vec<Action>) {
         let ast_rules: Vec<&ast::Rule> = file
             .items
@@ -494,7 +495,7 @@ impl Checker<'_> {
             }
             ids.insert(&r.id.node, (RuleId(i as u32), r.id.span));
         }
-        let def_deps = definition_facts(defs);
+        let def_deps = definition_facts(defs, def_order);
         let mut rules = Vec::new();
         for r in &ast_rules {
             let action = action_index[r.action.node.as_str()];
@@ -856,26 +857,22 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
 }
 
 /// The facts each definition depends on, through other definitions.
-fn definition_facts(defs: &[Definition]) -> Vec<BTreeSet<FactId>> {
-    let mut memo: Vec<Option<BTreeSet<FactId>>> = vec![None; defs.len()];
-    fn go(i: usize, defs: &[Definition], memo: &mut Vec<Option<BTreeSet<FactId>>>, depth: usize) -> BTreeSet<FactId> {
-        if let Some(s) = &memo[i] {
-            return s.clone();
-        }
-        let mut out = BTreeSet::new();
-        if depth < defs.len() + 1 {
-            visit(&defs[i].body, &mut |k| match k {
-                ExprKind::Fact(f) => {
-                    out.insert(*f);
-                }
-                ExprKind::Def(d) => out.extend(go(d.index(), defs, memo, depth + 1)),
-                _ => {}
-            });
-        }
-        memo[i] = Some(out.clone());
-        out
+/// Computed in dependency order, so that a long chain of definitions costs no
+/// recursion; definitions left out of the order (errors, cycles) depend on none.
+fn definition_facts(defs: &[Definition], order: &[DefId]) -> Vec<BTreeSet<FactId>> {
+    let mut out: Vec<BTreeSet<FactId>> = vec![BTreeSet::new(); defs.len()];
+    for &d in order {
+        let mut facts = BTreeSet::new();
+        visit(&defs[d.index()].body, &mut |k| match k {
+            ExprKind::Fact(f) => {
+                facts.insert(*f);
+            }
+            ExprKind::Def(e) => facts.extend(out[e.index()].iter().copied()),
+            _ => {}
+        });
+        out[d.index()] = facts;
     }
-    (0..defs.len()).map(|i| go(i, defs, &mut memo, 0)).collect()
+    out
 }
 
 /// The facts a checked expression depends on, in declaration order.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_guideline, print_problems, read_text, stdout_color, Exit};
+use super::common::{load_guideline, print_problems, read_stdin, read_text, stdout_color, Exit, Input};
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
 use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
@@ -29,16 +29,14 @@ pub fn run(args: Args) -> Exit {
         Err(e) => return e,
     };
     let (origin, text) = if args.case.as_os_str() == "-" {
-        let mut s = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
-            eprintln!("error: cannot read the case from stdin: {e}");
-            return Exit::Io;
+        match read_stdin(Input::Case) {
+            Ok(t) => ("<stdin>".to_string(), t),
+            Err(e) => return e.report(),
         }
-        ("<stdin>".to_string(), s)
     } else {
-        match read_text(&args.case) {
+        match read_text(&args.case, Input::Case) {
             Ok(t) => (args.case.display().to_string(), t),
-            Err(e) => return e,
+            Err(e) => return e.report(),
         }
     };
     let case = match guidelang::facts::parse_case(&g, &text) {
