@@ -297,10 +297,23 @@ impl Diagnostic for Problem {
     }
 }
 
+/// Longest name, in bytes, for which a suggestion is sought: edit distance
+/// costs the product of the two lengths, in time and memory.
+pub const MAX_SUGGESTION_LEN: usize = 64;
+/// Most candidates compared by edit distance for one suggestion.
+pub const MAX_SUGGESTION_CANDIDATES: usize = 2_000;
+
 /// The closest candidate to `wrong` by edit distance, if close enough to be a typo.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if wrong.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     candidates
         .into_iter()
+        // A length difference beyond the threshold rules a candidate out
+        // without computing its distance.
+        .filter(|c| c.len() <= MAX_SUGGESTION_LEN && c.len().abs_diff(wrong.len()) <= 2.max(c.len() / 3))
+        .take(MAX_SUGGESTION_CANDIDATES)
         .map(|c| (strsim::damerau_levenshtein(wrong, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3) && *d < c.len().max(wrong.len()))
         .min_by_key(|(d, _)| *d)

@@ -15,6 +15,10 @@ use expr::Place;
 
 /// Largest number of rules a guideline may hold.
 pub const MAX_RULES: usize = 100_000;
+/// Most errors one check reports, and separately most warnings; the rest are
+/// counted in a closing problem. A file with more is not a draft but the wrong
+/// file, and bounding the count bounds the work spent on suggestions.
+pub const MAX_PROBLEMS: usize = 1_000;
 
 /// The outcome of checking: the guideline (when there are no errors) and
 /// every problem found, errors and warnings.
@@ -42,6 +46,9 @@ struct Checker<'a> {
     action_names: HashSet<String>,
     /// True while checking a definition that states its unit.
     unit_stated: bool,
+    /// Errors and warnings kept, then those left out past [`MAX_PROBLEMS`].
+    kept: [usize; 2],
+    dropped: [usize; 2],
 }
 
 /// Checks a parsed file.
@@ -56,10 +63,27 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         used_defs: HashSet::new(),
         action_names: HashSet::new(),
         unit_stated: false,
+        kept: [0; 2],
+        dropped: [0; 2],
     };
     let g = c.guideline(file);
+    let dropped = c.dropped;
     let mut problems = c.problems;
     problems.sort_by_key(|p| (p.primary_span().map_or(0, |s| s.start), p.severity));
+    for (n, what, make) in [
+        (dropped[0], "errors", Problem::error as fn(&'static str, String) -> Problem),
+        (dropped[1], "warnings", Problem::warning),
+    ] {
+        if n > 0 {
+            problems.push(
+                make(
+                    "guidelang::check::too_many_problems",
+                    format!("{n} more {what} were found and are not listed; only the first {MAX_PROBLEMS} are"),
+                )
+                .with_help("correct the ones listed and check again"),
+            );
+        }
+    }
     let has_errors = problems.iter().any(Problem::is_error);
     let guideline = g.filter(|_| !has_errors).map(|mut g| {
         g.warnings = problems.iter().filter(|p| !p.is_error()).cloned().collect();
@@ -77,7 +101,19 @@ pub fn content_hash(text: &str) -> String {
 
 impl Checker<'_> {
     fn error(&mut self, p: Problem) {
+        let slot = usize::from(!p.is_error());
+        if self.kept[slot] >= MAX_PROBLEMS {
+            self.dropped[slot] += 1;
+            return;
+        }
+        self.kept[slot] += 1;
         self.problems.push(p.with_source(self.source));
+    }
+
+    /// True once no further error will be listed: what would only serve its
+    /// message (suggestions, listings) need not be computed.
+    fn saturated(&self) -> bool {
+        self.kept[0] >= MAX_PROBLEMS
     }
 
     fn guideline(&mut self, file: &ast::File) -> Option<Guideline> {
@@ -592,9 +628,17 @@ impl Checker<'_> {
             if known.contains(&c.node) {
                 out.push(c.node);
             } else {
-                let mut list: Vec<u32> = known.iter().copied().collect();
+                let mut list: Vec<u32> = if self.saturated() {
+                    Vec::new()
+                } else {
+                    known.iter().copied().collect()
+                };
                 list.sort_unstable();
-                let list: Vec<String> = list.iter().map(u32::to_string).collect();
+                let more = list.len().saturating_sub(12);
+                let mut list: Vec<String> = list.iter().take(12).map(u32::to_string).collect();
+                if more > 0 {
+                    list.push(format!("and {more} more"));
+                }
                 self.error(
                     Problem::error(
                         "guidelang::check::unknown_citation",
@@ -618,7 +662,11 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
-                let help = suggestion_help(&o.node, ids.keys().copied(), "rule");
+                let help = if self.saturated() {
+                    String::new()
+                } else {
+                    suggestion_help(&o.node, ids.keys().copied(), "rule")
+                };
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))
                         .with_label(o.span, "unknown rule")
@@ -668,27 +716,74 @@ impl Checker<'_> {
         out
     }
 
+    /// Reports every rule that overrides itself through a chain of `overrides`:
+    /// the rules of the override graph's strongly connected components with
+    /// more than one rule (a rule naming itself is reported where it is read).
+    /// Tarjan's algorithm, iterative, so a long chain costs neither time
+    /// quadratic in its length nor stack.
     fn precedence_cycles(&mut self, ast_rules: &[&ast::Rule], rules: &[model::Rule]) {
-        // Small graphs per action: a DFS from each rule is plenty.
-        for (i, r) in rules.iter().enumerate() {
-            let mut stack: Vec<RuleId> = r.overrides.clone();
-            let mut seen = HashSet::new();
-            while let Some(n) = stack.pop() {
-                if n.index() == i {
-                    self.error(
-                        Problem::error(
-                            "guidelang::check::precedence_cycle",
-                            format!("rule `{}` overrides itself through a chain of `overrides`", r.id),
-                        )
-                        .with_label(ast_rules[i].id.span, "in a precedence cycle")
-                        .with_help("precedence must run one way; remove one of the `overrides` links"),
-                    );
-                    break;
+        const UNSEEN: usize = usize::MAX;
+        let n = rules.len();
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0usize; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut in_cycle = vec![false; n];
+        let mut next_index = 0;
+        for root in 0..n {
+            if index[root] != UNSEEN {
+                continue;
+            }
+            // (rule, how many of its overrides have been followed)
+            let mut walk: Vec<(usize, usize)> = vec![(root, 0)];
+            index[root] = next_index;
+            low[root] = next_index;
+            next_index += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (v, ref mut edge)) = walk.last_mut() {
+                if let Some(w) = rules[v].overrides.get(*edge).map(|w| w.index()) {
+                    *edge += 1;
+                    if index[w] == UNSEEN {
+                        index[w] = next_index;
+                        low[w] = next_index;
+                        next_index += 1;
+                        stack.push(w);
+                        on_stack[w] = true;
+                        walk.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
                 }
-                if seen.insert(n) {
-                    stack.extend(rules[n.index()].overrides.iter().copied());
+                walk.pop();
+                if let Some(&(parent, _)) = walk.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut component = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 {
+                        component.iter().for_each(|&w| in_cycle[w] = true);
+                    }
                 }
             }
+        }
+        for (i, r) in rules.iter().enumerate().filter(|(i, _)| in_cycle[*i]) {
+            self.error(
+                Problem::error(
+                    "guidelang::check::precedence_cycle",
+                    format!("rule `{}` overrides itself through a chain of `overrides`", r.id),
+                )
+                .with_label(ast_rules[i].id.span, "in a precedence cycle")
+                .with_help("precedence must run one way; remove one of the `overrides` links"),
+            );
         }
     }
 
@@ -735,6 +830,11 @@ impl Checker<'_> {
     }
 
     fn invariants(&mut self, file: &ast::File, actions: &[Action]) -> Vec<model::Invariant> {
+        let action_ids: HashMap<&str, ActionId> = actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), ActionId(i as u32)))
+            .collect();
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for item in &file.items {
@@ -752,12 +852,13 @@ impl Checker<'_> {
             let (action, when) = match &inv.claim {
                 ast::Claim::Never { action, when, .. } | ast::Claim::AlwaysDecide { action, when } => (action, when),
             };
-            let action_id = actions
-                .iter()
-                .position(|a| a.name == action.node)
-                .map(|i| ActionId(i as u32));
+            let action_id = action_ids.get(action.node.as_str()).copied();
             if action_id.is_none() {
-                let help = suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action");
+                let help = if self.saturated() {
+                    String::new()
+                } else {
+                    suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action")
+                };
                 self.error(
                     Problem::error(
                         "guidelang::check::unknown_action",

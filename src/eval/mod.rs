@@ -19,6 +19,11 @@ use crate::syntax::ast::Verdict;
 /// Most unknown rules on one action whose combinations are enumerated; past
 /// this the action is reported undecided (never guessed).
 pub const MAX_UNKNOWN_RULES: usize = 12;
+/// Most rule visits spent enumerating one action's unknown rules (the
+/// combinations times the rules in each); past this the action is reported
+/// undecided, as past [`MAX_UNKNOWN_RULES`]. It only binds on actions decided
+/// by about a thousand rules or more, where enumeration would take seconds.
+pub const MAX_ENUMERATION_WORK: usize = 1 << 22;
 
 /// Whether the guideline applies to the case.
 #[derive(Clone, Debug, PartialEq)]
@@ -229,7 +234,9 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
     let settled = matches!(base, Resolution::Verdict(Verdict::Contraindicated, ..));
     let outcome = if unknown.is_empty() || settled {
         to_outcome(base)
-    } else if unknown.len() > MAX_UNKNOWN_RULES {
+    } else if unknown.len() > MAX_UNKNOWN_RULES
+        || (fired.len() + unknown.len()) << unknown.len() > MAX_ENUMERATION_WORK
+    {
         undecided(g, case, &unknown, Vec::new())
     } else {
         let mut possible: Vec<Option<Option<Verdict>>> = vec![base.kind()];
@@ -310,17 +317,27 @@ fn resolve(g: &Guideline, fired: &[RuleId]) -> Resolution {
         let overridden = fired
             .iter()
             .copied()
-            .filter(|r| !contra.contains(r))
+            .filter(|r| g.rule(*r).verdict != Verdict::Contraindicated)
             .map(|r| (r, first))
             .collect();
         return Resolution::Verdict(Verdict::Contraindicated, sorted(contra), overridden);
     }
+    // Each fired rule is overridden by the first fired rule (in `fired` order)
+    // that names it. The links are gathered and sorted once, so that an action
+    // with many rules costs n log n, not n².
+    let mut links: Vec<(RuleId, usize)> = fired
+        .iter()
+        .enumerate()
+        .flat_map(|(pos, o)| g.rule(*o).overrides.iter().map(move |t| (*t, pos)))
+        .collect();
+    links.sort_unstable();
     let mut survivors = Vec::new();
     let mut overridden = Vec::new();
     for &r in fired {
-        match fired.iter().find(|o| g.rule(**o).overrides.contains(&r)) {
-            Some(&by) => overridden.push((r, by)),
-            None => survivors.push(r),
+        let first = links.partition_point(|(t, _)| *t < r);
+        match links.get(first) {
+            Some(&(t, pos)) if t == r => overridden.push((r, fired[pos])),
+            _ => survivors.push(r),
         }
     }
     let survivors = sorted(survivors);
