@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::diagnostics::{did_you_mean, Problem};
 use crate::model::{quoted_list, FactId, FactKind, Guideline};
@@ -122,23 +122,33 @@ impl CaseError {
 /// twice is reported instead of silently keeping the last value.
 struct Entries(Vec<(String, serde_json::Value)>);
 
-impl<'de> serde::Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entries;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object of facts")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
-                    out.push((k, v));
-                }
-                Ok(Entries(out))
-            }
+/// Reads [`Entries`] while remembering whose value is being read, so that a
+/// value JSON cannot hold (`1e999`, `NaN`) is reported against its key.
+struct EntriesSeed<'a> {
+    current: &'a mut Option<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed<'_> {
+    type Value = Entries;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Entries, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed<'_> {
+    type Value = Entries;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object of facts")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            *self.current = Some(key.clone());
+            let value = map.next_value::<serde_json::Value>()?;
+            *self.current = None;
+            out.push((key, value));
         }
-        d.deserialize_map(V)
+        Ok(Entries(out))
     }
 }
 
@@ -169,26 +179,56 @@ pub fn parse_case(g: &Guideline, text: &str) -> Result<Case, Vec<CaseError>> {
             "a case is a JSON object such as {\"wbc\": 120, \"als\": true}; `{}` when no fact is known",
         )]);
     }
-    let entries: Entries = serde_json::from_str(text).map_err(|e| {
-        let (message, help) = if e.to_string().contains("number out of range") {
-            (
-                format!("a number is too large to be represented: {e}"),
-                "numbers must be finite (no 1e999, NaN or Infinity)",
-            )
-        } else if non_finite_at(text, e.line(), e.column()) {
-            (
-                format!("NaN and Infinity are not JSON numbers: {e}"),
-                "leave the fact out (or give null) when its value is unknown",
-            )
-        } else {
-            (
+    let mut current = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = EntriesSeed { current: &mut current }
+        .deserialize(&mut de)
+        .and_then(|entries| de.end().map(|()| entries));
+    let entries = match parsed {
+        Ok(entries) => entries,
+        Err(e) => return Err(vec![json_error(g, text, current.as_deref(), &e)]),
+    };
+    validate(g, &entries.0)
+}
+
+/// A JSON error said in the case's terms: against the key whose value failed
+/// when there is one, as "not an object" when the case is some other value.
+fn json_error(g: &Guideline, text: &str, key: Option<&str>, e: &serde_json::Error) -> CaseError {
+    let expected = key.and_then(|k| g.fact_id(k)).map(|id| g.fact(id).kind.expected());
+    let out_of_range = e.to_string().contains("number out of range");
+    match (key, &expected) {
+        (Some(key), None) => unknown_key(g, key),
+        (Some(key), Some(expected)) if out_of_range => CaseError::new(
+            Some(key),
+            format!("`{key}` must be {expected}, but the case gives a number too large to represent ({e})"),
+            "numbers must be finite (no 1e999, NaN or Infinity)",
+        ),
+        (Some(key), _) => CaseError::new(
+            Some(key),
+            format!(
+                "the value of `{key}` is not valid JSON ({e}); it must be {}",
+                expected.as_deref().unwrap_or_default()
+            ),
+            "a value is a finite number, true or false, a quoted text, or null for unknown (NaN and Infinity are not JSON)",
+        ),
+        (None, _) => {
+            // Some other JSON value than an object: name what it is.
+            if e.classify() == serde_json::error::Category::Data {
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+                    if let Err(mut errors) = validate_json(g, &value) {
+                        if let Some(first) = errors.pop() {
+                            return first;
+                        }
+                    }
+                }
+            }
+            CaseError::new(
+                None,
                 format!("not a valid JSON object: {e}"),
                 "a case is a JSON object such as {\"wbc\": 120, \"als\": true}",
             )
-        };
-        vec![CaseError::new(None, message, help)]
-    })?;
-    validate(g, &entries.0)
+        }
+    }
 }
 
 /// Validates parsed JSON: an object whose keys are declared facts.
@@ -237,24 +277,7 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
             None => g.fact_id(key),
         };
         let Some(id) = found else {
-            let key_shown = shorten(key);
-            let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
-                Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
-                None => {
-                    let names: Vec<&str> = g.facts.iter().take(30).map(|f| f.name.as_str()).collect();
-                    let more = g.facts.len() - names.len();
-                    format!(
-                        "this guideline's facts are: {}{}",
-                        names.join(", "),
-                        if more > 0 { format!(" and {more} more") } else { String::new() }
-                    )
-                }
-            };
-            errors.push(CaseError::new(
-                Some(key),
-                format!("`{key_shown}` is not a fact of guideline `{}`", g.meta.id),
-                help,
-            ));
+            errors.push(unknown_key(g, key));
             continue;
         };
         if std::mem::replace(&mut given[id.index()], true) {
@@ -284,18 +307,6 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
     }
 }
 
-/// True when a JSON syntax error at `line`:`column` (1-based, as serde_json
-/// counts) falls on a `NaN` or `Infinity`, which some exporters write.
-fn non_finite_at(text: &str, line: usize, column: usize) -> bool {
-    let Some(l) = text.lines().nth(line.saturating_sub(1)) else {
-        return false;
-    };
-    let from = column.saturating_sub(2).min(l.len());
-    let rest = l.get(from..).unwrap_or("");
-    let rest = rest.trim_start_matches(|c: char| c == '-' || c == '+' || c == ':' || c.is_whitespace());
-    ["NaN", "nan", "Infinity", "inf"].iter().any(|w| rest.starts_with(w))
-}
-
 /// A key or value as a message shows it: cut short past 60 characters.
 fn shorten(text: &str) -> String {
     if text.chars().count() <= 60 {
@@ -303,6 +314,28 @@ fn shorten(text: &str) -> String {
     } else {
         format!("{}…", text.chars().take(60).collect::<String>())
     }
+}
+
+
+fn unknown_key(g: &Guideline, key: &str) -> CaseError {
+    let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
+        Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
+        None => {
+            // A listing, not the whole declaration: a guideline may declare thousands.
+            let names: Vec<&str> = g.facts.iter().take(30).map(|f| f.name.as_str()).collect();
+            let more = g.facts.len() - names.len();
+            format!(
+                "this guideline's facts are: {}{}",
+                names.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            )
+        }
+    };
+    CaseError::new(
+        Some(key),
+        format!("`{}` is not a fact of guideline `{}`", shorten(key), g.meta.id),
+        help,
+    )
 }
 
 /// Checks one value against its fact's declaration. JSON `null` is unknown.
@@ -319,7 +352,11 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
                     "write the number without quotes".to_string()
                 }
                 (FactKind::Bool, J::String(_)) => "write true or false without quotes".to_string(),
-                (FactKind::Integer { .. }, J::Number(_)) => "give a whole number".to_string(),
+                (FactKind::Integer { .. }, J::Number(_)) => "give a whole number, e.g. 2".to_string(),
+                (FactKind::Enum { values }, _) => format!(
+                    "write one of the values in quotes, e.g. \"{}\"",
+                    values.first().map_or("", String::as_str)
+                ),
                 _ => "leave the fact out (or null) when it is unknown".to_string(),
             },
         )

@@ -87,6 +87,8 @@ impl Checker<'_> {
             } => self.one_of(subject, values, *negated, span, place),
             ast::ExprKind::Known { subject, negated } => {
                 if place != Place::Invariant {
+                    // The subject is still a use of its name (no false "unused" warning).
+                    self.mark_used(subject);
                     self.error(
                         Problem::error("guidelang::check::known_outside_invariant", "`is known` can only be used in an invariant")
                             .with_label(span, "here")
@@ -244,17 +246,26 @@ impl Checker<'_> {
                 let ((l, lt), (r, rt)) = (l?, r?);
                 for (side, ty) in [(lhs, &lt), (rhs, &rt)] {
                     if let Type::Enum(f) = ty {
-                        let fact = self.facts[f.index()].name.clone();
+                        let fact = &self.facts[f.index()];
+                        let values = match &fact.kind {
+                            FactKind::Enum { values } => values.clone(),
+                            _ => Vec::new(),
+                        };
+                        let name = fact.name.clone();
+                        let example = values.first().map_or("<value>", String::as_str);
                         self.error(
                             Problem::error(
                                 "guidelang::check::enum_compared",
                                 format!(
-                                    "`{fact}` is a named value and cannot be compared with `{}`",
+                                    "`{name}` takes named values, not numbers, so it cannot be compared with `{}`",
                                     op.as_str()
                                 ),
                             )
-                            .with_label(side.span, "a named value")
-                            .with_help(format!("write `{fact} is <value>` or `{fact} is one of (...)`")),
+                            .with_label(side.span, "named values")
+                            .with_help(format!(
+                                "write `{name} is {example}` or `{name} is one of (...)`; its values are {}",
+                                values.join(", ")
+                            )),
                         );
                         return None;
                     }
@@ -367,10 +378,18 @@ impl Checker<'_> {
                 self.error(
                     Problem::error(
                         "guidelang::check::number_is_value",
-                        format!("a number cannot be `{}`", value.node),
+                        format!(
+                            "`{}` is a number, so it cannot be `{}`",
+                            self.source.slice(subject.span),
+                            value.node
+                        ),
                     )
                     .with_label(subject.span, "a number")
-                    .with_help("compare numbers with <, <=, >, >=, = or !="),
+                    .with_label(value.span, "not a value of a number")
+                    .with_help(
+                        "compare it with a threshold, e.g. `wbc > 100`; to give the notion a name, \
+                         `define` it once (`define hyperleukocytosis: wbc > 100`) and use the name",
+                    ),
                 );
                 None
             }

@@ -39,6 +39,8 @@ struct Checker<'a> {
     source: &'a Source,
     problems: Vec<Problem>,
     names: BTreeMap<String, Name>,
+    /// Where each name in `names` was declared, to point at both places of a clash.
+    name_spans: HashMap<String, Span>,
     facts: Vec<Fact>,
     def_types: Vec<Option<Type>>,
     used_facts: HashSet<FactId>,
@@ -57,6 +59,7 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         source,
         problems: Vec::new(),
         names: BTreeMap::new(),
+        name_spans: HashMap::new(),
         facts: Vec::new(),
         def_types: Vec::new(),
         used_facts: HashSet::new(),
@@ -258,19 +261,36 @@ impl Checker<'_> {
         }
     }
 
+    /// Counts every fact and definition an unchecked expression names as used.
+    fn mark_used(&mut self, e: &ast::Expr) {
+        names_in(e, &mut |n, _| match self.names.get(n) {
+            Some(Name::Fact(id)) => {
+                self.used_facts.insert(*id);
+            }
+            Some(Name::Def(id)) => {
+                self.used_defs.insert(*id);
+            }
+            None => {}
+        });
+    }
+
     fn declare_name(&mut self, name: &ast::Spanned<String>, what: Name) -> bool {
         if self.names.contains_key(&name.node) {
-            self.error(
-                Problem::error(
-                    "guidelang::check::duplicate_name",
-                    format!("`{}` is declared twice", name.node),
-                )
-                .with_label(name.span, "declared again here")
-                .with_help("facts and definitions share one namespace; rename one of them"),
-            );
+            let mut p = Problem::error(
+                "guidelang::check::duplicate_name",
+                format!("`{}` is declared twice", name.node),
+            )
+            .with_label(name.span, "declared again here");
+            if let Some(first) = self.name_spans.get(&name.node) {
+                p = p.with_label(*first, "first declared here");
+            }
+            self.error(p.with_help(
+                "keep one declaration; facts and definitions share one namespace, so each name is declared once",
+            ));
             return false;
         }
         self.names.insert(name.node.clone(), what);
+        self.name_spans.insert(name.node.clone(), name.span);
         true
     }
 
@@ -351,6 +371,13 @@ impl Checker<'_> {
         }
         self.def_types = vec![None; defs.len()];
         let order = self.definition_order(&defs, &ids);
+        // Definitions a cycle keeps from being typed still use what they
+        // mention; without this the cycle error comes with false "unused" warnings.
+        for (i, d) in defs.iter().enumerate() {
+            if !order.iter().any(|id| id.index() == i) {
+                self.mark_used(&d.body);
+            }
+        }
         let mut checked: Vec<Option<Definition>> = vec![None; defs.len()];
         for &DefId(i) in &order {
             let d = defs[i as usize];
@@ -532,6 +559,10 @@ impl Checker<'_> {
             ids.insert(&r.id.node, (RuleId(i as u32), r.id.span));
         }
         let def_deps = definition_facts(defs, def_order);
+        // Sorted once, so that listings in help do not change from run to run
+        // and a file with many unknown rules does not sort once per mistake.
+        let mut sorted_ids: Vec<&str> = ids.keys().copied().collect();
+        sorted_ids.sort_unstable();
         let mut rules = Vec::new();
         for r in &ast_rules {
             let action = action_index[r.action.node.as_str()];
@@ -554,7 +585,7 @@ impl Checker<'_> {
                 })
                 .collect();
             let cites = self.cites(&r.cites, cited);
-            let overrides = self.overrides(r, &ast_rules, &ids);
+            let overrides = self.overrides(r, &ast_rules, &ids, &sorted_ids);
             let depends_on = when.as_ref().map(|w| facts_of(w, &def_deps)).unwrap_or_default();
             let id = RuleId(rules.len() as u32);
             actions[action.index()].rules.push(id);
@@ -658,14 +689,20 @@ impl Checker<'_> {
         out
     }
 
-    fn overrides(&mut self, r: &ast::Rule, all: &[&ast::Rule], ids: &HashMap<&str, (RuleId, Span)>) -> Vec<RuleId> {
+    fn overrides(
+        &mut self,
+        r: &ast::Rule,
+        all: &[&ast::Rule],
+        ids: &HashMap<&str, (RuleId, Span)>,
+        sorted_ids: &[&str],
+    ) -> Vec<RuleId> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
                 let help = if self.saturated() {
                     String::new()
                 } else {
-                    suggestion_help(&o.node, ids.keys().copied(), "rule")
+                    suggestion_help(&o.node, sorted_ids.iter().copied(), "rule")
                 };
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))

@@ -66,7 +66,9 @@ pub fn run(args: Args) -> Exit {
         }
     }
     if args.format == Format::Json {
-        println!("{}", serde_json::Value::Array(all_json));
+        if let Err(e) = super::common::write_stdout(&format!("{}\n", serde_json::Value::Array(all_json))) {
+            return e;
+        }
     }
     worst
 }

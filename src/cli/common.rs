@@ -243,3 +243,18 @@ pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guidel
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
+
+/// Writes a report to stdout. A closed pipe (`guidelang eval ... | head`) ends
+/// the output quietly; any other write failure is an I/O error.
+pub fn write_stdout(text: &str) -> Result<(), Exit> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            Err(Exit::Io)
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_guideline, print_problems, read_stdin, read_text, stdout_color, Exit, Input};
+use super::common::{load_guideline, print_problems, read_stdin, read_text, stdout_color, write_stdout, Exit, Input};
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
 use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
@@ -59,25 +59,29 @@ pub fn run(args: Args) -> Exit {
             if args.explain {
                 json["explanation"] = explanation_json(&g, &result);
             }
-            match serde_json::to_string_pretty(&json) {
-                Ok(s) => println!("{s}"),
+            let written = match serde_json::to_string_pretty(&json) {
+                Ok(s) => write_stdout(&(s + "\n")),
                 Err(e) => {
                     eprintln!("error: cannot write the report: {e}");
-                    return Exit::Io;
+                    Err(Exit::Io)
                 }
+            };
+            if let Err(e) = written {
+                return e;
             }
         }
-        Format::Text => print!(
-            "{}",
-            evaluation_text(
+        Format::Text => {
+            if let Err(e) = write_stdout(&evaluation_text(
                 &g,
                 &result,
                 TextOptions {
                     color: stdout_color(),
-                    explain: args.explain
-                }
-            )
-        ),
+                    explain: args.explain,
+                },
+            )) {
+                return e;
+            }
+        }
     }
     let unsafe_result =
         !result.violations.is_empty() || result.actions.iter().any(|a| matches!(a.outcome, Outcome::Conflict(_)));

@@ -174,7 +174,7 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                     action: ActionId(a as u32),
                     outcome: Outcome::Undecided {
                         needs: needs.clone(),
-                        possible: Vec::new(),
+                        possible: scope_possibilities(g, ActionId(a as u32)),
                     },
                     trace: Vec::new(),
                 })
@@ -455,6 +455,16 @@ fn scope_facts(g: &Guideline) -> Vec<FactId> {
     facts.sort_unstable();
     facts.dedup();
     facts
+}
+
+/// With the scope unknown, an action could end in no verdict (out of scope)
+/// or in any verdict its rules carry.
+fn scope_possibilities(g: &Guideline, action: ActionId) -> Vec<Option<Verdict>> {
+    let mut out: Vec<Option<Verdict>> = vec![None];
+    out.extend(g.action(action).rules.iter().map(|r| Some(g.rule(*r).verdict)));
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {

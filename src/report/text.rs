@@ -194,7 +194,12 @@ pub fn evaluation_text(g: &Guideline, e: &Evaluation, opts: TextOptions) -> Stri
         let _ = writeln!(out, "\n{}", p.bold("NOTES (information, not decisions)"));
         for &n in &e.notes {
             let note = &g.notes[n];
-            let _ = writeln!(out, "  - {} {}", note.text, p.dim(&cites(&note.cites)));
+            let c = cites(&note.cites);
+            if c.is_empty() {
+                let _ = writeln!(out, "  - {}", note.text);
+            } else {
+                let _ = writeln!(out, "  - {} {}", note.text, p.dim(&c));
+            }
         }
     }
     if opts.explain {

@@ -169,11 +169,20 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Problem {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
-    let found = source
-        .text()
-        .get(start..)
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(|w| w.chars().take(30).collect::<String>());
+    // A word is shown without the punctuation after it (`dose`, not `dose:`),
+    // so that a reserved word used as a name is recognised as one.
+    let found = source.text().get(start..).and_then(|rest| {
+        let token = rest.split_whitespace().next()?;
+        let word_len = token
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(token.len());
+        let word = if word_len > 0 && token.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            &token[..word_len]
+        } else {
+            token
+        };
+        Some(word.chars().take(30).collect::<String>())
+    });
     let end = if end > start {
         end
     } else {
@@ -193,12 +202,16 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Problem {
         1 => expected[0].to_string(),
         n => format!("{} or {}", expected[..n - 1].join(", "), expected[n - 1]),
     };
+    let reserved_as_name = expected.contains(&"a name") && found.as_deref().is_some_and(is_reserved);
     let message = match &found {
+        Some(w) if reserved_as_name => format!("`{w}` is a reserved word and cannot be used as a name"),
         Some(w) => format!("unexpected `{w}`: expected {expected_text}"),
         None => format!("the file ends too early: expected {expected_text}"),
     };
-    let help = if found.as_deref().is_some_and(is_reserved) {
-        "this word is reserved by the language and cannot be used as a name; choose another name".to_string()
+    let help = if reserved_as_name {
+        "reserved words (when, dose, by, in, is, ...) carry the language's structure and cannot name a fact, \
+         definition or action; choose another name"
+            .to_string()
     } else {
         "see docs/language.md for the form of each item".to_string()
     };
