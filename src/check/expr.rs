@@ -195,10 +195,10 @@ impl Checker<'_> {
                 ))
             }
             None => {
-                let help = if self.saturated() {
-                    String::new()
-                } else {
+                let help = if self.may_suggest() {
                     suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")
+                } else {
+                    super::no_suggestion("fact or definition")
                 };
                 let extra = if self.action_names.contains(n) {
                     format!("; `{n}` is an action, and actions cannot be used in conditions")

@@ -19,6 +19,9 @@ pub const MAX_RULES: usize = 100_000;
 /// counted in a closing problem. A file with more is not a draft but the wrong
 /// file, and bounding the count bounds the work spent on suggestions.
 pub const MAX_PROBLEMS: usize = 1_000;
+/// Most "did you mean" suggestions one check computes: each costs an edit
+/// distance per declared name, and past the first screenful nobody reads them.
+pub const MAX_SUGGESTIONS: usize = 200;
 
 /// The outcome of checking: the guideline (when there are no errors) and
 /// every problem found, errors and warnings.
@@ -51,6 +54,8 @@ struct Checker<'a> {
     /// Errors and warnings kept, then those left out past [`MAX_PROBLEMS`].
     kept: [usize; 2],
     dropped: [usize; 2],
+    /// Suggestions computed so far, up to [`MAX_SUGGESTIONS`].
+    suggested: usize,
 }
 
 /// Checks a parsed file.
@@ -68,6 +73,7 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         unit_stated: false,
         kept: [0; 2],
         dropped: [0; 2],
+        suggested: 0,
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
@@ -117,6 +123,15 @@ impl Checker<'_> {
     /// message (suggestions, listings) need not be computed.
     fn saturated(&self) -> bool {
         self.kept[0] >= MAX_PROBLEMS
+    }
+
+    /// True while a "did you mean" may still be computed; counts it.
+    fn may_suggest(&mut self) -> bool {
+        if self.saturated() || self.suggested >= MAX_SUGGESTIONS {
+            return false;
+        }
+        self.suggested += 1;
+        true
     }
 
     fn guideline(&mut self, file: &ast::File) -> Option<Guideline> {
@@ -699,10 +714,10 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
-                let help = if self.saturated() {
-                    String::new()
-                } else {
+                let help = if self.may_suggest() {
                     suggestion_help(&o.node, sorted_ids.iter().copied(), "rule")
+                } else {
+                    no_suggestion("rule")
                 };
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))
@@ -891,10 +906,10 @@ impl Checker<'_> {
             };
             let action_id = action_ids.get(action.node.as_str()).copied();
             if action_id.is_none() {
-                let help = if self.saturated() {
-                    String::new()
-                } else {
+                let help = if self.may_suggest() {
                     suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action")
+                } else {
+                    no_suggestion("action")
                 };
                 self.error(
                     Problem::error(
@@ -962,6 +977,11 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Help for an undeclared name once the suggestions' budget is spent.
+fn no_suggestion(what: &str) -> String {
+    format!("check the spelling against the declared {what}s")
 }
 
 fn valid_date(d: &str) -> bool {

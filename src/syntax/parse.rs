@@ -20,7 +20,7 @@ pub const MAX_NESTING: usize = 64;
 /// Deepest expression tree accepted: operators applied to the results of
 /// operators, as in a long `and` chain. Every later stage (checker, evaluator,
 /// linter) walks expressions recursively, so this bounds their stack use.
-pub const MAX_EXPR_DEPTH: usize = 256;
+pub const MAX_EXPR_DEPTH: usize = 128;
 /// Parsing steps allowed per byte of the largest file. Real guidelines take
 /// about 5 per byte; the budget only stops a pathological input from running
 /// for minutes, and is the same for every parse because pest's limit is global.
