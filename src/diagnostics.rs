@@ -117,7 +117,7 @@ impl Source {
 /// Longest source line, in bytes, that a diagnostic shows as a snippet. Past
 /// it the snippet is unreadable (and miette cannot lay out labels beyond
 /// column 65535), so the problem names its line and column instead.
-pub const MAX_SNIPPET_LINE_BYTES: usize = 1_000;
+pub const MAX_SNIPPET_LINE_BYTES: usize = 400;
 /// Most source lines a diagnostic shows as a snippet.
 pub const MAX_SNIPPET_LINES: usize = 60;
 

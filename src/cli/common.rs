@@ -77,6 +77,7 @@ impl Refused {
     /// Prints the diagnostic and gives the exit code.
     pub fn report(self) -> Exit {
         print_problems(std::slice::from_ref(&self.problem));
+        eprintln!("error: nothing was evaluated");
         self.exit
     }
 }
@@ -101,7 +102,7 @@ pub fn read_text(path: &Path, input: Input) -> Result<String, Refused> {
         });
     }
     if meta.len() > input.limit() as u64 {
-        return Err(too_large(&name, meta.len(), input));
+        return Err(too_large(&name, meta.len(), true, input));
     }
     let mut bytes = Vec::new();
     file.take(input.limit() as u64 + 1)
@@ -124,18 +125,20 @@ pub fn read_stdin(input: Input) -> Result<String, Refused> {
     decode("<stdin>", bytes, input)
 }
 
-fn too_large(name: &str, size: u64, input: Input) -> Refused {
+/// `size` is the file's size when `exact`, else only how much was read
+/// before the limit stopped the reading (stdin, devices, a growing file).
+fn too_large(name: &str, size: u64, exact: bool, input: Input) -> Refused {
     let limit = input.limit();
+    let size = if exact {
+        format!("{size} bytes")
+    } else {
+        format!("more than {limit} bytes")
+    };
     Refused {
         problem: Problem::error(
             "guidelang::input::too_large",
             format!(
-                "{name} is {}; {} may hold at most {limit} bytes ({} MiB)",
-                if size > limit as u64 {
-                    format!("{size} bytes")
-                } else {
-                    format!("larger than {limit} bytes")
-                },
+                "{name} is {size}; {} may hold at most {limit} bytes ({} MiB)",
                 input.noun(),
                 limit / (1024 * 1024)
             ),
@@ -151,7 +154,7 @@ fn too_large(name: &str, size: u64, input: Input) -> Refused {
 /// Checks the size and decodes UTF-8, dropping a leading byte-order mark.
 fn decode(name: &str, bytes: Vec<u8>, input: Input) -> Result<String, Refused> {
     if bytes.len() > input.limit() {
-        return Err(too_large(name, bytes.len() as u64, input));
+        return Err(too_large(name, bytes.len() as u64, false, input));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Refused {
@@ -171,7 +174,7 @@ fn decode(name: &str, bytes: Vec<u8>, input: Input) -> Result<String, Refused> {
             problem: Problem::error(
                 "guidelang::input::not_utf8",
                 format!(
-                    "{name} is not UTF-8 text: byte 0x{:02X} at line {line}, column {column} (byte offset {at}) is not valid UTF-8",
+                    "{name} is not UTF-8 text: invalid byte 0x{:02X} at line {line}, column {column} (byte offset {at})",
                     bytes[at]
                 ),
             )
