@@ -268,7 +268,8 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
                 Some(ix) => ix.get(key.as_str()).copied(),
                 None => g.fact_id(key),
             };
-            let ok = known.is_some_and(|id| !std::mem::replace(&mut given[id.index()], true) && value_of(g, id, value).is_ok());
+            let ok = known
+                .is_some_and(|id| !std::mem::replace(&mut given[id.index()], true) && value_of(g, id, value).is_ok());
             unlisted += usize::from(!ok);
             continue;
         }
@@ -316,7 +317,6 @@ fn shorten(text: &str) -> String {
     }
 }
 
-
 fn unknown_key(g: &Guideline, key: &str) -> CaseError {
     let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
         Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
@@ -327,7 +327,11 @@ fn unknown_key(g: &Guideline, key: &str) -> CaseError {
             format!(
                 "this guideline's facts are: {}{}",
                 names.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             )
         }
     };

@@ -79,7 +79,13 @@ fn refused(name: &str, dir: &Path, args: &[&str], stdin: &[u8], code: i32) {
 fn a_missing_guideline_file() {
     let d = dir();
     refused("check_missing_file", d.path(), &["check", "nowhere.gl"], b"", IO);
-    refused("eval_missing_guideline", d.path(), &["eval", "nowhere.gl", "--case", "-"], b"{}", IO);
+    refused(
+        "eval_missing_guideline",
+        d.path(),
+        &["eval", "nowhere.gl", "--case", "-"],
+        b"{}",
+        IO,
+    );
 }
 
 #[test]
@@ -87,7 +93,13 @@ fn a_directory_given_as_a_file() {
     let d = dir();
     std::fs::create_dir(d.path().join("folder.gl")).unwrap();
     refused("check_directory", d.path(), &["check", "folder.gl"], b"", IO);
-    refused("eval_case_directory", d.path(), &["eval", "--case", "folder.gl"], b"", IO);
+    refused(
+        "eval_case_directory",
+        d.path(),
+        &["eval", "--case", "folder.gl"],
+        b"",
+        IO,
+    );
 }
 
 #[test]
@@ -98,7 +110,13 @@ fn a_guideline_that_is_not_utf8() {
     let at = SMALL.find("Pre-existing").unwrap();
     bytes.splice(at..at, b"Z\xfcrich ".iter().copied());
     write(d.path(), "latin1.gl", &bytes);
-    refused("check_not_utf8", d.path(), &["check", "latin1.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_not_utf8",
+        d.path(),
+        &["check", "latin1.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(SMALL.encode_utf16().flat_map(u16::to_le_bytes));
     write(d.path(), "utf16.gl", &utf16);
@@ -109,9 +127,21 @@ fn a_guideline_that_is_not_utf8() {
 fn an_empty_guideline_file() {
     let d = dir();
     write(d.path(), "empty.gl", "");
-    refused("check_empty_file", d.path(), &["check", "empty.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_empty_file",
+        d.path(),
+        &["check", "empty.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
     write(d.path(), "comments.gl", "# only a comment\n\n");
-    refused("check_only_comments", d.path(), &["check", "comments.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_only_comments",
+        d.path(),
+        &["check", "comments.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
 }
 
 /// A file saved by a Windows editor: a byte-order mark and CRLF line ends. It
@@ -127,8 +157,16 @@ fn a_guideline_and_a_case_with_bom_and_crlf_work() {
     write(d.path(), "windows.json", windows(&format!("{case}\n")));
     let check = run(d.path(), &["check", "windows.gl"], b"");
     assert_eq!(check.code, OK, "{}", check.stderr);
-    let plain = run(d.path(), &["eval", "plain.gl", "--case", "plain.json", "--format", "json"], b"");
-    let windows = run(d.path(), &["eval", "windows.gl", "--case", "windows.json", "--format", "json"], b"");
+    let plain = run(
+        d.path(),
+        &["eval", "plain.gl", "--case", "plain.json", "--format", "json"],
+        b"",
+    );
+    let windows = run(
+        d.path(),
+        &["eval", "windows.gl", "--case", "windows.json", "--format", "json"],
+        b"",
+    );
     assert_eq!(plain.code, OK, "{}", plain.stderr);
     assert_eq!(windows.code, OK, "{}", windows.stderr);
     // The same decisions; only the content hash (of different bytes) differs.
@@ -152,8 +190,18 @@ fn a_huge_file_is_refused_quickly() {
     big_case.set_len(100 * 1024 * 1024).unwrap();
     let started = Instant::now();
     refused("check_huge_file", d.path(), &["check", "big.gl"], b"", GUIDELINE_ERRORS);
-    refused("eval_huge_case", d.path(), &["eval", "--case", "big.json"], b"", INVALID_CASE);
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    refused(
+        "eval_huge_case",
+        d.path(),
+        &["eval", "--case", "big.json"],
+        b"",
+        INVALID_CASE,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 /// Just over the limit: the size is exact in the message.
@@ -162,7 +210,13 @@ fn a_file_just_over_the_limit() {
     let d = dir();
     let f = std::fs::File::create(d.path().join("over.gl")).unwrap();
     f.set_len(guidelang::syntax::MAX_FILE_BYTES as u64 + 1).unwrap();
-    refused("check_file_just_over_the_limit", d.path(), &["check", "over.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_file_just_over_the_limit",
+        d.path(),
+        &["check", "over.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
 }
 
 /// An endless input (`/dev/zero` has no size to check) is read only up to the
@@ -175,7 +229,13 @@ fn an_endless_case_is_refused() {
     }
     let d = dir();
     let started = Instant::now();
-    refused("eval_endless_case", d.path(), &["eval", "--case", "/dev/zero"], b"", INVALID_CASE);
+    refused(
+        "eval_endless_case",
+        d.path(),
+        &["eval", "--case", "/dev/zero"],
+        b"",
+        INVALID_CASE,
+    );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
@@ -185,7 +245,13 @@ fn a_huge_case_on_stdin_is_refused() {
     let mut case = b"{\"als\": true".to_vec();
     case.resize(guidelang::facts::MAX_CASE_BYTES + 10, b' ');
     case.push(b'}');
-    refused("eval_huge_case_on_stdin", d.path(), &["eval", "--case", "-"], &case, INVALID_CASE);
+    refused(
+        "eval_huge_case_on_stdin",
+        d.path(),
+        &["eval", "--case", "-"],
+        &case,
+        INVALID_CASE,
+    );
 }
 
 // ---------------------------------------------------------------- guideline limits
@@ -198,7 +264,13 @@ fn nesting_too_deep() {
     refused("check_too_deep", d.path(), &["check", "deep.gl"], b"", GUIDELINE_ERRORS);
     let nots = format!("{}als", "not\n".repeat(100));
     write(d.path(), "nots.gl", SMALL.replace("als and wbc > 100", &nots));
-    refused("check_not_chain_too_deep", d.path(), &["check", "nots.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_not_chain_too_deep",
+        d.path(),
+        &["check", "nots.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
 }
 
 #[test]
@@ -206,14 +278,30 @@ fn an_expression_too_long() {
     let d = dir();
     let chain = vec!["als"; 300].join("\n    and ");
     write(d.path(), "long.gl", SMALL.replace("als and wbc > 100", &chain));
-    refused("check_expression_too_deep", d.path(), &["check", "long.gl"], b"", GUIDELINE_ERRORS);
+    refused(
+        "check_expression_too_deep",
+        d.path(),
+        &["check", "long.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
 }
 
 #[test]
 fn a_number_too_large() {
     let d = dir();
-    write(d.path(), "number.gl", SMALL.replace("wbc > 100", &format!("wbc > 1{}", "0".repeat(400))));
-    refused("check_number_too_large", d.path(), &["check", "number.gl"], b"", GUIDELINE_ERRORS);
+    write(
+        d.path(),
+        "number.gl",
+        SMALL.replace("wbc > 100", &format!("wbc > 1{}", "0".repeat(400))),
+    );
+    refused(
+        "check_number_too_large",
+        d.path(),
+        &["check", "number.gl"],
+        b"",
+        GUIDELINE_ERRORS,
+    );
 }
 
 /// A mistake 60,000 characters into a line: the snippet would be unreadable
@@ -282,9 +370,15 @@ fn bad_case_json_in_each_way() {
         ("case_nan", b"{\"als\": true, \"wbc\": NaN}"),
         ("case_infinity", b"{\"als\": true, \"wbc\": -Infinity}"),
         ("case_1e999", b"{\"als\": true, \"wbc\": 1e999}"),
-        ("case_huge_integer", b"{\"als\": true, \"ecog\": 123456789012345678901234567890}"),
+        (
+            "case_huge_integer",
+            b"{\"als\": true, \"ecog\": 123456789012345678901234567890}",
+        ),
         ("case_fractional_integer", b"{\"als\": true, \"ecog\": 2.5}"),
-        ("case_deeply_nested", &[b"{\"als\": ".as_slice(), &[b'['; 40], &[b']'; 40], b"}"].concat()),
+        (
+            "case_deeply_nested",
+            &[b"{\"als\": ".as_slice(), &[b'['; 40], &[b']'; 40], b"}"].concat(),
+        ),
         ("case_duplicate_key", b"{\"als\": true, \"als\": false}"),
         ("case_misspelt_key", b"{\"als\": true, \"wcb\": 150}"),
         ("case_not_utf8", b"{\"als\": true, \"lineage\": \"my\xe9loid\"}"),
@@ -300,14 +394,26 @@ fn bad_case_json_in_each_way() {
 #[test]
 fn a_missing_case_file() {
     let d = dir();
-    refused("eval_missing_case", d.path(), &["eval", "--case", "nowhere.json"], b"", IO);
+    refused(
+        "eval_missing_case",
+        d.path(),
+        &["eval", "--case", "nowhere.json"],
+        b"",
+        IO,
+    );
 }
 
 #[test]
 fn a_guideline_with_errors_evaluates_nothing() {
     let d = dir();
     write(d.path(), "bad.gl", SMALL.replace("wbc > 100", "wcb > 100"));
-    refused("eval_bad_guideline", d.path(), &["eval", "bad.gl", "--case", "-"], b"{}", GUIDELINE_ERRORS);
+    refused(
+        "eval_bad_guideline",
+        d.path(),
+        &["eval", "bad.gl", "--case", "-"],
+        b"{}",
+        GUIDELINE_ERRORS,
+    );
 }
 
 // ---------------------------------------------------------------- usage and unsafe reports
@@ -339,7 +445,11 @@ fn a_conflict_exits_5() {
     let d = dir();
     let text = format!("{SMALL}\nrule no-hydroxyurea: avoid hydroxyurea\n  when als\n");
     write(d.path(), "clash.gl", text);
-    let r = run(d.path(), &["eval", "clash.gl", "--case", "-"], br#"{"als": true, "wbc": 150}"#);
+    let r = run(
+        d.path(),
+        &["eval", "clash.gl", "--case", "-"],
+        br#"{"als": true, "wbc": 150}"#,
+    );
     assert_eq!(r.code, UNSAFE, "{}", r.stderr);
     assert!(!r.stdout.is_empty());
     insta::assert_snapshot!("eval_conflict_stderr", r.stderr);

@@ -13,8 +13,8 @@
 use std::time::{Duration, Instant};
 
 use guidelang::diagnostics::Problem;
-use guidelang::facts::{parse_case, validate_json, Case};
-use guidelang::model::Guideline;
+use guidelang::facts::{parse_case, validate_json, Case, Value};
+use guidelang::model::{FactId, FactKind, Guideline};
 use proptest::prelude::*;
 use serde_json::Value as J;
 
@@ -48,7 +48,7 @@ fn through_everything(text: &str) -> Vec<Problem> {
             problems
         }
         Ok(g) => {
-            for case in [Case::empty(&g)] {
+            for case in [Case::empty(&g), filled(&g)] {
                 let result = guidelang::eval::evaluate(&g, &case);
                 let _ = guidelang::report::evaluation_json(&g, &result);
                 let opts = guidelang::report::TextOptions {
@@ -60,6 +60,21 @@ fn through_everything(text: &str) -> Vec<Problem> {
             Vec::new()
         }
     }
+}
+
+/// A case giving every fact a value its declaration allows.
+fn filled(g: &Guideline) -> Case {
+    let mut case = Case::empty(g);
+    for (i, fact) in g.facts.iter().enumerate() {
+        let value = match &fact.kind {
+            FactKind::Bool => Value::Bool(i % 2 == 0),
+            FactKind::Integer { min, .. } => Value::Num(min.unwrap_or(1.0).ceil()),
+            FactKind::Number { min, max, .. } => Value::Num(max.or(*min).unwrap_or(100.0)),
+            FactKind::Enum { values } => Value::Enum((i % values.len().max(1)) as u8),
+        };
+        case.set(FactId(i as u32), Some(value));
+    }
+    case
 }
 
 /// Loads `text` as a case for the bundled guideline; a case that loads is
@@ -87,12 +102,87 @@ fn case_through_everything(text: &str) {
 /// the first token often enough to reach the checker and the evaluator.
 fn token() -> impl Strategy<Value = String> {
     let words = [
-        "guideline", "g", "version", "1.0.0", "status", "draft", "approved", "applies", "when", "fact", "define",
-        "rule", "note", "invariant", "reference", "recommend", "consider", "avoid", "contraindicated", "overrides",
-        "cite", "dose", "to", "by", "warn", "because", "detail", "says", "never", "always", "decide", "and", "or",
-        "not", "at", "least", "of", "is", "one", "known", "true", "false", "sqrt", "number", "integer", "bool", "from",
-        "in", "recorded", "a", "b", "c", "x", "kg", "cm", "m2", "10^9/L", "mg/kg/day", "%", "(", ")", ",", ":", "<",
-        "<=", ">", ">=", "=", "!=", "+", "-", "*", "/", "0", "1", "2.5", "100", "-3", "\"text\"", "#", "\n",
+        "guideline",
+        "g",
+        "version",
+        "1.0.0",
+        "status",
+        "draft",
+        "approved",
+        "applies",
+        "when",
+        "fact",
+        "define",
+        "rule",
+        "note",
+        "invariant",
+        "reference",
+        "recommend",
+        "consider",
+        "avoid",
+        "contraindicated",
+        "overrides",
+        "cite",
+        "dose",
+        "to",
+        "by",
+        "warn",
+        "because",
+        "detail",
+        "says",
+        "never",
+        "always",
+        "decide",
+        "and",
+        "or",
+        "not",
+        "at",
+        "least",
+        "of",
+        "is",
+        "one",
+        "known",
+        "true",
+        "false",
+        "sqrt",
+        "number",
+        "integer",
+        "bool",
+        "from",
+        "in",
+        "recorded",
+        "a",
+        "b",
+        "c",
+        "x",
+        "kg",
+        "cm",
+        "m2",
+        "10^9/L",
+        "mg/kg/day",
+        "%",
+        "(",
+        ")",
+        ",",
+        ":",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "=",
+        "!=",
+        "+",
+        "-",
+        "*",
+        "/",
+        "0",
+        "1",
+        "2.5",
+        "100",
+        "-3",
+        "\"text\"",
+        "#",
+        "\n",
     ];
     prop_oneof![
         8 => proptest::sample::select(words.to_vec()).prop_map(str::to_string),
@@ -282,7 +372,8 @@ fn long_operator_chains_are_refused_before_the_tree_is_built() {
 fn an_operator_chain_at_the_depth_limit_checks_and_evaluates() {
     let terms = guidelang::syntax::MAX_EXPR_DEPTH / 2;
     let chain = vec!["a"; terms].join(" and ");
-    let text = format!("{PRELUDE}define d: {chain}\nrule r: recommend act when {chain} and d and b > 1 kg and c is x\n");
+    let text =
+        format!("{PRELUDE}define d: {chain}\nrule r: recommend act when {chain} and d and b > 1 kg and c is x\n");
     let problems = on_main_sized_stack(move || {
         let problems = through_everything(&text);
         let g = guidelang::load_str("deep.gl", &text).unwrap();
@@ -318,7 +409,10 @@ fn a_long_chain_of_definitions_declared_in_reverse_checks() {
     let g = g.unwrap();
     let case = parse_case(&g, r#"{"a": true}"#).unwrap();
     let result = guidelang::eval::evaluate(&g, &case);
-    assert_eq!(guidelang::report::evaluation_json(&g, &result)["decisions"][0]["verdict"], "recommend");
+    assert_eq!(
+        guidelang::report::evaluation_json(&g, &result)["decisions"][0]["verdict"],
+        "recommend"
+    );
 }
 
 #[test]
@@ -335,18 +429,30 @@ fn too_many_rules_are_refused_with_their_own_error() {
         text.push_str(&format!("rule r{i}: avoid act when a\n"));
     }
     let problems = through_everything(&text);
-    assert!(codes(&problems).contains(&"guidelang::check::too_many_rules"), "{:?}", codes(&problems));
+    assert!(
+        codes(&problems).contains(&"guidelang::check::too_many_rules"),
+        "{:?}",
+        codes(&problems)
+    );
 }
 
 #[test]
 fn empty_and_blank_files_say_so() {
     for text in ["", "   \n\t\r\n", "\u{feff}", "\u{feff}\n\n"] {
-        assert_eq!(codes(&through_everything(text)), ["guidelang::syntax::empty"], "{text:?}");
+        assert_eq!(
+            codes(&through_everything(text)),
+            ["guidelang::syntax::empty"],
+            "{text:?}"
+        );
     }
     // Comments only: not empty, but the header is missing.
     let problems = through_everything("# a comment\n");
     assert_eq!(codes(&problems), ["guidelang::syntax::unexpected"]);
-    assert!(problems[0].message.contains("`guideline <id>`"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("`guideline <id>`"),
+        "{}",
+        problems[0].message
+    );
 }
 
 #[test]
@@ -435,13 +541,21 @@ fn thousands_of_unknown_names_are_reported_quickly_and_capped() {
     }
     let started = Instant::now();
     let problems = guidelang::load_str("names.gl", &text).unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
     let cap = guidelang::check::MAX_PROBLEMS;
     let errors = problems.iter().filter(|p| p.is_error()).count();
     assert_eq!(errors, cap + 1, "the first {cap} errors and one that counts the rest");
     let last = problems.iter().rfind(|p| p.is_error()).unwrap();
     assert_eq!(last.code, "guidelang::check::too_many_problems");
-    assert!(last.message.starts_with(&format!("{} more errors", 2 * n - cap)), "{}", last.message);
+    assert!(
+        last.message.starts_with(&format!("{} more errors", 2 * n - cap)),
+        "{}",
+        last.message
+    );
 }
 
 #[test]
@@ -453,7 +567,9 @@ fn a_case_with_thousands_of_unknown_keys_is_reported_quickly_and_capped() {
     assert!(started.elapsed() < Duration::from_secs(30));
     let cap = guidelang::facts::MAX_CASE_ERRORS;
     assert_eq!(errors.len(), cap + 1);
-    assert!(errors[cap].message.starts_with(&format!("{} more problems", 50_000 - cap)));
+    assert!(errors[cap]
+        .message
+        .starts_with(&format!("{} more problems", 50_000 - cap)));
 }
 
 /// A name a megabyte long must not cost an edit distance of 10¹² steps when

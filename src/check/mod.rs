@@ -80,7 +80,11 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
     let mut problems = c.problems;
     problems.sort_by_key(|p| (p.primary_span().map_or(0, |s| s.start), p.severity));
     for (n, what, make) in [
-        (dropped[0], "errors", Problem::error as fn(&'static str, String) -> Problem),
+        (
+            dropped[0],
+            "errors",
+            Problem::error as fn(&'static str, String) -> Problem,
+        ),
         (dropped[1], "warnings", Problem::warning),
     ] {
         if n > 0 {

@@ -96,8 +96,11 @@ pub fn read_text(path: &Path, input: Input) -> Result<String, Refused> {
     let meta = file.metadata().map_err(unreadable)?;
     if meta.is_dir() {
         return Err(Refused {
-            problem: Problem::error("guidelang::input::unreadable", format!("cannot read {name}: it is a directory"))
-                .with_help(format!("give the path of {} inside it", input.noun())),
+            problem: Problem::error(
+                "guidelang::input::unreadable",
+                format!("cannot read {name}: it is a directory"),
+            )
+            .with_help(format!("give the path of {} inside it", input.noun())),
             exit: Exit::Io,
         });
     }
@@ -119,7 +122,10 @@ pub fn read_stdin(input: Input) -> Result<String, Refused> {
         .take(input.limit() as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Refused {
-            problem: Problem::error("guidelang::input::unreadable", format!("cannot read standard input: {e}")),
+            problem: Problem::error(
+                "guidelang::input::unreadable",
+                format!("cannot read standard input: {e}"),
+            ),
             exit: Exit::Io,
         })?;
     decode("<stdin>", bytes, input)
@@ -158,8 +164,11 @@ fn decode(name: &str, bytes: Vec<u8>, input: Input) -> Result<String, Refused> {
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Refused {
-            problem: Problem::error("guidelang::input::not_utf8", format!("{name} is UTF-16 text, not UTF-8"))
-                .with_help("save the file as UTF-8"),
+            problem: Problem::error(
+                "guidelang::input::not_utf8",
+                format!("{name} is UTF-16 text, not UTF-8"),
+            )
+            .with_help("save the file as UTF-8"),
             exit: input.refused(),
         });
     }
@@ -220,7 +229,10 @@ pub fn print_problems(problems: &[Problem]) {
 /// Prints diagnostics; warnings do not stop it.
 pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guideline, Exit> {
     let (name, text) = match path {
-        Some(p) => (p.display().to_string(), read_text(p, Input::Guideline).map_err(Refused::report)?),
+        Some(p) => (
+            p.display().to_string(),
+            read_text(p, Input::Guideline).map_err(Refused::report)?,
+        ),
         None => (guidelang::BUNDLED_NAME.to_string(), guidelang::BUNDLED_TEXT.to_string()),
     };
     match guidelang::load(&Source::new(name, text)) {

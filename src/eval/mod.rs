@@ -234,8 +234,7 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
     let settled = matches!(base, Resolution::Verdict(Verdict::Contraindicated, ..));
     let outcome = if unknown.is_empty() || settled {
         to_outcome(base)
-    } else if unknown.len() > MAX_UNKNOWN_RULES
-        || (fired.len() + unknown.len()) << unknown.len() > MAX_ENUMERATION_WORK
+    } else if unknown.len() > MAX_UNKNOWN_RULES || (fired.len() + unknown.len()) << unknown.len() > MAX_ENUMERATION_WORK
     {
         undecided(g, case, &unknown, Vec::new())
     } else {

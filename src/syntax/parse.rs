@@ -43,7 +43,10 @@ pub fn parse(source: &Source) -> Result<File, Vec<Problem>> {
         .with_help("split the guideline, or check that this is the right file")
         .with_source(source)]);
     }
-    if text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}').is_empty() {
+    if text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
         return Err(vec![Problem::error(
             "guidelang::syntax::empty",
             "the file is empty: a guideline starts with `guideline <id>`",
