@@ -392,8 +392,10 @@ impl Checker<'_> {
         let order = self.definition_order(&defs, &ids);
         // Definitions a cycle keeps from being typed still use what they
         // mention; without this the cycle error comes with false "unused" warnings.
+        let mut in_order = vec![false; defs.len()];
+        order.iter().for_each(|id| in_order[id.index()] = true);
         for (i, d) in defs.iter().enumerate() {
-            if !order.iter().any(|id| id.index() == i) {
+            if !in_order[i] {
                 self.mark_used(&d.body);
             }
         }
