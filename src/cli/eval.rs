@@ -99,14 +99,16 @@ fn explanation_json(g: &guidelang::model::Guideline, e: &guidelang::eval::Evalua
         .actions
         .iter()
         .map(|a| {
+            // Looked up once per rule: an action may have thousands of rules.
+            let overriders: std::collections::HashMap<_, _> = match &a.outcome {
+                Outcome::Decided(d) => d.overridden.iter().copied().collect(),
+                _ => Default::default(),
+            };
             let rules: Vec<_> = a
                 .trace
                 .iter()
                 .map(|(r, t)| {
-                    let overridden_by = match &a.outcome {
-                        Outcome::Decided(d) => d.overridden.iter().find(|(x, _)| x == r).map(|(_, by)| g.rule(*by).id.clone()),
-                        _ => None,
-                    };
+                    let overridden_by = overriders.get(r).map(|by| g.rule(*by).id.clone());
                     json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict, "condition": t, "overridden_by": overridden_by})
                 })
                 .collect();
