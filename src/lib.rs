@@ -13,12 +13,15 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
+pub mod format;
 pub mod model;
 pub mod report;
+pub mod suite;
 pub mod syntax;
 pub mod units;
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{print_problems, read_text, Exit, Input};
+use super::common::{print_problems, read_input, Exit, Input};
 use super::Format;
 use guidelang::diagnostics::Source;
 
@@ -23,7 +23,7 @@ pub fn run(args: Args) -> Exit {
     for path in &args.files {
         // A file that cannot be read is reported like one with an error, so
         // that the other files are still checked and the JSON lists them all.
-        let (problems, exit) = match read_text(path, Input::Guideline) {
+        let (problems, exit) = match read_input(path, Input::Guideline) {
             Ok(text) => {
                 let source = Source::new(path.display().to_string(), text);
                 let problems = match guidelang::syntax::parse(&source) {

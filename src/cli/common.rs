@@ -77,15 +77,20 @@ impl Refused {
     /// Prints the diagnostic and gives the exit code.
     pub fn report(self) -> Exit {
         print_problems(std::slice::from_ref(&self.problem));
-        eprintln!("error: nothing was evaluated");
         self.exit
     }
+}
+
+/// Reads a guideline file as UTF-8 text (see [`read_input`]); a refusal is
+/// printed and becomes its exit code.
+pub fn read_text(path: &Path) -> Result<String, Exit> {
+    read_input(path, Input::Guideline).map_err(Refused::report)
 }
 
 /// Reads a file as UTF-8 text. The size is checked before anything is read,
 /// and reading stops one byte past the limit, so a huge file (or an endless
 /// one such as `/dev/zero`) is refused without being loaded.
-pub fn read_text(path: &Path, input: Input) -> Result<String, Refused> {
+pub fn read_input(path: &Path, input: Input) -> Result<String, Refused> {
     let name = path.display().to_string();
     let unreadable = |e: std::io::Error| Refused {
         problem: Problem::error("guidelang::input::unreadable", format!("cannot read {name}: {e}"))
@@ -231,7 +236,7 @@ pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guidel
     let (name, text) = match path {
         Some(p) => (
             p.display().to_string(),
-            read_text(p, Input::Guideline).map_err(Refused::report)?,
+            read_text(p)?,
         ),
         None => (guidelang::BUNDLED_NAME.to_string(), guidelang::BUNDLED_TEXT.to_string()),
     };

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_guideline, print_problems, read_stdin, read_text, stdout_color, write_stdout, Exit, Input};
+use super::common::{load_guideline, print_problems, read_input, read_stdin, stdout_color, write_stdout, Exit, Input, Refused};
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
 use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
@@ -28,15 +28,17 @@ pub fn run(args: Args) -> Exit {
         Ok(g) => g,
         Err(e) => return e,
     };
-    let (origin, text) = if args.case.as_os_str() == "-" {
-        match read_stdin(Input::Case) {
-            Ok(t) => ("<stdin>".to_string(), t),
-            Err(e) => return e.report(),
-        }
+    let read = if args.case.as_os_str() == "-" {
+        read_stdin(Input::Case).map(|t| ("<stdin>".to_string(), t))
     } else {
-        match read_text(&args.case, Input::Case) {
-            Ok(t) => (args.case.display().to_string(), t),
-            Err(e) => return e.report(),
+        read_input(&args.case, Input::Case).map(|t| (args.case.display().to_string(), t))
+    };
+    let (origin, text) = match read {
+        Ok(read) => read,
+        Err(refused) => {
+            let exit = Refused::report(refused);
+            eprintln!("error: the case could not be read; nothing was evaluated");
+            return exit;
         }
     };
     let case = match guidelang::facts::parse_case(&g, &text) {

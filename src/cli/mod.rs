@@ -3,7 +3,12 @@
 
 mod check;
 mod common;
+mod diff;
 mod eval;
+mod fmt;
+mod lint;
+mod render;
+mod test;
 
 use std::process::ExitCode;
 
@@ -23,6 +28,16 @@ enum Command {
     Check(check::Args),
     /// Evaluate a patient case against a guideline (the bundled ALS guideline by default).
     Eval(eval::Args),
+    /// Decide for every patient: clashes, invariants, unreachable and redundant rules.
+    Lint(lint::Args),
+    /// Compare two versions of a guideline by meaning, with a witness for every changed decision.
+    Diff(diff::Args),
+    /// Rewrite guideline files in canonical layout, comments kept (`--check` for CI).
+    Fmt(fmt::Args),
+    /// Run a guideline's case suite (`<name>.cases/`), with `--coverage`.
+    Test(test::Args),
+    /// Render a guideline as a document for clinical review (Markdown or HTML).
+    Render(render::Args),
 }
 
 /// Output format for reports.
@@ -40,6 +55,11 @@ pub fn run(cli: Cli) -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Lint(a) => lint::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Render(a) => render::run(a),
     };
     exit.into()
 }

@@ -213,6 +213,18 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
     }
 }
 
+/// The outcome of one action on a case, exactly as [`evaluate`] finds it before
+/// invariants are enforced; `None` when the case is not in scope. For tools
+/// that check many cases against one action (the linter's witnesses), where
+/// evaluating every action would be wasted work.
+pub fn evaluate_action(g: &Guideline, case: &Case, action: ActionId) -> Option<ActionResult> {
+    let env = Env::new(g, case);
+    if env.truth_opt(g.scope.as_ref()) != Truth::True || action.index() >= g.actions.len() {
+        return None;
+    }
+    Some(decide(g, &env, case, action))
+}
+
 fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResult {
     let rules = &g.action(action).rules;
     let trace: Vec<(RuleId, Truth)> = rules
@@ -355,10 +367,22 @@ fn sorted(mut v: Vec<RuleId>) -> Vec<RuleId> {
 }
 
 /// Checks every invariant; a decision that breaks one (or might, given unknown
-/// facts) is withheld, so the report never carries it.
+/// facts) is withheld, so the report never carries it. `always decide` claims
+/// are checked after every `never` claim, because withholding a decision can
+/// leave an action undecided.
 fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [ActionResult]) -> Vec<Violation> {
     let mut out = Vec::new();
-    for (i, inv) in g.invariants.iter().enumerate() {
+    let nevers = g
+        .invariants
+        .iter()
+        .enumerate()
+        .filter(|(_, inv)| matches!(inv.claim, Claim::Never { .. }));
+    let always = g
+        .invariants
+        .iter()
+        .enumerate()
+        .filter(|(_, inv)| matches!(inv.claim, Claim::AlwaysDecide { .. }));
+    for (i, inv) in nevers.chain(always) {
         match &inv.claim {
             Claim::Never { verdicts, action, when } => {
                 let result = &mut actions[action.index()];
@@ -367,7 +391,7 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                     continue;
                 }
                 let verdict = d.verdict;
-                match env.truth(when) {
+                match claim_truth(env, when) {
                     Truth::False => {}
                     Truth::True => {
                         out.push(Violation {
@@ -417,7 +441,35 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
             }
         }
     }
+    out.sort_by_key(|v| v.invariant);
     out
+}
+
+/// The truth of a `never` claim's condition as it could turn out on any
+/// completion of the case. Only `x is known` differs from plain evaluation: on
+/// an absent `x` it is false now but true once `x` is given, so it counts as
+/// unknown; otherwise a decision let through now could be withheld later.
+fn claim_truth(env: &Env, e: &crate::model::Expr) -> Truth {
+    use crate::model::ExprKind;
+    match &e.kind {
+        ExprKind::Known(x, _) if env.value(x) == Val::Unknown => Truth::Unknown,
+        ExprKind::Not(x) => claim_truth(env, x).negate(),
+        ExprKind::And(a, b) => claim_truth(env, a).min(claim_truth(env, b)),
+        ExprKind::Or(a, b) => claim_truth(env, a).max(claim_truth(env, b)),
+        ExprKind::AtLeast(n, items) => {
+            let truths: Vec<Truth> = items.iter().map(|i| claim_truth(env, i)).collect();
+            let yes = truths.iter().filter(|t| **t == Truth::True).count();
+            let maybe = truths.iter().filter(|t| **t == Truth::Unknown).count();
+            if yes >= *n as usize {
+                Truth::True
+            } else if yes + maybe < *n as usize {
+                Truth::False
+            } else {
+                Truth::Unknown
+            }
+        }
+        _ => env.truth(e),
+    }
 }
 
 fn definition_facts_of(g: &Guideline, e: &crate::model::Expr) -> Vec<FactId> {

@@ -1,11 +1,23 @@
 //! Reports: an [`Evaluation`](crate::eval::Evaluation) rendered for people
 //! (text) and for programs (the JSON output contract).
 
+mod document;
+mod english;
+mod html;
 mod json;
+mod lint_json;
+mod markdown;
+pub mod sarif;
 mod text;
 
 pub use json::{evaluation_json, problems_json};
+pub use lint_json::lint_json;
 pub use text::{evaluation_text, TextOptions};
+
+pub use document::{document, Block, Document};
+pub use english::{condition as condition_words, fact_label, Inline};
+pub use html::html as render_html;
+pub use markdown::markdown as render_markdown;
 
 /// A number as a clinician reads it: whole above 100, else up to two decimals.
 pub fn fmt_num(x: f64) -> String {

@@ -109,7 +109,7 @@ impl Item {
 }
 
 /// A numbered citation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Reference {
     /// Its number, as cited by rules.
     pub number: Spanned<u32>,
@@ -124,7 +124,7 @@ pub struct Reference {
 }
 
 /// A declared patient fact.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Fact {
     /// Name used in cases and conditions.
     pub name: Spanned<String>,
@@ -164,7 +164,7 @@ pub enum FactType {
 }
 
 /// A named expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Definition {
     /// Its name.
     pub name: Spanned<String>,
@@ -219,7 +219,7 @@ impl fmt::Display for Verdict {
 }
 
 /// A rule: one verdict on one action, under a condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Rule {
     /// Rule id.
     pub id: Spanned<String>,
@@ -246,7 +246,7 @@ pub struct Rule {
 }
 
 /// `dose LOW to HIGH UNIT by EXPR`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Dose {
     /// Lower end per unit of the multiplier.
     pub low: Spanned<f64>,
@@ -261,7 +261,7 @@ pub struct Dose {
 }
 
 /// `warn "text" when EXPR`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Warning {
     /// The warning.
     pub text: Spanned<String>,
@@ -272,7 +272,7 @@ pub struct Warning {
 }
 
 /// Information shown when a condition holds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Note {
     /// Note id.
     pub id: Spanned<String>,
@@ -287,7 +287,7 @@ pub struct Note {
 }
 
 /// A stated safety property.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Invariant {
     /// Invariant id.
     pub id: Spanned<String>,
@@ -449,4 +449,29 @@ pub enum ExprKind {
     },
     /// `sqrt(E)`
     Sqrt(Box<Expr>),
+}
+
+/// `==` for items compares everything but their `span`, like [`Spanned`], so a
+/// re-parsed file equals the original whatever its layout.
+macro_rules! eq_ignoring_span {
+    ($($ty:ident { $($field:ident),* })*) => {$(
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                // Destructured so that a new field cannot be forgotten here.
+                let $ty { $($field,)* span: _ } = self;
+                $(*$field == other.$field)&&*
+            }
+        }
+    )*};
+}
+
+eq_ignoring_span! {
+    Reference { number, title, source, year }
+    Fact { name, ty, description, recorded }
+    Definition { name, unit, body, description }
+    Rule { id, verdict, action, when, dose, detail, warnings, because, cites, overrides }
+    Dose { low, high, unit, by }
+    Warning { text, when }
+    Note { id, when, says, cites }
+    Invariant { id, claim, because }
 }

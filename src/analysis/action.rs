@@ -1,0 +1,296 @@
+//! One action's rules as clauses, with the evaluator's resolution built on top:
+//! a true contraindication wins outright, a rule overridden by another *true*
+//! rule drops out, and the survivors either agree (a verdict) or not (a
+//! conflict).
+//!
+//! Questions about complete cases assume every fact known, so each rule is
+//! simply true or false. The "always decide" question is about partial cases:
+//! there the evaluator tries every way the unknown rules could turn out, and
+//! the action is undecided when two of those ways end differently. That
+//! "two ways" is existential, so it is encoded as two copies of the rule set
+//! (two *worlds*), each rule in a world being true if it is true, or unknown
+//! and chosen; undecided means the worlds' outcomes differ.
+
+use varisat::Lit;
+
+use super::domain::Domain;
+use super::encode::{Encoder, Tv};
+use super::sat::{Model, SolverFailure};
+use crate::eval::MAX_UNKNOWN_RULES;
+use crate::facts::Case;
+use crate::model::{ActionId, Expr, Guideline, RuleId};
+use crate::syntax::ast::Verdict;
+
+/// The outcome kinds the evaluator distinguishes for one combination of fired
+/// rules, in the order of [`Kinds::kind`].
+pub const KINDS: [Option<Verdict>; 5] = [
+    None,
+    Some(Verdict::Recommend),
+    Some(Verdict::Consider),
+    Some(Verdict::Avoid),
+    Some(Verdict::Contraindicated),
+];
+
+/// Index into [`Kinds::kind`] for a conflict.
+pub const CONFLICT: usize = 5;
+
+/// The overridable verdicts, in the order of [`Kinds::has`].
+const PLAIN: [Verdict; 3] = [Verdict::Recommend, Verdict::Consider, Verdict::Avoid];
+
+/// Outcome literals of one world.
+#[derive(Clone, Debug)]
+pub struct Kinds {
+    /// Some contraindication fires.
+    pub contra: Lit,
+    /// Each rule (by position on the action) survives: fires, and no rule
+    /// overriding it fires.
+    pub survives: Vec<Lit>,
+    /// Some survivor says recommend, consider, avoid.
+    pub has: [Lit; 3],
+    /// Exactly one holds: silent, recommend, consider, avoid, contraindicated, conflict.
+    pub kind: [Lit; 6],
+}
+
+/// The index in [`KINDS`] of a verdict.
+pub fn kind_index(v: Verdict) -> usize {
+    KINDS.iter().position(|k| *k == Some(v)).unwrap_or(0)
+}
+
+/// One action's rules and scope, encoded.
+pub struct ActionModel<'g> {
+    /// The encoder holding the clauses.
+    pub enc: Encoder<'g>,
+    /// The action.
+    pub action: ActionId,
+    /// Its rules, in file order.
+    pub rules: Vec<RuleId>,
+    /// Each rule's condition.
+    pub when: Vec<Tv>,
+    /// The guideline's scope.
+    pub scope: Tv,
+    /// For each rule (by position), the positions of the rules overriding it.
+    pub overriders: Vec<Vec<usize>>,
+    complete: Option<Kinds>,
+    partial: Option<(Lit, Kinds)>,
+}
+
+impl<'g> ActionModel<'g> {
+    /// Encodes the scope and every rule of `action`.
+    pub fn new(g: &'g Guideline, dom: &'g Domain, action: ActionId) -> ActionModel<'g> {
+        let mut enc = Encoder::new(g, dom);
+        let rules = g.action(action).rules.clone();
+        let scope = enc.optional(g.scope.as_ref());
+        let when = rules.iter().map(|r| enc.optional(g.rule(*r).when.as_ref())).collect();
+        let overriders = rules
+            .iter()
+            .map(|r| {
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| g.rule(**o).overrides.contains(r))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        ActionModel {
+            enc,
+            action,
+            rules,
+            when,
+            scope,
+            overriders,
+            complete: None,
+            partial: None,
+        }
+    }
+
+    /// The guideline.
+    pub fn guideline(&self) -> &'g Guideline {
+        self.enc.guideline()
+    }
+
+    /// The verdict of the rule at a position.
+    pub fn verdict(&self, i: usize) -> Verdict {
+        self.guideline().rule(self.rules[i]).verdict
+    }
+
+    /// The position of a rule on this action.
+    pub fn position(&self, r: RuleId) -> Option<usize> {
+        self.rules.iter().position(|x| *x == r)
+    }
+
+    /// Encodes another condition (an `always decide` invariant's) into the same instance.
+    pub fn condition(&mut self, e: &Expr) -> Tv {
+        self.enc.condition(e)
+    }
+
+    /// Encodes a `never` invariant's condition, as the evaluator judges it.
+    pub fn claim(&mut self, e: &Expr) -> Tv {
+        self.enc.claim(e)
+    }
+
+    /// A complete case in scope where all `extra` hold, if there is one.
+    pub fn complete_case(&mut self, extra: &[Lit]) -> Result<Option<Case>, SolverFailure> {
+        let mut assume = self.enc.complete();
+        assume.push(self.scope.t);
+        assume.extend_from_slice(extra);
+        Ok(self.enc.sat.solve(&assume)?.map(|m| self.enc.decode(&m, true)))
+    }
+
+    /// A case in scope, facts possibly missing, where all `extra` hold.
+    pub fn partial_case(&mut self, extra: &[Lit]) -> Result<Option<Case>, SolverFailure> {
+        let mut assume = vec![self.scope.t];
+        assume.extend_from_slice(extra);
+        Ok(self.enc.sat.solve(&assume)?.map(|m: Model| self.enc.decode(&m, false)))
+    }
+
+    /// What makes rules `a` and `b` (positions) both survive on a complete
+    /// case: both fire, no contraindication fires, nothing overriding either fires.
+    pub fn clash(&self, a: usize, b: usize) -> Vec<Lit> {
+        let mut out = vec![self.when[a].t, self.when[b].t];
+        for (i, tv) in self.when.iter().enumerate() {
+            let beats = self.verdict(i) == Verdict::Contraindicated
+                || self.overriders[a].contains(&i)
+                || self.overriders[b].contains(&i);
+            if beats {
+                out.push(!tv.t);
+            }
+        }
+        out
+    }
+
+    /// The outcome literals on complete cases (each rule true or false).
+    pub fn complete_kinds(&mut self) -> Kinds {
+        if let Some(k) = &self.complete {
+            return k.clone();
+        }
+        let world: Vec<Lit> = self.when.iter().map(|tv| tv.t).collect();
+        let k = self.kinds(&world);
+        self.complete = Some(k.clone());
+        k
+    }
+
+    fn kinds(&mut self, world: &[Lit]) -> Kinds {
+        let verdicts: Vec<Verdict> = (0..world.len()).map(|i| self.verdict(i)).collect();
+        outcome_kinds(&mut self.enc.sat, world, &verdicts, &self.overriders)
+    }
+
+    /// The literal "on this partial case the evaluator leaves the action
+    /// undecided, or a `never` invariant turns its decision into an undecided
+    /// one". `prior` lists the `never` invariants on this action (the evaluator
+    /// enforces them all, in file order, before any `always decide`): their
+    /// verdicts and their condition as [`ActionModel::claim`] encodes it.
+    pub fn undecided(&mut self, prior: &[(Vec<Verdict>, Tv)]) -> Lit {
+        let (undecided, world) = match &self.partial {
+            Some(p) => p.clone(),
+            None => {
+                let p = self.build_partial();
+                self.partial = Some(p.clone());
+                p
+            }
+        };
+        // A `never` invariant withholds a decision as undecided when its
+        // condition is unknown, unless one before it already withheld it
+        // outright (condition true).
+        let mut via = vec![undecided];
+        for (k, v) in KINDS.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let mut chain = Vec::new();
+            let mut before: Vec<Lit> = Vec::new();
+            for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {
+                let mut parts = before.clone();
+                parts.push(!c.t);
+                parts.push(!c.f);
+                chain.push(self.enc.sat.and(&parts));
+                before.push(c.f);
+            }
+            let chain = self.enc.sat.or(&chain);
+            via.push(self.enc.sat.and(&[world.kind[k], chain]));
+        }
+        self.enc.sat.or(&via)
+    }
+
+    fn build_partial(&mut self) -> (Lit, Kinds) {
+        let unknown: Vec<Lit> = self
+            .when
+            .clone()
+            .iter()
+            .map(|tv| self.enc.sat.and(&[!tv.t, !tv.f]))
+            .collect();
+        let mut worlds = Vec::new();
+        for _ in 0..2 {
+            let world: Vec<Lit> = (0..self.when.len())
+                .map(|i| {
+                    let chosen = self.enc.sat.fresh();
+                    let maybe = self.enc.sat.and(&[unknown[i], chosen]);
+                    self.enc.sat.or(&[self.when[i].t, maybe])
+                })
+                .collect();
+            worlds.push(self.kinds(&world));
+        }
+        let same: Vec<Lit> = (0..6)
+            .map(|k| self.enc.sat.and(&[worlds[0].kind[k], worlds[1].kind[k]]))
+            .collect();
+        let differ = self.enc.sat.or(&same);
+        let differ = !differ;
+        let many = self.enc.sat.at_least(MAX_UNKNOWN_RULES + 1, &unknown);
+        let fired_contra: Vec<Lit> = (0..self.when.len())
+            .filter(|i| self.verdict(*i) == Verdict::Contraindicated)
+            .map(|i| self.when[i].t)
+            .collect();
+        let settled = self.enc.sat.or(&fired_contra);
+        let open = self.enc.sat.or(&[differ, many]);
+        let undecided = self.enc.sat.and(&[!settled, open]);
+        (undecided, worlds.swap_remove(0))
+    }
+}
+
+/// The outcome literals of one world of an action's rules: `world[i]` says
+/// rule `i` fires, `verdicts[i]` is its verdict, `overriders[i]` the positions
+/// of the rules overriding it.
+pub fn outcome_kinds(
+    sat: &mut super::sat::Sat,
+    world: &[Lit],
+    verdicts: &[Verdict],
+    overriders: &[Vec<usize>],
+) -> Kinds {
+    let contras: Vec<Lit> = (0..world.len())
+        .filter(|i| verdicts[*i] == Verdict::Contraindicated)
+        .map(|i| world[i])
+        .collect();
+    let contra = sat.or(&contras);
+    let survives: Vec<Lit> = (0..world.len())
+        .map(|i| {
+            let mut parts = vec![world[i]];
+            parts.extend(overriders[i].iter().map(|o| !world[*o]));
+            sat.and(&parts)
+        })
+        .collect();
+    let mut has = [sat.bottom(); 3];
+    for (slot, v) in has.iter_mut().zip(PLAIN) {
+        let mine: Vec<Lit> = (0..world.len())
+            .filter(|i| verdicts[*i] == v)
+            .map(|i| survives[i])
+            .collect();
+        *slot = sat.or(&mine);
+    }
+    let silent = sat.and(&[!contra, !has[0], !has[1], !has[2]]);
+    let mut only = |k: usize| {
+        let mut parts = vec![!contra];
+        for (j, h) in has.iter().enumerate() {
+            parts.push(if j == k { *h } else { !*h });
+        }
+        sat.and(&parts)
+    };
+    let rec = only(0);
+    let con = only(1);
+    let avo = only(2);
+    let two = sat.at_least(2, &has);
+    let conflict = sat.and(&[!contra, two]);
+    Kinds {
+        contra,
+        survives,
+        has,
+        kind: [silent, rec, con, avo, contra, conflict],
+    }
+}

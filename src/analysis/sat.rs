@@ -1,0 +1,211 @@
+//! A thin layer over the `varisat` CDCL solver: fresh literals, gates defined
+//! by equivalence (Tseitin), cardinality, and incremental solving under
+//! assumptions.
+//!
+//! Every gate is a full equivalence (`g ↔ f(inputs)`), not an implication,
+//! because the same gate is asked about in both polarities: a rule's condition
+//! is assumed true in one query and false ("the overriding rule does not fire")
+//! in the next. Constant inputs are folded so that trivial gates cost nothing.
+
+use varisat::{ExtendFormula, Lit, Solver};
+
+/// A failure of the solver itself (never a property of the guideline).
+#[derive(Debug)]
+pub struct SolverFailure(pub String);
+
+/// A satisfying assignment: the truth of every literal created so far.
+#[derive(Clone, Debug)]
+pub struct Model {
+    values: Vec<bool>,
+}
+
+impl Model {
+    /// The value of a literal in the model (a literal created after the model
+    /// was found, or one the solver left free, reads as false).
+    pub fn value(&self, lit: Lit) -> bool {
+        let v = self.values.get(lit.var().index()).copied().unwrap_or(false);
+        v == lit.is_positive()
+    }
+}
+
+/// An incremental SAT instance with a constant-true literal.
+pub struct Sat {
+    solver: Solver<'static>,
+    truth: Lit,
+    vars: usize,
+}
+
+impl Default for Sat {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sat {
+    /// An empty instance.
+    pub fn new() -> Sat {
+        let mut solver = Solver::new();
+        let truth = solver.new_lit();
+        solver.add_clause(&[truth]);
+        Sat { solver, truth, vars: 1 }
+    }
+
+    /// The literal that is always true.
+    pub fn top(&self) -> Lit {
+        self.truth
+    }
+
+    /// The literal that is always false.
+    pub fn bottom(&self) -> Lit {
+        !self.truth
+    }
+
+    /// A fresh, unconstrained literal.
+    pub fn fresh(&mut self) -> Lit {
+        self.vars += 1;
+        self.solver.new_lit()
+    }
+
+    /// Number of variables created.
+    pub fn var_count(&self) -> usize {
+        self.vars
+    }
+
+    /// Adds a clause (a disjunction that must hold).
+    pub fn clause(&mut self, lits: &[Lit]) {
+        if lits.contains(&self.truth) {
+            return;
+        }
+        let kept: Vec<Lit> = lits.iter().copied().filter(|l| *l != !self.truth).collect();
+        self.solver.add_clause(&kept);
+    }
+
+    /// `a → b`.
+    pub fn implies(&mut self, a: Lit, b: Lit) {
+        self.clause(&[!a, b]);
+    }
+
+    /// A literal equivalent to the conjunction of `xs` (true when empty).
+    pub fn and(&mut self, xs: &[Lit]) -> Lit {
+        let mut kept: Vec<Lit> = Vec::with_capacity(xs.len());
+        for &x in xs {
+            if x == !self.truth || kept.contains(&!x) {
+                return !self.truth;
+            }
+            if x != self.truth && !kept.contains(&x) {
+                kept.push(x);
+            }
+        }
+        match kept.len() {
+            0 => self.truth,
+            1 => kept[0],
+            _ => {
+                let g = self.fresh();
+                let mut long = vec![g];
+                for &x in &kept {
+                    self.solver.add_clause(&[!g, x]);
+                    long.push(!x);
+                }
+                self.solver.add_clause(&long);
+                g
+            }
+        }
+    }
+
+    /// A literal equivalent to the disjunction of `xs` (false when empty).
+    pub fn or(&mut self, xs: &[Lit]) -> Lit {
+        let negated: Vec<Lit> = xs.iter().map(|x| !*x).collect();
+        !self.and(&negated)
+    }
+
+    /// A literal equivalent to "at least `n` of `xs` are true", by the
+    /// sequential counter: `c[j]` after item `i` says "at least `j` of the
+    /// first `i` items".
+    pub fn at_least(&mut self, n: usize, xs: &[Lit]) -> Lit {
+        if n == 0 {
+            return self.truth;
+        }
+        if n > xs.len() {
+            return !self.truth;
+        }
+        let mut c = vec![!self.truth; n + 1];
+        c[0] = self.truth;
+        for (i, &x) in xs.iter().enumerate() {
+            // Only counts reachable after i+1 items, and still able to reach n, matter.
+            let hi = n.min(i + 1);
+            for j in (1..=hi).rev() {
+                let carry = self.and(&[c[j - 1], x]);
+                c[j] = self.or(&[c[j], carry]);
+            }
+        }
+        c[n]
+    }
+
+    /// Solves under assumptions. `Ok(None)` when unsatisfiable.
+    pub fn solve(&mut self, assumptions: &[Lit]) -> Result<Option<Model>, SolverFailure> {
+        let kept: Vec<Lit> = assumptions.iter().copied().filter(|l| *l != self.truth).collect();
+        if kept.contains(&!self.truth) {
+            return Ok(None);
+        }
+        self.solver.assume(&kept);
+        let sat = self.solver.solve().map_err(|e| SolverFailure(e.to_string()))?;
+        if !sat {
+            return Ok(None);
+        }
+        let lits = self.solver.model().unwrap_or_default();
+        let mut values = vec![false; self.vars + 1];
+        for l in lits {
+            if let Some(slot) = values.get_mut(l.var().index()) {
+                *slot = l.is_positive();
+            }
+        }
+        Ok(Some(Model { values }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_models(sat: &mut Sat, inputs: &[Lit], out: Lit, want: impl Fn(&[bool]) -> bool) {
+        for mask in 0u32..(1 << inputs.len()) {
+            let bits: Vec<bool> = (0..inputs.len()).map(|i| mask & (1 << i) != 0).collect();
+            let mut assume: Vec<Lit> = inputs
+                .iter()
+                .zip(&bits)
+                .map(|(l, b)| if *b { *l } else { !*l })
+                .collect();
+            assume.push(out);
+            let model = sat.solve(&assume).expect("solver works");
+            assert_eq!(model.is_some(), want(&bits), "inputs {bits:?}");
+        }
+    }
+
+    #[test]
+    fn gates_are_equivalences() {
+        let mut sat = Sat::new();
+        let xs: Vec<Lit> = (0..4).map(|_| sat.fresh()).collect();
+        let a = sat.and(&xs);
+        count_models(&mut sat, &xs, a, |b| b.iter().all(|x| *x));
+        count_models(&mut sat, &xs, !a, |b| !b.iter().all(|x| *x));
+        let o = sat.or(&xs);
+        count_models(&mut sat, &xs, o, |b| b.iter().any(|x| *x));
+        for n in 0..=5 {
+            let k = sat.at_least(n, &xs);
+            count_models(&mut sat, &xs, k, |b| b.iter().filter(|x| **x).count() >= n);
+            count_models(&mut sat, &xs, !k, |b| b.iter().filter(|x| **x).count() < n);
+        }
+    }
+
+    #[test]
+    fn constants_fold() {
+        let mut sat = Sat::new();
+        let x = sat.fresh();
+        let (t, f) = (sat.top(), sat.bottom());
+        assert_eq!(sat.and(&[x, t]), x);
+        assert_eq!(sat.and(&[x, f]), f);
+        assert_eq!(sat.or(&[x, t]), t);
+        assert_eq!(sat.and(&[x, !x]), f);
+        assert!(sat.solve(&[f]).expect("solves").is_none());
+    }
+}

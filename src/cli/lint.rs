@@ -1,0 +1,132 @@
+//! `guidelang lint [FILE]`: decides, for every patient, whether rules clash,
+//! invariants hold, rules are reachable; prints each finding with a witness
+//! case. Exit 1 on errors (or on warnings with `--deny warnings`).
+
+use std::path::PathBuf;
+
+use super::common::{print_problems, read_text, Exit};
+use guidelang::analysis::{lint, Finding, LintReport};
+use guidelang::diagnostics::Source;
+use guidelang::report::{lint_json, sarif::lint_sarif};
+
+/// Output formats of `lint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum LintFormat {
+    /// Diagnostics with witness cases.
+    #[default]
+    Text,
+    /// JSON.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+/// What `--deny` can turn into errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Every warning.
+    Warnings,
+}
+
+/// Arguments of `lint`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Guideline file; the bundled ALS guideline when omitted.
+    file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: LintFormat,
+    /// Treat warnings as errors (`--deny warnings`).
+    #[arg(long, value_enum)]
+    deny: Vec<Deny>,
+}
+
+pub fn run(args: Args) -> Exit {
+    let (name, text) = match &args.file {
+        Some(p) => match read_text(p) {
+            Ok(t) => (p.display().to_string(), t),
+            Err(e) => return e,
+        },
+        None => (guidelang::BUNDLED_NAME.to_string(), guidelang::BUNDLED_TEXT.to_string()),
+    };
+    let source = Source::new(name, text);
+    let (guideline, report) = match guidelang::load(&source) {
+        Ok(g) => {
+            let report = lint(&g);
+            (Some(g), report)
+        }
+        Err(problems) => {
+            let report = LintReport {
+                findings: problems.iter().map(Finding::from_problem).collect(),
+                ..LintReport::default()
+            };
+            (None, report)
+        }
+    };
+    let out = match args.format {
+        LintFormat::Text => {
+            print_text(&source, &report, guideline.is_some());
+            None
+        }
+        LintFormat::Json => Some(lint_json(&source, guideline.as_ref(), &report)),
+        LintFormat::Sarif => Some(lint_sarif(&source, &report.findings, &report.proved)),
+    };
+    if let Some(json) = out {
+        match serde_json::to_string_pretty(&json) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot write the report: {e}");
+                return Exit::Io;
+            }
+        }
+    }
+    let deny_warnings = args.deny.contains(&Deny::Warnings);
+    if report.errors() > 0 || (deny_warnings && report.warnings() > 0) {
+        Exit::GuidelineErrors
+    } else {
+        Exit::Ok
+    }
+}
+
+fn print_text(source: &Source, report: &LintReport, checked: bool) {
+    for f in &report.findings {
+        print_problems(&[f.to_problem(source)]);
+        if let (Some(w), Some(shows)) = (&f.witness, &f.shows) {
+            eprintln!("  witness: on this case {shows}");
+            let key: Vec<String> = f
+                .facts
+                .iter()
+                .filter_map(|name| w.get(name).map(|v| format!("{name} = {v}")))
+                .collect();
+            let missing: Vec<&str> = f
+                .facts
+                .iter()
+                .filter(|name| w.get(name.as_str()).is_none())
+                .map(String::as_str)
+                .collect();
+            if !key.is_empty() {
+                let unknown = if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and {} not known", missing.join(", "))
+                };
+                eprintln!("  for a patient with {}{unknown}", key.join(", "));
+            }
+            eprintln!("  {w}");
+            eprintln!(
+                "  (save it as witness.json and run `guidelang eval {} --case witness.json`)\n",
+                source.name()
+            );
+        }
+    }
+    if !report.proved.is_empty() {
+        let ids: Vec<&str> = report.proved.iter().map(|p| p.invariant.as_str()).collect();
+        eprintln!("proved for every patient: {}", ids.join(", "));
+    }
+    let (e, w) = (report.errors(), report.warnings());
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if !checked {
+        eprintln!("{}: the guideline does not check; nothing was analysed", source.name());
+    }
+    eprintln!("{}: {e} error{}, {w} warning{}", source.name(), plural(e), plural(w));
+}

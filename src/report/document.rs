@@ -1,0 +1,401 @@
+//! The clinical-review document of a guideline, built once as neutral blocks
+//! that [`markdown`](super::markdown) and [`html`](super::html) print: what the
+//! document says is decided here, how it looks there.
+
+use super::english::{condition, fact_label, humanize, quantity, Inline, Phrase};
+use super::fmt_range;
+use crate::model::{Claim, FactKind, Guideline, Rule, RuleId};
+use crate::syntax::ast::Verdict;
+
+/// A block of the document.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// A heading; `id` is its anchor.
+    Heading {
+        /// 1 for the title.
+        level: u8,
+        /// Its words.
+        text: Phrase,
+        /// Anchor.
+        id: Option<String>,
+    },
+    /// A paragraph.
+    Paragraph(Phrase),
+    /// Labelled values: metadata, a rule's dose and rationale.
+    Fields(Vec<(String, Phrase)>),
+    /// A table with a header row.
+    Table {
+        /// Column titles.
+        header: Vec<String>,
+        /// Cells.
+        rows: Vec<Vec<Phrase>>,
+    },
+    /// A list; items may carry an anchor.
+    List {
+        /// Numbered.
+        ordered: bool,
+        /// Items.
+        items: Vec<(Option<String>, Phrase)>,
+    },
+    /// One rule, note or invariant: a verdict line and its fields, framed in HTML.
+    Card {
+        /// Anchor.
+        id: String,
+        /// The verdict it carries, for colour.
+        verdict: Option<Verdict>,
+        /// The first line.
+        title: Phrase,
+        /// What follows.
+        fields: Vec<(String, Phrase)>,
+    },
+}
+
+/// The whole document: its title (for HTML's `<title>`) and its blocks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// The guideline's title.
+    pub title: String,
+    /// Blocks in order.
+    pub blocks: Vec<Block>,
+}
+
+fn t(s: impl Into<String>) -> Inline {
+    Inline::Text(s.into())
+}
+
+fn cites(c: &[u32]) -> Phrase {
+    let mut out = Vec::new();
+    for (i, n) in c.iter().enumerate() {
+        if i > 0 {
+            out.push(t(", "));
+        }
+        out.push(Inline::Cite(*n));
+    }
+    out
+}
+
+/// Anchor of a rule, note, invariant or definition.
+pub fn anchor(kind: &str, id: &str) -> String {
+    format!("{kind}-{id}")
+}
+
+fn heading(level: u8, text: &str, id: Option<&str>) -> Block {
+    Block::Heading {
+        level,
+        text: vec![t(text)],
+        id: id.map(str::to_string),
+    }
+}
+
+/// Builds the document of a guideline.
+pub fn document(g: &Guideline) -> Document {
+    let mut b = vec![heading(1, &g.meta.title, None)];
+    b.push(metadata(g));
+    b.push(Block::Paragraph(vec![t(
+        "Each action below lists the rules that decide it, in the order the guideline states them. \
+         A contraindication is absolute and always wins. Otherwise, when a rule takes precedence over \
+         another and both apply, the first wins; rules that still disagree are a conflict and give no verdict. \
+         A rule whose condition cannot be decided from the facts given leaves the action undecided, \
+         never guessed.",
+    )]));
+    b.push(heading(2, "Summary", Some("summary")));
+    b.push(summary(g));
+    b.push(heading(2, "Actions", Some("actions")));
+    for a in &g.actions {
+        b.push(Block::Heading {
+            level: 3,
+            text: named(&a.name, false),
+            id: Some(anchor("action", &a.name)),
+        });
+        for &r in &a.rules {
+            b.push(rule_card(g, r));
+        }
+    }
+    if !g.notes.is_empty() {
+        b.push(heading(2, "Notes", Some("notes")));
+        b.push(Block::Paragraph(vec![t(
+            "Information shown with the recommendations when its condition holds; never a decision.",
+        )]));
+        for n in &g.notes {
+            let mut fields = vec![("Shown when".to_string(), when(g, n.when.as_ref()))];
+            if !n.cites.is_empty() {
+                fields.push(("References".into(), cites(&n.cites)));
+            }
+            b.push(Block::Card {
+                id: anchor("note", &n.id),
+                verdict: None,
+                title: vec![t(n.text.clone())],
+                fields,
+            });
+        }
+    }
+    if !g.invariants.is_empty() {
+        b.push(heading(2, "Safety properties", Some("invariants")));
+        b.push(Block::Paragraph(vec![t(
+            "Stated by the guideline and enforced on every case: a decision that would break one is withheld.",
+        )]));
+        for inv in &g.invariants {
+            b.push(invariant_card(g, inv));
+        }
+    }
+    if !g.definitions.is_empty() {
+        b.push(heading(2, "Definitions", Some("definitions")));
+        for d in &g.definitions {
+            let mut fields = vec![("Means".to_string(), condition(g, &d.body))];
+            if let crate::model::Type::Num(Some(u)) = &d.ty {
+                fields.push(("Unit".into(), vec![Inline::Unit(u.to_string())]));
+            }
+            if let Some(desc) = &d.description {
+                fields.push(("About".into(), vec![t(desc.clone())]));
+            }
+            b.push(Block::Card {
+                id: anchor("def", &d.name),
+                verdict: None,
+                title: named(&d.name, true),
+                fields,
+            });
+        }
+    }
+    b.push(heading(2, "Patient facts", Some("facts")));
+    b.push(facts(g));
+    if !g.references.is_empty() {
+        b.push(heading(2, "References", Some("references")));
+        let items = g
+            .references
+            .iter()
+            .map(|r| {
+                let mut s = format!("[{}] {}", r.number, r.title);
+                if let Some(src) = &r.source {
+                    s.push_str(&format!(". {src}"));
+                }
+                if let Some(y) = r.year {
+                    s.push_str(&format!(", {y}"));
+                }
+                s.push('.');
+                (Some(anchor("ref", &r.number.to_string())), vec![t(s)])
+            })
+            .collect();
+        b.push(Block::List { ordered: false, items });
+    }
+    Document {
+        title: g.meta.title.clone(),
+        blocks: b,
+    }
+}
+
+/// An action or definition by its name in words, with the name as written
+/// beside it when the two differ (case files use the written one).
+fn named(name: &str, strong: bool) -> Phrase {
+    let words = humanize(name);
+    let mut p = vec![if strong {
+        Inline::Strong(words.clone())
+    } else {
+        t(words.clone())
+    }];
+    if words != name {
+        p.extend([t(" "), Inline::Code(name.to_string())]);
+    }
+    p
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+fn when(g: &Guideline, e: Option<&crate::model::Expr>) -> Phrase {
+    match e {
+        Some(e) => condition(g, e),
+        None => vec![t("always (every patient the guideline applies to)")],
+    }
+}
+
+fn metadata(g: &Guideline) -> Block {
+    let m = &g.meta;
+    let mut f = vec![
+        ("Guideline".to_string(), vec![Inline::Code(m.id.clone())]),
+        ("Version".into(), vec![t(m.version.to_string())]),
+        ("Status".into(), vec![t(m.status.to_string())]),
+    ];
+    if let Some(u) = &m.updated {
+        f.push(("Updated".into(), vec![t(u.clone())]));
+    }
+    if !m.reviewers.is_empty() {
+        f.push(("Reviewed by".into(), vec![t(m.reviewers.join(", "))]));
+    }
+    let scope = match &g.scope {
+        Some(s) => {
+            let mut p = vec![t("patients with ")];
+            p.extend(condition(g, s));
+            p
+        }
+        None => vec![t("every patient")],
+    };
+    f.push(("Applies to".into(), scope));
+    f.push(("Content hash".into(), vec![Inline::Code(g.hash.clone())]));
+    Block::Fields(f)
+}
+
+fn summary(g: &Guideline) -> Block {
+    let rows = g
+        .actions
+        .iter()
+        .map(|a| {
+            let mut verdicts = Vec::new();
+            for (i, r) in a.rules.iter().enumerate() {
+                if i > 0 {
+                    verdicts.push(t(", "));
+                }
+                let rule = g.rule(*r);
+                verdicts.push(Inline::Verdict(rule.verdict));
+                verdicts.push(t(" ("));
+                verdicts.push(Inline::RuleLink(rule.id.clone()));
+                verdicts.push(t(")"));
+            }
+            vec![vec![Inline::Strong(humanize(&a.name))], verdicts]
+        })
+        .collect();
+    Block::Table {
+        header: vec!["Action".into(), "Verdicts (rule)".into()],
+        rows,
+    }
+}
+
+fn rule_card(g: &Guideline, id: RuleId) -> Block {
+    let r: &Rule = g.rule(id);
+    let mut title = vec![Inline::Verdict(r.verdict), t(" when ")];
+    title.extend(when(g, r.when.as_ref()));
+    let mut fields = Vec::new();
+    if let Some(d) = &r.dose {
+        let mut p = vec![t(format!("{}, by ", fmt_range(d.low, d.high, &d.unit.to_string())))];
+        p.extend(quantity(g, &d.by));
+        if !d.by_unit.is_one() {
+            p.push(t(" ("));
+            p.push(Inline::Unit(d.by_unit.to_string()));
+            p.push(t(")"));
+        }
+        fields.push(("Dose".to_string(), p));
+    }
+    if let Some(d) = &r.detail {
+        fields.push(("Detail".into(), vec![t(d.clone())]));
+    }
+    for w in &r.warnings {
+        let mut p = vec![t(w.text.clone()), t(" — when ")];
+        p.extend(condition(g, &w.when));
+        fields.push(("Warning".into(), p));
+    }
+    if let Some(b) = &r.because {
+        fields.push(("Rationale".into(), vec![t(b.clone())]));
+    }
+    if !r.overrides.is_empty() {
+        fields.push(("Takes precedence over".into(), rule_list(g, &r.overrides)));
+    }
+    let beaten_by: Vec<RuleId> = g.actions[r.action.index()]
+        .rules
+        .iter()
+        .copied()
+        .filter(|o| g.rule(*o).overrides.contains(&id))
+        .collect();
+    if !beaten_by.is_empty() {
+        fields.push(("Gives way to".into(), rule_list(g, &beaten_by)));
+    }
+    if r.verdict == Verdict::Contraindicated {
+        fields.push((
+            "Precedence".into(),
+            vec![t("absolute: nothing overrides a contraindication")],
+        ));
+    }
+    if !r.cites.is_empty() {
+        fields.push(("References".into(), cites(&r.cites)));
+    }
+    fields.push(("Rule".into(), vec![Inline::Code(r.id.clone())]));
+    Block::Card {
+        id: anchor("rule", &r.id),
+        verdict: Some(r.verdict),
+        title,
+        fields,
+    }
+}
+
+fn rule_list(g: &Guideline, rules: &[RuleId]) -> Phrase {
+    let mut p = Vec::new();
+    for (i, o) in rules.iter().enumerate() {
+        if i > 0 {
+            p.push(t(", "));
+        }
+        p.push(Inline::Verdict(g.rule(*o).verdict));
+        p.push(t(" ("));
+        p.push(Inline::RuleLink(g.rule(*o).id.clone()));
+        p.push(t(")"));
+    }
+    p
+}
+
+fn invariant_card(g: &Guideline, inv: &crate::model::Invariant) -> Block {
+    let mut title = Vec::new();
+    match &inv.claim {
+        Claim::Never { verdicts, action, when } => {
+            let vs: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
+            title.push(Inline::Strong(format!("Never {}", vs.join(" or "))));
+            title.push(t(format!(" {} when ", humanize(&g.action(*action).name))));
+            title.extend(condition(g, when));
+        }
+        Claim::AlwaysDecide { action, when } => {
+            title.push(Inline::Strong("Always decide".into()));
+            title.push(t(format!(" {} when ", humanize(&g.action(*action).name))));
+            title.extend(condition(g, when));
+        }
+    }
+    let mut fields = Vec::new();
+    if let Some(b) = &inv.because {
+        fields.push(("Why".to_string(), vec![t(b.clone())]));
+    }
+    fields.push(("Invariant".into(), vec![Inline::Code(inv.id.clone())]));
+    Block::Card {
+        id: anchor("invariant", &inv.id),
+        verdict: None,
+        title,
+        fields,
+    }
+}
+
+fn facts(g: &Guideline) -> Block {
+    let rows = g
+        .facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let ty = match &f.kind {
+                FactKind::Bool => vec![t("yes or no")],
+                FactKind::Integer { .. } => vec![t(f.kind.expected())],
+                FactKind::Number { unit, min, max } => {
+                    let mut p = vec![t("a number in "), Inline::Unit(unit.to_string())];
+                    let range = match (min, max) {
+                        (Some(a), Some(b)) => format!(", from {a} to {b}"),
+                        (Some(a), None) => format!(", from {a}"),
+                        (None, Some(b)) => format!(", up to {b}"),
+                        (None, None) => String::new(),
+                    };
+                    p.push(t(range));
+                    p
+                }
+                FactKind::Enum { values } => vec![t(format!(
+                    "one of: {}",
+                    values.iter().map(|v| humanize(v)).collect::<Vec<_>>().join(", ")
+                ))],
+            };
+            let label = fact_label(g, crate::model::FactId(i as u32));
+            vec![
+                vec![Inline::Code(f.name.clone())],
+                vec![t(capitalize(&label))],
+                ty,
+                vec![t(f.description.clone().unwrap_or_default())],
+            ]
+        })
+        .collect();
+    Block::Table {
+        header: vec!["Fact".into(), "Read as".into(), "Values".into(), "Description".into()],
+        rows,
+    }
+}

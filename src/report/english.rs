@@ -1,0 +1,375 @@
+//! Conditions in plain words, for the clinical-review document: `wbc > 100`
+//! becomes "white blood cell count above 100 × 10^9/L". Facts are named by the
+//! head of their description where it reads as a noun ("White blood cell
+//! count."), else by their name in words; definitions keep their name, marked
+//! as a term so the document can link it to its explanation.
+
+use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, Type};
+use crate::units::Unit;
+
+/// A piece of running text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inline {
+    /// Plain words.
+    Text(String),
+    /// Emphasised words.
+    Strong(String),
+    /// A name as written in the file.
+    Code(String),
+    /// A unit, which HTML may typeset (`10^9/L`).
+    Unit(String),
+    /// A definition's name, linked to its explanation.
+    Term(String),
+    /// A reference number, linked to the reference list.
+    Cite(u32),
+    /// A rule id, linked to the rule.
+    RuleLink(String),
+    /// A verdict, coloured in HTML.
+    Verdict(crate::syntax::ast::Verdict),
+}
+
+/// Words for a whole condition.
+pub type Phrase = Vec<Inline>;
+
+/// A fact's name in words: the head of its description when that is a short
+/// noun phrase, else its name with spaces.
+pub fn fact_label(g: &Guideline, f: FactId) -> String {
+    let fact = g.fact(f);
+    let from_name = || humanize(&fact.name);
+    let Some(desc) = &fact.description else {
+        return from_name();
+    };
+    let head = desc.split([':', '(', '.', ',', ';']).next().unwrap_or("").trim();
+    let words = head.split_whitespace().count();
+    let question = ["how", "what", "whether", "when", "which", "why"]
+        .iter()
+        .any(|w| head.to_lowercase().starts_with(&format!("{w} ")));
+    // A label with its own connective ("coagulopathy or DIC") would blur the
+    // condition it stands in.
+    let connective = head.split_whitespace().any(|w| matches!(w, "or" | "and" | "not"));
+    if head.is_empty() || words > 10 || question || connective {
+        return from_name();
+    }
+    lower_first(head)
+}
+
+/// `hydroxyurea_response` → "hydroxyurea response".
+pub fn humanize(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// Lower-cases the first letter unless the word is an acronym ("ECOG").
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(_), Some(b)) if b.is_uppercase() => s.to_string(),
+        (Some(a), _) => a.to_lowercase().chain(s.chars().skip(1)).collect(),
+        _ => String::new(),
+    }
+}
+
+/// A condition in plain words.
+pub fn condition(g: &Guideline, e: &Expr) -> Phrase {
+    let mut out = Vec::new();
+    Words { g }.cond(&e.kind, &mut out);
+    merge_text(out)
+}
+
+/// A quantity expression in plain words (a dose's multiplier).
+pub fn quantity(g: &Guideline, e: &Expr) -> Phrase {
+    let mut out = Vec::new();
+    Words { g }.value(&e.kind, &mut out);
+    merge_text(out)
+}
+
+fn merge_text(parts: Vec<Inline>) -> Phrase {
+    let mut out: Phrase = Vec::new();
+    for p in parts {
+        match (out.last_mut(), p) {
+            (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
+
+fn text(out: &mut Vec<Inline>, s: impl Into<String>) {
+    out.push(Inline::Text(s.into()));
+}
+
+struct Words<'a> {
+    g: &'a Guideline,
+}
+
+impl Words<'_> {
+    fn cond(&self, e: &ExprKind, out: &mut Vec<Inline>) {
+        match e {
+            ExprKind::Bool(true) => text(out, "always"),
+            ExprKind::Bool(false) => text(out, "never"),
+            ExprKind::And(..) | ExprKind::Or(..) => self.chain(e, out),
+            ExprKind::Not(x) => {
+                text(out, "not ");
+                self.grouped(x, out);
+            }
+            ExprKind::Compare(op, a, b) => self.compare(*op, a, b, out),
+            ExprKind::EnumIn(subject, mask) => self.enum_in(subject, *mask, out),
+            ExprKind::Known(x, negated) => {
+                self.value(&x.kind, out);
+                text(out, if *negated { " is not recorded" } else { " is recorded" });
+            }
+            ExprKind::AtLeast(n, items) => {
+                text(out, format!("at least {n} of ("));
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        text(out, "; ");
+                    }
+                    self.cond(&item.kind, out);
+                }
+                text(out, ")");
+            }
+            other => self.value(other, out),
+        }
+    }
+
+    /// `A and B and C` flattened to "A, B and C"; a different connective inside
+    /// is put in parentheses so the grouping stays visible.
+    fn chain(&self, e: &ExprKind, out: &mut Vec<Inline>) {
+        let is_and = matches!(e, ExprKind::And(..));
+        let mut items = Vec::new();
+        flatten(e, is_and, &mut items);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                let last = i + 1 == items.len();
+                let word = if is_and { "and" } else { "or" };
+                text(out, if last { format!(" {word} ") } else { ", ".to_string() });
+            }
+            let nested = matches!(item, ExprKind::And(..) | ExprKind::Or(..));
+            if nested {
+                text(out, "(");
+                self.cond(item, out);
+                text(out, ")");
+            } else {
+                self.cond(item, out);
+            }
+        }
+    }
+
+    fn grouped(&self, x: &Expr, out: &mut Vec<Inline>) {
+        let simple = matches!(x.kind, ExprKind::Fact(_) | ExprKind::Def(_) | ExprKind::Bool(_));
+        if !simple {
+            text(out, "(");
+        }
+        self.cond(&x.kind, out);
+        if !simple {
+            text(out, ")");
+        }
+    }
+
+    fn compare(&self, op: CmpOp, a: &Expr, b: &Expr, out: &mut Vec<Inline>) {
+        // "100 < wbc" reads as "wbc above 100".
+        let (op, a, b) = match (&a.kind, &b.kind) {
+            (ExprKind::Num(_), ExprKind::Num(_)) => (op, a, b),
+            (ExprKind::Num(_), _) => (flip(op), b, a),
+            _ => (op, a, b),
+        };
+        self.value(&a.kind, out);
+        let word = match op {
+            CmpOp::Gt => "above",
+            CmpOp::Ge => "at least",
+            CmpOp::Lt => "below",
+            CmpOp::Le => "at most",
+            CmpOp::Eq => "equal to",
+            CmpOp::Ne => "not equal to",
+        };
+        text(out, format!(" {word} "));
+        self.value(&b.kind, out);
+        if let (ExprKind::Num(_), Some(u)) = (&b.kind, self.unit_of(&a.kind)) {
+            text(out, " ");
+            if u.starts_with(|c: char| c.is_ascii_digit()) {
+                // A scale unit: 100 × 10^9/L.
+                text(out, "× ");
+            }
+            out.push(Inline::Unit(u));
+        }
+    }
+
+    fn enum_in(&self, subject: &Expr, mask: u64, out: &mut Vec<Inline>) {
+        self.value(&subject.kind, out);
+        let values = self.enum_values(&subject.kind);
+        let chosen: Vec<&str> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let rest: Vec<&str> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) == 0)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let words = |vs: &[&str]| vs.iter().map(|v| humanize(v)).collect::<Vec<_>>().join(" or ");
+        // "is not X" only where listing would be long; two values read best as written.
+        if rest.len() == 1 && chosen.len() > 2 {
+            text(out, format!(" is not {}", words(&rest)));
+        } else if chosen.is_empty() {
+            text(out, " is none of its values");
+        } else {
+            text(out, format!(" is {}", words(&chosen)));
+        }
+    }
+
+    fn enum_values(&self, e: &ExprKind) -> Vec<String> {
+        let fact = match e {
+            ExprKind::Fact(f) => Some(*f),
+            ExprKind::Def(d) => match &self.g.definitions[d.index()].ty {
+                Type::Enum(f) => Some(*f),
+                _ => None,
+            },
+            _ => None,
+        };
+        match fact.map(|f| &self.g.fact(f).kind) {
+            Some(FactKind::Enum { values }) => values.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn unit_of(&self, e: &ExprKind) -> Option<String> {
+        let unit: Option<&Unit> = match e {
+            ExprKind::Fact(f) => match &self.g.fact(*f).kind {
+                FactKind::Number { unit, .. } => Some(unit),
+                _ => None,
+            },
+            ExprKind::Def(d) => match &self.g.definitions[d.index()].ty {
+                Type::Num(Some(u)) => Some(u),
+                _ => None,
+            },
+            _ => None,
+        };
+        unit.filter(|u| !u.is_one()).map(Unit::to_string)
+    }
+
+    fn value(&self, e: &ExprKind, out: &mut Vec<Inline>) {
+        match e {
+            ExprKind::Num(x) => text(out, format!("{x}")),
+            ExprKind::Fact(f) => text(out, fact_label(self.g, *f)),
+            ExprKind::Def(d) => out.push(Inline::Term(self.g.definitions[d.index()].name.clone())),
+            ExprKind::Neg(x) => {
+                text(out, "−");
+                self.operand(x, 8, out);
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (sym, p) = match op {
+                    ArithOp::Add => ("+", 6),
+                    ArithOp::Sub => ("−", 6),
+                    ArithOp::Mul => ("×", 7),
+                    ArithOp::Div => ("/", 7),
+                };
+                self.operand(a, p, out);
+                text(out, format!(" {sym} "));
+                self.operand(b, p + 1, out);
+            }
+            ExprKind::Sqrt(x) => {
+                text(out, "the square root of ");
+                self.operand(x, 8, out);
+            }
+            other => self.cond(other, out),
+        }
+    }
+
+    fn operand(&self, x: &Expr, min: u8, out: &mut Vec<Inline>) {
+        let strength = match &x.kind {
+            ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => 6,
+            ExprKind::Arith(..) => 7,
+            _ => 9,
+        };
+        if strength < min {
+            text(out, "(");
+            self.value(&x.kind, out);
+            text(out, ")");
+        } else {
+            self.value(&x.kind, out);
+        }
+    }
+}
+
+fn flatten<'a>(e: &'a ExprKind, is_and: bool, out: &mut Vec<&'a ExprKind>) {
+    match e {
+        ExprKind::And(a, b) if is_and => {
+            flatten(&a.kind, is_and, out);
+            flatten(&b.kind, is_and, out);
+        }
+        ExprKind::Or(a, b) if !is_and => {
+            flatten(&a.kind, is_and, out);
+            flatten(&b.kind, is_and, out);
+        }
+        other => out.push(other),
+    }
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        other => other,
+    }
+}
+
+/// A phrase as plain text (terms by name, units as written).
+#[cfg(test)]
+fn plain(p: &[Inline]) -> String {
+    p.iter()
+        .map(|i| match i {
+            Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Unit(s) | Inline::Term(s) => s.clone(),
+            Inline::Cite(n) => format!("[{n}]"),
+            Inline::RuleLink(r) => r.clone(),
+            Inline::Verdict(v) => v.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(src: &str) -> String {
+        let text = format!(
+            "guideline g version 1.0.0 status draft\n\
+             fact wbc: number in 10^9/L \"White blood cell count.\"\n\
+             fact hr: one of none, responding, refractory \"How it answers.\"\n\
+             fact colour: one of red, green, blue, black\n\
+             fact ecog: integer \"ECOG performance status.\"\n\
+             fact a: bool \"Something (with detail).\"\n\
+             define big: wbc > 100\n\
+             rule r: avoid x when {src}\n"
+        );
+        let g = crate::load_str("t.gl", &text).expect("checks");
+        plain(&condition(&g, g.rules[0].when.as_ref().expect("a condition")))
+    }
+
+    #[test]
+    fn comparisons_read_as_words_with_units() {
+        assert_eq!(words("wbc > 100"), "white blood cell count above 100 × 10^9/L");
+        assert_eq!(words("100 <= wbc"), "white blood cell count at least 100 × 10^9/L");
+        assert_eq!(words("ecog = 2"), "ECOG performance status equal to 2");
+    }
+
+    #[test]
+    fn enums_connectives_and_terms() {
+        assert_eq!(words("hr is refractory"), "hr is refractory");
+        assert_eq!(words("hr is not none"), "hr is responding or refractory");
+        assert_eq!(words("hr is one of (none)"), "hr is none");
+        assert_eq!(words("colour is not black"), "colour is not black");
+        assert_eq!(words("hr is one of (none, responding)"), "hr is none or responding");
+        assert_eq!(
+            words("big and (a or not big) and wbc < 5"),
+            "big, (something or not big) and white blood cell count below 5 × 10^9/L"
+        );
+        assert_eq!(
+            words("at least 1 of (a, wbc - 2 * (wbc + 1) > 0)"),
+            "at least 1 of (something; white blood cell count − 2 × (white blood cell count + 1) above 0)"
+        );
+    }
+}

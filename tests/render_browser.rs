@@ -1,0 +1,163 @@
+#![allow(clippy::unwrap_used)]
+//! The HTML document in a real headless browser (Debian's `chromium`): the page
+//! loads, shows every action, keeps hostile text as text, and a screenshot is
+//! written to `target/render-screenshot.png` for a person to look at.
+//!
+//! When chromium is missing, the test installs it with `apt-get` where it runs
+//! as root (CI does); elsewhere, or if that fails, it skips with a message.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn find_chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The browser, installed once per test run if missing and possible.
+fn chromium() -> Option<&'static Path> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            if let Some(p) = find_chromium() {
+                return Some(p);
+            }
+            if !is_root() || std::env::var_os("GUIDELANG_NO_INSTALL").is_some() {
+                return None;
+            }
+            eprintln!("chromium is missing: installing Debian's package (apt-get install -y chromium)");
+            let quiet = |args: &[&str]| {
+                Command::new("apt-get")
+                    .args(args)
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            let _ = quiet(&["update"]);
+            if quiet(&["install", "-y", "--no-install-recommends", "chromium"]) {
+                find_chromium()
+            } else {
+                None
+            }
+        })
+        .as_deref()
+}
+
+fn headless(browser: &Path, profile: &Path) -> Command {
+    let mut c = Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+fn render_html(guideline: Option<&Path>, out: &Path) {
+    let mut c = assert_cmd::Command::cargo_bin("guidelang").unwrap();
+    c.arg("render");
+    if let Some(g) = guideline {
+        c.arg(g);
+    }
+    c.args(["--format", "html", "-o"]).arg(out).assert().success();
+}
+
+#[test]
+fn the_html_document_renders_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not installed (install Debian's `chromium` package to run this test)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("guideline.html");
+    render_html(None, &page);
+
+    let dom = headless(browser, &dir.path().join("profile-dom"))
+        .arg("--dump-dom")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("<h1>Hyperleukocytosis and acute leukemia with pre-existing ALS</h1>"));
+    let g = guidelang::bundled().unwrap();
+    for a in &g.actions {
+        assert!(
+            dom.contains(&format!("id=\"action-{}\"", a.name)),
+            "action {} missing",
+            a.name
+        );
+    }
+    for r in &g.rules {
+        assert!(dom.contains(&format!("<section class=\"card {}\" id=\"rule-{}\">", r.verdict, r.id)));
+    }
+    assert!(dom.contains("10<sup>9</sup>/L"));
+    // Escaping happened once: no entity escaped twice, no entity left as text.
+    assert!(!dom.contains("&amp;lt;") && !dom.contains("&amp;amp;"));
+
+    // A screenshot for a person: written beside the build, checked to be a real picture.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-screenshot.png");
+    let _ = std::fs::remove_file(&shot);
+    let status = headless(browser, &dir.path().join("profile-shot"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,2000")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 20_000, "the screenshot looks empty ({} bytes)", png.len());
+    eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn hostile_text_stays_text_in_the_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let gl = dir.path().join("hostile.gl");
+    std::fs::write(
+        &gl,
+        "guideline h title \"<img src=x onerror=alert(1)> & <b>bold</b>\" version 1.0.0 status draft\n\
+         fact a: bool \"<i>not italic</i>\"\n\
+         rule r: avoid x when a because \"</section><script>alert(2)</script>\"\n",
+    )
+    .unwrap();
+    let page = dir.path().join("h.html");
+    render_html(Some(&gl), &page);
+    let dom = headless(browser, &dir.path().join("profile"))
+        .arg("--dump-dom")
+        .arg(&page)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        "{dom}"
+    );
+    assert!(dom.contains("&lt;/section&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
+    assert!(!dom.contains("<img") && !dom.contains("<script") && !dom.contains("<b>bold"));
+}
