@@ -14,7 +14,9 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod batch;
 pub mod check;
+pub mod compile;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;

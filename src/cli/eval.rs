@@ -13,25 +13,37 @@ pub struct Args {
     /// Guideline file; the bundled ALS guideline when omitted.
     file: Option<PathBuf>,
     /// The patient case: a JSON object of facts (`-` for stdin).
-    #[arg(long)]
-    case: PathBuf,
+    #[arg(long, required_unless_present = "cases")]
+    case: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Show, for each action, which rules fired, which were overridden and why.
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    batch: super::batch::BatchArgs,
 }
 
 pub fn run(args: Args) -> Exit {
+    if let Some(option) = args.batch.misplaced() {
+        eprintln!("error: {option} applies to a cohort: give it with --cases COHORT");
+        return Exit::Usage;
+    }
+    let case_path = match (&args.batch.cases, &args.case) {
+        (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases),
+        (None, Some(case)) => case.clone(),
+        // clap requires one of the two.
+        (None, None) => return Exit::Usage,
+    };
     let g = match load_guideline(args.file.as_deref(), false) {
         Ok(g) => g,
         Err(e) => return e,
     };
-    let read = if args.case.as_os_str() == "-" {
+    let read = if case_path.as_os_str() == "-" {
         read_stdin(Input::Case).map(|t| ("<stdin>".to_string(), t))
     } else {
-        read_input(&args.case, Input::Case).map(|t| (args.case.display().to_string(), t))
+        read_input(&case_path, Input::Case).map(|t| (case_path.display().to_string(), t))
     };
     let (origin, text) = match read {
         Ok(read) => read,

@@ -1,6 +1,7 @@
 //! Subcommands, one file each, and what they share: loading files, printing
 //! diagnostics, exit codes.
 
+mod batch;
 mod check;
 mod common;
 mod diff;

@@ -1,4 +1,4 @@
-//! Three-valued (Kleene) evaluation of checked expressions over a case.
+//! Three-valued (Kleene) logic: the values expressions take on a case.
 //! An absent fact is unknown, and unknown propagates: `unknown and false` is
 //! false, `unknown and true` is unknown, `unknown > 3` is unknown.
 
@@ -50,15 +50,20 @@ pub enum Val {
     Enum(u8),
 }
 
+// Used by the reference tree walker; the compiled evaluator keeps typed buffers.
 impl Val {
-    fn truth(self) -> Truth {
+    /// The truth of a condition's value; anything but a boolean is unknown.
+    #[inline]
+    pub(crate) fn truth(self) -> Truth {
         match self {
             Val::Bool(b) => Truth::from_bool(b),
             _ => Truth::Unknown,
         }
     }
 
-    fn from_truth(t: Truth) -> Val {
+    /// A truth as a value.
+    #[inline]
+    pub(crate) fn from_truth(t: Truth) -> Val {
         match t {
             Truth::True => Val::Bool(true),
             Truth::False => Val::Bool(false),
@@ -66,7 +71,9 @@ impl Val {
         }
     }
 
-    fn num(self) -> Option<f64> {
+    /// The number, when the value is one.
+    #[inline]
+    pub(crate) fn num(self) -> Option<f64> {
         match self {
             Val::Num(x) => Some(x),
             _ => None,
@@ -74,7 +81,19 @@ impl Val {
     }
 }
 
-/// A case together with its definitions, each computed once.
+/// Arithmetic that leaves the real numbers (x/0, sqrt of a negative) cannot
+/// decide anything: it is unknown, never a silent infinity.
+pub(crate) fn finite(x: f64) -> Val {
+    if x.is_finite() {
+        Val::Num(x)
+    } else {
+        Val::Unknown
+    }
+}
+
+/// The reference interpreter of expressions: walks the checked trees directly.
+/// Decisions are made by the compiled evaluator; this exists so that tests
+/// (and tools) can judge a condition's truth independently of it.
 pub struct Env<'a> {
     case: &'a Case,
     defs: Vec<Val>,
@@ -169,15 +188,5 @@ impl<'a> Env<'a> {
                 }
             }
         }
-    }
-}
-
-/// Arithmetic that leaves the real numbers (x/0, sqrt of a negative) cannot
-/// decide anything: it is unknown, never a silent infinity.
-fn finite(x: f64) -> Val {
-    if x.is_finite() {
-        Val::Num(x)
-    } else {
-        Val::Unknown
     }
 }

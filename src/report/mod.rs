@@ -10,7 +10,7 @@ mod markdown;
 pub mod sarif;
 mod text;
 
-pub use json::{evaluation_json, problems_json};
+pub use json::{evaluation_json, guideline_json, problems_json};
 pub use lint_json::lint_json;
 pub use text::{evaluation_text, TextOptions};
 

@@ -316,7 +316,15 @@ fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
                 (Outcome::Withheld { .. }, Truth::True) => "fired: withheld by an invariant".into(),
                 (_, Truth::True) => "fired".into(),
                 (_, Truth::False) => "did not fire".into(),
-                (_, Truth::Unknown) => format!("unknown: depends on {}", fact_names(g, &rule.depends_on)),
+                (Outcome::Undecided { needs, .. }, Truth::Unknown) => {
+                    let missing: Vec<FactId> = rule.depends_on.iter().copied().filter(|f| needs.contains(f)).collect();
+                    if missing.is_empty() {
+                        "unknown".into()
+                    } else {
+                        format!("unknown: needs {}", fact_names(g, &missing))
+                    }
+                }
+                (_, Truth::Unknown) => "unknown, but it cannot change the outcome".into(),
             };
             let _ = writeln!(out, "    {} {} when {cond}: {role}", rule.id, rule.verdict);
         }

@@ -1,0 +1,260 @@
+//! Reading a cohort: NDJSON (one case per line) or CSV (a header row of fact
+//! names, one case per row), cut into chunks of records that carry their line
+//! numbers. Reading never judges a case: a line that cannot even be read as
+//! text becomes a broken record, so that it still gets its own output line.
+//! Only a CSV header that names no fact stops the batch, before any record.
+
+use std::io::{self, BufRead, Read};
+
+use crate::diagnostics::did_you_mean;
+use crate::facts::{CaseError, MAX_CASE_BYTES};
+use crate::model::{FactId, Guideline};
+
+/// Records per chunk: large enough that passing chunks between threads costs
+/// nothing next to evaluating them, small enough to keep memory flat.
+pub const CHUNK_RECORDS: usize = 512;
+
+/// One input record, not yet validated.
+#[derive(Clone, Debug)]
+pub struct RawRecord {
+    /// Line of the input where the record starts (1-based).
+    pub line: u64,
+    /// What was read.
+    pub payload: Payload,
+}
+
+/// The content of a record.
+#[derive(Clone, Debug)]
+pub enum Payload {
+    /// An NDJSON line.
+    Json(String),
+    /// A CSV row's cells.
+    Cells(csv::ByteRecord),
+    /// A record that could not be read as text.
+    Broken(CaseError),
+}
+
+/// A run of consecutive records.
+pub type Chunk = Vec<RawRecord>;
+
+/// Where records come from.
+pub trait RecordSource: Send {
+    /// The next chunk, `None` at the end of the input.
+    fn next_chunk(&mut self) -> io::Result<Option<Chunk>>;
+    /// Bytes read so far (for progress).
+    fn bytes_read(&self) -> u64;
+}
+
+fn broken(message: String, help: &str) -> Payload {
+    Payload::Broken(CaseError {
+        key: None,
+        message,
+        help: help.to_string(),
+    })
+}
+
+/// NDJSON: every line is a record, blank or not, so that output line `n`
+/// always answers input line `n`. A `\r` before the newline is dropped.
+pub struct NdjsonSource<R> {
+    reader: R,
+    line: u64,
+    bytes: u64,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead + Send> NdjsonSource<R> {
+    /// Reads NDJSON from `reader`.
+    pub fn new(reader: R) -> Self {
+        NdjsonSource {
+            reader,
+            line: 0,
+            bytes: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Reads one line into `buf`, keeping at most one byte past the case limit
+    /// so that a huge line cannot exhaust memory. Returns the line's full
+    /// length, `None` at the end of the input.
+    fn read_line(&mut self) -> io::Result<Option<usize>> {
+        self.buf.clear();
+        let mut total = 0usize;
+        let mut any = false;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            any = true;
+            let (part, done) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (&available[..i], Some(i + 1)),
+                None => (available, None),
+            };
+            let room = (MAX_CASE_BYTES + 1).saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&part[..part.len().min(room)]);
+            total += part.len();
+            let used = done.unwrap_or(part.len());
+            self.reader.consume(used);
+            self.bytes += used as u64;
+            if done.is_some() {
+                break;
+            }
+        }
+        Ok(any.then_some(total))
+    }
+}
+
+impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
+    fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
+        while chunk.len() < CHUNK_RECORDS {
+            let Some(mut len) = self.read_line()? else { break };
+            self.line += 1;
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+                len -= 1;
+            }
+            let payload = if len > MAX_CASE_BYTES {
+                broken(
+                    format!("the case is {len} bytes; a case is limited to {MAX_CASE_BYTES} bytes"),
+                    "a case is one flat JSON object of facts",
+                )
+            } else {
+                match std::str::from_utf8(&self.buf) {
+                    Ok(text) if text.trim().is_empty() => broken(
+                        "the line is empty; every line must be a case".to_string(),
+                        "a case is a JSON object such as {\"wbc\": 120, \"als\": true}; remove blank lines",
+                    ),
+                    Ok(text) => Payload::Json(text.to_string()),
+                    Err(e) => broken(
+                        format!(
+                            "the line is not UTF-8 text (invalid byte at column {})",
+                            e.valid_up_to() + 1
+                        ),
+                        "save the cohort as UTF-8",
+                    ),
+                }
+            };
+            chunk.push(RawRecord {
+                line: self.line,
+                payload,
+            });
+        }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+}
+
+/// A CSV header that cannot be used: nothing is evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeaderError {
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// CSV: the header row names facts; each later row is a case.
+pub struct CsvSource<R: Read> {
+    reader: csv::Reader<R>,
+    columns: Vec<FactId>,
+}
+
+impl<R: Read + Send> CsvSource<R> {
+    /// Reads the header and maps each column to its fact; every column must
+    /// name a fact, once. An empty input has no header and no records.
+    pub fn new(g: &Guideline, reader: R) -> Result<Self, Result<HeaderError, io::Error>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let header = reader.byte_headers().map_err(|e| Err(csv_io(e)))?.clone();
+        let columns = columns_of(g, &header).map_err(Ok)?;
+        Ok(CsvSource { reader, columns })
+    }
+
+    /// The fact of each column, in column order.
+    pub fn columns(&self) -> &[FactId] {
+        &self.columns
+    }
+}
+
+fn columns_of(g: &Guideline, header: &csv::ByteRecord) -> Result<Vec<FactId>, HeaderError> {
+    let mut columns: Vec<FactId> = Vec::with_capacity(header.len());
+    for (i, cell) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(cell) else {
+            return Err(HeaderError {
+                message: format!("column {} of the CSV header is not UTF-8 text", i + 1),
+                help: "save the cohort as UTF-8".into(),
+            });
+        };
+        let name = name.trim_start_matches('\u{feff}').trim();
+        let Some(id) = g.fact_id(name) else {
+            let help = match did_you_mean(name, g.facts.iter().map(|f| f.name.as_str())) {
+                Some(s) => format!("did you mean `{s}`? Every column must be a fact of the guideline"),
+                None => format!(
+                    "this guideline's facts are: {}",
+                    g.facts.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            let message = if name.is_empty() {
+                format!("column {} of the CSV header is empty", i + 1)
+            } else {
+                format!(
+                    "column {} of the CSV header, `{name}`, is not a fact of guideline `{}`",
+                    i + 1,
+                    g.meta.id
+                )
+            };
+            return Err(HeaderError { message, help });
+        };
+        if columns.contains(&id) {
+            return Err(HeaderError {
+                message: format!("the CSV header names `{name}` twice (column {})", i + 1),
+                help: "give each fact one column".into(),
+            });
+        }
+        columns.push(id);
+    }
+    Ok(columns)
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
+    }
+}
+
+impl<R: Read + Send> RecordSource for CsvSource<R> {
+    fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
+        let mut record = csv::ByteRecord::new();
+        while chunk.len() < CHUNK_RECORDS {
+            match self.reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    chunk.push(RawRecord {
+                        line,
+                        payload: Payload::Cells(record.clone()),
+                    });
+                }
+                Err(e) => return Err(csv_io(e)),
+            }
+        }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+}

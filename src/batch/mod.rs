@@ -1,0 +1,153 @@
+//! Batch evaluation of a cohort: records stream in (NDJSON or CSV), each is
+//! validated and evaluated, and exactly one output line per record streams
+//! out, in input order, whatever the number of threads.
+//!
+//! With one job everything runs on the calling thread. With more, a reader
+//! thread cuts the input into chunks, worker threads each own an
+//! [`Evaluator`] over the shared [`Program`] and turn chunks into output
+//! bytes, and the calling thread writes chunks back in their input order.
+//! Memory stays flat: a fixed number of tokens bounds the chunks in flight
+//! (read, being evaluated, or waiting for an earlier chunk to be written), so
+//! a slow worker holds the reader back instead of letting chunks pile up.
+
+pub mod input;
+pub mod record;
+pub mod summary;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+pub use input::{CsvSource, HeaderError, NdjsonSource, RecordSource};
+pub use record::{RecordFormat, Work};
+pub use summary::{summary_json, summary_text, ActionTally, Tally};
+
+use crate::compile::Program;
+use crate::eval::Evaluator;
+use record::{process, Done};
+
+/// Chunks in flight per worker: enough to keep every worker busy while the
+/// writer waits for a slow one.
+const CHUNKS_PER_JOB: usize = 4;
+
+/// Why a batch stopped before its end. A bad record never stops it.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The input could not be read.
+    #[error("cannot read the cohort: {0}")]
+    Read(io::Error),
+    /// The output could not be written.
+    #[error("cannot write the output: {0}")]
+    Write(io::Error),
+}
+
+/// Runs a batch: every record of `source` evaluated, its output line written
+/// to `out` in input order (none when `work.summary`). `progress` is called
+/// after each chunk is written with the records done and the input bytes read.
+/// Returns the counts.
+pub fn run(
+    work: &Work,
+    source: &mut dyn RecordSource,
+    out: &mut dyn Write,
+    jobs: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Tally, BatchError> {
+    let mut tally = Tally::new(work.guideline.actions.len());
+    if jobs <= 1 {
+        let mut evaluator = Evaluator::new(work.program);
+        while let Some(chunk) = source.next_chunk().map_err(BatchError::Read)? {
+            let done = process(work, &mut evaluator, chunk);
+            out.write_all(&done.out).map_err(BatchError::Write)?;
+            tally.merge(&done.tally);
+            progress(tally.records, source.bytes_read());
+        }
+        return Ok(tally);
+    }
+    run_parallel(work, source, out, jobs, progress, &mut tally)?;
+    Ok(tally)
+}
+
+fn run_parallel(
+    work: &Work,
+    source: &mut dyn RecordSource,
+    out: &mut dyn Write,
+    jobs: usize,
+    progress: &mut dyn FnMut(u64, u64),
+    tally: &mut Tally,
+) -> Result<(), BatchError> {
+    let in_flight = jobs * CHUNKS_PER_JOB;
+    let read_error: Mutex<Option<io::Error>> = Mutex::new(None);
+    let bytes_read = std::sync::atomic::AtomicU64::new(0);
+    let program: &Program = work.program;
+    std::thread::scope(|s| -> Result<(), BatchError> {
+        let (chunk_tx, chunk_rx) = sync_channel(in_flight);
+        let (done_tx, done_rx) = sync_channel::<(u64, Done)>(in_flight);
+        let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            // Cannot fail: the receiver is alive and the channel has room.
+            let _ = token_tx.send(());
+        }
+        let (read_error, bytes_read) = (&read_error, &bytes_read);
+        s.spawn(move || {
+            let mut seq = 0u64;
+            // A token per chunk; the writer returns it once the chunk is written.
+            while token_rx.recv().is_ok() {
+                match source.next_chunk() {
+                    Ok(Some(chunk)) => {
+                        bytes_read.store(source.bytes_read(), std::sync::atomic::Ordering::Relaxed);
+                        if chunk_tx.send((seq, chunk)).is_err() {
+                            break;
+                        }
+                        seq += 1;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        if let Ok(mut slot) = read_error.lock() {
+                            *slot = Some(e);
+                        }
+                        break;
+                    }
+                }
+            }
+        });
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        for _ in 0..jobs {
+            let (chunk_rx, done_tx) = (Arc::clone(&chunk_rx), done_tx.clone());
+            s.spawn(move || {
+                let mut evaluator = Evaluator::new(program);
+                while let Some((seq, chunk)) = next(&chunk_rx) {
+                    let done = process(work, &mut evaluator, chunk);
+                    if done_tx.send((seq, done)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Chunks finish in any order; write them in the order they were read.
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next_seq = 0u64;
+        for (seq, done) in done_rx.iter() {
+            pending.insert(seq, done);
+            while let Some(done) = pending.remove(&next_seq) {
+                // On a write error, returning drops the channels, which stops
+                // the reader and the workers.
+                out.write_all(&done.out).map_err(BatchError::Write)?;
+                tally.merge(&done.tally);
+                next_seq += 1;
+                let _ = token_tx.send(());
+                progress(tally.records, bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+            }
+        }
+        Ok(())
+    })?;
+    match read_error.into_inner() {
+        Ok(Some(e)) => Err(BatchError::Read(e)),
+        _ => Ok(()),
+    }
+}
+
+fn next<T>(rx: &Mutex<Receiver<T>>) -> Option<T> {
+    rx.lock().ok()?.recv().ok()
+}

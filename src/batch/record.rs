@@ -1,0 +1,274 @@
+//! One input record in, one output line out: validate the case (the same
+//! checks and messages as a single `eval`), evaluate it, count it, render it.
+//! A record that fails validation becomes an error line carrying its input
+//! line number; it never stops the batch.
+
+use std::io::Write;
+
+use super::input::{Chunk, Payload, RawRecord};
+use super::summary::Tally;
+use crate::compile::Program;
+use crate::eval::{Evaluator, OutcomeKind, Truth};
+use crate::facts::{parse_case, value_of, Case, CaseError};
+use crate::model::{FactId, FactKind, Guideline};
+use crate::report::evaluation_json;
+
+/// What each output line holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RecordFormat {
+    /// The brief record: applicability, verdict per decided action, needs per
+    /// undecided action, conflicts, violated invariants.
+    #[default]
+    Brief,
+    /// The full JSON output contract of `eval --format json`, compact, plus `line`.
+    Contract,
+}
+
+/// Everything a worker needs to turn records into output.
+#[derive(Clone, Copy, Debug)]
+pub struct Work<'g> {
+    /// The guideline, for names in the output.
+    pub guideline: &'g Guideline,
+    /// Its compiled form.
+    pub program: &'g Program,
+    /// Output record format.
+    pub format: RecordFormat,
+    /// Count only: write no records (for the cohort table).
+    pub summary: bool,
+    /// For CSV input: the fact of each column.
+    pub columns: Option<&'g [FactId]>,
+}
+
+/// A processed chunk: its output lines and its counts.
+#[derive(Debug)]
+pub struct Done {
+    /// The chunk's output, one line per record.
+    pub out: Vec<u8>,
+    /// Its counts.
+    pub tally: Tally,
+}
+
+/// Processes a chunk of records in order.
+pub fn process(work: &Work, evaluator: &mut Evaluator, chunk: Chunk) -> Done {
+    let mut done = Done {
+        out: Vec::with_capacity(if work.summary { 0 } else { chunk.len() * 256 }),
+        tally: Tally::new(work.guideline.actions.len()),
+    };
+    let mut needs = Vec::new();
+    for record in chunk {
+        process_one(work, evaluator, record, &mut done, &mut needs);
+    }
+    done
+}
+
+fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: &mut Done, needs: &mut Vec<FactId>) {
+    let g = work.guideline;
+    let case = match &record.payload {
+        Payload::Json(text) => parse_case(g, text),
+        Payload::Cells(cells) => case_from_cells(g, work.columns.unwrap_or_default(), cells),
+        Payload::Broken(e) => Err(vec![e.clone()]),
+    };
+    let case = match case {
+        Ok(c) => c,
+        Err(errors) => {
+            done.tally.add_error();
+            if !work.summary {
+                write_error(&mut done.out, record.line, &errors);
+            }
+            return;
+        }
+    };
+    done.tally.add(&evaluator.run(&case));
+    if work.summary {
+        return;
+    }
+    match work.format {
+        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, evaluator, &case, needs),
+        RecordFormat::Contract => {
+            let evaluation = evaluator.evaluation(&case);
+            // `line` first, so that a reader sees at once which input it answers.
+            let _ = write!(done.out, "{{\"line\":{},", record.line);
+            let start = done.out.len();
+            write_json_line(&mut done.out, &evaluation_json(g, &evaluation));
+            // The contract is always a non-empty object: drop its opening brace.
+            done.out.remove(start);
+        }
+    }
+}
+
+fn write_json_line(out: &mut Vec<u8>, value: &serde_json::Value) {
+    // Writing into a Vec cannot fail, and a Value always serialises.
+    let _ = serde_json::to_writer(&mut *out, value);
+    out.push(b'\n');
+}
+
+/// `{"line":N,"errors":[{"key":..,"message":..,"help":..}]}`.
+pub fn write_error(out: &mut Vec<u8>, line: u64, errors: &[CaseError]) {
+    #[derive(serde::Serialize)]
+    struct Problem<'a> {
+        key: Option<&'a str>,
+        message: &'a str,
+        help: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct ErrorRecord<'a> {
+        line: u64,
+        errors: Vec<Problem<'a>>,
+    }
+    let record = ErrorRecord {
+        line,
+        errors: errors
+            .iter()
+            .map(|e| Problem {
+                key: e.key.as_deref(),
+                message: &e.message,
+                help: &e.help,
+            })
+            .collect(),
+    };
+    let _ = serde_json::to_writer(&mut *out, &record);
+    out.push(b'\n');
+}
+
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// The brief record, written straight from the evaluator's buffers: it is
+/// what most cohorts are run for, so it skips building the full result and a
+/// JSON tree. Actions appear in the guideline's order.
+fn write_brief(
+    out: &mut Vec<u8>,
+    g: &Guideline,
+    line: u64,
+    evaluator: &Evaluator,
+    case: &Case,
+    needs: &mut Vec<FactId>,
+) {
+    let brief = evaluator.brief();
+    let applicable = match brief.scope() {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "null",
+    };
+    let _ = write!(out, "{{\"line\":{line},\"applicable\":{applicable},\"decisions\":{{");
+    let mut first = true;
+    for (a, kind) in brief.outcomes() {
+        if let OutcomeKind::Decided(v) = kind {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            push_str(out, &g.action(a).name);
+            out.push(b':');
+            push_str(out, v.as_str());
+        }
+    }
+    out.extend_from_slice(b"},\"undecided\":{");
+    let mut first = true;
+    for (a, kind) in brief.outcomes() {
+        if !matches!(kind, OutcomeKind::Undecided | OutcomeKind::Withheld(_)) {
+            continue;
+        }
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        push_str(out, &g.action(a).name);
+        out.extend_from_slice(b":[");
+        evaluator.needs_into(case, a, needs);
+        for (i, f) in needs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_str(out, &g.fact(*f).name);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"},\"conflicts\":[");
+    let mut first = true;
+    for (a, kind) in brief.outcomes() {
+        if kind == OutcomeKind::Conflict {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            push_str(out, &g.action(a).name);
+        }
+    }
+    out.extend_from_slice(b"],\"violations\":[");
+    for (i, v) in brief.violations().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_str(out, &g.invariants[v.invariant].id);
+    }
+    out.extend_from_slice(b"]}\n");
+}
+
+/// A CSV row as a case: an empty cell is unknown; other cells are read by
+/// their fact's type and then checked exactly as a JSON case is.
+pub fn case_from_cells(g: &Guideline, columns: &[FactId], cells: &csv::ByteRecord) -> Result<Case, Vec<CaseError>> {
+    if cells.len() != columns.len() {
+        return Err(vec![CaseError {
+            key: None,
+            message: format!("the row has {} cells; the header has {}", cells.len(), columns.len()),
+            help: "give every row one cell per header column; leave a cell empty when the fact is unknown".into(),
+        }]);
+    }
+    let mut case = Case::empty(g);
+    let mut errors = Vec::new();
+    for (cell, &id) in cells.iter().zip(columns) {
+        if cell.is_empty() {
+            continue;
+        }
+        match cell_value(g, id, cell).and_then(|json| value_of(g, id, &json)) {
+            Ok(v) => case.set(id, v),
+            Err(mut e) => {
+                // The JSON wording of "unknown" means nothing in a CSV.
+                if e.help.starts_with("leave the fact out") {
+                    e.help = "leave the cell empty when the fact is unknown".into();
+                }
+                errors.push(e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(case)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a cell as the JSON value a case would give for the fact.
+fn cell_value(g: &Guideline, id: FactId, cell: &[u8]) -> Result<serde_json::Value, CaseError> {
+    let fact = g.fact(id);
+    let name = &fact.name;
+    let Ok(text) = std::str::from_utf8(cell) else {
+        return Err(CaseError {
+            key: Some(name.clone()),
+            message: format!("the cell for `{name}` is not UTF-8 text"),
+            help: "save the cohort as UTF-8".into(),
+        });
+    };
+    let wrong = |help: &str| CaseError {
+        key: Some(name.clone()),
+        message: format!(
+            "`{name}` must be {}, but the cell holds \"{}\"",
+            fact.kind.expected(),
+            text.chars().take(40).collect::<String>()
+        ),
+        help: help.into(),
+    };
+    match &fact.kind {
+        FactKind::Bool if text.eq_ignore_ascii_case("true") => Ok(serde_json::Value::Bool(true)),
+        FactKind::Bool if text.eq_ignore_ascii_case("false") => Ok(serde_json::Value::Bool(false)),
+        FactKind::Bool => Err(wrong("write true or false, or leave the cell empty when it is unknown")),
+        FactKind::Integer { .. } | FactKind::Number { .. } => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| {
+                wrong("write a plain number such as 12.5 (a point for decimals), or leave the cell empty when it is unknown")
+            }),
+        FactKind::Enum { .. } => Ok(serde_json::Value::String(text.to_string())),
+    }
+}

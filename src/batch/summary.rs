@@ -1,0 +1,298 @@
+//! Counting a cohort: how many records, errors, patients in and out of scope,
+//! and for each action how many patients got each verdict or stayed
+//! undecided — the cohort table of `--summary`, in text and JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::eval::{Brief, OutcomeKind, Truth};
+use crate::model::Guideline;
+use crate::report::guideline_json;
+use crate::syntax::ast::Verdict;
+
+/// Counts for one action over a cohort. `undecided` includes `withheld`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ActionTally {
+    /// Patients recommended the action.
+    pub recommend: u64,
+    /// Patients for whom it is to be considered.
+    pub consider: u64,
+    /// Patients for whom it is to be avoided.
+    pub avoid: u64,
+    /// Patients for whom it is contraindicated.
+    pub contraindicated: u64,
+    /// Patients left undecided (missing facts, unknown scope, or withheld).
+    pub undecided: u64,
+    /// Of the undecided: a verdict withheld because it broke an invariant.
+    pub withheld: u64,
+    /// In scope, no rule applied.
+    pub no_verdict: u64,
+    /// Rules disagreed with no precedence to settle them.
+    pub conflict: u64,
+}
+
+impl ActionTally {
+    fn verdict_mut(&mut self, v: Verdict) -> &mut u64 {
+        match v {
+            Verdict::Recommend => &mut self.recommend,
+            Verdict::Consider => &mut self.consider,
+            Verdict::Avoid => &mut self.avoid,
+            Verdict::Contraindicated => &mut self.contraindicated,
+        }
+    }
+
+    fn merge(&mut self, o: &ActionTally) {
+        self.recommend += o.recommend;
+        self.consider += o.consider;
+        self.avoid += o.avoid;
+        self.contraindicated += o.contraindicated;
+        self.undecided += o.undecided;
+        self.withheld += o.withheld;
+        self.no_verdict += o.no_verdict;
+        self.conflict += o.conflict;
+    }
+}
+
+/// Counts over a cohort, or over part of one (they merge).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Input records.
+    pub records: u64,
+    /// Records that were not valid cases.
+    pub errors: u64,
+    /// Valid cases in scope.
+    pub in_scope: u64,
+    /// Valid cases out of scope.
+    pub out_of_scope: u64,
+    /// Valid cases whose scope could not be decided.
+    pub scope_undecided: u64,
+    /// Decisions made, over all cases and actions.
+    pub decisions: u64,
+    /// Actions left undecided (or withheld), over all cases.
+    pub undecided: u64,
+    /// Actions in conflict, over all cases.
+    pub conflicts: u64,
+    /// Invariant violations, over all cases.
+    pub violations: u64,
+    /// Per action, in the guideline's order.
+    pub actions: Vec<ActionTally>,
+}
+
+impl Tally {
+    /// An empty tally for a guideline with `actions` actions.
+    pub fn new(actions: usize) -> Tally {
+        Tally {
+            actions: vec![ActionTally::default(); actions],
+            ..Tally::default()
+        }
+    }
+
+    /// Counts one evaluated case.
+    pub fn add(&mut self, brief: &Brief) {
+        self.records += 1;
+        match brief.scope() {
+            Truth::True => self.in_scope += 1,
+            Truth::False => self.out_of_scope += 1,
+            Truth::Unknown => self.scope_undecided += 1,
+        }
+        for (a, kind) in brief.outcomes() {
+            let t = &mut self.actions[a.index()];
+            match kind {
+                OutcomeKind::Silent => t.no_verdict += 1,
+                OutcomeKind::Decided(v) => {
+                    *t.verdict_mut(v) += 1;
+                    self.decisions += 1;
+                }
+                OutcomeKind::Conflict => {
+                    t.conflict += 1;
+                    self.conflicts += 1;
+                }
+                OutcomeKind::Undecided => {
+                    t.undecided += 1;
+                    self.undecided += 1;
+                }
+                OutcomeKind::Withheld(_) => {
+                    t.undecided += 1;
+                    t.withheld += 1;
+                    self.undecided += 1;
+                }
+            }
+        }
+        self.violations += brief.violations().len() as u64;
+    }
+
+    /// Counts one record that was not a valid case.
+    pub fn add_error(&mut self) {
+        self.records += 1;
+        self.errors += 1;
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, o: &Tally) {
+        self.records += o.records;
+        self.errors += o.errors;
+        self.in_scope += o.in_scope;
+        self.out_of_scope += o.out_of_scope;
+        self.scope_undecided += o.scope_undecided;
+        self.decisions += o.decisions;
+        self.undecided += o.undecided;
+        self.conflicts += o.conflicts;
+        self.violations += o.violations;
+        if self.actions.len() < o.actions.len() {
+            self.actions.resize(o.actions.len(), ActionTally::default());
+        }
+        for (a, b) in self.actions.iter_mut().zip(&o.actions) {
+            a.merge(b);
+        }
+    }
+
+    /// True when some case holds a conflict or an invariant violation.
+    pub fn is_unsafe(&self) -> bool {
+        self.conflicts > 0 || self.violations > 0
+    }
+
+    /// The one-line account printed at the end of a batch.
+    pub fn line(&self) -> String {
+        format!(
+            "{} record{}: {} evaluated ({} in scope, {} out of scope, {} scope undecided), {} error{}; \
+             {} decision{}, {} undecided, {} conflict{}, {} invariant violation{}",
+            self.records,
+            plural(self.records),
+            self.records - self.errors,
+            self.in_scope,
+            self.out_of_scope,
+            self.scope_undecided,
+            self.errors,
+            plural(self.errors),
+            self.decisions,
+            plural(self.decisions),
+            self.undecided,
+            self.conflicts,
+            plural(self.conflicts),
+            self.violations,
+            plural(self.violations),
+        )
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// The cohort table as JSON.
+pub fn summary_json(g: &Guideline, t: &Tally) -> Value {
+    let actions: Vec<Value> = g
+        .actions
+        .iter()
+        .zip(&t.actions)
+        .map(|(a, c)| {
+            let mut v = json!(c);
+            v["action"] = json!(a.name);
+            v
+        })
+        .collect();
+    json!({
+        "guideline": guideline_json(g),
+        "records": t.records,
+        "errors": t.errors,
+        "in_scope": t.in_scope,
+        "out_of_scope": t.out_of_scope,
+        "scope_undecided": t.scope_undecided,
+        "decisions": t.decisions,
+        "undecided": t.undecided,
+        "conflicts": t.conflicts,
+        "violations": t.violations,
+        "actions": actions,
+    })
+}
+
+/// The cohort table as text: one row per action, one column per verdict.
+/// Out-of-scope patients and invalid records are counted above the table, not
+/// in it, so each row adds up to the patients in scope or of undecided scope.
+pub fn summary_text(g: &Guideline, t: &Tally) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Cohort: {} — version {}", g.meta.title, g.meta.version);
+    let _ = writeln!(
+        out,
+        "{} records: {} in scope, {} out of scope, {} scope undecided, {} invalid",
+        t.records, t.in_scope, t.out_of_scope, t.scope_undecided, t.errors
+    );
+    let _ = writeln!(out);
+    let withheld = t.actions.iter().any(|a| a.withheld > 0);
+    let mut headers = vec![
+        "action",
+        "recommend",
+        "consider",
+        "avoid",
+        "contraindicated",
+        "undecided",
+        "no verdict",
+        "conflict",
+    ];
+    if withheld {
+        headers.push("withheld");
+    }
+    let rows: Vec<Vec<String>> = g
+        .actions
+        .iter()
+        .zip(&t.actions)
+        .map(|(a, c)| {
+            let mut row = vec![a.name.clone()];
+            row.extend(
+                [
+                    c.recommend,
+                    c.consider,
+                    c.avoid,
+                    c.contraindicated,
+                    c.undecided,
+                    c.no_verdict,
+                    c.conflict,
+                ]
+                .iter()
+                .map(u64::to_string),
+            );
+            if withheld {
+                row.push(c.withheld.to_string());
+            }
+            row
+        })
+        .collect();
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let render = |cells: &[&str]| {
+        let mut line = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(line, "{c:<w$}", w = widths[0]);
+            } else {
+                let _ = write!(line, "  {c:>w$}", w = widths[i]);
+            }
+        }
+        line
+    };
+    let _ = writeln!(out, "{}", render(&headers));
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", render(&cells));
+    }
+    if withheld {
+        let _ = writeln!(
+            out,
+            "\n\"withheld\": verdicts held back by an invariant; they are counted as undecided too."
+        );
+    }
+    out
+}

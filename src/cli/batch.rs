@@ -1,0 +1,295 @@
+//! `guidelang eval [FILE] --cases COHORT`: a whole cohort, one output line per
+//! input record, in order; or with `--summary`, the cohort table. Output to a
+//! file goes through a temporary file renamed at the end, so an interrupted
+//! run never leaves half a report under the requested name.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::common::{load_guideline, print_problems, Exit};
+use super::Format;
+use guidelang::batch::{self, CsvSource, NdjsonSource, RecordFormat, RecordSource, Tally, Work};
+use guidelang::compile::Program;
+use guidelang::diagnostics::Problem;
+use guidelang::model::Guideline;
+
+/// Cohort options of `eval`.
+#[derive(clap::Args, Debug)]
+pub struct BatchArgs {
+    /// Evaluate a cohort: NDJSON, one case per line, or CSV with a header row
+    /// of fact names (empty cell = unknown) when the name ends in `.csv`;
+    /// `-` reads stdin. Writes one output line per input record, in order.
+    #[arg(long, value_name = "COHORT", conflicts_with_all = ["case", "explain"])]
+    pub cases: Option<PathBuf>,
+    /// The cohort's format, when its file name does not say (stdin is NDJSON).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Write the output to this file instead of stdout (only once complete).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads; all cores by default.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+    /// Instead of the records, print the cohort table: per action, how many
+    /// patients got each verdict and how many were undecided.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+impl BatchArgs {
+    /// The first cohort option given without `--cases`, if any. (clap's
+    /// `requires` is not checked when the required option conflicts with one
+    /// that is present, as `--cases` does with `--case`.)
+    pub fn misplaced(&self) -> Option<&'static str> {
+        if self.cases.is_some() {
+            return None;
+        }
+        [
+            (self.input_format.is_some(), "--input-format"),
+            (self.output.is_some(), "--output"),
+            (self.jobs.is_some(), "--jobs"),
+            (self.summary, "--summary"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+}
+
+/// A cohort's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One JSON case per line.
+    Ndjson,
+    /// A header row of fact names, one case per row.
+    Csv,
+}
+
+pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) -> Exit {
+    let g = match load_guideline(file, false) {
+        Ok(g) => g,
+        Err(e) => return e,
+    };
+    let program = Program::new(&g);
+    let stdin = cases.as_os_str() == "-";
+    let input_format = args.input_format.unwrap_or_else(|| {
+        let csv = cases.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv && !stdin {
+            InputFormat::Csv
+        } else {
+            InputFormat::Ndjson
+        }
+    });
+    let (reader, size): (Box<dyn std::io::Read + Send>, Option<u64>) = if stdin {
+        (Box::new(std::io::stdin()), None)
+    } else {
+        match File::open(cases) {
+            Ok(f) => {
+                let size = f.metadata().ok().map(|m| m.len());
+                (Box::new(f), size)
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", cases.display());
+                return Exit::Io;
+            }
+        }
+    };
+    let mut csv_columns = Vec::new();
+    let mut source: Box<dyn RecordSource> = match input_format {
+        InputFormat::Ndjson => Box::new(NdjsonSource::new(BufReader::with_capacity(1 << 16, reader))),
+        InputFormat::Csv => match CsvSource::new(&g, reader) {
+            Ok(s) => {
+                csv_columns = s.columns().to_vec();
+                Box::new(s)
+            }
+            Err(Ok(header)) => {
+                let origin = if stdin {
+                    "<stdin>".into()
+                } else {
+                    cases.display().to_string()
+                };
+                print_problems(&[Problem::error(
+                    "guidelang::batch::csv_header",
+                    format!("{origin}: {}", header.message),
+                )
+                .with_help(header.help)]);
+                eprintln!("error: the cohort's header is invalid; nothing was evaluated");
+                return Exit::InvalidCase;
+            }
+            Err(Err(e)) => {
+                eprintln!("error: cannot read {}: {e}", cases.display());
+                return Exit::Io;
+            }
+        },
+    };
+    let work = Work {
+        guideline: &g,
+        program: &program,
+        format: match format {
+            Format::Text => RecordFormat::Brief,
+            Format::Json => RecordFormat::Contract,
+        },
+        summary: args.summary,
+        columns: (input_format == InputFormat::Csv).then_some(&csv_columns[..]),
+    };
+    let mut output = match Output::open(args.output.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, NonZeroUsize::get);
+    let started = Instant::now();
+    let bar = progress_bar(size);
+    let mut on_progress = |records: u64, bytes: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(bytes);
+            let rate = records as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{records} records, {rate:.0} records/s"));
+        }
+    };
+    let result = batch::run(&work, source.as_mut(), output.writer(), jobs, &mut on_progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let tally = match result {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}; no report was written");
+            return Exit::Io;
+        }
+    };
+    if args.summary {
+        let text = match format {
+            Format::Text => batch::summary_text(&g, &tally),
+            Format::Json => format!("{}\n", batch::summary_json(&g, &tally)),
+        };
+        if let Err(e) = output.writer().write_all(text.as_bytes()) {
+            eprintln!("error: cannot write the output: {e}; no report was written");
+            return Exit::Io;
+        }
+    }
+    if let Err(e) = output.finish() {
+        eprintln!("error: cannot write the output: {e}; no report was written");
+        return Exit::Io;
+    }
+    report_end(&g, &tally, started);
+    if tally.errors > 0 {
+        Exit::InvalidCase
+    } else if tally.is_unsafe() {
+        Exit::Unsafe
+    } else {
+        Exit::Ok
+    }
+}
+
+fn report_end(g: &Guideline, tally: &Tally, started: Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{}: {} ({:.2} s, {:.0} records/s)",
+        g.meta.id,
+        tally.line(),
+        secs,
+        tally.records as f64 / secs.max(1e-9)
+    );
+    if tally.errors > 0 {
+        eprintln!(
+            "error: {} record(s) were not valid cases; see their error lines",
+            tally.errors
+        );
+    }
+    if tally.is_unsafe() {
+        eprintln!("warning: some reports hold a conflict or an invariant violation; the guideline must be corrected");
+    }
+}
+
+/// A progress bar on stderr, only when stderr is a terminal; measured in
+/// input bytes when the input's size is known, so that it can give an ETA.
+fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match size {
+        Some(n) => indicatif::ProgressBar::new(n)
+            .with_style(indicatif::ProgressStyle::with_template("{bar:30} {percent:>3}%  {msg}  ETA {eta}").ok()?),
+        None => indicatif::ProgressBar::new_spinner()
+            .with_style(indicatif::ProgressStyle::with_template("{spinner} {msg}").ok()?),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    Some(bar)
+}
+
+/// Where the output goes: stdout, or a temporary file beside the target that
+/// becomes the target only when everything was written.
+enum Output {
+    Stdout(BufWriter<std::io::Stdout>),
+    File {
+        writer: BufWriter<tempfile::NamedTempFile>,
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    fn open(target: Option<&Path>) -> Result<Output, Exit> {
+        let Some(target) = target else {
+            return Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout())));
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".guidelang-")
+            .suffix(".part")
+            .tempfile_in(dir)
+            .map_err(|e| {
+                eprintln!("error: cannot write {}: {e}", target.display());
+                Exit::Io
+            })?;
+        Ok(Output::File {
+            writer: BufWriter::with_capacity(1 << 16, temp),
+            target: target.to_path_buf(),
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::Stdout(w) => w,
+            Output::File { writer, .. } => writer,
+        }
+    }
+
+    /// Flushes, and for a file, syncs it and renames it over the target.
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush(),
+            Output::File { writer, target } => {
+                let temp = writer.into_inner().map_err(|e| e.into_error())?;
+                // A temporary file is private to its owner; the report should get
+                // the permissions of the file it replaces, or ordinary ones.
+                let permissions = match std::fs::metadata(&target) {
+                    Ok(m) => m.permissions(),
+                    Err(_) => ordinary_permissions(temp.as_file())?,
+                };
+                temp.as_file().set_permissions(permissions)?;
+                temp.as_file().sync_all()?;
+                temp.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn ordinary_permissions(_: &File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn ordinary_permissions(f: &File) -> std::io::Result<std::fs::Permissions> {
+    Ok(f.metadata()?.permissions())
+}

@@ -1,0 +1,528 @@
+//! Compilation: a checked [`Guideline`] becomes a [`Program`], the flat form
+//! the evaluator runs.
+//!
+//! Every expression of the guideline (scope, definitions, rule conditions,
+//! doses, warnings, notes, invariants) is lowered into one arena of [`Node`]s
+//! in which every operand comes before the node that uses it. Evaluating a case
+//! is then one pass over the arena into a buffer of values: no recursion, no
+//! pointer chasing, no name looked up. A definition is not a node of its own: a
+//! reference to it points at its body's node, so it is computed once per case
+//! however many rules use it; identical subexpressions (`als`, `wbc > 100`)
+//! are shared the same way. The nodes the scope needs come first, so an
+//! out-of-scope case costs only those.
+//!
+//! Rules are grouped by action, and each rule knows its place in its action:
+//! the evaluator keeps the rules that fired, or are unknown, as bit sets
+//! per action, and precedence (`overrides`) becomes a mask per rule.
+
+// A B-tree: for the few hundred nodes of a guideline it beats hashing.
+use std::collections::BTreeMap;
+
+use crate::model::{ActionId, ArithOp, Claim, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
+use crate::syntax::ast::Verdict;
+
+/// What a node computes: each kind has its own buffer in the evaluator, so a
+/// condition is one byte and a quantity one `f64` (NaN when unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Ty {
+    /// A [`Truth`](crate::eval::Truth).
+    Truth,
+    /// A number; NaN is unknown.
+    Num,
+    /// An enum value's index; [`UNKNOWN_ENUM`] is unknown.
+    Enum,
+}
+
+/// An unknown enum value (an enum has at most 64 values).
+pub(crate) const UNKNOWN_ENUM: u8 = u8::MAX;
+
+/// One step of the compiled arena; operands are indices of earlier nodes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Node {
+    /// A constant condition.
+    Bool(bool),
+    /// A constant number.
+    Num(f64),
+    /// A boolean fact.
+    FactBool(u32),
+    /// A numeric fact.
+    FactNum(u32),
+    /// An enum fact.
+    FactEnum(u32),
+    /// Kleene negation.
+    Not(u32),
+    /// Kleene conjunction.
+    And(u32, u32),
+    /// Kleene disjunction.
+    Or(u32, u32),
+    /// Numeric comparison.
+    Compare(CmpOp, u32, u32),
+    /// A fact compared with a constant (`wbc > 100`): the commonest
+    /// condition, fused into one step.
+    FactCmp(CmpOp, u32, f64),
+    /// Arithmetic negation.
+    Neg(u32),
+    /// Arithmetic.
+    Arith(ArithOp, u32, u32),
+    /// Square root.
+    Sqrt(u32),
+    /// Enum membership by bit mask.
+    EnumIn(u32, u64),
+    /// An enum fact's membership in a set (`lineage is myeloid`), fused.
+    FactIn(u32, u64),
+    /// Whether the operand, of type `Ty`, is known (`true`: "is not known").
+    Known(u32, Ty, bool),
+    /// `is known` inside a `never` claim: unknown while the operand is absent,
+    /// because it becomes true once the fact is given; a decision let through
+    /// now could otherwise be withheld later.
+    KnownInClaim(u32, Ty, bool),
+    /// At least `n` of the items `items[start..start + len]`.
+    AtLeast { n: u32, start: u32, len: u32 },
+}
+
+/// What makes two nodes the same computation, for sharing them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct NodeKey(u8, u64, u64, u64);
+
+impl Node {
+    /// The kind of value the node computes.
+    pub(crate) fn ty(self) -> Ty {
+        match self {
+            Node::Num(_) | Node::FactNum(_) | Node::Neg(_) | Node::Arith(..) | Node::Sqrt(_) => Ty::Num,
+            Node::FactEnum(_) => Ty::Enum,
+            _ => Ty::Truth,
+        }
+    }
+
+    fn key(self) -> Option<NodeKey> {
+        let k = |tag, a: u32, b: u32, c: u64| Some(NodeKey(tag, a.into(), b.into(), c));
+        match self {
+            Node::Bool(b) => k(0, b.into(), 0, 0),
+            Node::Num(x) => Some(NodeKey(1, x.to_bits(), 0, 0)),
+            Node::FactBool(f) => k(2, f, 0, 0),
+            Node::FactNum(f) => k(3, f, 0, 0),
+            Node::FactEnum(f) => k(4, f, 0, 0),
+            Node::Not(a) => k(5, a, 0, 0),
+            Node::And(a, b) => k(6, a, b, 0),
+            Node::Or(a, b) => k(7, a, b, 0),
+            Node::Compare(op, a, b) => k(8, a, b, op as u64),
+            Node::FactCmp(op, f, x) => Some(NodeKey(9, f.into(), x.to_bits(), op as u64)),
+            Node::Neg(a) => k(10, a, 0, 0),
+            Node::Arith(op, a, b) => k(11, a, b, op as u64),
+            Node::Sqrt(a) => k(12, a, 0, 0),
+            Node::EnumIn(a, set) => k(13, a, 0, set),
+            Node::FactIn(f, set) => k(14, f, 0, set),
+            Node::Known(a, ty, negated) => k(15, a, negated.into(), ty as u64),
+            Node::KnownInClaim(a, ty, negated) => k(16, a, negated.into(), ty as u64),
+            // Rare and keyed by a list: not worth sharing.
+            Node::AtLeast { .. } => None,
+        }
+    }
+}
+
+/// A rule, ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleCode {
+    /// Condition node; `None` is always true (within scope).
+    pub when: Option<u32>,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Offset in [`Program::masks`] of the rules (of the same action) that override this one.
+    pub overridden_by: u32,
+    /// Facts the condition depends on.
+    pub depends_on: Vec<FactId>,
+    /// The dose, if the rule states one.
+    pub dose: Option<DoseCode>,
+    /// Conditional warnings.
+    pub warnings: Vec<WarningCode>,
+}
+
+/// A dose's multiplier, ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct DoseCode {
+    /// The multiplier's node.
+    pub by: u32,
+    /// Low end per unit.
+    pub low: f64,
+    /// High end per unit.
+    pub high: f64,
+    /// Facts the multiplier depends on.
+    pub depends_on: Vec<FactId>,
+}
+
+/// A warning's condition, ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct WarningCode {
+    /// Condition node.
+    pub when: u32,
+    /// Facts the condition depends on.
+    pub depends_on: Vec<FactId>,
+}
+
+/// An action with its rules.
+#[derive(Clone, Debug)]
+pub(crate) struct ActionCode {
+    /// Its rules in file order; a rule's position here is its bit in the action's sets.
+    pub rules: Vec<RuleId>,
+    /// Words in each of the action's rule sets.
+    pub words: u32,
+    /// Offset of the action's rule sets in the evaluator's set buffers.
+    pub offset: u32,
+    /// Offset in [`Program::masks`] of the action's contraindicating rules.
+    pub contra: u32,
+    /// Each rule's condition node, by position (an always-true node when it has none).
+    pub whens: Vec<u32>,
+    /// For an action of at most 64 rules: its contraindicating rules as one word.
+    pub contra_word: u64,
+    /// For an action of at most 64 rules: each rule's verdict and the rules that beat it.
+    pub small: Vec<SmallRule>,
+}
+
+/// What resolving needs of one rule of a small action, kept beside the others.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SmallRule {
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// The rules (by position) that override it.
+    pub beaten_by: u64,
+}
+
+/// An invariant, ready to run.
+#[derive(Clone, Debug)]
+pub(crate) enum InvariantCode {
+    /// The action never gets a verdict in `verdicts` (bit `v as u8`) when `when` holds.
+    Never {
+        /// Forbidden verdicts as a bit set.
+        verdicts: u8,
+        /// The action.
+        action: ActionId,
+        /// Condition node.
+        when: u32,
+        /// Facts the condition depends on (through definitions too), sorted.
+        facts: Vec<FactId>,
+    },
+    /// The action is never undecided when `when` holds.
+    AlwaysDecide {
+        /// The action.
+        action: ActionId,
+        /// Condition node.
+        when: u32,
+    },
+}
+
+/// A guideline compiled for evaluation. Build it once ([`Program::new`]) and
+/// run it on many cases with an [`Evaluator`](crate::eval::Evaluator).
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The arena; operands before users.
+    pub(crate) nodes: Vec<Node>,
+    /// Item lists of `at least`.
+    pub(crate) items: Vec<u32>,
+    /// Number of fact slots a case has.
+    pub(crate) fact_count: usize,
+    /// The scope's node; `None`: every case is in scope.
+    pub(crate) scope: Option<u32>,
+    /// Nodes `0..scope_end` are all the scope needs.
+    pub(crate) scope_end: usize,
+    /// Facts the scope depends on, sorted.
+    pub(crate) scope_facts: Vec<FactId>,
+    /// Rules by [`RuleId`].
+    pub(crate) rules: Vec<RuleCode>,
+    /// Actions by [`ActionId`].
+    pub(crate) actions: Vec<ActionCode>,
+    /// Every bit mask, each `words` long for its action.
+    pub(crate) masks: Vec<u64>,
+    /// Words of all actions' rule sets together.
+    pub(crate) set_words: usize,
+    /// Words of the largest action's rule set.
+    pub(crate) max_words: usize,
+    /// Each note's condition node.
+    pub(crate) notes: Vec<Option<u32>>,
+    /// Invariants in file order.
+    pub(crate) invariants: Vec<InvariantCode>,
+}
+
+impl Program {
+    /// Compiles a checked guideline.
+    pub fn new(g: &Guideline) -> Program {
+        let mut b = Builder {
+            g,
+            nodes: Vec::new(),
+            items: Vec::new(),
+            shared: BTreeMap::new(),
+            defs: vec![None; g.definitions.len()],
+            in_claim: false,
+        };
+        let scope = g.scope.as_ref().map(|e| b.expr(e));
+        let scope_end = b.nodes.len();
+        let scope_facts = g
+            .scope
+            .as_ref()
+            .map(|e| facts_through_definitions(g, e))
+            .unwrap_or_default();
+
+        let mut masks = Vec::new();
+        let mut actions = Vec::with_capacity(g.actions.len());
+        let mut set_words = 0usize;
+        let mut max_words = 0usize;
+        for a in &g.actions {
+            let words = a.rules.len().div_ceil(64).max(1);
+            let contra = masks.len() as u32;
+            masks.resize(masks.len() + words, 0);
+            for (local, &r) in a.rules.iter().enumerate() {
+                if g.rule(r).verdict == Verdict::Contraindicated {
+                    set_bit(&mut masks[contra as usize..], local);
+                }
+            }
+            actions.push(ActionCode {
+                rules: a.rules.clone(),
+                words: words as u32,
+                offset: set_words as u32,
+                contra,
+                whens: Vec::new(),
+                contra_word: 0,
+                small: Vec::new(),
+            });
+            set_words += words;
+            max_words = max_words.max(words);
+        }
+
+        let mut rules = Vec::with_capacity(g.rules.len());
+        for (index, rule) in g.rules.iter().enumerate() {
+            let me = RuleId(index as u32);
+            let action = &actions[rule.action.index()];
+            let overridden_by = masks.len() as u32;
+            masks.resize(masks.len() + action.words as usize, 0);
+            // The checker keeps `overrides` within one action, so every rule
+            // that overrides this one has a bit in this action's sets.
+            for (local, &other) in action.rules.iter().enumerate() {
+                if g.rule(other).overrides.contains(&me) {
+                    set_bit(&mut masks[overridden_by as usize..], local);
+                }
+            }
+            rules.push(RuleCode {
+                when: rule.when.as_ref().map(|e| b.expr(e)),
+                verdict: rule.verdict,
+                overridden_by,
+                depends_on: rule.depends_on.clone(),
+                dose: rule.dose.as_ref().map(|d| DoseCode {
+                    by: b.expr(&d.by),
+                    low: d.low,
+                    high: d.high,
+                    depends_on: d.depends_on.clone(),
+                }),
+                warnings: rule
+                    .warnings
+                    .iter()
+                    .map(|w| WarningCode {
+                        when: b.expr(&w.when),
+                        depends_on: w.depends_on.clone(),
+                    })
+                    .collect(),
+            });
+        }
+
+        let always = b.push(Node::Bool(true));
+        for a in &mut actions {
+            a.whens = a
+                .rules
+                .iter()
+                .map(|r| rules[r.index()].when.unwrap_or(always))
+                .collect();
+            if a.words == 1 {
+                a.contra_word = masks[a.contra as usize];
+                a.small = a
+                    .rules
+                    .iter()
+                    .map(|r| SmallRule {
+                        verdict: rules[r.index()].verdict,
+                        beaten_by: masks[rules[r.index()].overridden_by as usize],
+                    })
+                    .collect();
+            }
+        }
+
+        let notes = g.notes.iter().map(|n| n.when.as_ref().map(|e| b.expr(e))).collect();
+        let invariants = g
+            .invariants
+            .iter()
+            .map(|inv| match &inv.claim {
+                Claim::Never { verdicts, action, when } => {
+                    b.in_claim = true;
+                    let when_node = b.expr(when);
+                    b.in_claim = false;
+                    InvariantCode::Never {
+                        verdicts: verdicts.iter().fold(0u8, |m, v| m | verdict_bit(*v)),
+                        action: *action,
+                        when: when_node,
+                        facts: facts_through_definitions(g, when),
+                    }
+                }
+                Claim::AlwaysDecide { action, when } => InvariantCode::AlwaysDecide {
+                    action: *action,
+                    when: b.expr(when),
+                },
+            })
+            .collect();
+
+        Program {
+            nodes: b.nodes,
+            items: b.items,
+            fact_count: g.facts.len(),
+            scope,
+            scope_end,
+            scope_facts,
+            rules,
+            actions,
+            masks,
+            set_words,
+            max_words,
+            notes,
+            invariants,
+        }
+    }
+
+    /// Number of nodes in the arena (after sharing); for benchmarks and tests.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Number of fact slots a case of this guideline has.
+    pub fn fact_count(&self) -> usize {
+        self.fact_count
+    }
+}
+
+/// The comparison with its operands swapped: `3 < x` is `x > 3`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        CmpOp::Eq | CmpOp::Ne => op,
+    }
+}
+
+/// The bit of a verdict in a verdict set.
+pub(crate) fn verdict_bit(v: Verdict) -> u8 {
+    1 << (v as u8)
+}
+
+pub(crate) fn set_bit(words: &mut [u64], i: usize) {
+    words[i / 64] |= 1 << (i % 64);
+}
+
+/// Facts an expression reads, directly or through definitions, sorted, no duplicates.
+fn facts_through_definitions(g: &Guideline, e: &Expr) -> Vec<FactId> {
+    let mut facts = Vec::new();
+    let mut defs = Vec::new();
+    crate::check::visit(e, &mut |k| match k {
+        ExprKind::Fact(f) => facts.push(*f),
+        ExprKind::Def(d) => defs.push(*d),
+        _ => {}
+    });
+    let mut seen = vec![false; g.definitions.len()];
+    while let Some(d) = defs.pop() {
+        if std::mem::replace(&mut seen[d.index()], true) {
+            continue;
+        }
+        crate::check::visit(&g.definitions[d.index()].body, &mut |k| match k {
+            ExprKind::Fact(f) => facts.push(*f),
+            ExprKind::Def(d2) => defs.push(*d2),
+            _ => {}
+        });
+    }
+    facts.sort_unstable();
+    facts.dedup();
+    facts
+}
+
+/// Lowers expressions into the arena, sharing what is computed twice.
+struct Builder<'g> {
+    g: &'g Guideline,
+    nodes: Vec<Node>,
+    items: Vec<u32>,
+    shared: BTreeMap<NodeKey, u32>,
+    /// The node of each definition's body, once lowered.
+    defs: Vec<Option<u32>>,
+    /// True while lowering a `never` claim's condition.
+    in_claim: bool,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, node: Node) -> u32 {
+        let key = node.key();
+        if let Some(id) = key.and_then(|k| self.shared.get(&k)) {
+            return *id;
+        }
+        let id = self.nodes.len() as u32;
+        self.nodes.push(node);
+        if let Some(k) = key {
+            self.shared.insert(k, id);
+        }
+        id
+    }
+
+    fn expr(&mut self, e: &Expr) -> u32 {
+        let node = match &e.kind {
+            ExprKind::Bool(b) => Node::Bool(*b),
+            ExprKind::Num(x) => Node::Num(*x),
+            ExprKind::Fact(f) => match self.g.fact(*f).kind {
+                FactKind::Bool => Node::FactBool(f.0),
+                FactKind::Enum { .. } => Node::FactEnum(f.0),
+                FactKind::Integer { .. } | FactKind::Number { .. } => Node::FactNum(f.0),
+            },
+            ExprKind::Def(d) => return self.definition(d.index()),
+            ExprKind::Not(x) => Node::Not(self.expr(x)),
+            ExprKind::Neg(x) => Node::Neg(self.expr(x)),
+            ExprKind::Sqrt(x) => Node::Sqrt(self.expr(x)),
+            ExprKind::And(a, b) => Node::And(self.expr(a), self.expr(b)),
+            ExprKind::Or(a, b) => Node::Or(self.expr(a), self.expr(b)),
+            ExprKind::Compare(op, a, b) => match (&a.kind, &b.kind) {
+                (ExprKind::Fact(f), ExprKind::Num(x)) if self.is_number(*f) => Node::FactCmp(*op, f.0, *x),
+                (ExprKind::Num(x), ExprKind::Fact(f)) if self.is_number(*f) => Node::FactCmp(flip(*op), f.0, *x),
+                _ => Node::Compare(*op, self.expr(a), self.expr(b)),
+            },
+            ExprKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
+            ExprKind::EnumIn(x, set) => match &x.kind {
+                ExprKind::Fact(f) if matches!(self.g.fact(*f).kind, FactKind::Enum { .. }) => Node::FactIn(f.0, *set),
+                _ => Node::EnumIn(self.expr(x), *set),
+            },
+            ExprKind::Known(x, negated) => {
+                let x = self.expr(x);
+                let ty = self.nodes[x as usize].ty();
+                if self.in_claim {
+                    Node::KnownInClaim(x, ty, *negated)
+                } else {
+                    Node::Known(x, ty, *negated)
+                }
+            }
+            ExprKind::AtLeast(n, list) => {
+                let ids: Vec<u32> = list.iter().map(|i| self.expr(i)).collect();
+                let start = self.items.len() as u32;
+                self.items.extend(&ids);
+                Node::AtLeast {
+                    n: *n,
+                    start,
+                    len: ids.len() as u32,
+                }
+            }
+        };
+        self.push(node)
+    }
+
+    fn is_number(&self, f: FactId) -> bool {
+        matches!(self.g.fact(f).kind, FactKind::Integer { .. } | FactKind::Number { .. })
+    }
+
+    fn definition(&mut self, d: usize) -> u32 {
+        if let Some(id) = self.defs[d] {
+            return id;
+        }
+        let g = self.g;
+        let id = self.expr(&g.definitions[d].body);
+        self.defs[d] = Some(id);
+        id
+    }
+}

@@ -1,0 +1,195 @@
+//! The compiled evaluator against the tree-walking oracle: both must give the
+//! same [`Evaluation`] on every case. Cases are drawn at random, each fact
+//! absent or valid, with numbers near the guideline's own thresholds so that
+//! conditions fall on both sides (and exactly on) their boundaries.
+
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+
+use super::{oracle, Evaluation, Evaluator};
+use crate::compile::Program;
+use crate::facts::{Case, Value};
+use crate::model::{ExprKind, FactId, FactKind, Guideline};
+
+const CORNERS: &str = include_str!("../../tests/guidelines/corners.gl");
+
+fn bundled() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| crate::bundled().expect("the bundled guideline checks"))
+}
+
+fn corners() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| crate::load_str("corners.gl", CORNERS).expect("corners.gl checks"))
+}
+
+/// A guideline with one action of 70 rules, past one 64-bit word: the
+/// evaluator's multi-word path. 60 rules pick a value of `k`; 10 more on
+/// boolean facts make conflicts, precedence and enumerated unknowns.
+fn wide() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| {
+        let mut text = String::from(
+            "guideline wide\n  version 0.1.0\n  status draft\nreference 1 \"r\"\nfact k: integer from 0 to 100 \"k\"\n",
+        );
+        for j in 0..10 {
+            text.push_str(&format!("fact f{j}: bool \"f\"\n"));
+        }
+        let verdicts = ["recommend", "consider", "avoid"];
+        for i in 0..60 {
+            text.push_str(&format!(
+                "rule k{i}: {} wide\n  when k = {i}\n  cite 1\n",
+                verdicts[i % 3]
+            ));
+        }
+        for j in 0..10 {
+            let verdict = if j == 9 { "contraindicated" } else { verdicts[j % 3] };
+            text.push_str(&format!(
+                "rule b{j}: {verdict} wide\n  when f{j} and k > 30\n  cite 1\n"
+            ));
+            if j % 3 == 1 {
+                text.push_str(&format!("  overrides b{}\n", j - 1));
+            }
+        }
+        crate::load_str("wide.gl", &text).expect("wide.gl checks")
+    })
+}
+
+fn cases_per_test() -> u32 {
+    std::env::var("GUIDELANG_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// Every number written in the guideline, and its neighbours.
+fn thresholds(g: &Guideline) -> Vec<f64> {
+    let mut out = vec![0.0, 1.0];
+    let mut add = |e: &crate::model::Expr| {
+        crate::check::visit(e, &mut |k| {
+            if let ExprKind::Num(x) = k {
+                out.extend([*x, x - 0.5, x + 0.5, x * 2.0, -x]);
+            }
+        })
+    };
+    g.definitions.iter().for_each(|d| add(&d.body));
+    g.rules.iter().filter_map(|r| r.when.as_ref()).for_each(&mut add);
+    g.scope.iter().for_each(&mut add);
+    out
+}
+
+/// A random value for one fact: unknown about a third of the time.
+fn fact_value(kind: &FactKind, thresholds: &[f64], pick: u32, raw: f64) -> Option<Value> {
+    if pick.is_multiple_of(3) {
+        return None;
+    }
+    let clamp = |x: f64, min: &Option<f64>, max: &Option<f64>| {
+        let x = min.map_or(x, |m| x.max(m));
+        max.map_or(x, |m| x.min(m))
+    };
+    let number = |min: &Option<f64>, max: &Option<f64>| {
+        let x = if pick.is_multiple_of(2) {
+            thresholds[(pick as usize / 3) % thresholds.len()]
+        } else {
+            raw
+        };
+        clamp(x, min, max)
+    };
+    Some(match kind {
+        FactKind::Bool => Value::Bool(pick.is_multiple_of(2)),
+        FactKind::Integer { min, max } => Value::Num(number(min, max).round()),
+        FactKind::Number { min, max, .. } => Value::Num(number(min, max)),
+        FactKind::Enum { values } => Value::Enum((pick as usize % values.len()) as u8),
+    })
+}
+
+fn case_of(g: &Guideline, picks: &[(u32, f64)]) -> Case {
+    let t = thresholds(g);
+    let mut case = Case::empty(g);
+    for (i, fact) in g.facts.iter().enumerate() {
+        let (pick, raw) = picks[i % picks.len()];
+        case.set(FactId(i as u32), fact_value(&fact.kind, &t, pick, raw));
+    }
+    case
+}
+
+fn agree(g: &Guideline, picks: &[(u32, f64)]) -> Result<(), TestCaseError> {
+    let case = case_of(g, picks);
+    let program = Program::new(g);
+    let mut evaluator = Evaluator::new(&program);
+    let compiled: Evaluation = evaluator.evaluate(&case);
+    let expected = oracle::evaluate(g, &case);
+    prop_assert_eq!(&compiled, &expected, "case {}", case.to_json(g));
+    // A reused evaluator must give the same again: nothing leaks between cases.
+    let again = evaluator.evaluate(&case);
+    prop_assert_eq!(&again, &expected);
+    Ok(())
+}
+
+fn picks() -> impl Strategy<Value = Vec<(u32, f64)>> {
+    prop::collection::vec((any::<u32>(), -20.0f64..400.0), 24..40)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_per_test()))]
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_bundled(p in picks()) {
+        agree(bundled(), &p)?;
+    }
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_wide_actions(p in picks()) {
+        agree(wide(), &p)?;
+    }
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_corners(p in picks()) {
+        agree(corners(), &p)?;
+    }
+}
+
+/// One evaluator over a stream of different cases matches fresh evaluations:
+/// buffers are fully overwritten each time.
+#[test]
+fn reused_evaluator_matches_fresh_ones() {
+    let g = corners();
+    let program = Program::new(g);
+    let mut shared = Evaluator::new(&program);
+    let mut seed = 7u32;
+    for _ in 0..500 {
+        let picks: Vec<(u32, f64)> = (0..30)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 8, f64::from(seed % 300) - 20.0)
+            })
+            .collect();
+        let case = case_of(g, &picks);
+        assert_eq!(shared.evaluate(&case), oracle::evaluate(g, &case));
+    }
+}
+
+/// The corner guideline does reach the corners the proptest is meant to cover.
+#[test]
+fn corners_are_reached() {
+    use super::Outcome;
+    let g = crate::load_str("corners.gl", CORNERS).expect("corners checks");
+    let id = |name: &str| g.fact_id(name).expect("declared");
+    let mut case = Case::empty(&g);
+    case.set(id("in_scope"), Some(Value::Bool(true)));
+    case.set(id("a"), Some(Value::Bool(true)));
+    case.set(id("c"), Some(Value::Bool(true)));
+    case.set(id("b"), Some(Value::Bool(false)));
+    let e = super::evaluate(&g, &case);
+    let outcome = |action: &str| &e.actions[g.action_id(action).expect("action").index()].outcome;
+    assert!(matches!(outcome("clash"), Outcome::Conflict(r) if r.len() == 2));
+    assert!(matches!(outcome("many"), Outcome::Undecided { possible, .. } if possible.is_empty()));
+    assert!(
+        e.violations
+            .iter()
+            .any(|v| g.invariants[v.invariant].id == "decide-many")
+            || case.get(id("f1")).is_none()
+    );
+    assert_eq!(e, oracle::evaluate(&g, &case));
+}

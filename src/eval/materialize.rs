@@ -1,0 +1,249 @@
+//! From the evaluator's buffers to the full [`Evaluation`]: the trace of every
+//! rule, which rules carry a decision and which were overridden, doses,
+//! warnings, what an undecided action needs, notes. This is the only part of
+//! evaluation that allocates, and only for what the result holds.
+
+use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
+use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, WarningResult};
+use crate::compile::{ActionCode, InvariantCode, Program};
+use crate::facts::Case;
+use crate::model::{ActionId, FactId, RuleId};
+use crate::syntax::ast::Verdict;
+
+impl Evaluator<'_> {
+    /// The full result of the case last [`run`](Evaluator::run); `case` must
+    /// be that case (it says which facts were absent).
+    pub fn evaluation(&self, case: &Case) -> Evaluation {
+        let p = self.program;
+        match self.scope {
+            Truth::False => Evaluation {
+                applicability: Applicability::NotApplicable,
+                actions: Vec::new(),
+                notes: Vec::new(),
+                violations: Vec::new(),
+            },
+            Truth::Unknown => {
+                let needs = absent(case, &p.scope_facts);
+                let actions = (0..p.actions.len())
+                    .map(|a| ActionResult {
+                        action: ActionId(a as u32),
+                        outcome: Outcome::Undecided {
+                            needs: needs.clone(),
+                            possible: scope_possibilities(p, a),
+                        },
+                        trace: Vec::new(),
+                    })
+                    .collect();
+                Evaluation {
+                    applicability: Applicability::Unknown(needs),
+                    actions,
+                    notes: Vec::new(),
+                    violations: Vec::new(),
+                }
+            }
+            Truth::True => Evaluation {
+                applicability: Applicability::Applies,
+                actions: (0..p.actions.len()).map(|a| self.action_result(case, a)).collect(),
+                notes: p
+                    .notes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.map_or(Truth::True, |n| self.truth[n as usize]) == Truth::True)
+                    .map(|(i, _)| i)
+                    .collect(),
+                violations: self.violations.clone(),
+            },
+        }
+    }
+
+    pub(super) fn action_result(&self, case: &Case, a: usize) -> ActionResult {
+        let p = self.program;
+        let action = &p.actions[a];
+        let (off, w) = (action.offset as usize, action.words as usize);
+        let fired = &self.fired[off..off + w];
+        let outcome = match self.states[a] {
+            State::Silent => Outcome::Silent,
+            State::Decided(_) => {
+                let (verdict, rules, overridden) = match resolve_in_full(p, action, fired) {
+                    Full::Verdict(v, rules, overridden) => (v, rules, overridden),
+                    // Unreachable: the state was computed from the same sets.
+                    Full::Conflict(rules) => return self.with_trace(a, Outcome::Conflict(rules)),
+                };
+                let mut d = Decision {
+                    verdict,
+                    rules,
+                    overridden,
+                    doses: Vec::new(),
+                    warnings: Vec::new(),
+                };
+                self.annotate(case, &mut d);
+                Outcome::Decided(d)
+            }
+            State::Conflict => match resolve_in_full(p, action, fired) {
+                Full::Conflict(rules) => Outcome::Conflict(rules),
+                Full::Verdict(_, rules, _) => Outcome::Conflict(rules),
+            },
+            State::Withheld { invariant, verdict } => Outcome::Withheld {
+                invariant: invariant as usize,
+                verdict,
+            },
+            State::Undecided { possible, .. } => {
+                let mut needs = Vec::new();
+                self.needs_into(case, ActionId(a as u32), &mut needs);
+                Outcome::Undecided {
+                    needs,
+                    possible: possible_verdicts(possible),
+                }
+            }
+        };
+        self.with_trace(a, outcome)
+    }
+
+    /// Fills `out` with the absent facts that would settle `action` if it is
+    /// undecided on the case last run (`case` must be that case): sorted, no
+    /// duplicates; empty for an action that is not undecided. Reusing `out`
+    /// keeps this free of allocation.
+    pub fn needs_into(&self, case: &Case, action: ActionId, out: &mut Vec<FactId>) {
+        out.clear();
+        let p = self.program;
+        let State::Undecided { cause, .. } = self.states[action.index()] else {
+            return;
+        };
+        match cause {
+            Cause::Scope => out.extend_from_slice(&p.scope_facts),
+            Cause::Rules => {
+                let code = &p.actions[action.index()];
+                let (off, w) = (code.offset as usize, code.words as usize);
+                for_each_bit(&self.unknown[off..off + w], |local| {
+                    out.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
+                });
+                out.sort_unstable();
+                out.dedup();
+            }
+            Cause::Invariant(i) => {
+                if let InvariantCode::Never { facts, .. } = &p.invariants[i as usize] {
+                    out.extend_from_slice(facts);
+                }
+            }
+        }
+        out.retain(|f| case.get(*f).is_none());
+    }
+
+    fn with_trace(&self, a: usize, outcome: Outcome) -> ActionResult {
+        ActionResult {
+            action: ActionId(a as u32),
+            outcome,
+            trace: self.program.actions[a]
+                .rules
+                .iter()
+                .map(|&r| (r, self.rule_truth(r)))
+                .collect(),
+        }
+    }
+
+    /// Multiplies out the doses and collects the warnings of a decision's rules.
+    fn annotate(&self, case: &Case, d: &mut Decision) {
+        for &r in &d.rules {
+            let rule = &self.program.rules[r.index()];
+            if let Some(dose) = &rule.dose {
+                let by = Some(self.num[dose.by as usize]).filter(|x| !x.is_nan());
+                d.doses.push(DoseResult {
+                    rule: r,
+                    amount: by.map(|x| (dose.low * x, dose.high * x)),
+                    by,
+                    needs: absent(case, &dose.depends_on),
+                });
+            }
+            for (index, w) in rule.warnings.iter().enumerate() {
+                let truth = self.truth[w.when as usize];
+                if truth != Truth::False {
+                    d.warnings.push(WarningResult {
+                        rule: r,
+                        index,
+                        truth,
+                        needs: absent(case, &w.depends_on),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A resolution with the rules behind it.
+enum Full {
+    /// The verdict, the rules carrying it, and each true rule that lost with the rule that beat it.
+    Verdict(Verdict, Vec<RuleId>, Vec<(RuleId, RuleId)>),
+    /// The surviving rules that disagree.
+    Conflict(Vec<RuleId>),
+}
+
+/// [`resolve`](super::run) again, keeping the rules: which carry the verdict,
+/// which were overridden and by which (the first fired rule that overrides it).
+fn resolve_in_full(p: &Program, action: &ActionCode, fired: &[u64]) -> Full {
+    let id = |local: usize| action.rules[local];
+    let contra = mask(p, action, action.contra);
+    if intersects(fired, contra) {
+        let (mut carrying, mut losing) = (Vec::new(), Vec::new());
+        for_each_bit(fired, |local| {
+            if contra[local / 64] & (1 << (local % 64)) != 0 {
+                carrying.push(id(local));
+            } else {
+                losing.push(id(local));
+            }
+        });
+        carrying.sort_unstable();
+        let first = carrying[0];
+        let overridden = losing.into_iter().map(|r| (r, first)).collect();
+        return Full::Verdict(Verdict::Contraindicated, carrying, overridden);
+    }
+    let (mut survivors, mut overridden) = (Vec::new(), Vec::new());
+    for_each_bit(fired, |local| {
+        let beaten_by = mask(p, action, p.rules[id(local).index()].overridden_by);
+        let mut by = None;
+        for_each_bit(beaten_by, |o| {
+            if by.is_none() && fired[o / 64] & (1 << (o % 64)) != 0 {
+                by = Some(id(o));
+            }
+        });
+        match by {
+            Some(by) => overridden.push((id(local), by)),
+            None => survivors.push(id(local)),
+        }
+    });
+    survivors.sort_unstable();
+    overridden.sort_unstable();
+    let first = survivors.first().map(|r| p.rules[r.index()].verdict);
+    match first {
+        Some(v) if survivors.iter().all(|r| p.rules[r.index()].verdict == v) => Full::Verdict(v, survivors, overridden),
+        _ => Full::Conflict(survivors),
+    }
+}
+
+/// The verdicts in a set (bit 0: no verdict; bit `1 + v`: verdict `v`), in order.
+fn possible_verdicts(set: u8) -> Vec<Option<Verdict>> {
+    let mut out = Vec::new();
+    if set & 1 != 0 {
+        out.push(None);
+    }
+    out.extend(
+        Verdict::ALL
+            .iter()
+            .filter(|v| set & (2 << (**v as u8)) != 0)
+            .map(|v| Some(*v)),
+    );
+    out
+}
+
+/// With the scope unknown, an action could end in no verdict (out of scope)
+/// or in any verdict its rules carry.
+fn scope_possibilities(p: &Program, a: usize) -> Vec<Option<Verdict>> {
+    let mut out: Vec<Option<Verdict>> = vec![None];
+    out.extend(p.actions[a].rules.iter().map(|r| Some(p.rules[r.index()].verdict)));
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {
+    facts.iter().copied().filter(|f| case.get(*f).is_none()).collect()
+}

@@ -1,0 +1,650 @@
+//! The evaluator proper: runs a compiled [`Program`] on a case into buffers
+//! it keeps between cases. One pass over the node arena computes every value
+//! (definitions once); each action's fired and unknown rules become bit sets;
+//! precedence and the enumeration of unknown rules work on those sets. Nothing
+//! here allocates once the buffers have grown to the guideline's size, and no
+//! name is compared.
+
+use std::ops::Range;
+
+use super::logic::Truth;
+use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
+use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::facts::{Case, Value};
+use crate::model::{ActionId, ArithOp, CmpOp, FactId, RuleId};
+use crate::syntax::ast::Verdict;
+
+/// Why an action is undecided; says where its `needs` come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Cause {
+    /// The scope is unknown.
+    Scope,
+    /// Unknown rule conditions could change the verdict.
+    Rules,
+    /// A decision was held back because it might break this invariant.
+    Invariant(u32),
+}
+
+/// The outcome of one action, as the evaluator keeps it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum State {
+    Silent,
+    Decided(Verdict),
+    Conflict,
+    /// `possible`: bit 0 for "no verdict", bit `1 + v` for verdict `v`.
+    Undecided {
+        possible: u8,
+        cause: Cause,
+    },
+    Withheld {
+        invariant: u32,
+        verdict: Verdict,
+    },
+}
+
+/// What one combination of fired rules resolves to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Resolved {
+    Silent,
+    Verdict(Verdict),
+    Conflict,
+}
+
+impl Resolved {
+    /// A distinct bit per outcome, to collect the outcomes a set of cases can reach.
+    fn bit(self) -> u8 {
+        match self {
+            Resolved::Silent => 1,
+            Resolved::Conflict => 2,
+            Resolved::Verdict(v) => 4 << (v as u8),
+        }
+    }
+
+    fn state(self) -> State {
+        match self {
+            Resolved::Silent => State::Silent,
+            Resolved::Verdict(v) => State::Decided(v),
+            Resolved::Conflict => State::Conflict,
+        }
+    }
+}
+
+/// The kind of conclusion reached for one action, without its details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OutcomeKind {
+    /// No rule applies.
+    Silent,
+    /// A verdict.
+    Decided(Verdict),
+    /// True rules disagree and no precedence settles them.
+    Conflict,
+    /// Unknown facts could change the outcome.
+    Undecided,
+    /// A verdict held back because it breaks a stated invariant.
+    Withheld(Verdict),
+}
+
+/// The result of [`Evaluator::run`]: applicability and the kind of outcome
+/// of each action, borrowed from the evaluator's buffers.
+#[derive(Clone, Copy, Debug)]
+pub struct Brief<'a> {
+    scope: Truth,
+    states: &'a [State],
+    violations: &'a [Violation],
+}
+
+impl Brief<'_> {
+    /// Whether the guideline applies: true, false, or unknown.
+    pub fn scope(&self) -> Truth {
+        self.scope
+    }
+
+    /// Each action's outcome kind, in action order; empty when out of scope.
+    pub fn outcomes(&self) -> impl Iterator<Item = (ActionId, OutcomeKind)> + '_ {
+        let states = if self.scope == Truth::False {
+            &[][..]
+        } else {
+            self.states
+        };
+        states.iter().enumerate().map(|(i, s)| {
+            let kind = match *s {
+                State::Silent => OutcomeKind::Silent,
+                State::Decided(v) => OutcomeKind::Decided(v),
+                State::Conflict => OutcomeKind::Conflict,
+                State::Undecided { .. } => OutcomeKind::Undecided,
+                State::Withheld { verdict, .. } => OutcomeKind::Withheld(verdict),
+            };
+            (ActionId(i as u32), kind)
+        })
+    }
+
+    /// Invariants the rules broke (or may break) on the case.
+    pub fn violations(&self) -> &[Violation] {
+        self.violations
+    }
+}
+
+/// Evaluates cases with one compiled [`Program`], reusing its buffers from
+/// case to case. One per thread: it is cheap to make, and the program is shared.
+///
+/// ```
+/// let g = guidelang::bundled().expect("the bundled guideline checks");
+/// let program = guidelang::compile::Program::new(&g);
+/// let mut evaluator = guidelang::eval::Evaluator::new(&program);
+/// for text in [r#"{"als": true, "wbc": 150}"#, r#"{"als": false}"#] {
+///     let case = guidelang::facts::parse_case(&g, text).expect("a valid case");
+///     let brief = evaluator.run(&case);
+///     println!("{:?}", brief.scope());
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Evaluator<'p> {
+    pub(crate) program: &'p Program,
+    /// Each condition node's truth.
+    pub(crate) truth: Vec<Truth>,
+    /// Each numeric node's value; NaN is unknown.
+    pub(crate) num: Vec<f64>,
+    /// Each enum node's value index; [`UNKNOWN_ENUM`] is unknown.
+    enm: Vec<u8>,
+    pub(crate) scope: Truth,
+    /// One state per action.
+    pub(crate) states: Vec<State>,
+    /// Fired rules, per action (at each action's offset).
+    pub(crate) fired: Vec<u64>,
+    /// Rules whose condition is unknown, per action.
+    pub(crate) unknown: Vec<u64>,
+    /// One combination of fired and unknown rules, while enumerating.
+    combo: Vec<u64>,
+    /// Positions of an action's unknown rules, while enumerating.
+    unknown_list: Vec<u32>,
+    pub(crate) violations: Vec<Violation>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator for `program`, its buffers sized once.
+    pub fn new(program: &'p Program) -> Evaluator<'p> {
+        Evaluator {
+            program,
+            truth: vec![Truth::Unknown; program.nodes.len()],
+            num: vec![f64::NAN; program.nodes.len()],
+            enm: vec![UNKNOWN_ENUM; program.nodes.len()],
+            scope: Truth::Unknown,
+            states: vec![State::Silent; program.actions.len()],
+            fired: vec![0; program.set_words],
+            unknown: vec![0; program.set_words],
+            combo: vec![0; program.max_words],
+            unknown_list: Vec::with_capacity(MAX_UNKNOWN_RULES),
+            violations: Vec::with_capacity(program.invariants.len()),
+        }
+    }
+
+    /// The program it runs.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
+    /// Evaluates a case and returns the full result.
+    pub fn evaluate(&mut self, case: &Case) -> Evaluation {
+        self.run(case);
+        self.evaluation(case)
+    }
+
+    /// Evaluates a case into the evaluator's buffers and returns the kind of
+    /// each outcome; [`Evaluator::evaluate`] gives the details.
+    pub fn run(&mut self, case: &Case) -> Brief<'_> {
+        let p = self.program;
+        self.violations.clear();
+        self.compute(case, 0..p.scope_end);
+        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+        match self.scope {
+            Truth::False => {}
+            Truth::Unknown => self.states.fill(State::Undecided {
+                possible: 0,
+                cause: Cause::Scope,
+            }),
+            Truth::True => {
+                self.compute(case, p.scope_end..p.nodes.len());
+                for a in 0..p.actions.len() {
+                    self.states[a] = self.decide(&p.actions[a]);
+                }
+                self.enforce_invariants();
+            }
+        }
+        self.brief()
+    }
+
+    /// Decides one action on a case, before invariants are enforced; `None`
+    /// when the case is not in scope or the action does not exist.
+    pub fn run_action(&mut self, case: &Case, action: ActionId) -> Option<super::ActionResult> {
+        let p = self.program;
+        self.violations.clear();
+        self.compute(case, 0..p.scope_end);
+        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+        let a = action.index();
+        if self.scope != Truth::True || a >= p.actions.len() {
+            return None;
+        }
+        self.compute(case, p.scope_end..p.nodes.len());
+        self.states[a] = self.decide(&p.actions[a]);
+        Some(self.action_result(case, a))
+    }
+
+    /// The outcome kinds of the case last run.
+    pub fn brief(&self) -> Brief<'_> {
+        Brief {
+            scope: self.scope,
+            states: &self.states,
+            violations: &self.violations,
+        }
+    }
+
+    /// The truth of a rule's condition on the current case.
+    #[inline]
+    pub(crate) fn rule_truth(&self, r: RuleId) -> Truth {
+        self.program.rules[r.index()]
+            .when
+            .map_or(Truth::True, |n| self.truth[n as usize])
+    }
+
+    /// Computes the nodes in `range`; their operands are computed already.
+    /// Each node writes the buffer of its type; an unknown number is NaN.
+    fn compute(&mut self, case: &Case, range: Range<usize>) {
+        let p = self.program;
+        let (truth, num, enm) = (&mut self.truth, &mut self.num, &mut self.enm);
+        for (i, node) in p.nodes[range.clone()].iter().enumerate() {
+            let i = range.start + i;
+            match *node {
+                Node::Bool(b) => truth[i] = Truth::from_bool(b),
+                Node::Num(x) => num[i] = x,
+                Node::FactBool(f) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Bool(b)) => Truth::from_bool(b),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::FactNum(f) => {
+                    num[i] = match case.get(FactId(f)) {
+                        Some(Value::Num(x)) => x,
+                        _ => f64::NAN,
+                    }
+                }
+                Node::FactEnum(f) => {
+                    enm[i] = match case.get(FactId(f)) {
+                        Some(Value::Enum(e)) => e,
+                        _ => UNKNOWN_ENUM,
+                    }
+                }
+                Node::Not(a) => truth[i] = truth[a as usize].negate(),
+                // Kleene: false wins a conjunction, true a disjunction, so the
+                // result is the least (greatest) truth; there are no side effects
+                // to skip by short-circuiting.
+                Node::And(a, b) => truth[i] = truth[a as usize].min(truth[b as usize]),
+                Node::Or(a, b) => truth[i] = truth[a as usize].max(truth[b as usize]),
+                Node::Compare(op, a, b) => truth[i] = compare(op, num[a as usize], num[b as usize]),
+                Node::FactCmp(op, f, k) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Num(x)) => Truth::from_bool(op.apply(x, k)),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::Neg(a) => num[i] = -num[a as usize],
+                Node::Arith(op, a, b) => {
+                    let (x, y) = (num[a as usize], num[b as usize]);
+                    num[i] = finite(match op {
+                        ArithOp::Add => x + y,
+                        ArithOp::Sub => x - y,
+                        ArithOp::Mul => x * y,
+                        ArithOp::Div => x / y,
+                    })
+                }
+                Node::Sqrt(a) => num[i] = finite(num[a as usize].sqrt()),
+                Node::EnumIn(a, set) => truth[i] = member(enm[a as usize], set),
+                Node::FactIn(f, set) => {
+                    truth[i] = match case.get(FactId(f)) {
+                        Some(Value::Enum(e)) => member(e, set),
+                        _ => Truth::Unknown,
+                    }
+                }
+                Node::Known(a, ty, negated) => {
+                    let known = is_known(truth, num, enm, a as usize, ty);
+                    truth[i] = Truth::from_bool(known != negated);
+                }
+                Node::KnownInClaim(a, ty, negated) => {
+                    truth[i] = if is_known(truth, num, enm, a as usize, ty) {
+                        Truth::from_bool(!negated)
+                    } else {
+                        Truth::Unknown
+                    };
+                }
+                Node::AtLeast { n, start, len } => {
+                    let (mut yes, mut maybe) = (0u32, 0u32);
+                    for &item in &p.items[start as usize..(start + len) as usize] {
+                        match truth[item as usize] {
+                            Truth::True => yes += 1,
+                            Truth::Unknown => maybe += 1,
+                            Truth::False => {}
+                        }
+                    }
+                    truth[i] = if yes >= n {
+                        Truth::True
+                    } else if yes + maybe < n {
+                        Truth::False
+                    } else {
+                        Truth::Unknown
+                    };
+                }
+            }
+        }
+    }
+
+    /// Concludes one action. A decision stands only when every way the
+    /// unknown rules could turn out resolves the same way.
+    fn decide(&mut self, action: &ActionCode) -> State {
+        if action.words == 1 {
+            self.decide_small(action)
+        } else {
+            self.decide_wide(action)
+        }
+    }
+
+    /// [`decide`](Self::decide) for an action of at most 64 rules, the usual
+    /// case: its rule sets are single words kept in registers.
+    fn decide_small(&mut self, action: &ActionCode) -> State {
+        let off = action.offset as usize;
+        if let ([when], [rule]) = (&action.whens[..], &action.small[..]) {
+            // One rule: its truth is the outcome, or unknown between it and none.
+            let truth = self.truth[*when as usize];
+            self.fired[off] = u64::from(truth == Truth::True);
+            self.unknown[off] = u64::from(truth == Truth::Unknown);
+            return match truth {
+                Truth::True => State::Decided(rule.verdict),
+                Truth::False => State::Silent,
+                Truth::Unknown => State::Undecided {
+                    possible: 1 | (2 << (rule.verdict as u8)),
+                    cause: Cause::Rules,
+                },
+            };
+        }
+        let (mut fired, mut unknown) = (0u64, 0u64);
+        for (local, &when) in action.whens.iter().enumerate() {
+            match self.truth[when as usize] {
+                Truth::True => fired |= 1 << local,
+                Truth::Unknown => unknown |= 1 << local,
+                Truth::False => {}
+            }
+        }
+        self.fired[off] = fired;
+        self.unknown[off] = unknown;
+        let base = resolve_small(action, fired);
+        if base == Resolved::Verdict(Verdict::Contraindicated) || unknown == 0 {
+            return base.state();
+        }
+        let n = unknown.count_ones() as usize;
+        if n > MAX_UNKNOWN_RULES {
+            return too_many_unknowns();
+        }
+        let mut reached = base.bit();
+        for mask in 1u32..(1 << n) {
+            // Scatter the bits of `mask` onto the unknown rules' positions.
+            let (mut combo, mut m, mut u) = (fired, mask, unknown);
+            while u != 0 {
+                if m & 1 != 0 {
+                    combo |= u & u.wrapping_neg();
+                }
+                m >>= 1;
+                u &= u - 1;
+            }
+            reached |= resolve_small(action, combo).bit();
+        }
+        conclude(base, reached)
+    }
+
+    /// [`decide`](Self::decide) for an action of more than 64 rules.
+    fn decide_wide(&mut self, action: &ActionCode) -> State {
+        let p = self.program;
+        let (off, w) = (action.offset as usize, action.words as usize);
+        self.fired[off..off + w].fill(0);
+        self.unknown[off..off + w].fill(0);
+        for (local, &r) in action.rules.iter().enumerate() {
+            match self.rule_truth(r) {
+                Truth::True => set_bit(&mut self.fired[off..off + w], local),
+                Truth::Unknown => set_bit(&mut self.unknown[off..off + w], local),
+                Truth::False => {}
+            }
+        }
+        let fired = &self.fired[off..off + w];
+        let unknown = &self.unknown[off..off + w];
+        let base = resolve_wide(p, action, fired);
+        if base == Resolved::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
+            return base.state();
+        }
+        let n = unknown.iter().map(|x| x.count_ones() as usize).sum::<usize>();
+        if n > MAX_UNKNOWN_RULES {
+            return too_many_unknowns();
+        }
+        self.unknown_list.clear();
+        for_each_bit(unknown, |i| self.unknown_list.push(i as u32));
+        let combo = &mut self.combo[..w];
+        let mut reached = base.bit();
+        for mask in 1u32..(1 << n) {
+            combo.copy_from_slice(fired);
+            let mut m = mask;
+            while m != 0 {
+                set_bit(combo, self.unknown_list[m.trailing_zeros() as usize] as usize);
+                m &= m - 1;
+            }
+            reached |= resolve_wide(p, action, combo).bit();
+        }
+        conclude(base, reached)
+    }
+
+    /// Checks every invariant in order; a decision that breaks one (or might,
+    /// given unknown facts) is withheld, so no report carries it.
+    /// `always decide` claims are checked after every `never` claim, because
+    /// withholding a decision can leave an action undecided.
+    fn enforce_invariants(&mut self) {
+        let invariants = &self.program.invariants;
+        let nevers = invariants
+            .iter()
+            .enumerate()
+            .filter(|(_, inv)| matches!(inv, InvariantCode::Never { .. }));
+        let always = invariants
+            .iter()
+            .enumerate()
+            .filter(|(_, inv)| matches!(inv, InvariantCode::AlwaysDecide { .. }));
+        for (i, inv) in nevers.chain(always) {
+            match *inv {
+                InvariantCode::Never {
+                    verdicts, action, when, ..
+                } => {
+                    let State::Decided(verdict) = self.states[action.index()] else {
+                        continue;
+                    };
+                    if verdicts & verdict_bit(verdict) == 0 {
+                        continue;
+                    }
+                    let certain = match self.truth[when as usize] {
+                        Truth::False => continue,
+                        Truth::True => true,
+                        Truth::Unknown => false,
+                    };
+                    self.violations.push(Violation {
+                        invariant: i,
+                        action,
+                        verdict: Some(verdict),
+                        certain,
+                    });
+                    self.states[action.index()] = if certain {
+                        State::Withheld {
+                            invariant: i as u32,
+                            verdict,
+                        }
+                    } else {
+                        // It might break the invariant once the facts are known:
+                        // undecided, so that no later fact can reverse it.
+                        State::Undecided {
+                            possible: 1 | (2 << (verdict as u8)),
+                            cause: Cause::Invariant(i as u32),
+                        }
+                    };
+                }
+                InvariantCode::AlwaysDecide { action, when } => {
+                    if self.truth[when as usize] == Truth::True
+                        && matches!(self.states[action.index()], State::Undecided { .. })
+                    {
+                        self.violations.push(Violation {
+                            invariant: i,
+                            action,
+                            verdict: None,
+                            certain: true,
+                        });
+                    }
+                }
+            }
+        }
+        self.violations.sort_by_key(|v| v.invariant);
+    }
+}
+
+/// Whether a node's value, of type `ty`, is known.
+#[inline]
+fn is_known(truth: &[Truth], num: &[f64], enm: &[u8], a: usize, ty: Ty) -> bool {
+    match ty {
+        Ty::Truth => truth[a] != Truth::Unknown,
+        Ty::Num => !num[a].is_nan(),
+        Ty::Enum => enm[a] != UNKNOWN_ENUM,
+    }
+}
+
+/// A comparison of two numbers that may be unknown (NaN).
+#[inline]
+fn compare(op: CmpOp, x: f64, y: f64) -> Truth {
+    if x.is_nan() || y.is_nan() {
+        Truth::Unknown
+    } else {
+        Truth::from_bool(op.apply(x, y))
+    }
+}
+
+/// Arithmetic that leaves the real numbers (x/0, the square root of a
+/// negative) cannot decide anything: it is unknown, never an infinity.
+#[inline]
+fn finite(x: f64) -> f64 {
+    if x.is_finite() {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+#[inline]
+fn member(e: u8, set: u64) -> Truth {
+    if e == UNKNOWN_ENUM {
+        Truth::Unknown
+    } else {
+        Truth::from_bool(set & (1u64 << e) != 0)
+    }
+}
+
+/// Calls `f` with the position of every set bit, lowest first.
+#[inline]
+pub(crate) fn for_each_bit(words: &[u64], mut f: impl FnMut(usize)) {
+    for (i, &word) in words.iter().enumerate() {
+        let mut w = word;
+        while w != 0 {
+            f(i * 64 + w.trailing_zeros() as usize);
+            w &= w - 1;
+        }
+    }
+}
+
+#[inline]
+pub(crate) fn intersects(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).any(|(x, y)| x & y != 0)
+}
+
+/// The mask at `offset` in the program's mask table, as long as the action's sets.
+#[inline]
+pub(crate) fn mask<'p>(p: &'p Program, action: &ActionCode, offset: u32) -> &'p [u64] {
+    &p.masks[offset as usize..(offset + action.words) as usize]
+}
+
+/// Past [`MAX_UNKNOWN_RULES`] the combinations are not enumerated: undecided,
+/// with no list of possible verdicts.
+fn too_many_unknowns() -> State {
+    State::Undecided {
+        possible: 0,
+        cause: Cause::Rules,
+    }
+}
+
+/// The state of an action from its outcome with the facts as given (`base`)
+/// and every outcome the unknown rules could lead to (`reached`, as bits).
+fn conclude(base: Resolved, reached: u8) -> State {
+    if reached.count_ones() == 1 {
+        base.state()
+    } else {
+        // Silent and conflict are both "no verdict".
+        let none = u8::from(reached & 3 != 0);
+        State::Undecided {
+            possible: none | ((reached >> 2) << 1),
+            cause: Cause::Rules,
+        }
+    }
+}
+
+/// Resolves one set of fired rules: a true contraindication wins outright;
+/// otherwise the rules no fired rule overrides must agree. The checker rejects
+/// precedence cycles, so some fired rule survives; were none to, no verdict is
+/// the safe answer.
+fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
+    if fired == 0 {
+        return Resolved::Silent;
+    }
+    if fired & action.contra_word != 0 {
+        return Resolved::Verdict(Verdict::Contraindicated);
+    }
+    let mut verdict = None;
+    let mut bits = fired;
+    while bits != 0 {
+        let rule = action.small[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
+        if fired & rule.beaten_by != 0 {
+            continue;
+        }
+        match verdict {
+            None => verdict = Some(rule.verdict),
+            Some(v) if v != rule.verdict => return Resolved::Conflict,
+            Some(_) => {}
+        }
+    }
+    verdict.map_or(Resolved::Conflict, Resolved::Verdict)
+}
+
+/// [`resolve_small`] over rule sets of several words.
+fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
+    if fired.iter().all(|x| *x == 0) {
+        return Resolved::Silent;
+    }
+    if intersects(fired, mask(p, action, action.contra)) {
+        return Resolved::Verdict(Verdict::Contraindicated);
+    }
+    let mut verdict = None;
+    for (i, &word) in fired.iter().enumerate() {
+        let mut w = word;
+        while w != 0 {
+            let local = i * 64 + w.trailing_zeros() as usize;
+            w &= w - 1;
+            let rule = &p.rules[action.rules[local].index()];
+            if intersects(fired, mask(p, action, rule.overridden_by)) {
+                continue;
+            }
+            match verdict {
+                None => verdict = Some(rule.verdict),
+                Some(v) if v != rule.verdict => return Resolved::Conflict,
+                Some(_) => {}
+            }
+        }
+    }
+    verdict.map_or(Resolved::Conflict, Resolved::Verdict)
+}
