@@ -15,6 +15,10 @@ use expr::Place;
 
 /// Largest number of rules a guideline may hold.
 pub const MAX_RULES: usize = 100_000;
+/// Largest number of rules that may decide one action. The compiled evaluator
+/// keeps, for each rule, the set of the action's rules that override it, so
+/// its memory and resolution time grow with the square of this number.
+pub const MAX_RULES_PER_ACTION: usize = 1_024;
 /// Most errors one check reports, and separately most warnings; the rest are
 /// counted in a closing problem. A file with more is not a draft but the wrong
 /// file, and bounding the count bounds the work spent on suggestions.
@@ -625,6 +629,22 @@ impl Checker<'_> {
                 span: r.span,
                 when_span: r.when.as_ref().map_or(r.id.span, |w| w.span),
             });
+        }
+        for a in &actions {
+            if let Some(past) = a.rules.get(MAX_RULES_PER_ACTION) {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::too_many_rules_for_action",
+                        format!(
+                            "{} rules decide `{}`; one action may be decided by at most {MAX_RULES_PER_ACTION}",
+                            a.rules.len(),
+                            a.name
+                        ),
+                    )
+                    .with_label(ast_rules[past.index()].id.span, "past the limit")
+                    .with_help("split the action into more specific ones"),
+                );
+            }
         }
         self.precedence_cycles(&ast_rules, &rules);
         (rules, actions)

@@ -234,10 +234,7 @@ pub fn print_problems(problems: &[Problem]) {
 /// Prints diagnostics; warnings do not stop it.
 pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guideline, Exit> {
     let (name, text) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            read_text(p)?,
-        ),
+        Some(p) => (p.display().to_string(), read_text(p)?),
         None => (guidelang::BUNDLED_NAME.to_string(), guidelang::BUNDLED_TEXT.to_string()),
     };
     match guidelang::load(&Source::new(name, text)) {

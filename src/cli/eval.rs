@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_guideline, print_problems, read_input, read_stdin, stdout_color, write_stdout, Exit, Input, Refused};
+use super::common::{
+    load_guideline, print_problems, read_input, read_stdin, stdout_color, write_stdout, Exit, Input, Refused,
+};
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
 use guidelang::report::{evaluation_json, evaluation_text, TextOptions};

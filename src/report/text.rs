@@ -295,7 +295,10 @@ fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
         let _ = writeln!(out, "  {}", p.bold(&g.action(a.action).name));
         // Looked up once per rule: an action may have thousands of rules.
         let (carriers, overriders): (HashSet<RuleId>, HashMap<RuleId, RuleId>) = match &a.outcome {
-            Outcome::Decided(d) => (d.rules.iter().copied().collect(), d.overridden.iter().copied().collect()),
+            Outcome::Decided(d) => (
+                d.rules.iter().copied().collect(),
+                d.overridden.iter().copied().collect(),
+            ),
             _ => Default::default(),
         };
         for (r, truth) in &a.trace {
