@@ -454,3 +454,117 @@ fn a_conflict_exits_5() {
     assert!(!r.stdout.is_empty());
     insta::assert_snapshot!("eval_conflict_stderr", r.stderr);
 }
+
+// ---------------------------------------------------------------- cohorts
+
+#[test]
+fn a_cohort_that_cannot_be_read() {
+    let d = dir();
+    refused(
+        "batch_missing_cohort",
+        d.path(),
+        &["eval", "--cases", "nowhere.ndjson"],
+        b"",
+        IO,
+    );
+    std::fs::create_dir(d.path().join("folder.ndjson")).unwrap();
+    refused(
+        "batch_cohort_directory",
+        d.path(),
+        &["eval", "--cases", "folder.ndjson"],
+        b"",
+        IO,
+    );
+}
+
+#[test]
+fn an_output_file_that_cannot_be_written() {
+    let d = dir();
+    let r = run(
+        d.path(),
+        &["eval", "--cases", "-", "-o", "missing/out.ndjson"],
+        b"{\"als\": true}\n",
+    );
+    assert_eq!(r.code, IO, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_dir(d.path()).unwrap().count(),
+        0,
+        "nothing is left behind"
+    );
+}
+
+/// Every hostile line of an NDJSON cohort gets its own error record, in
+/// place; the valid lines around them are evaluated; exit 3 says some failed.
+#[test]
+fn a_hostile_ndjson_cohort() {
+    let d = dir();
+    let lines: &[&[u8]] = &[
+        b"\xef\xbb\xbf{\"als\": true, \"wbc\": 150}",
+        b"{\"als\": true, \"wbc\": NaN}",
+        b"",
+        b"{\"als\": false}\r",
+        b"\x00\x01\x02",
+        b"{\"lineage\": \"my\xffeloid\"}",
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        b"{\"als\": true, \"ecog\": 123456789012345678901234567890}",
+        b"{\"als\": false}",
+    ];
+    let input = lines.join(&b'\n');
+    let r = run(d.path(), &["eval", "--cases", "-", "--jobs", "2"], &input);
+    assert_eq!(r.code, INVALID_CASE, "{}", r.stderr);
+    let numbers: Vec<u64> = r
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, (1..=lines.len() as u64).collect::<Vec<_>>());
+    let errors: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("errors").is_some())
+        .collect();
+    insta::assert_snapshot!(
+        "batch_hostile_ndjson_errors",
+        serde_json::to_string_pretty(&errors).unwrap()
+    );
+    let summary = r.stderr.lines().next().unwrap_or_default();
+    assert!(
+        summary.starts_with("als-hyperleukocytosis: 9 records: 3 evaluated"),
+        "{summary}"
+    );
+    assert!(summary.contains("6 errors"), "{summary}");
+}
+
+/// The same for CSV: a stray quote, a blank line, a carriage return inside a
+/// line, ragged rows and bytes that are not UTF-8 each break their own line.
+#[test]
+fn a_hostile_csv_cohort() {
+    let d = dir();
+    let input: &[u8] = b"\xef\xbb\xbfals,wbc,lineage\r\n\
+        true,150,myeloid\r\n\
+        true,\"150,myeloid\r\n\
+        false,10,lymphoid\r\n\
+        \r\n\
+        true,150\rfalse,1,lymphoid\r\n\
+        true,150,myeloid,extra\r\n\
+        \xff,1,x\r\n\
+        true,\"1\"\"50\",myeloid\r\n\
+        false,,";
+    write(d.path(), "hostile.csv", input);
+    let r = run(d.path(), &["eval", "--cases", "hostile.csv"], b"");
+    assert_eq!(r.code, INVALID_CASE, "{}", r.stderr);
+    let records: Vec<serde_json::Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let numbers: Vec<u64> = records.iter().map(|v| v["line"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, (2..=10).collect::<Vec<_>>());
+    let errors: Vec<&serde_json::Value> = records.iter().filter(|v| v.get("errors").is_some()).collect();
+    insta::assert_snapshot!(
+        "batch_hostile_csv_errors",
+        serde_json::to_string_pretty(&errors).unwrap()
+    );
+}
