@@ -10,6 +10,7 @@ seconds=${2:-600}
 case $target in
   parse_check) dict=guideline.dict; max_len=16384 ;;
   case_load) dict=case.dict; max_len=4096 ;;
+  batch_cohort) dict=cohort.dict; max_len=8192 ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 cd "$(dirname "$0")"
