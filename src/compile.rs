@@ -554,9 +554,39 @@ impl Builder<'_> {
         if let Some(id) = self.defs[d] {
             return id;
         }
+        // The definitions `d` names are lowered first, deepest first, so that
+        // lowering a body finds every definition it names already done: a
+        // chain of 100,000 definitions costs no recursion. (The checker
+        // rejects cycles; `started` keeps this loop finite regardless.)
         let g = self.g;
-        let id = self.expr(&g.definitions[d].body);
-        self.defs[d] = Some(id);
-        id
+        let mut started = vec![false; g.definitions.len()];
+        let mut stack = vec![(d, false)];
+        while let Some((x, deps_done)) = stack.pop() {
+            if self.defs[x].is_some() {
+                continue;
+            }
+            if deps_done {
+                let id = self.expr(&g.definitions[x].body);
+                self.defs[x] = Some(id);
+                continue;
+            }
+            if std::mem::replace(&mut started[x], true) {
+                continue;
+            }
+            stack.push((x, true));
+            crate::check::visit(&g.definitions[x].body, &mut |k| {
+                if let ExprKind::Def(y) = k {
+                    stack.push((y.index(), false));
+                }
+            });
+        }
+        match self.defs[d] {
+            Some(id) => id,
+            None => {
+                let id = self.expr(&g.definitions[d].body);
+                self.defs[d] = Some(id);
+                id
+            }
+        }
     }
 }

@@ -2,8 +2,9 @@
 //! that carries its own source text, so it renders on its own wherever it ends up.
 //! The library only builds problems; printing them is the CLI's business.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
@@ -39,6 +40,12 @@ impl From<Span> for miette::SourceSpan {
 pub struct Source {
     name: Arc<str>,
     text: Arc<str>,
+    // Built once and shared by every problem: a file with many problems must
+    // not copy its text once per problem.
+    named: Arc<NamedSource<Arc<str>>>,
+    // Byte offset of each line's start, computed on first use, so that
+    // locating many problems in a large file stays linear.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl Source {
@@ -46,9 +53,12 @@ impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let name: String = name.into();
         let text: String = text.into();
+        let text: Arc<str> = text.into();
         Source {
+            named: Arc::new(NamedSource::new(&name, Arc::clone(&text))),
             name: name.into(),
-            text: text.into(),
+            text,
+            line_starts: Arc::new(OnceLock::new()),
         }
     }
 
@@ -67,18 +77,49 @@ impl Source {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
-    /// 1-based line and column of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let upto = self.text.get(..offset.min(self.text.len())).unwrap_or("");
-        let line = upto.matches('\n').count() + 1;
-        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        let starts = self.line_starts();
+        let offset = offset.min(self.text.len());
+        // `starts[0]` is 0, so at least one start is at or before `offset`.
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |l| l.chars().count());
+        (line, col + 1)
     }
 
-    fn named(&self) -> NamedSource<String> {
-        NamedSource::new(&self.name, self.text.to_string())
+    /// Length in bytes of the longest line that the span touches, and the
+    /// number of lines it covers.
+    fn extent(&self, span: Span) -> (usize, usize) {
+        let starts = self.line_starts();
+        let len = self.text.len();
+        let first = starts.partition_point(|&s| s <= span.start.min(len)).max(1) - 1;
+        let last = starts.partition_point(|&s| s <= span.end.min(len)).max(1) - 1;
+        let widest = (first..=last)
+            .map(|l| starts.get(l + 1).copied().unwrap_or(len) - starts[l])
+            .max()
+            .unwrap_or(0);
+        (widest, last - first + 1)
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 }
+
+/// Longest source line, in bytes, that a diagnostic shows as a snippet. Past
+/// it the snippet is unreadable (and miette cannot lay out labels beyond
+/// column 65535), so the problem names its line and column instead.
+pub const MAX_SNIPPET_LINE_BYTES: usize = 400;
+/// Most source lines a diagnostic shows as a snippet.
+pub const MAX_SNIPPET_LINES: usize = 60;
 
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -114,7 +155,7 @@ pub struct Problem {
     pub help: Option<String>,
     /// The text the spans point into, if any.
     pub source: Option<Source>,
-    named: Option<Arc<NamedSource<String>>>,
+    named: Option<Arc<NamedSource<Arc<str>>>>,
 }
 
 impl Problem {
@@ -156,7 +197,7 @@ impl Problem {
 
     /// Attaches the source text the labels point into.
     pub fn with_source(mut self, source: &Source) -> Self {
-        self.named = Some(Arc::new(source.named()));
+        self.named = Some(Arc::clone(&source.named));
         self.source = Some(source.clone());
         self
     }
@@ -176,10 +217,40 @@ impl Problem {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
         let mut out = String::new();
-        if handler.render_report(&mut out, self).is_err() {
+        if handler.render_report(&mut out, self.renderable().as_ref()).is_err() {
             out = format!("{}: {}", self.code, self.message);
         }
         out
+    }
+
+    /// The problem as it can be shown: itself, or, when its snippet would be
+    /// too wide or too long to show, a copy without the snippet that names the
+    /// line and column in its message instead.
+    pub fn renderable(&self) -> Cow<'_, Problem> {
+        let Some(source) = &self.source else {
+            return Cow::Borrowed(self);
+        };
+        let fits = self.labels.iter().all(|l| {
+            let (widest, lines) = source.extent(l.span);
+            widest <= MAX_SNIPPET_LINE_BYTES && lines <= MAX_SNIPPET_LINES
+        });
+        if fits || self.labels.is_empty() {
+            return Cow::Borrowed(self);
+        }
+        let mut message = self.message.clone();
+        for l in &self.labels {
+            let (line, col) = source.line_col(l.span.start);
+            message.push_str(&format!("\n  at {}:{line}:{col}", source.name()));
+            if !l.text.is_empty() {
+                message.push_str(&format!(" ({})", l.text));
+            }
+        }
+        Cow::Owned(Problem {
+            message,
+            labels: Vec::new(),
+            named: None,
+            ..self.clone()
+        })
     }
 }
 
@@ -226,10 +297,23 @@ impl Diagnostic for Problem {
     }
 }
 
+/// Longest name, in bytes, for which a suggestion is sought: edit distance
+/// costs the product of the two lengths, in time and memory.
+pub const MAX_SUGGESTION_LEN: usize = 64;
+/// Most candidates compared by edit distance for one suggestion.
+pub const MAX_SUGGESTION_CANDIDATES: usize = 2_000;
+
 /// The closest candidate to `wrong` by edit distance, if close enough to be a typo.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if wrong.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     candidates
         .into_iter()
+        // A length difference beyond the threshold rules a candidate out
+        // without computing its distance.
+        .filter(|c| c.len() <= MAX_SUGGESTION_LEN && c.len().abs_diff(wrong.len()) <= 2.max(c.len() / 3))
+        .take(MAX_SUGGESTION_CANDIDATES)
         .map(|c| (strsim::damerau_levenshtein(wrong, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3) && *d < c.len().max(wrong.len()))
         .min_by_key(|(d, _)| *d)

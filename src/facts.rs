@@ -13,6 +13,8 @@ use crate::model::{quoted_list, FactId, FactKind, Guideline};
 pub const MAX_CASE_DEPTH: usize = 32;
 /// Largest case accepted, in bytes.
 pub const MAX_CASE_BYTES: usize = 1024 * 1024;
+/// Most problems listed for one case; the rest are counted in a last one.
+pub const MAX_CASE_ERRORS: usize = 100;
 
 /// A fact's value. Enum values are stored as their index in the declaration.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -170,6 +172,13 @@ pub fn parse_case(g: &Guideline, text: &str) -> Result<Case, Vec<CaseError>> {
         )]);
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(vec![CaseError::new(
+            None,
+            "the case is empty: expected a JSON object of facts",
+            "a case is a JSON object such as {\"wbc\": 120, \"als\": true}; `{}` when no fact is known",
+        )]);
+    }
     let mut current = None;
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = EntriesSeed { current: &mut current }
@@ -240,11 +249,35 @@ pub fn validate_json(g: &Guideline, json: &serde_json::Value) -> Result<Case, Ve
 fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Case, Vec<CaseError>> {
     let mut case = Case::empty(g);
     let mut errors = Vec::new();
+    let mut unlisted = 0usize;
     let mut given = vec![false; g.facts.len()];
+    // Fact names are usually few and a scan is cheapest; a hostile pairing of
+    // a huge case with a huge guideline gets an index instead of n × m.
+    let index: Option<std::collections::HashMap<&str, FactId>> = (entries.len().saturating_mul(g.facts.len()) > 4096)
+        .then(|| {
+            g.facts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name.as_str(), FactId(i as u32)))
+                .collect()
+        });
     for (key, value) in entries {
-        // Fact names are few; this lookup happens once per key while loading,
-        // never during evaluation.
-        let Some(id) = g.fact_id(key) else {
+        if errors.len() >= MAX_CASE_ERRORS {
+            // Still validated, so that the count below is the true one.
+            let known = match &index {
+                Some(ix) => ix.get(key.as_str()).copied(),
+                None => g.fact_id(key),
+            };
+            let ok = known
+                .is_some_and(|id| !std::mem::replace(&mut given[id.index()], true) && value_of(g, id, value).is_ok());
+            unlisted += usize::from(!ok);
+            continue;
+        }
+        let found = match &index {
+            Some(ix) => ix.get(key.as_str()).copied(),
+            None => g.fact_id(key),
+        };
+        let Some(id) = found else {
             errors.push(unknown_key(g, key));
             continue;
         };
@@ -261,6 +294,13 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
             Err(e) => errors.push(e),
         }
     }
+    if unlisted > 0 {
+        errors.push(CaseError::new(
+            None,
+            format!("{unlisted} more problems were found and are not listed; only the first {MAX_CASE_ERRORS} are"),
+            "correct the ones listed and try again",
+        ));
+    }
     if errors.is_empty() {
         Ok(case)
     } else {
@@ -268,17 +308,36 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
     }
 }
 
+/// A key or value as a message shows it: cut short past 60 characters.
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    }
+}
+
 fn unknown_key(g: &Guideline, key: &str) -> CaseError {
     let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
         Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
-        None => format!(
-            "this guideline's facts are: {}",
-            g.facts.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
-        ),
+        None => {
+            // A listing, not the whole declaration: a guideline may declare thousands.
+            let names: Vec<&str> = g.facts.iter().take(30).map(|f| f.name.as_str()).collect();
+            let more = g.facts.len() - names.len();
+            format!(
+                "this guideline's facts are: {}{}",
+                names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        }
     };
     CaseError::new(
         Some(key),
-        format!("`{key}` is not a fact of guideline `{}`", g.meta.id),
+        format!("`{}` is not a fact of guideline `{}`", shorten(key), g.meta.id),
         help,
     )
 }
@@ -339,7 +398,7 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
                 };
                 return Err(CaseError::new(
                     Some(key),
-                    format!("`{key}` is \"{s}\", which is not {}", fact.kind.expected()),
+                    format!("`{key}` is \"{}\", which is not {}", shorten(s), fact.kind.expected()),
                     help,
                 ));
             }

@@ -53,19 +53,20 @@ fn broken(message: String, help: &str) -> Payload {
     })
 }
 
-/// NDJSON: every line is a record, blank or not, so that output line `n`
-/// always answers input line `n`. A `\r` before the newline is dropped.
-pub struct NdjsonSource<R> {
+/// An input cut into lines, each kept up to one byte past the case limit so
+/// that a huge line cannot exhaust memory. A `\r` before the newline is
+/// dropped. Both formats read through it, so that every line of the input is
+/// exactly one record (or the CSV header) whatever it holds.
+struct Lines<R> {
     reader: R,
     line: u64,
     bytes: u64,
     buf: Vec<u8>,
 }
 
-impl<R: BufRead + Send> NdjsonSource<R> {
-    /// Reads NDJSON from `reader`.
-    pub fn new(reader: R) -> Self {
-        NdjsonSource {
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines {
             reader,
             line: 0,
             bytes: 0,
@@ -73,10 +74,9 @@ impl<R: BufRead + Send> NdjsonSource<R> {
         }
     }
 
-    /// Reads one line into `buf`, keeping at most one byte past the case limit
-    /// so that a huge line cannot exhaust memory. Returns the line's full
-    /// length, `None` at the end of the input.
-    fn read_line(&mut self) -> io::Result<Option<usize>> {
+    /// Reads the next line into `buf` (cut at the limit) and returns its full
+    /// length, without the line end; `None` at the end of the input.
+    fn next_line(&mut self) -> io::Result<Option<usize>> {
         self.buf.clear();
         let mut total = 0usize;
         let mut any = false;
@@ -104,7 +104,47 @@ impl<R: BufRead + Send> NdjsonSource<R> {
                 break;
             }
         }
-        Ok(any.then_some(total))
+        if !any {
+            return Ok(None);
+        }
+        self.line += 1;
+        if total <= MAX_CASE_BYTES && self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+            total -= 1;
+        }
+        Ok(Some(total))
+    }
+
+    /// The current line as a broken record when it is too long or blank;
+    /// `example` says what a line should hold.
+    fn refusal(&self, len: usize, example: &str) -> Option<Payload> {
+        if len > MAX_CASE_BYTES {
+            return Some(broken(
+                format!("the case is {len} bytes; a case is limited to {MAX_CASE_BYTES} bytes"),
+                "a case is one flat JSON object of facts",
+            ));
+        }
+        self.buf.iter().all(u8::is_ascii_whitespace).then(|| {
+            broken(
+                "the line is empty; every line must be a case".to_string(),
+                &format!("{example}; remove blank lines"),
+            )
+        })
+    }
+}
+
+/// NDJSON: every line is a record, blank or not, so that output line `n`
+/// always answers input line `n`.
+pub struct NdjsonSource<R> {
+    lines: Lines<R>,
+}
+
+impl<R: BufRead + Send> NdjsonSource<R> {
+    /// Reads NDJSON from `reader`.
+    pub fn new(reader: R) -> Self {
+        NdjsonSource {
+            lines: Lines::new(reader),
+        }
     }
 }
 
@@ -112,23 +152,13 @@ impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
     fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
         while chunk.len() < CHUNK_RECORDS {
-            let Some(mut len) = self.read_line()? else { break };
-            self.line += 1;
-            if self.buf.last() == Some(&b'\r') {
-                self.buf.pop();
-                len -= 1;
-            }
-            let payload = if len > MAX_CASE_BYTES {
-                broken(
-                    format!("the case is {len} bytes; a case is limited to {MAX_CASE_BYTES} bytes"),
-                    "a case is one flat JSON object of facts",
-                )
-            } else {
-                match std::str::from_utf8(&self.buf) {
-                    Ok(text) if text.trim().is_empty() => broken(
-                        "the line is empty; every line must be a case".to_string(),
-                        "a case is a JSON object such as {\"wbc\": 120, \"als\": true}; remove blank lines",
-                    ),
+            let Some(len) = self.lines.next_line()? else { break };
+            let payload = match self
+                .lines
+                .refusal(len, "a case is a JSON object such as {\"wbc\": 120, \"als\": true}")
+            {
+                Some(refused) => refused,
+                None => match std::str::from_utf8(&self.lines.buf) {
                     Ok(text) => Payload::Json(text.to_string()),
                     Err(e) => broken(
                         format!(
@@ -137,10 +167,10 @@ impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
                         ),
                         "save the cohort as UTF-8",
                     ),
-                }
+                },
             };
             chunk.push(RawRecord {
-                line: self.line,
+                line: self.lines.line,
                 payload,
             });
         }
@@ -148,7 +178,7 @@ impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
     }
 
     fn bytes_read(&self) -> u64 {
-        self.bytes
+        self.lines.bytes
     }
 }
 
@@ -161,9 +191,12 @@ pub struct HeaderError {
     pub help: String,
 }
 
-/// CSV: the header row names facts; each later row is a case.
+/// CSV: the header row names facts; each later line is a case. Lines are cut
+/// before the CSV reader sees them, so a cell never spans lines: a stray
+/// quote or a blank line breaks its own record only, and output record `n`
+/// still answers input line `n + 1`. (No fact's value holds a line break.)
 pub struct CsvSource<R: Read> {
-    reader: csv::Reader<R>,
+    lines: Lines<io::BufReader<R>>,
     columns: Vec<FactId>,
 }
 
@@ -171,19 +204,68 @@ impl<R: Read + Send> CsvSource<R> {
     /// Reads the header and maps each column to its fact; every column must
     /// name a fact, once. An empty input has no header and no records.
     pub fn new(g: &Guideline, reader: R) -> Result<Self, Result<HeaderError, io::Error>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(reader);
-        let header = reader.byte_headers().map_err(|e| Err(csv_io(e)))?.clone();
-        let columns = columns_of(g, &header).map_err(Ok)?;
-        Ok(CsvSource { reader, columns })
+        let mut lines = Lines::new(io::BufReader::with_capacity(1 << 16, reader));
+        let columns = match lines.next_line().map_err(Err)? {
+            None => Vec::new(),
+            Some(len) if len > MAX_CASE_BYTES => {
+                return Err(Ok(HeaderError {
+                    message: format!("the CSV header is {len} bytes; it is limited to {MAX_CASE_BYTES} bytes"),
+                    help: "the header row names the facts, one per column".into(),
+                }))
+            }
+            Some(_) => match cells(&lines.buf) {
+                Ok(header) => columns_of(g, &header).map_err(Ok)?,
+                Err(e) => {
+                    return Err(Ok(HeaderError {
+                        message: e.message,
+                        help: e.help,
+                    }))
+                }
+            },
+        };
+        Ok(CsvSource { lines, columns })
     }
 
     /// The fact of each column, in column order.
     pub fn columns(&self) -> &[FactId] {
         &self.columns
+    }
+}
+
+/// The cells of one CSV line, or why it is not one row.
+fn cells(line: &[u8]) -> Result<csv::ByteRecord, CaseError> {
+    let refuse = |message: &str, help: &str| CaseError {
+        key: None,
+        message: message.to_string(),
+        help: help.to_string(),
+    };
+    // Quotes come in pairs (an escaped quote is `""`); an odd count means a
+    // quoted cell that does not end on its line.
+    if line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        return Err(refuse(
+            "the line has a quote that is never closed",
+            "close the quoted cell on the same line, or remove the quote",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    let first = reader.read_byte_record(&mut record);
+    let more = reader.read_byte_record(&mut csv::ByteRecord::new());
+    match (first, more) {
+        (Ok(true), Ok(false)) => Ok(record),
+        // A lone carriage return inside the line ends a CSV record.
+        (Ok(true), _) => Err(refuse(
+            "the line holds more than one row (a carriage return inside it?)",
+            "give one row per line",
+        )),
+        _ => Err(refuse(
+            "the line is not a CSV row",
+            "give one row per line, cells separated by commas",
+        )),
     }
 }
 
@@ -227,34 +309,30 @@ fn columns_of(g: &Guideline, header: &csv::ByteRecord) -> Result<Vec<FactId>, He
     Ok(columns)
 }
 
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::new(io::ErrorKind::InvalidData, format!("{other:?}")),
-    }
-}
-
 impl<R: Read + Send> RecordSource for CsvSource<R> {
     fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
-        let mut record = csv::ByteRecord::new();
         while chunk.len() < CHUNK_RECORDS {
-            match self.reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    chunk.push(RawRecord {
-                        line,
-                        payload: Payload::Cells(record.clone()),
-                    });
-                }
-                Err(e) => return Err(csv_io(e)),
-            }
+            let Some(len) = self.lines.next_line()? else { break };
+            let payload = match self
+                .lines
+                .refusal(len, "a row gives one cell per header column, empty when unknown")
+            {
+                Some(refused) => refused,
+                None => match cells(&self.lines.buf) {
+                    Ok(record) => Payload::Cells(record),
+                    Err(e) => Payload::Broken(e),
+                },
+            };
+            chunk.push(RawRecord {
+                line: self.lines.line,
+                payload,
+            });
         }
         Ok((!chunk.is_empty()).then_some(chunk))
     }
 
     fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.lines.bytes
     }
 }

@@ -195,8 +195,11 @@ impl Checker<'_> {
                 ))
             }
             None => {
-                let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
-                let help = suggestion_help(n, candidates.iter().copied(), "fact or definition");
+                let help = if self.may_suggest() {
+                    suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")
+                } else {
+                    super::no_suggestion("fact or definition")
+                };
                 let extra = if self.action_names.contains(n) {
                     format!("; `{n}` is an action, and actions cannot be used in conditions")
                 } else {

@@ -15,6 +15,17 @@ use expr::Place;
 
 /// Largest number of rules a guideline may hold.
 pub const MAX_RULES: usize = 100_000;
+/// Largest number of rules that may decide one action. The compiled evaluator
+/// keeps, for each rule, the set of the action's rules that override it, so
+/// its memory and resolution time grow with the square of this number.
+pub const MAX_RULES_PER_ACTION: usize = 1_024;
+/// Most errors one check reports, and separately most warnings; the rest are
+/// counted in a closing problem. A file with more is not a draft but the wrong
+/// file, and bounding the count bounds the work spent on suggestions.
+pub const MAX_PROBLEMS: usize = 1_000;
+/// Most "did you mean" suggestions one check computes: each costs an edit
+/// distance per declared name, and past the first screenful nobody reads them.
+pub const MAX_SUGGESTIONS: usize = 200;
 
 /// The outcome of checking: the guideline (when there are no errors) and
 /// every problem found, errors and warnings.
@@ -44,6 +55,11 @@ struct Checker<'a> {
     action_names: HashSet<String>,
     /// True while checking a definition that states its unit.
     unit_stated: bool,
+    /// Errors and warnings kept, then those left out past [`MAX_PROBLEMS`].
+    kept: [usize; 2],
+    dropped: [usize; 2],
+    /// Suggestions computed so far, up to [`MAX_SUGGESTIONS`].
+    suggested: usize,
 }
 
 /// Checks a parsed file.
@@ -59,10 +75,32 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         used_defs: HashSet::new(),
         action_names: HashSet::new(),
         unit_stated: false,
+        kept: [0; 2],
+        dropped: [0; 2],
+        suggested: 0,
     };
     let g = c.guideline(file);
+    let dropped = c.dropped;
     let mut problems = c.problems;
     problems.sort_by_key(|p| (p.primary_span().map_or(0, |s| s.start), p.severity));
+    for (n, what, make) in [
+        (
+            dropped[0],
+            "errors",
+            Problem::error as fn(&'static str, String) -> Problem,
+        ),
+        (dropped[1], "warnings", Problem::warning),
+    ] {
+        if n > 0 {
+            problems.push(
+                make(
+                    "guidelang::check::too_many_problems",
+                    format!("{n} more {what} were found and are not listed; only the first {MAX_PROBLEMS} are"),
+                )
+                .with_help("correct the ones listed and check again"),
+            );
+        }
+    }
     let has_errors = problems.iter().any(Problem::is_error);
     let guideline = g.filter(|_| !has_errors).map(|mut g| {
         g.warnings = problems.iter().filter(|p| !p.is_error()).cloned().collect();
@@ -80,7 +118,28 @@ pub fn content_hash(text: &str) -> String {
 
 impl Checker<'_> {
     fn error(&mut self, p: Problem) {
+        let slot = usize::from(!p.is_error());
+        if self.kept[slot] >= MAX_PROBLEMS {
+            self.dropped[slot] += 1;
+            return;
+        }
+        self.kept[slot] += 1;
         self.problems.push(p.with_source(self.source));
+    }
+
+    /// True once no further error will be listed: what would only serve its
+    /// message (suggestions, listings) need not be computed.
+    fn saturated(&self) -> bool {
+        self.kept[0] >= MAX_PROBLEMS
+    }
+
+    /// True while a "did you mean" may still be computed; counts it.
+    fn may_suggest(&mut self) -> bool {
+        if self.saturated() || self.suggested >= MAX_SUGGESTIONS {
+            return false;
+        }
+        self.suggested += 1;
+        true
     }
 
     fn guideline(&mut self, file: &ast::File) -> Option<Guideline> {
@@ -94,7 +153,7 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|e| self.condition(e, Place::Condition, "the scope (`applies when`)"));
         let cited: HashSet<u32> = references.iter().map(|r| r.number).collect();
-        let (rules, actions) = self.rules(file, &cited, &definitions);
+        let (rules, actions) = self.rules(file, &cited, &definitions, &definition_order);
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
@@ -337,8 +396,10 @@ impl Checker<'_> {
         let order = self.definition_order(&defs, &ids);
         // Definitions a cycle keeps from being typed still use what they
         // mention; without this the cycle error comes with false "unused" warnings.
+        let mut in_order = vec![false; defs.len()];
+        order.iter().for_each(|id| in_order[id.index()] = true);
         for (i, d) in defs.iter().enumerate() {
-            if !order.iter().any(|id| id.index() == i) {
+            if !in_order[i] {
                 self.mark_used(&d.body);
             }
         }
@@ -476,6 +537,7 @@ impl Checker<'_> {
         file: &ast::File,
         cited: &HashSet<u32>,
         defs: &[Definition],
+        def_order: &[DefId],
     ) -> (Vec<model::Rule>, Vec<Action>) {
         let ast_rules: Vec<&ast::Rule> = file
             .items
@@ -521,7 +583,11 @@ impl Checker<'_> {
             }
             ids.insert(&r.id.node, (RuleId(i as u32), r.id.span));
         }
-        let def_deps = definition_facts(defs);
+        let def_deps = definition_facts(defs, def_order);
+        // Sorted once, so that listings in help do not change from run to run
+        // and a file with many unknown rules does not sort once per mistake.
+        let mut sorted_ids: Vec<&str> = ids.keys().copied().collect();
+        sorted_ids.sort_unstable();
         let mut rules = Vec::new();
         for r in &ast_rules {
             let action = action_index[r.action.node.as_str()];
@@ -544,7 +610,7 @@ impl Checker<'_> {
                 })
                 .collect();
             let cites = self.cites(&r.cites, cited);
-            let overrides = self.overrides(r, &ast_rules, &ids);
+            let overrides = self.overrides(r, &ast_rules, &ids, &sorted_ids);
             let depends_on = when.as_ref().map(|w| facts_of(w, &def_deps)).unwrap_or_default();
             let id = RuleId(rules.len() as u32);
             actions[action.index()].rules.push(id);
@@ -563,6 +629,22 @@ impl Checker<'_> {
                 span: r.span,
                 when_span: r.when.as_ref().map_or(r.id.span, |w| w.span),
             });
+        }
+        for a in &actions {
+            if let Some(past) = a.rules.get(MAX_RULES_PER_ACTION) {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::too_many_rules_for_action",
+                        format!(
+                            "{} rules decide `{}`; one action may be decided by at most {MAX_RULES_PER_ACTION}",
+                            a.rules.len(),
+                            a.name
+                        ),
+                    )
+                    .with_label(ast_rules[past.index()].id.span, "past the limit")
+                    .with_help("split the action into more specific ones"),
+                );
+            }
         }
         self.precedence_cycles(&ast_rules, &rules);
         (rules, actions)
@@ -618,9 +700,17 @@ impl Checker<'_> {
             if known.contains(&c.node) {
                 out.push(c.node);
             } else {
-                let mut list: Vec<u32> = known.iter().copied().collect();
+                let mut list: Vec<u32> = if self.saturated() {
+                    Vec::new()
+                } else {
+                    known.iter().copied().collect()
+                };
                 list.sort_unstable();
-                let list: Vec<String> = list.iter().map(u32::to_string).collect();
+                let more = list.len().saturating_sub(12);
+                let mut list: Vec<String> = list.iter().take(12).map(u32::to_string).collect();
+                if more > 0 {
+                    list.push(format!("and {more} more"));
+                }
                 self.error(
                     Problem::error(
                         "guidelang::check::unknown_citation",
@@ -640,14 +730,21 @@ impl Checker<'_> {
         out
     }
 
-    fn overrides(&mut self, r: &ast::Rule, all: &[&ast::Rule], ids: &HashMap<&str, (RuleId, Span)>) -> Vec<RuleId> {
+    fn overrides(
+        &mut self,
+        r: &ast::Rule,
+        all: &[&ast::Rule],
+        ids: &HashMap<&str, (RuleId, Span)>,
+        sorted_ids: &[&str],
+    ) -> Vec<RuleId> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
-                // Sorted, so that the listing does not change from run to run.
-                let mut known: Vec<&str> = ids.keys().copied().collect();
-                known.sort_unstable();
-                let help = suggestion_help(&o.node, known.iter().copied(), "rule");
+                let help = if self.may_suggest() {
+                    suggestion_help(&o.node, sorted_ids.iter().copied(), "rule")
+                } else {
+                    no_suggestion("rule")
+                };
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))
                         .with_label(o.span, "unknown rule")
@@ -697,27 +794,74 @@ impl Checker<'_> {
         out
     }
 
+    /// Reports every rule that overrides itself through a chain of `overrides`:
+    /// the rules of the override graph's strongly connected components with
+    /// more than one rule (a rule naming itself is reported where it is read).
+    /// Tarjan's algorithm, iterative, so a long chain costs neither time
+    /// quadratic in its length nor stack.
     fn precedence_cycles(&mut self, ast_rules: &[&ast::Rule], rules: &[model::Rule]) {
-        // Small graphs per action: a DFS from each rule is plenty.
-        for (i, r) in rules.iter().enumerate() {
-            let mut stack: Vec<RuleId> = r.overrides.clone();
-            let mut seen = HashSet::new();
-            while let Some(n) = stack.pop() {
-                if n.index() == i {
-                    self.error(
-                        Problem::error(
-                            "guidelang::check::precedence_cycle",
-                            format!("rule `{}` overrides itself through a chain of `overrides`", r.id),
-                        )
-                        .with_label(ast_rules[i].id.span, "in a precedence cycle")
-                        .with_help("precedence must run one way; remove one of the `overrides` links"),
-                    );
-                    break;
+        const UNSEEN: usize = usize::MAX;
+        let n = rules.len();
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0usize; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut in_cycle = vec![false; n];
+        let mut next_index = 0;
+        for root in 0..n {
+            if index[root] != UNSEEN {
+                continue;
+            }
+            // (rule, how many of its overrides have been followed)
+            let mut walk: Vec<(usize, usize)> = vec![(root, 0)];
+            index[root] = next_index;
+            low[root] = next_index;
+            next_index += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (v, ref mut edge)) = walk.last_mut() {
+                if let Some(w) = rules[v].overrides.get(*edge).map(|w| w.index()) {
+                    *edge += 1;
+                    if index[w] == UNSEEN {
+                        index[w] = next_index;
+                        low[w] = next_index;
+                        next_index += 1;
+                        stack.push(w);
+                        on_stack[w] = true;
+                        walk.push((w, 0));
+                    } else if on_stack[w] {
+                        low[v] = low[v].min(index[w]);
+                    }
+                    continue;
                 }
-                if seen.insert(n) {
-                    stack.extend(rules[n.index()].overrides.iter().copied());
+                walk.pop();
+                if let Some(&(parent, _)) = walk.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut component = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 {
+                        component.iter().for_each(|&w| in_cycle[w] = true);
+                    }
                 }
             }
+        }
+        for (i, r) in rules.iter().enumerate().filter(|(i, _)| in_cycle[*i]) {
+            self.error(
+                Problem::error(
+                    "guidelang::check::precedence_cycle",
+                    format!("rule `{}` overrides itself through a chain of `overrides`", r.id),
+                )
+                .with_label(ast_rules[i].id.span, "in a precedence cycle")
+                .with_help("precedence must run one way; remove one of the `overrides` links"),
+            );
         }
     }
 
@@ -764,6 +908,11 @@ impl Checker<'_> {
     }
 
     fn invariants(&mut self, file: &ast::File, actions: &[Action]) -> Vec<model::Invariant> {
+        let action_ids: HashMap<&str, ActionId> = actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), ActionId(i as u32)))
+            .collect();
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for item in &file.items {
@@ -781,12 +930,13 @@ impl Checker<'_> {
             let (action, when) = match &inv.claim {
                 ast::Claim::Never { action, when, .. } | ast::Claim::AlwaysDecide { action, when } => (action, when),
             };
-            let action_id = actions
-                .iter()
-                .position(|a| a.name == action.node)
-                .map(|i| ActionId(i as u32));
+            let action_id = action_ids.get(action.node.as_str()).copied();
             if action_id.is_none() {
-                let help = suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action");
+                let help = if self.may_suggest() {
+                    suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action")
+                } else {
+                    no_suggestion("action")
+                };
                 self.error(
                     Problem::error(
                         "guidelang::check::unknown_action",
@@ -855,6 +1005,11 @@ impl Checker<'_> {
     }
 }
 
+/// Help for an undeclared name once the suggestions' budget is spent.
+fn no_suggestion(what: &str) -> String {
+    format!("check the spelling against the declared {what}s")
+}
+
 fn valid_date(d: &str) -> bool {
     let parts: Vec<u32> = d.split('-').filter_map(|p| p.parse().ok()).collect();
     let [y, m, day] = parts[..] else { return false };
@@ -886,26 +1041,22 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
 }
 
 /// The facts each definition depends on, through other definitions.
-fn definition_facts(defs: &[Definition]) -> Vec<BTreeSet<FactId>> {
-    let mut memo: Vec<Option<BTreeSet<FactId>>> = vec![None; defs.len()];
-    fn go(i: usize, defs: &[Definition], memo: &mut Vec<Option<BTreeSet<FactId>>>, depth: usize) -> BTreeSet<FactId> {
-        if let Some(s) = &memo[i] {
-            return s.clone();
-        }
-        let mut out = BTreeSet::new();
-        if depth < defs.len() + 1 {
-            visit(&defs[i].body, &mut |k| match k {
-                ExprKind::Fact(f) => {
-                    out.insert(*f);
-                }
-                ExprKind::Def(d) => out.extend(go(d.index(), defs, memo, depth + 1)),
-                _ => {}
-            });
-        }
-        memo[i] = Some(out.clone());
-        out
+/// Computed in dependency order, so that a long chain of definitions costs no
+/// recursion; definitions left out of the order (errors, cycles) depend on none.
+fn definition_facts(defs: &[Definition], order: &[DefId]) -> Vec<BTreeSet<FactId>> {
+    let mut out: Vec<BTreeSet<FactId>> = vec![BTreeSet::new(); defs.len()];
+    for &d in order {
+        let mut facts = BTreeSet::new();
+        visit(&defs[d.index()].body, &mut |k| match k {
+            ExprKind::Fact(f) => {
+                facts.insert(*f);
+            }
+            ExprKind::Def(e) => facts.extend(out[e.index()].iter().copied()),
+            _ => {}
+        });
+        out[d.index()] = facts;
     }
-    (0..defs.len()).map(|i| go(i, defs, &mut memo, 0)).collect()
+    out
 }
 
 /// The facts a checked expression depends on, in declaration order.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{print_problems, read_text, Exit};
+use super::common::{print_problems, read_input, Exit, Input};
 use super::Format;
 use guidelang::diagnostics::Source;
 
@@ -21,17 +21,18 @@ pub fn run(args: Args) -> Exit {
     let mut worst = Exit::Ok;
     let mut all_json = Vec::new();
     for path in &args.files {
-        let text = match read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                worst = e;
-                continue;
+        // A file that cannot be read is reported like one with an error, so
+        // that the other files are still checked and the JSON lists them all.
+        let (problems, exit) = match read_input(path, Input::Guideline) {
+            Ok(text) => {
+                let source = Source::new(path.display().to_string(), text);
+                let problems = match guidelang::syntax::parse(&source) {
+                    Err(p) => p,
+                    Ok(file) => guidelang::check::check(&file, &source).problems,
+                };
+                (problems, Exit::GuidelineErrors)
             }
-        };
-        let source = Source::new(path.display().to_string(), text);
-        let problems = match guidelang::syntax::parse(&source) {
-            Err(p) => p,
-            Ok(file) => guidelang::check::check(&file, &source).problems,
+            Err(refused) => (vec![refused.problem], refused.exit),
         };
         let errors = problems.iter().filter(|p| p.is_error()).count();
         let warnings = problems.len() - errors;
@@ -61,7 +62,7 @@ pub fn run(args: Args) -> Exit {
             })),
         }
         if errors > 0 && worst == Exit::Ok {
-            worst = Exit::GuidelineErrors;
+            worst = exit;
         }
     }
     if args.format == Format::Json {

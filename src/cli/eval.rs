@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::common::{load_guideline, print_problems, read_text, stdout_color, write_stdout, Exit};
+use super::common::{
+    load_guideline, print_problems, read_input, read_stdin, stdout_color, write_stdout, Exit, Input, Refused,
+};
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
 use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
@@ -40,17 +42,17 @@ pub fn run(args: Args) -> Exit {
         Ok(g) => g,
         Err(e) => return e,
     };
-    let (origin, text) = if case_path.as_os_str() == "-" {
-        let mut s = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
-            eprintln!("error: cannot read the case from stdin: {e}");
-            return Exit::Io;
-        }
-        ("<stdin>".to_string(), s)
+    let read = if case_path.as_os_str() == "-" {
+        read_stdin(Input::Case).map(|t| ("<stdin>".to_string(), t))
     } else {
-        match read_text(&case_path) {
-            Ok(t) => (case_path.display().to_string(), t),
-            Err(e) => return e,
+        read_input(&case_path, Input::Case).map(|t| (case_path.display().to_string(), t))
+    };
+    let (origin, text) = match read {
+        Ok(read) => read,
+        Err(refused) => {
+            let exit = Refused::report(refused);
+            eprintln!("error: the case could not be read; nothing was evaluated");
+            return exit;
         }
     };
     let case = match guidelang::facts::parse_case(&g, &text) {
@@ -113,14 +115,16 @@ fn explanation_json(g: &guidelang::model::Guideline, e: &guidelang::eval::Evalua
         .actions
         .iter()
         .map(|a| {
+            // Looked up once per rule: an action may have thousands of rules.
+            let overriders: std::collections::HashMap<_, _> = match &a.outcome {
+                Outcome::Decided(d) => d.overridden.iter().copied().collect(),
+                _ => Default::default(),
+            };
             let rules: Vec<_> = a
                 .trace
                 .iter()
                 .map(|(r, t)| {
-                    let overridden_by = match &a.outcome {
-                        Outcome::Decided(d) => d.overridden.iter().find(|(x, _)| x == r).map(|(_, by)| g.rule(*by).id.clone()),
-                        _ => None,
-                    };
+                    let overridden_by = overriders.get(r).map(|by| g.rule(*by).id.clone());
                     json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict, "condition": t, "overridden_by": overridden_by})
                 })
                 .collect();

@@ -2,13 +2,14 @@
 //! citations, what is undecided and what to measure, notes; and with
 //! `explain`, every rule's part in each action.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
 use super::{fmt_num, fmt_range};
 use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
-use crate::model::{FactId, Guideline};
+use crate::model::{FactId, Guideline, RuleId};
 use crate::syntax::ast::Verdict;
 
 /// How to render the text report.
@@ -292,6 +293,14 @@ fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
     let _ = writeln!(out, "\n{}", p.bold("EXPLANATION (every rule, per action)"));
     for a in &e.actions {
         let _ = writeln!(out, "  {}", p.bold(&g.action(a.action).name));
+        // Looked up once per rule: an action may have thousands of rules.
+        let (carriers, overriders): (HashSet<RuleId>, HashMap<RuleId, RuleId>) = match &a.outcome {
+            Outcome::Decided(d) => (
+                d.rules.iter().copied().collect(),
+                d.overridden.iter().copied().collect(),
+            ),
+            _ => Default::default(),
+        };
         for (r, truth) in &a.trace {
             let rule = g.rule(*r);
             let cond = g
@@ -301,9 +310,9 @@ fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
                 .collect::<Vec<_>>()
                 .join(" ");
             let role = match (&a.outcome, truth) {
-                (Outcome::Decided(d), Truth::True) if d.rules.contains(r) => "fired: carries the decision".to_string(),
-                (Outcome::Decided(d), Truth::True) => match d.overridden.iter().find(|(x, _)| x == r) {
-                    Some((_, by)) => format!("fired, overridden by {}", g.rule(*by).id),
+                (Outcome::Decided(_), Truth::True) if carriers.contains(r) => "fired: carries the decision".to_string(),
+                (Outcome::Decided(_), Truth::True) => match overriders.get(r) {
+                    Some(by) => format!("fired, overridden by {}", g.rule(*by).id),
                     None => "fired".into(),
                 },
                 (Outcome::Conflict(_), Truth::True) => "fired: in conflict".into(),

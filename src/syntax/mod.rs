@@ -3,4 +3,4 @@
 pub mod ast;
 mod parse;
 
-pub use parse::{is_reserved, parse, MAX_FILE_BYTES, MAX_NESTING};
+pub use parse::{is_reserved, parse, MAX_EXPR_DEPTH, MAX_FILE_BYTES, MAX_NESTING};

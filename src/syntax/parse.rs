@@ -17,6 +17,16 @@ struct GuidelineParser;
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting of parentheses and prefix operators accepted in an expression.
 pub const MAX_NESTING: usize = 64;
+/// Deepest expression tree accepted: operators applied to the results of
+/// operators, as in a long `and` chain. Every later stage (checker, evaluator,
+/// linter) walks expressions recursively, so this bounds their stack use.
+pub const MAX_EXPR_DEPTH: usize = 128;
+/// Parsing steps (pest's counted calls) allowed per byte of the largest file.
+/// Real guidelines take 3 to 7 per byte, and the densest input measured,
+/// rules whose conditions are nested 64 parentheses deep, 42; the budget only
+/// stops a pathological input from running on (at most half a minute), and it
+/// is the same for every parse because pest's limit is process-wide.
+const PARSE_STEPS_PER_BYTE: usize = 64;
 
 type Res<T> = Result<T, Problem>;
 
@@ -35,13 +45,26 @@ pub fn parse(source: &Source) -> Result<File, Vec<Problem>> {
         .with_help("split the guideline, or check that this is the right file")
         .with_source(source)]);
     }
+    if text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Err(vec![Problem::error(
+            "guidelang::syntax::empty",
+            "the file is empty: a guideline starts with `guideline <id>`",
+        )
+        .with_help("see docs/language.md for the header and the items that follow it")
+        .with_source(source)]);
+    }
     if let Some(span) = too_deep(text) {
         return Err(vec![Problem::error(
             "guidelang::syntax::too_deep",
             format!("expression nested more than {MAX_NESTING} levels deep"),
         )
         .with_label(span, "nesting limit reached here")
-        .with_help("name a part of the expression with `define` and use the name")
+        .with_help(format!(
+            "parentheses and `not`/`-` count together, at most {MAX_NESTING}; name a part of the expression with `define` and use the name"
+        ))
         .with_source(source)]);
     }
     set_call_limit();
@@ -67,47 +90,75 @@ fn attach(problems: Vec<Problem>, source: &Source) -> Vec<Problem> {
 
 fn set_call_limit() {
     static ONCE: OnceLock<()> = OnceLock::new();
-    // The limit counts calls over the whole file (about 8 per byte in practice):
-    // it must admit the largest file accepted, or a big guideline fails to
-    // parse with a misleading error. Nesting is bounded separately.
-    ONCE.get_or_init(|| pest::set_call_limit(std::num::NonZeroUsize::new(64 * MAX_FILE_BYTES)));
+    ONCE.get_or_init(|| pest::set_call_limit(std::num::NonZeroUsize::new(MAX_FILE_BYTES * PARSE_STEPS_PER_BYTE)));
 }
 
-/// Finds the first place where parentheses or `not`/`-` chains nest too deep,
-/// so deep input is refused before any recursive stage sees it.
+/// Finds the first place where parentheses and `not`/`-` chains nest too
+/// deep, so deep input is refused before any recursive stage sees it: pest's
+/// descent and the Pratt parser's prefix recursion both grow with it.
+///
+/// Prefix operators waiting for their operand when a parenthesis opens stay
+/// pending inside it (`not (not (not (...` recurses once per `not` and once per
+/// parenthesis), so they are counted together along the path.
 fn too_deep(text: &str) -> Option<Span> {
-    let mut depth = 0usize;
-    let mut chain = 0usize;
     let bytes = text.as_bytes();
+    // Prefix operators pending at each open parenthesis, and their sum.
+    let mut open: Vec<usize> = Vec::new();
+    let mut pending = 0usize;
+    // Prefix operators since the last operand at the current level. Infix `-`
+    // is counted too: a conservative over-count that an operand resets.
+    let mut chain = 0usize;
     let mut i = 0;
-    let mut in_string = false;
-    let mut in_comment = false;
     while i < bytes.len() {
-        let b = bytes[i];
-        if in_comment {
-            in_comment = b != b'\n';
-        } else if in_string {
-            if b == b'\\' {
+        let start = i;
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
                 i += 1;
-            } else if b == b'"' {
-                in_string = false;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                chain = 0;
+                continue;
             }
-        } else {
-            match b {
-                b'#' => in_comment = true,
-                b'"' => in_string = true,
-                b'(' => depth += 1,
-                b')' => depth = depth.saturating_sub(1),
-                b'-' => chain += 1,
-                b'n' if text.get(i..i + 4) == Some("not ") => chain += 1,
-                b' ' | b'\t' | b'\r' | b'\n' => {}
-                _ => chain = 0,
+            b'(' => {
+                open.push(chain);
+                pending += chain;
+                chain = 0;
             }
-            if depth > MAX_NESTING || chain > MAX_NESTING {
-                return Some(Span::new(i, (i + 1).min(text.len())));
+            b')' => {
+                pending -= open.pop().unwrap_or(0);
+                chain = 0;
             }
+            b'-' => chain += 1,
+            b if b.is_ascii_alphanumeric() || b == b'_' => {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if &bytes[start..i] == b"not" {
+                    chain += 1;
+                } else {
+                    chain = 0;
+                }
+                if open.len() + pending + chain > MAX_NESTING {
+                    return Some(Span::new(start, i));
+                }
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => chain = 0,
         }
         i += 1;
+        if open.len() + pending + chain > MAX_NESTING {
+            // Every byte that opens a level here is ASCII, so `start + 1` is a char boundary.
+            return Some(Span::new(start, start + 1));
+        }
     }
     None
 }
@@ -149,7 +200,7 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Problem {
             names.dedup();
             names
         }
-        ErrorVariant::CustomError { .. } => Vec::new(),
+        ErrorVariant::CustomError { message } => return limit_error(message, start, source),
     };
     let expected_text = match expected.len() {
         0 => "something else".to_string(),
@@ -178,6 +229,28 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Problem {
         .with_source(source)
 }
 
+/// pest stops with a custom error only when one of its limits is reached.
+fn limit_error(message: &str, at: usize, source: &Source) -> Problem {
+    let at = Span::new(at.min(source.text().len()), at.min(source.text().len()));
+    let problem = if message.contains("stack") {
+        Problem::error(
+            "guidelang::syntax::too_deep",
+            "the file nests too deep for the parser's stack",
+        )
+        .with_help("name parts of deep expressions with `define` and use the names")
+    } else {
+        Problem::error(
+            "guidelang::syntax::too_complex",
+            format!(
+                "the parser gave up after {} steps ({message})",
+                MAX_FILE_BYTES * PARSE_STEPS_PER_BYTE
+            ),
+        )
+        .with_help("guideline files take a few steps per byte; please report this file as a bug")
+    };
+    problem.with_label(at, "the parser stopped here").with_source(source)
+}
+
 /// True for the language's reserved words.
 pub fn is_reserved(word: &str) -> bool {
     GuidelineParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
@@ -186,6 +259,7 @@ pub fn is_reserved(word: &str) -> bool {
 fn describe(kind: Rule) -> &'static str {
     match kind {
         Rule::EOI => "end of file",
+        Rule::file | Rule::header => "the header `guideline <id>`",
         Rule::name => "a name",
         Rule::item_id | Rule::guideline_id => "an id",
         Rule::string => "a quoted text",
@@ -597,26 +671,37 @@ impl Lower {
     }
 
     fn expr(&mut self, pair: Pair<Rule>) -> Res<Expr> {
+        self.expr_with_depth(pair).map(|(e, _)| e)
+    }
+
+    /// An expression and the depth of its tree, refused past [`MAX_EXPR_DEPTH`]
+    /// before anything deeper is built.
+    fn expr_with_depth(&mut self, pair: Pair<Rule>) -> Res<(Expr, usize)> {
         let pairs = pair.into_inner();
         self.pratt_expr(pairs)
     }
 
-    fn pratt_expr(&mut self, pairs: Pairs<Rule>) -> Res<Expr> {
+    fn pratt_expr(&mut self, pairs: Pairs<Rule>) -> Res<(Expr, usize)> {
         pratt()
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
-                let rhs = rhs?;
+                let (rhs, depth) = rhs?;
+                let depth = deeper(depth, span_of(&op))?;
                 let span = span_of(&op).join(rhs.span);
-                Ok(Spanned::new(
-                    match op.as_rule() {
-                        Rule::not_op => ExprKind::Not(Box::new(rhs)),
-                        _ => ExprKind::Neg(Box::new(rhs)),
-                    },
-                    span,
+                Ok((
+                    Spanned::new(
+                        match op.as_rule() {
+                            Rule::not_op => ExprKind::Not(Box::new(rhs)),
+                            _ => ExprKind::Neg(Box::new(rhs)),
+                        },
+                        span,
+                    ),
+                    depth,
                 ))
             })
             .map_postfix(|lhs, op| {
-                let lhs = lhs?;
+                let (lhs, depth) = lhs?;
+                let depth = deeper(depth, span_of(&op))?;
                 let span = lhs.span.join(span_of(&op));
                 let kind_of_op = op.as_rule();
                 let subject = Box::new(lhs);
@@ -646,10 +731,11 @@ impl Lower {
                         }
                     }
                 };
-                Ok(Spanned::new(kind, span))
+                Ok((Spanned::new(kind, span), depth))
             })
             .map_infix(|lhs, op, rhs| {
-                let (lhs, rhs) = (lhs?, rhs?);
+                let ((lhs, left), (rhs, right)) = (lhs?, rhs?);
+                let depth = deeper(left.max(right), span_of(&op))?;
                 let span = lhs.span.join(rhs.span);
                 let op = match op.as_rule() {
                     Rule::or_op => BinOp::Or,
@@ -665,47 +751,60 @@ impl Lower {
                     Rule::mul => BinOp::Mul,
                     _ => BinOp::Div,
                 };
-                Ok(Spanned::new(
-                    ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
-                    span,
+                Ok((
+                    Spanned::new(
+                        ExprKind::Binary {
+                            op,
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span,
+                    ),
+                    depth,
                 ))
             })
             .parse(pairs)
     }
 
-    fn primary(&mut self, pair: Pair<Rule>) -> Res<Expr> {
+    fn primary(&mut self, pair: Pair<Rule>) -> Res<(Expr, usize)> {
         let span = span_of(&pair);
-        let kind = match pair.as_rule() {
+        let (kind, depth) = match pair.as_rule() {
             Rule::paren => {
-                let mut inner = self.expr(first(pair)?)?;
+                let (mut inner, depth) = self.expr_with_depth(first(pair)?)?;
                 inner.span = span;
-                return Ok(inner);
+                return Ok((inner, depth));
             }
-            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::name => ExprKind::Name(pair.as_str().to_string()),
+            Rule::boolean => (ExprKind::Bool(pair.as_str() == "true"), 1),
+            Rule::name => (ExprKind::Name(pair.as_str().to_string()), 1),
             Rule::quantity => {
                 let mut parts = pair.into_inner();
                 let n = parts.next().ok_or_else(missing)?;
-                ExprKind::Quantity {
+                let kind = ExprKind::Quantity {
                     value: self.number(&n)?,
                     unit: parts.next().map(|u| u.as_str().to_string()),
-                }
+                };
+                (kind, 1)
             }
-            Rule::sqrt_call => ExprKind::Sqrt(Box::new(self.expr(first(pair)?)?)),
+            Rule::sqrt_call => {
+                let (inner, depth) = self.expr_with_depth(first(pair)?)?;
+                (ExprKind::Sqrt(Box::new(inner)), deeper(depth, span)?)
+            }
             Rule::at_least => {
                 let mut parts = pair.into_inner();
                 let n = parts.next().ok_or_else(missing)?;
                 let n = self.int(&n)?;
-                let items = parts.map(|p| self.expr(p)).collect::<Res<Vec<_>>>()?;
-                ExprKind::AtLeast { n, items }
+                let mut items = Vec::new();
+                let mut depth = 0;
+                for p in parts {
+                    let (item, d) = self.expr_with_depth(p)?;
+                    items.push(item);
+                    depth = depth.max(d);
+                }
+                (ExprKind::AtLeast { n, items }, deeper(depth, span)?)
             }
             _ => unreachable!("grammar: primaries only"),
         };
-        Ok(Spanned::new(kind, span))
+        Ok((Spanned::new(kind, span), depth))
     }
 
     fn text(&self, pair: &Pair<Rule>) -> Spanned<String> {
@@ -723,10 +822,10 @@ impl Lower {
             Ok(v) if v.is_finite() => Ok(v),
             _ => Err(Problem::error(
                 "guidelang::syntax::bad_number",
-                format!("`{}` is not a usable number", pair.as_str()),
+                format!("`{}` is too large to be a number", abbreviate(pair.as_str())),
             )
             .with_label(span_of(pair), "too large")
-            .with_help("write a finite decimal number")),
+            .with_help(format!("numbers must be below {:e}", f64::MAX))),
         }
     }
 
@@ -737,7 +836,7 @@ impl Lower {
             .map_err(|_| {
                 Problem::error(
                     "guidelang::syntax::bad_number",
-                    format!("`{}` is too large for a whole number here", pair.as_str()),
+                    format!("`{}` is too large for a whole number here", abbreviate(pair.as_str())),
                 )
                 .with_label(span_of(pair), "too large")
                 .with_help("whole numbers here must be below 4294967296")
@@ -762,6 +861,20 @@ fn verdict(pair: &Pair<Rule>) -> Spanned<Verdict> {
     Spanned::new(v, span_of(pair))
 }
 
+/// The depth of a node over a subtree `depth` deep, or the error past the limit.
+fn deeper(depth: usize, span: Span) -> Res<usize> {
+    if depth < MAX_EXPR_DEPTH {
+        Ok(depth + 1)
+    } else {
+        Err(Problem::error(
+            "guidelang::syntax::expression_too_deep",
+            format!("this expression is more than {MAX_EXPR_DEPTH} operators deep"),
+        )
+        .with_label(span, "the limit is reached here")
+        .with_help("a long chain of `and`/`or` or of arithmetic nests one level per operator; name parts of it with `define` and use the names, or use `at least N of (...)`"))
+    }
+}
+
 fn first(pair: Pair<Rule>) -> Res<Pair<Rule>> {
     pair.into_inner().next().ok_or_else(missing)
 }
@@ -783,6 +896,17 @@ fn set_once<T>(problems: &mut Vec<Problem>, slot: &mut Option<T>, value: T, span
     } else {
         *slot = Some(value);
     }
+}
+
+/// A long token cut short for a message: its first 20 and last 5 characters.
+fn abbreviate(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= 30 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(20).collect();
+    let tail: String = text.chars().skip(n - 5).collect();
+    format!("{head}…{tail} ({n} characters)")
 }
 
 /// Resolves `\"`, `\\`, `\n` escapes in a quoted text.
