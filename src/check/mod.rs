@@ -3,6 +3,7 @@
 //! of a file is collected in one run.
 
 mod expr;
+mod precedence;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -794,65 +795,10 @@ impl Checker<'_> {
         out
     }
 
-    /// Reports every rule that overrides itself through a chain of `overrides`:
-    /// the rules of the override graph's strongly connected components with
-    /// more than one rule (a rule naming itself is reported where it is read).
-    /// Tarjan's algorithm, iterative, so a long chain costs neither time
-    /// quadratic in its length nor stack.
+    /// Reports every rule that overrides itself through a chain of `overrides`
+    /// (a rule naming itself is reported where it is read).
     fn precedence_cycles(&mut self, ast_rules: &[&ast::Rule], rules: &[model::Rule]) {
-        const UNSEEN: usize = usize::MAX;
-        let n = rules.len();
-        let mut index = vec![UNSEEN; n];
-        let mut low = vec![0usize; n];
-        let mut on_stack = vec![false; n];
-        let mut stack: Vec<usize> = Vec::new();
-        let mut in_cycle = vec![false; n];
-        let mut next_index = 0;
-        for root in 0..n {
-            if index[root] != UNSEEN {
-                continue;
-            }
-            // (rule, how many of its overrides have been followed)
-            let mut walk: Vec<(usize, usize)> = vec![(root, 0)];
-            index[root] = next_index;
-            low[root] = next_index;
-            next_index += 1;
-            stack.push(root);
-            on_stack[root] = true;
-            while let Some(&mut (v, ref mut edge)) = walk.last_mut() {
-                if let Some(w) = rules[v].overrides.get(*edge).map(|w| w.index()) {
-                    *edge += 1;
-                    if index[w] == UNSEEN {
-                        index[w] = next_index;
-                        low[w] = next_index;
-                        next_index += 1;
-                        stack.push(w);
-                        on_stack[w] = true;
-                        walk.push((w, 0));
-                    } else if on_stack[w] {
-                        low[v] = low[v].min(index[w]);
-                    }
-                    continue;
-                }
-                walk.pop();
-                if let Some(&(parent, _)) = walk.last() {
-                    low[parent] = low[parent].min(low[v]);
-                }
-                if low[v] == index[v] {
-                    let mut component = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        on_stack[w] = false;
-                        component.push(w);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    if component.len() > 1 {
-                        component.iter().for_each(|&w| in_cycle[w] = true);
-                    }
-                }
-            }
-        }
+        let in_cycle = precedence::in_cycles(rules.len(), |r| rules[r].overrides.iter().map(|o| o.index()));
         for (i, r) in rules.iter().enumerate().filter(|(i, _)| in_cycle[*i]) {
             self.error(
                 Problem::error(
