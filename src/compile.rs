@@ -362,7 +362,7 @@ impl Program {
                     .warnings
                     .iter()
                     .map(|w| WarningCode {
-                        when: b.expr(&w.when),
+                        when: w.when.as_ref().map_or(always, |e| b.expr(e)),
                         depends_on: w.depends_on.clone(),
                     })
                     .collect(),

@@ -82,7 +82,7 @@ fn separate(prev: &Item, next: &Item) -> bool {
 fn is_block(item: &Item) -> bool {
     match item {
         // A definition and its description read as one entry, like a fact.
-        Item::Reference(_) | Item::Fact(_) | Item::Definition(_) => false,
+        Item::Reference(_) | Item::Action(_) | Item::Fact(_) | Item::Definition(_) => false,
         Item::Rule(r) => {
             r.when.is_some()
                 || r.dose.is_some()
@@ -120,6 +120,7 @@ fn anchors(file: &File) -> Vec<(Key, Span)> {
         let k = |slot| key(Some(i), slot);
         match item {
             Item::Reference(r) => out.push((k(Slot::Head), r.span)),
+            Item::Action(a) => out.push((k(Slot::Head), a.span)),
             Item::Fact(f) => out.push((k(Slot::Head), f.span)),
             Item::Definition(d) => {
                 out.push((k(Slot::Head), Span::new(d.span.start, d.body.span.end)));
@@ -258,6 +259,7 @@ impl Printer<'_> {
         let start = item.span().start;
         match item {
             Item::Reference(r) => self.head(at, start, forced, &reference(r)),
+            Item::Action(a) => self.head(at, start, forced, &action(a)),
             Item::Fact(f) => self.head(at, start, forced, &fact(f)),
             Item::Definition(d) => {
                 let unit = d.unit.as_ref().map(|u| format!(" in {}", u.node)).unwrap_or_default();
@@ -332,7 +334,10 @@ impl Printer<'_> {
             self.field(at, Slot::Detail, &format!("detail {}", quote(&d.node)));
         }
         for (j, w) in r.warnings.iter().enumerate() {
-            let line = format!("warn {} when {}", quote(&w.text.node), expr(&w.when));
+            let line = match &w.when {
+                Some(e) => format!("warn {} when {}", quote(&w.text.node), expr(e)),
+                None => format!("warn {}", quote(&w.text.node)),
+            };
             self.field(at, Slot::Warn(j), &line);
         }
         if let Some(b) = &r.because {
@@ -363,6 +368,11 @@ fn reference(r: &Reference) -> String {
         let _ = write!(s, " year {}", y.node);
     }
     s
+}
+
+fn action(a: &ActionDecl) -> String {
+    let urgent = if a.urgent { " urgent" } else { "" };
+    format!("action {} {}{urgent}", a.name.node, quote(&a.label.node))
 }
 
 fn fact(f: &Fact) -> String {

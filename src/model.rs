@@ -58,7 +58,8 @@ pub struct Guideline {
     pub scope: Option<Expr>,
     /// Rules in file order; `RuleId` indexes this.
     pub rules: Vec<Rule>,
-    /// Actions in order of first appearance; `ActionId` indexes this.
+    /// Actions decided by some rule, in declaration order (in a file that
+    /// declares none, in order of first appearance); `ActionId` indexes this.
     pub actions: Vec<Action>,
     /// Notes.
     pub notes: Vec<Note>,
@@ -350,8 +351,8 @@ pub struct Dose {
 pub struct Warning {
     /// Text.
     pub text: String,
-    /// When it applies.
-    pub when: Expr,
+    /// When it applies; `None`: whenever the rule's decision is given.
+    pub when: Option<Expr>,
     /// Facts the condition depends on.
     pub depends_on: Vec<FactId>,
 }
@@ -361,6 +362,12 @@ pub struct Warning {
 pub struct Action {
     /// Action id.
     pub name: String,
+    /// The label a clinician reads (the id when the file does not declare actions).
+    pub label: String,
+    /// An emergency measure: reports for people show it first.
+    pub urgent: bool,
+    /// Where it is declared; `None` in a file that declares no actions.
+    pub span: Option<Span>,
     /// Its rules, in file order.
     pub rules: Vec<RuleId>,
 }

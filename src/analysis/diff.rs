@@ -238,7 +238,7 @@ fn rule_parts(og: &Guideline, o: &Rule, ng: &Guideline, n: &Rule) -> Vec<String>
     let warnings = |g: &Guideline, r: &Rule| -> Vec<(String, String)> {
         r.warnings
             .iter()
-            .map(|w| (w.text.clone(), text_of(g, Some(&w.when))))
+            .map(|w| (w.text.clone(), text_of(g, w.when.as_ref())))
             .collect()
     };
     let checks = [

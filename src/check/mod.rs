@@ -556,18 +556,7 @@ impl Checker<'_> {
             );
             return (Vec::new(), Vec::new());
         }
-        let mut actions: Vec<Action> = Vec::new();
-        let mut action_index: HashMap<&str, ActionId> = HashMap::new();
-        for r in &ast_rules {
-            self.action_names.insert(r.action.node.clone());
-            action_index.entry(&r.action.node).or_insert_with(|| {
-                actions.push(Action {
-                    name: r.action.node.clone(),
-                    rules: Vec::new(),
-                });
-                ActionId(actions.len() as u32 - 1)
-            });
-        }
+        let (mut actions, action_index) = self.actions(file, &ast_rules);
         let mut ids: HashMap<&str, (RuleId, Span)> = HashMap::new();
         for (i, r) in ast_rules.iter().enumerate() {
             if let Some((_, first)) = ids.get(r.id.node.as_str()) {
@@ -601,8 +590,11 @@ impl Checker<'_> {
                 .warnings
                 .iter()
                 .filter_map(|w| {
-                    let when = self.condition(&w.when, Place::Condition, "a warning's condition")?;
-                    let depends_on = facts_of(&when, &def_deps);
+                    let when = match &w.when {
+                        Some(e) => Some(self.condition(e, Place::Condition, "a warning's condition")?),
+                        None => None,
+                    };
+                    let depends_on = when.as_ref().map(|e| facts_of(e, &def_deps)).unwrap_or_default();
                     Some(model::Warning {
                         text: w.text.node.clone(),
                         when,
@@ -649,6 +641,106 @@ impl Checker<'_> {
         }
         self.precedence_cycles(&ast_rules, &rules);
         (rules, actions)
+    }
+
+    /// The actions rules decide: those declared, in declaration order, then,
+    /// in a file that declares none, each in order of first use. Once a file
+    /// declares one action every action must be declared, so a misspelt
+    /// action in a rule is an error instead of a new, silent action.
+    fn actions<'f>(
+        &mut self,
+        file: &'f ast::File,
+        rules: &[&'f ast::Rule],
+    ) -> (Vec<Action>, HashMap<&'f str, ActionId>) {
+        let mut declared: Vec<&ast::ActionDecl> = Vec::new();
+        let mut first: HashMap<&str, Span> = HashMap::new();
+        for item in &file.items {
+            let Item::Action(a) = item else { continue };
+            if let Some(earlier) = first.get(a.name.node.as_str()) {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::duplicate_action",
+                        format!("action `{}` is declared twice", a.name.node),
+                    )
+                    .with_label(a.name.span, "second declaration")
+                    .with_label(*earlier, "first declaration")
+                    .with_help("declare each action once, with its label and urgency"),
+                );
+                continue;
+            }
+            first.insert(&a.name.node, a.name.span);
+            declared.push(a);
+        }
+        let used: HashSet<&str> = rules.iter().map(|r| r.action.node.as_str()).collect();
+        let mut actions = Vec::new();
+        let mut index: HashMap<&str, ActionId> = HashMap::new();
+        for a in &declared {
+            if !used.contains(a.name.node.as_str()) {
+                self.error(
+                    Problem::warning(
+                        "guidelang::check::unused_action",
+                        format!("action `{}` is declared but no rule decides it", a.name.node),
+                    )
+                    .with_label(a.name.span, "unused")
+                    .with_help("write a rule that decides it, or remove the declaration"),
+                );
+                continue;
+            }
+            index.insert(&a.name.node, ActionId(actions.len() as u32));
+            actions.push(Action {
+                name: a.name.node.clone(),
+                label: a.label.node.clone(),
+                urgent: a.urgent,
+                span: Some(a.name.span),
+                rules: Vec::new(),
+            });
+        }
+        let mut sorted: Vec<&str> = declared.iter().map(|a| a.name.node.as_str()).collect();
+        sorted.sort_unstable();
+        for r in rules {
+            let name = r.action.node.as_str();
+            self.action_names.insert(name.to_string());
+            if index.contains_key(name) {
+                continue;
+            }
+            if !declared.is_empty() {
+                let help = if self.may_suggest() {
+                    suggestion_help(name, sorted.iter().copied(), "action")
+                } else {
+                    no_suggestion("action")
+                };
+                self.error(
+                    Problem::error(
+                        "guidelang::check::undeclared_action",
+                        format!("rule `{}` decides `{name}`, which is not a declared action", r.id.node),
+                    )
+                    .with_label(r.action.span, "not declared")
+                    .with_help(format!(
+                        "{help}; a new action needs a declaration like `action {name} \"Label\"`"
+                    )),
+                );
+            }
+            // Kept, so that the rest of the file is still checked.
+            index.insert(name, ActionId(actions.len() as u32));
+            actions.push(Action {
+                name: name.to_string(),
+                label: name.to_string(),
+                urgent: false,
+                span: None,
+                rules: Vec::new(),
+            });
+        }
+        if declared.is_empty() && !rules.is_empty() {
+            self.error(
+                Problem::warning(
+                    "guidelang::check::actions_not_declared",
+                    "no action is declared: reports will show action ids, not labels".to_string(),
+                )
+                .with_label(file.header.id.span, "this guideline")
+                .with_help("declare each action a rule decides, e.g. `action hydroxyurea \"Hydroxyurea\" urgent`"),
+            );
+        }
+        (actions, index)
     }
 
     fn dose(&mut self, d: &ast::Dose, def_deps: &[BTreeSet<FactId>]) -> Option<model::Dose> {

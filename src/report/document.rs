@@ -281,8 +281,11 @@ fn rule_card(g: &Guideline, id: RuleId) -> Block {
         fields.push(("Detail".into(), vec![t(d.clone())]));
     }
     for w in &r.warnings {
-        let mut p = vec![t(w.text.clone()), t(" — when ")];
-        p.extend(condition(g, &w.when));
+        let mut p = vec![t(w.text.clone())];
+        if let Some(when) = &w.when {
+            p.push(t(" — when "));
+            p.extend(condition(g, when));
+        }
         fields.push(("Warning".into(), p));
     }
     if let Some(b) = &r.because {

@@ -82,6 +82,8 @@ pub struct Header {
 pub enum Item {
     /// `reference N "title" ...`
     Reference(Reference),
+    /// `action id "Label" urgent`
+    Action(ActionDecl),
     /// `fact name: type "description"`
     Fact(Fact),
     /// `define name: expr`
@@ -99,6 +101,7 @@ impl Item {
     pub fn span(&self) -> Span {
         match self {
             Item::Reference(r) => r.span,
+            Item::Action(a) => a.span,
             Item::Fact(f) => f.span,
             Item::Definition(d) => d.span,
             Item::Rule(r) => r.span,
@@ -119,6 +122,19 @@ pub struct Reference {
     pub source: Option<Spanned<String>>,
     /// Year of publication.
     pub year: Option<Spanned<u32>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// A declared action: what rules decide, named for the people who read reports.
+#[derive(Clone, Debug)]
+pub struct ActionDecl {
+    /// The id rules and cases use.
+    pub name: Spanned<String>,
+    /// The label a clinician reads.
+    pub label: Spanned<String>,
+    /// An emergency measure: reports show it first ("act now").
+    pub urgent: bool,
     /// Whole item.
     pub span: Span,
 }
@@ -260,13 +276,13 @@ pub struct Dose {
     pub span: Span,
 }
 
-/// `warn "text" when EXPR`.
+/// `warn "text"` or `warn "text" when EXPR`.
 #[derive(Clone, Debug)]
 pub struct Warning {
     /// The warning.
     pub text: Spanned<String>,
-    /// When it applies.
-    pub when: Expr,
+    /// When it applies; `None`: whenever the decision is given.
+    pub when: Option<Expr>,
     /// Whole field.
     pub span: Span,
 }
@@ -467,6 +483,7 @@ macro_rules! eq_ignoring_span {
 
 eq_ignoring_span! {
     Reference { number, title, source, year }
+    ActionDecl { name, label, urgent }
     Fact { name, ty, description, recorded }
     Definition { name, unit, body, description }
     Rule { id, verdict, action, when, dose, detail, warnings, because, cites, overrides }

@@ -271,9 +271,14 @@ fn describe(kind: Rule) -> &'static str {
         Rule::status => "draft, in-review or approved",
         Rule::verdict => "a verdict (recommend, consider, avoid, contraindicated)",
         Rule::expr | Rule::paren | Rule::at_least | Rule::sqrt_call | Rule::boolean => "an expression",
-        Rule::reference | Rule::fact | Rule::definition | Rule::rule | Rule::note | Rule::invariant => {
-            "an item (reference, fact, define, rule, note, invariant)"
-        }
+        Rule::reference
+        | Rule::action_decl
+        | Rule::fact
+        | Rule::definition
+        | Rule::rule
+        | Rule::note
+        | Rule::invariant => "an item (reference, action, fact, define, rule, note, invariant)",
+        Rule::urgent => "`urgent`",
         Rule::title_field
         | Rule::version_field
         | Rule::status_field
@@ -417,6 +422,7 @@ impl Lower {
     fn item(&mut self, pair: Pair<Rule>) -> Res<Item> {
         Ok(match pair.as_rule() {
             Rule::reference => Item::Reference(self.reference(pair)?),
+            Rule::action_decl => Item::Action(self.action(pair)?),
             Rule::fact => Item::Fact(self.fact(pair)?),
             Rule::definition => Item::Definition(self.definition(pair)?),
             Rule::rule => Item::Rule(self.rule(pair)?),
@@ -446,6 +452,20 @@ impl Lower {
             title: title.ok_or_else(missing)?,
             source,
             year,
+            span,
+        })
+    }
+
+    fn action(&mut self, pair: Pair<Rule>) -> Res<ActionDecl> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let name = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
+        let label = inner.next().map(|p| self.string(&p)).ok_or_else(missing)?;
+        let urgent = inner.next().is_some_and(|p| p.as_rule() == Rule::urgent);
+        Ok(ActionDecl {
+            name,
+            label,
+            urgent,
             span,
         })
     }
@@ -570,7 +590,7 @@ impl Lower {
                 Rule::warn_field => {
                     let mut parts = field.into_inner();
                     let text = parts.next().map(|p| self.string(&p)).ok_or_else(missing)?;
-                    let when = self.expr(parts.next().ok_or_else(missing)?)?;
+                    let when = parts.next().map(|p| self.expr(p)).transpose()?;
                     r.warnings.push(Warning {
                         text,
                         when,
