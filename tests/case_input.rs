@@ -92,7 +92,7 @@ fn negative_weight() {
     rejects(
         r#"{"als": true, "weight": -70}"#,
         Some("weight"),
-        &["a number in kg from 0"],
+        &["a number in kg from 20 to 350"],
     );
 }
 
@@ -101,7 +101,7 @@ fn negative_height() {
     rejects(
         r#"{"als": true, "height": -170}"#,
         Some("height"),
-        &["a number in cm from 0"],
+        &["a number in cm from 100 to 250"],
     );
 }
 
@@ -227,5 +227,35 @@ fn every_problem_of_a_case_is_reported_at_once() {
         r#"{"als": true, "wcb": 150, "ecog": 7, "lineage": "B-ALL"}"#,
         None,
         &["`wcb`", "`ecog`", "`lineage`", "the case is invalid (3 problems)"],
+    );
+}
+
+// Content 2.0.0 bounds weight and height to what an adult can weigh and
+// measure: a mistyped 0 kg gave "0 mg/day" and 400 kg 20 g/day in 1.0.0.
+
+#[test]
+fn weight_zero_is_refused() {
+    rejects(
+        r#"{"als": true, "acute_leukemia": true, "wbc": 150, "weight": 0}"#,
+        Some("weight"),
+        &["from 20 to 350"],
+    );
+}
+
+#[test]
+fn weight_400_is_refused() {
+    rejects(
+        r#"{"als": true, "acute_leukemia": true, "wbc": 150, "weight": 400}"#,
+        Some("weight"),
+        &["from 20 to 350"],
+    );
+}
+
+#[test]
+fn height_50_is_refused() {
+    rejects(
+        r#"{"als": true, "acute_leukemia": true, "height": 50, "weight": 70}"#,
+        Some("height"),
+        &["from 100 to 250"],
     );
 }

@@ -56,15 +56,27 @@ fn baseline(json: &Json) -> Vec<(String, String)> {
 fn agree(g: &Guideline, json: &Json) -> Result<(), TestCaseError> {
     let (applies, decided, unsettled) = interpreter(g, json);
     let p = Patient::from_json(json);
-    prop_assert_eq!(applies, p.als == Some(true), "scope differs");
+    prop_assert_eq!(applies, naive::applies(&p), "scope differs");
     prop_assert!(
         unsettled.is_empty(),
         "a complete case left outcomes unsettled: {:?}",
         unsettled
     );
     prop_assert_eq!(decided, baseline(json), "decisions differ on {}", json);
-    // Doses, where the table computes one.
     let e = evaluate(g, &to_case(g, json));
+    // Warnings (a complete case has no "possible" one) and notes.
+    let mut warnings: Vec<(&str, usize)> = e
+        .actions
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::Decided(d) if !d.warnings.is_empty() => Some((g.action(a.action).name.as_str(), d.warnings.len())),
+            _ => None,
+        })
+        .collect();
+    warnings.sort();
+    prop_assert_eq!(warnings, naive::warning_counts(&p), "warnings differ on {}", json);
+    prop_assert_eq!(e.notes.len(), naive::note_count(&p), "notes differ on {}", json);
+    // Doses, where the table computes one.
     for (action, low, high) in naive::doses(&p) {
         let a = g.action_id(action).unwrap();
         let Outcome::Decided(d) = &e.actions[a.index()].outcome else {
@@ -94,7 +106,11 @@ proptest! {
 
     #[test]
     fn interpreter_agrees_with_the_naive_table_in_scope(
-        json in space(bundled()).complete().prop_map(|mut j| { j["als"] = Json::Bool(true); j })
+        json in space(bundled()).complete().prop_map(|mut j| {
+            j["als"] = Json::Bool(true);
+            j["acute_leukemia"] = Json::Bool(true);
+            j
+        })
     ) {
         agree(bundled(), &json)?;
     }
@@ -115,6 +131,8 @@ fn a_wrong_threshold_in_the_file_is_detected() {
         .unwrap()
         .current();
     json["als"] = Json::Bool(true);
+    json["acute_leukemia"] = Json::Bool(true);
+    json["leukostasis"] = Json::from("none");
     json["wbc"] = serde_json::json!(120.0);
     assert!(agree(&g, &json).is_err());
     assert!(agree(bundled(), &json).is_ok());
@@ -125,11 +143,11 @@ fn a_wrong_threshold_in_the_file_is_detected() {
 #[test]
 fn regression_growth_factors_avoided_in_hyperleukocytosis() {
     let json = serde_json::json!({
-        "age": 0.0, "als": true, "anc": 0.0, "apl_morphology": false, "blasts": 0.0, "calcium": 0.0,
-        "coagulopathy": false, "creatinine": 0.0, "dysphagia": false, "ecog": 0, "height": 0.0,
+        "age": 0.0, "als": true, "acute_leukemia": true, "anc": 0.0, "apl_morphology": false, "blasts": 0.0, "calcium": 0.0,
+        "coagulopathy": false, "creatinine": 0.0, "dysphagia": false, "ecog": 0, "height": 100.0,
         "hemoglobin": 0.0, "hydroxyurea_response": "not_started", "ldh": 0.0, "leukostasis": "none",
         "lineage": "myeloid", "phosphate": 0.0, "platelets": 0.0, "pml_rara": "positive", "potassium": 0.0,
-        "respiratory_compromise": false, "uric_acid": 0.0, "wbc": 100.01, "weight": 0.0
+        "respiratory_compromise": false, "uric_acid": 0.0, "wbc": 100.01, "weight": 20.0
     });
     agree(bundled(), &json).unwrap();
 }

@@ -1,11 +1,14 @@
 #![allow(clippy::unwrap_used)]
 //! The example cases in `examples/cases/`, run through the real binary.
 //!
-//! Each `NAME.json` has a hand-checked `NAME.expected.json`. The comparison is
-//! field by field so that a regression points at the field that moved
-//! (`decisions[hydroxyurea].dose.low`) rather than at a wall of JSON. The
-//! content hash is left out of that comparison, because it changes with every
-//! edit of the guideline, and is checked on its own against the file.
+//! Each `NAME.json` has a hand-written `NAME.expected.json`, worked out from
+//! the spec: it states what must hold, not everything the report says. The
+//! comparison is field by field so that a regression points at the field that
+//! moved (`decisions[hydroxyurea].dose.low`) rather than at a wall of JSON:
+//! every key the expectation names must match (numbers to 4 decimals, as the
+//! report rounds them), keys it leaves out are free, and lists keyed by action
+//! (decisions, undecided) must hold exactly the actions expected, in order.
+//! The content hash is checked on its own against the file.
 
 use std::path::{Path, PathBuf};
 
@@ -137,10 +140,11 @@ fn diff(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
                     None => out.push(format!("{p}: missing (expected {})", short(ev))),
                 }
             }
-            for (k, av) in a {
-                if !e.contains_key(k) {
-                    out.push(format!("{path}.{k}: not expected (got {})", short(av)));
-                }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            let (x, y) = (e.as_f64().unwrap_or(f64::NAN), a.as_f64().unwrap_or(f64::NAN));
+            if (x - y).abs() > 5e-5 * x.abs().max(1.0) {
+                out.push(format!("{path}: expected {x}, got {y}"));
             }
         }
         (Value::Array(e), Value::Array(a)) => match (action_keyed(e), action_keyed(a)) {
@@ -221,9 +225,8 @@ fn every_case_gives_its_expected_output() {
     assert!(
         failures.is_empty(),
         "{} case(s) differ from their expected output:\n\n{}\n\n\
-         If the change is intended, regenerate with\n  \
-         cargo run -- eval --case examples/cases/NAME.json --format json > examples/cases/NAME.expected.json\n\
-         and check the new output by hand against the spec.",
+         If the change is intended, work the new expectation out from the spec and\n\
+         edit examples/cases/NAME.expected.json by hand.",
         failures.len(),
         failures.join("\n\n")
     );
@@ -237,7 +240,7 @@ fn every_output_names_the_guideline_and_the_hash_of_its_file() {
         let g = &actual["guideline"];
         assert_eq!(g["hash"], Value::String(hash.clone()), "case {name}");
         assert_eq!(g["id"], "als-hyperleukocytosis", "case {name}");
-        assert_eq!(g["version"], "1.0.0", "case {name}");
+        assert_eq!(g["version"], "2.0.0", "case {name}");
     }
 }
 
@@ -248,7 +251,7 @@ fn the_field_diff_names_the_field_that_moved() {
         {"action": "hydroxyurea", "dose": {"low": 3500.0}}
     ]});
     let actual = serde_json::json!({"decisions": [
-        {"action": "hydroxyurea", "dose": {"low": 3600.0}}
+        {"action": "hydroxyurea", "dose": {"low": 3600.0, "high": 4200.0}}
     ]});
     let mut lines = Vec::new();
     diff("", &expected, &actual, &mut lines);
@@ -256,7 +259,7 @@ fn the_field_diff_names_the_field_that_moved() {
         lines,
         [
             "decisions[atra]: missing (expected {\"action\":\"atra\",\"verdict\":\"recommend\"})",
-            "decisions[hydroxyurea].dose.low: expected 3500.0, got 3600.0",
+            "decisions[hydroxyurea].dose.low: expected 3500, got 3600",
         ]
     );
 }
@@ -310,7 +313,7 @@ fn explain_in_json_gives_each_rule_its_part() {
                 Value::Null
             ),
             (
-                "no-leukapheresis-in-hyperleukocytosis".into(),
+                "no-leukapheresis-for-cytoreduction".into(),
                 "true".into(),
                 Value::from("leukapheresis-for-refractory-leukostasis")
             ),

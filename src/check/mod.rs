@@ -646,7 +646,9 @@ impl Checker<'_> {
     /// The actions rules decide: those declared, in declaration order, then,
     /// in a file that declares none, each in order of first use. Once a file
     /// declares one action every action must be declared, so a misspelt
-    /// action in a rule is an error instead of a new, silent action.
+    /// action in a rule is an error instead of a new, silent action. A file
+    /// that declares none (a sketch, a test fixture) still checks, with each
+    /// action's id as its label: the bundled guidelines declare every action.
     fn actions<'f>(
         &mut self,
         file: &'f ast::File,
@@ -729,16 +731,6 @@ impl Checker<'_> {
                 span: None,
                 rules: Vec::new(),
             });
-        }
-        if declared.is_empty() && !rules.is_empty() {
-            self.error(
-                Problem::warning(
-                    "guidelang::check::actions_not_declared",
-                    "no action is declared: reports will show action ids, not labels".to_string(),
-                )
-                .with_label(file.header.id.span, "this guideline")
-                .with_help("declare each action a rule decides, e.g. `action hydroxyurea \"Hydroxyurea\" urgent`"),
-            );
         }
         (actions, index)
     }

@@ -352,7 +352,7 @@ fn annotate(g: &Guideline, env: &Env, case: &Case, d: &mut Decision) {
             });
         }
         for (i, w) in rule.warnings.iter().enumerate() {
-            let truth = env.truth(&w.when);
+            let truth = w.when.as_ref().map_or(Truth::True, |e| env.truth(e));
             if truth != Truth::False {
                 d.warnings.push(WarningResult {
                     rule: r,

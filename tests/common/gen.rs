@@ -63,7 +63,7 @@ impl CaseSpace {
         exprs.extend(g.scope.iter());
         for r in &g.rules {
             exprs.extend(r.when.iter());
-            exprs.extend(r.warnings.iter().map(|w| &w.when));
+            exprs.extend(r.warnings.iter().filter_map(|w| w.when.as_ref()));
             exprs.extend(r.dose.iter().map(|d| &d.by));
         }
         exprs.extend(g.notes.iter().filter_map(|n| n.when.as_ref()));

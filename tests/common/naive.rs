@@ -63,6 +63,8 @@ pub struct Patient {
     pub height: Option<f64>,
     /// Pre-existing ALS.
     pub als: Option<bool>,
+    /// Newly diagnosed acute leukemia.
+    pub acute_leukemia: Option<bool>,
     /// 0–4.
     pub ecog: Option<f64>,
     /// ALS respiratory weakness.
@@ -112,6 +114,8 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("anc", 0.5),
     ("platelets", 30.0),
     ("platelets", 50.0),
+    ("blasts", 20.0),
+    ("blasts", 30.0),
     ("uric_acid", 8.0),
     ("potassium", 6.0),
     ("phosphate", 4.5),
@@ -130,6 +134,7 @@ impl Patient {
             weight: num("weight"),
             height: num("height"),
             als: flag("als"),
+            acute_leukemia: flag("acute_leukemia"),
             ecog: num("ecog"),
             respiratory_compromise: flag("respiratory_compromise"),
             dysphagia: flag("dysphagia"),
@@ -174,36 +179,57 @@ impl Patient {
     }
 }
 
+/// The notions the spec's table derives from the facts, for a complete case.
+struct Derived {
+    hyperleukocytosis: bool,
+    apl: bool,
+    apl_excluded: bool,
+    leukostasis_present: bool,
+    cytoreduction_indicated: bool,
+    laboratory_tls: bool,
+    refractory: bool,
+}
+
+fn derived(p: &Patient) -> Derived {
+    let hyperleukocytosis = p.wbc.unwrap_or(0.0) > 100.0;
+    let apl = p.apl_morphology.unwrap_or(false) || p.pml_rara == Some(PmlRara::Positive);
+    let apl_excluded = p.pml_rara == Some(PmlRara::Negative) && p.apl_morphology == Some(false);
+    let leukostasis_present = matches!(p.leukostasis, Some(Leukostasis::Pulmonary | Leukostasis::Cerebral));
+    let criteria = [
+        p.uric_acid.unwrap_or(0.0) >= 8.0,
+        p.potassium.unwrap_or(0.0) >= 6.0,
+        p.phosphate.unwrap_or(0.0) >= 4.5,
+        p.calcium.unwrap_or(f64::INFINITY) <= 7.0,
+    ];
+    Derived {
+        hyperleukocytosis,
+        apl,
+        apl_excluded,
+        leukostasis_present,
+        cytoreduction_indicated: hyperleukocytosis || leukostasis_present,
+        laboratory_tls: criteria.iter().filter(|c| **c).count() >= 2,
+        refractory: p.hydroxyurea_response == Some(HydroxyureaResponse::Refractory),
+    }
+}
+
+/// Whether the guideline applies: pre-existing ALS and a new acute leukemia.
+pub fn applies(p: &Patient) -> bool {
+    p.als == Some(true) && p.acute_leukemia == Some(true)
+}
+
 /// The decisions for a complete case, as (action, verdict), in the order of
-/// the spec's table. Absent facts read as false or zero: this baseline is for
-/// complete cases only. Out of scope (no ALS): no decisions at all.
+/// the spec's table (content 2.0.0). Absent facts read as false or zero: this
+/// baseline is for complete cases only. Out of scope: no decisions at all.
 pub fn decide(p: &Patient) -> Vec<(&'static str, &'static str)> {
-    let als = p.als.unwrap_or(false);
-    if !als {
+    if !applies(p) {
         return Vec::new();
     }
-    let wbc = p.wbc.unwrap_or(0.0);
-    let hyperleukocytosis = wbc > 100.0;
-    let apl = p.apl_morphology.unwrap_or(false) || p.pml_rara == Some(PmlRara::Positive);
-    let leukostasis_present = matches!(p.leukostasis, Some(Leukostasis::Pulmonary | Leukostasis::Cerebral));
+    let d = derived(p);
     let neutropenia = p.anc.unwrap_or(f64::INFINITY) < 0.5;
-    let mut tls_criteria = 0;
-    if p.uric_acid.unwrap_or(0.0) >= 8.0 {
-        tls_criteria += 1;
-    }
-    if p.potassium.unwrap_or(0.0) >= 6.0 {
-        tls_criteria += 1;
-    }
-    if p.phosphate.unwrap_or(0.0) >= 4.5 {
-        tls_criteria += 1;
-    }
-    if p.calcium.unwrap_or(f64::INFINITY) <= 7.0 {
-        tls_criteria += 1;
-    }
-    let laboratory_tls = tls_criteria >= 2;
     let coagulopathy = p.coagulopathy.unwrap_or(false);
     let myeloid = p.lineage == Some(Lineage::Myeloid);
     let platelets = p.platelets.unwrap_or(f64::INFINITY);
+    let tumour_lysis_risk = d.hyperleukocytosis || d.laboratory_tls;
 
     let mut out = vec![
         ("intensive_induction", "contraindicated"),
@@ -211,51 +237,99 @@ pub fn decide(p: &Patient) -> Vec<(&'static str, &'static str)> {
         ("best_supportive_care", "recommend"),
         ("goals_of_care_discussion", "recommend"),
     ];
-    if hyperleukocytosis {
+    if d.cytoreduction_indicated {
         out.push(("hydroxyurea", "recommend"));
     }
-    if apl {
+    if d.apl {
         out.push(("leukapheresis", "contraindicated"));
-    } else if hyperleukocytosis
-        && leukostasis_present
-        && p.hydroxyurea_response == Some(HydroxyureaResponse::Refractory)
-    {
+    } else if d.leukostasis_present && d.refractory && d.apl_excluded {
         out.push(("leukapheresis", "consider"));
-    } else if hyperleukocytosis {
+    } else if d.cytoreduction_indicated {
         out.push(("leukapheresis", "avoid"));
     }
-    if hyperleukocytosis {
+    if tumour_lysis_risk {
         out.push(("iv_hydration", "recommend"));
         out.push(("rasburicase", "recommend"));
-    }
-    if hyperleukocytosis || laboratory_tls {
         out.push(("tls_monitoring", "recommend"));
     }
-    if myeloid && !apl {
+    if myeloid && !d.apl {
         out.push(("low_dose_cytarabine", "consider"));
         out.push(("hypomethylating_agent", "consider"));
     }
-    if platelets < 30.0 || (platelets < 50.0 && (coagulopathy || apl)) {
+    if platelets <= 30.0 || (platelets <= 50.0 && (coagulopathy || d.apl)) {
         out.push(("platelet_transfusion", "recommend"));
     }
-    if hyperleukocytosis {
+    if d.cytoreduction_indicated {
         out.push(("rbc_transfusion", "avoid"));
     }
     if neutropenia {
         out.push(("antimicrobial_prophylaxis", "consider"));
     }
-    if coagulopathy || hyperleukocytosis {
+    if coagulopathy || d.cytoreduction_indicated {
         out.push(("central_venous_catheter", "avoid"));
     }
     out.push(("lumbar_puncture", "avoid"));
-    if apl {
+    if d.apl {
         out.push(("atra", "recommend"));
         out.push(("arsenic_trioxide", "avoid"));
     }
-    if hyperleukocytosis {
+    if d.cytoreduction_indicated {
         out.push(("growth_factors", "avoid"));
     }
     out
+}
+
+/// How many warnings each decided action carries on a complete case, from
+/// the spec's "detail and warnings" column: (action, count), actions with
+/// none left out.
+pub fn warning_counts(p: &Patient) -> Vec<(&'static str, usize)> {
+    let decided = decide(p);
+    let verdict = |a: &str| decided.iter().find(|(x, _)| *x == a).map(|(_, v)| *v);
+    let d = derived(p);
+    let dysphagia = p.dysphagia.unwrap_or(false);
+    let respiratory = p.respiratory_compromise.unwrap_or(false);
+    let bsa = match (p.height, p.weight) {
+        (Some(h), Some(w)) => (h * w / 3600.0).sqrt(),
+        _ => 0.0,
+    };
+    let mut out = Vec::new();
+    let mut count = |action: &'static str, n: usize| {
+        if n > 0 && verdict(action).is_some() {
+            out.push((action, n));
+        }
+    };
+    count("hydroxyurea", usize::from(dysphagia));
+    match verdict("leukapheresis") {
+        Some("consider") => count("leukapheresis", usize::from(respiratory)),
+        Some("avoid") => count(
+            "leukapheresis",
+            usize::from(d.leukostasis_present && d.refractory && !d.apl_excluded),
+        ),
+        _ => {}
+    }
+    count("iv_hydration", usize::from(respiratory) + usize::from(bsa > 2.2));
+    count("rasburicase", 1);
+    count("antimicrobial_prophylaxis", usize::from(dysphagia));
+    count(
+        "atra",
+        usize::from(p.wbc.unwrap_or(0.0) > 10.0) + usize::from(dysphagia),
+    );
+    out.sort();
+    out
+}
+
+/// How many notes a complete case shows.
+pub fn note_count(p: &Patient) -> usize {
+    if !applies(p) {
+        return 0;
+    }
+    let d = derived(p);
+    let blasts = p.blasts.unwrap_or(0.0);
+    let azacitidine = p.lineage == Some(Lineage::Myeloid) && !d.apl && (20.0..=30.0).contains(&blasts);
+    [d.hyperleukocytosis, true, d.laboratory_tls, azacitidine]
+        .iter()
+        .filter(|n| **n)
+        .count()
 }
 
 /// The doses the table computes for a complete case, as (action, low, high)
