@@ -39,14 +39,15 @@ fn cohort(n: usize, seed: u64) -> Vec<String> {
             let mut case = serde_json::Map::new();
             for fact in &g.facts {
                 let r = next();
-                if r % 5 == 0 && fact.name != "als" {
+                if r % 5 == 0 && fact.name != "als" && fact.name != "acute_leukemia" {
                     continue;
                 }
                 let v = match &fact.kind {
                     guidelang::model::FactKind::Bool => json!(r % 7 != 0),
                     guidelang::model::FactKind::Integer { .. } => json!(r % 5),
-                    guidelang::model::FactKind::Number { max, .. } => {
+                    guidelang::model::FactKind::Number { min, max, .. } => {
                         let x = (r % 3000) as f64 / 10.0;
+                        let x = min.map_or(x, |m| x.max(m));
                         json!(max.map_or(x, |m| x.min(m)))
                     }
                     guidelang::model::FactKind::Enum { values } => json!(values[(r as usize) % values.len()]),
@@ -198,7 +199,7 @@ fn contract_records_are_the_single_case_contract() {
 fn broken_records_get_error_lines_in_place() {
     let mut input: Vec<u8> = Vec::new();
     for line in [
-        &br#"{"als": true, "wbc": 150, "weight": 70}"#[..],
+        &br#"{"als": true, "acute_leukemia": true, "wbc": 150, "weight": 70}"#[..],
         br#"{"als": true, "wbc": 150"#,
         br#"{"als": true, "wbx": 150}"#,
         br#"{"als": "yes", "wbc": -4}"#,
@@ -259,22 +260,22 @@ fn an_oversized_line_is_one_error_record() {
 #[test]
 fn csv_empty_cells_are_unknown_and_rows_match_their_json_twins() {
     let g = bundled();
-    let header = "als,wbc,weight,height,lineage,apl_morphology,pml_rara,platelets,ecog";
+    let header = "als,acute_leukemia,wbc,leukostasis,weight,height,lineage,apl_morphology,pml_rara,platelets,ecog";
     let rows = [
-        "true,150,70,175,myeloid,false,negative,20,1",
-        "true,,,,,,,,",
-        "true,150,,,myeloid,,pending,45,",
-        "false,,,,,,,,",
-        ",120,,,,,,,",
-        " TRUE , 99.5 ,60,,lymphoid,false,,,4",
+        "true,true,150,none,70,175,myeloid,false,negative,20,1",
+        "true,true,,none,,,,,,,",
+        "true,true,150,,,,myeloid,,pending,45,",
+        "false,,,,,,,,,,",
+        ",,120,,,,,,,,",
+        " TRUE ,true, 99.5 ,,60,,lymphoid,false,,,4",
     ];
     let json_twins = [
-        r#"{"als":true,"wbc":150,"weight":70,"height":175,"lineage":"myeloid","apl_morphology":false,"pml_rara":"negative","platelets":20,"ecog":1}"#,
-        r#"{"als":true}"#,
-        r#"{"als":true,"wbc":150,"lineage":"myeloid","pml_rara":"pending","platelets":45}"#,
+        r#"{"als":true,"acute_leukemia":true,"wbc":150,"leukostasis":"none","weight":70,"height":175,"lineage":"myeloid","apl_morphology":false,"pml_rara":"negative","platelets":20,"ecog":1}"#,
+        r#"{"als":true,"acute_leukemia":true,"leukostasis":"none"}"#,
+        r#"{"als":true,"acute_leukemia":true,"wbc":150,"lineage":"myeloid","pml_rara":"pending","platelets":45}"#,
         r#"{"als":false}"#,
         r#"{"wbc":120}"#,
-        r#"{"als":true,"wbc":99.5,"weight":60,"lineage":"lymphoid","apl_morphology":false,"ecog":4}"#,
+        r#"{"als":true,"acute_leukemia":true,"wbc":99.5,"weight":60,"lineage":"lymphoid","apl_morphology":false,"ecog":4}"#,
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "cohort.csv", &format!("{header}\n{}\n", rows.join("\n")));
@@ -292,18 +293,19 @@ fn csv_empty_cells_are_unknown_and_rows_match_their_json_twins() {
         // The header is line 1, so row i is on line i + 2.
         assert_eq!(record, &expected_brief(&g, i + 2, twin), "row {}", i + 1);
     }
-    // An empty cell is unknown: the second row cannot decide hydroxyurea without wbc.
+    // An empty cell is unknown: the second row (no leukostasis) cannot decide
+    // hydroxyurea without wbc.
     assert_eq!(got[1]["undecided"]["hydroxyurea"], json!(["wbc"]));
 }
 
 #[test]
 fn csv_cells_are_checked_by_the_facts_type() {
-    let input = "als,wbc,lineage,ecog,apl_morphology\n\
-                 yes,abc,myelod,2.5,true\n\
-                 true,-3,myeloid,7,\n\
-                 true,inf,,,\n\
-                 true,100\n\
-                 true,150,myeloid,1,false\n";
+    let input = "als,acute_leukemia,wbc,lineage,ecog,apl_morphology\n\
+                 yes,true,abc,myelod,2.5,true\n\
+                 true,true,-3,myeloid,7,\n\
+                 true,true,inf,,,\n\
+                 true,true,100\n\
+                 true,true,150,myeloid,1,false\n";
     let out = guidelang()
         .args(["eval", "--input-format", "csv", "--cases", "-"])
         .write_stdin(input)

@@ -168,6 +168,14 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
+    let action = (name(), text(), any::<bool>()).prop_map(|(n, label, urgent)| {
+        Item::Action(ActionDecl {
+            name: sp(n),
+            label: sp(label),
+            urgent,
+            span: Span::default(),
+        })
+    });
     let fact = (name(), fact_type(), opt(text()), any::<bool>()).prop_map(|(n, ty, description, recorded)| {
         Item::Fact(Fact {
             name: sp(n),
@@ -193,7 +201,7 @@ fn item() -> impl Strategy<Value = Item> {
         by,
         span: Span::default(),
     });
-    let warning = (text(), expr()).prop_map(|(t, when)| Warning {
+    let warning = (text(), proptest::option::of(expr())).prop_map(|(t, when)| Warning {
         text: sp(t),
         when,
         span: Span::default(),
@@ -253,7 +261,7 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    prop_oneof![reference, fact, definition, rule, note, invariant]
+    prop_oneof![reference, action, fact, definition, rule, note, invariant]
 }
 
 fn status() -> impl Strategy<Value = Status> {
