@@ -109,7 +109,7 @@ fn the_bundled_guideline_lints_clean_and_its_invariants_are_proved() {
 
 #[test]
 fn a_removed_overrides_is_a_clash_whose_witness_conflicts() {
-    let text = mutate("  overrides no-leukapheresis-in-hyperleukocytosis\n", "");
+    let text = mutate("  overrides no-leukapheresis-for-cytoreduction\n", "");
     let (dir, code, report) = lint(&text);
     assert_eq!(code, 1);
     let clashes = with_code(&report, "guidelang::lint::clash");
@@ -120,7 +120,7 @@ fn a_removed_overrides_is_a_clash_whose_witness_conflicts() {
         rules_of(clash),
         [
             "leukapheresis-for-refractory-leukostasis",
-            "no-leukapheresis-in-hyperleukocytosis"
+            "no-leukapheresis-for-cytoreduction"
         ]
     );
     let witness = &clash["witness"];
@@ -156,7 +156,7 @@ fn an_added_clashing_rule_is_caught_with_a_real_witness() {
 }
 
 #[test]
-fn a_removed_contraindication_breaks_the_never_invariant() {
+fn a_removed_contraindication_breaks_the_invariants_that_keep_it() {
     let start = BUNDLED.find("rule no-leukapheresis-in-apl").unwrap();
     let end = start + BUNDLED[start..].find("\n\n").unwrap();
     let text = format!("{}{}", &BUNDLED[..start], &BUNDLED[end + 2..]);
@@ -165,11 +165,14 @@ fn a_removed_contraindication_breaks_the_never_invariant() {
     let broken = with_code(&report, "guidelang::lint::invariant_violated");
     let mut ids: Vec<&str> = broken.iter().map(|f| f["invariant"].as_str().unwrap()).collect();
     ids.sort_unstable();
+    // In 2.0.0 the consider rule needs APL excluded, so without the
+    // contraindication leukapheresis is avoided (not considered) in APL: the
+    // invariants that catch it are "only contraindicated in APL" and "decided
+    // when APL is suspected", while "never in APL" still holds.
     assert_eq!(
         ids,
         [
             "leukapheresis-decided-when-apl-suspected",
-            "leukapheresis-never-in-apl",
             "leukapheresis-only-contraindicated-in-apl"
         ],
         "{report:#}"
@@ -186,36 +189,35 @@ fn a_removed_contraindication_breaks_the_never_invariant() {
             .collect();
         assert!(!shown.is_empty(), "{}", f["witness"]);
     }
-    let never = broken
+    let weakened = broken
         .iter()
-        .find(|f| f["invariant"] == "leukapheresis-never-in-apl")
+        .find(|f| f["invariant"] == "leukapheresis-only-contraindicated-in-apl")
         .unwrap();
-    let (_, out) = eval_witness(dir.path(), &never["witness"]);
+    let (_, out) = eval_witness(dir.path(), &weakened["witness"]);
     let v = out["violations"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|v| v["invariant"] == "leukapheresis-never-in-apl")
+        .find(|v| v["invariant"] == "leukapheresis-only-contraindicated-in-apl")
         .unwrap();
-    assert_eq!(v["verdict"], "consider");
+    assert_eq!(v["verdict"], "avoid");
     assert_eq!(v["certain"], true);
-    assert!(!report["proved"]
-        .as_array()
-        .unwrap()
-        .contains(&Value::from("leukapheresis-never-in-apl")));
+    let proved = report["proved"].as_array().unwrap();
+    assert!(!proved.contains(&Value::from("leukapheresis-only-contraindicated-in-apl")));
+    assert!(proved.contains(&Value::from("leukapheresis-never-in-apl")));
 }
 
 #[test]
 fn a_narrowed_rule_breaks_always_decide_on_a_partial_case() {
     let text = mutate(
-        "recommend hydroxyurea\n  when hyperleukocytosis\n",
-        "recommend hydroxyurea\n  when hyperleukocytosis and not coagulopathy\n",
+        "recommend hydroxyurea\n  when cytoreduction_indicated\n",
+        "recommend hydroxyurea\n  when cytoreduction_indicated and not coagulopathy\n",
     );
     let (dir, code, report) = lint(&text);
     assert_eq!(code, 1);
     let broken = with_code(&report, "guidelang::lint::invariant_violated");
     assert_eq!(broken.len(), 1, "{report:#}");
-    assert_eq!(broken[0]["invariant"], "hydroxyurea-decided-in-hyperleukocytosis");
+    assert_eq!(broken[0]["invariant"], "hydroxyurea-decided-when-the-count-is-high");
     let witness = &broken[0]["witness"];
     // A partial case: coagulopathy missing is what leaves hydroxyurea undecided.
     assert!(witness.get("coagulopathy").is_none(), "{witness}");
@@ -223,21 +225,21 @@ fn a_narrowed_rule_breaks_always_decide_on_a_partial_case() {
     assert_eq!(code, 5);
     assert_eq!(
         out["violations"][0]["invariant"],
-        "hydroxyurea-decided-in-hyperleukocytosis"
+        "hydroxyurea-decided-when-the-count-is-high"
     );
     assert_eq!(out["violations"][0]["verdict"], Value::Null);
 }
 
 #[test]
 fn a_moved_threshold_makes_a_rule_redundant() {
-    let text = mutate("when platelets < 50 and", "when platelets < 30 and");
+    let text = mutate("when platelets <= 50 and", "when platelets <= 30 and");
     let (_dir, code, report) = lint(&text);
     assert_eq!(code, 0, "a warning alone passes");
     let redundant = with_code(&report, "guidelang::lint::redundant");
     assert_eq!(redundant.len(), 1, "{report:#}");
     assert_eq!(
         rules_of(redundant[0]),
-        ["platelets-below-50-with-bleeding-risk", "platelets-below-30"]
+        ["platelets-at-or-below-50-with-bleeding-risk", "platelets-at-or-below-30"]
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("mutated.gl"), &text).unwrap();
@@ -247,19 +249,19 @@ fn a_moved_threshold_makes_a_rule_redundant() {
 
 #[test]
 fn a_threshold_below_the_range_makes_a_rule_unreachable() {
-    let text = mutate("when platelets < 30\n", "when platelets < 0\n");
+    let text = mutate("when platelets <= 30\n", "when platelets < 0\n");
     let (_dir, _, report) = lint(&text);
     let dead = with_code(&report, "guidelang::lint::unreachable");
     assert_eq!(dead.len(), 1, "{report:#}");
-    assert_eq!(rules_of(dead[0]), ["platelets-below-30"]);
+    assert_eq!(rules_of(dead[0]), ["platelets-at-or-below-30"]);
     assert!(dead[0]["message"].as_str().unwrap().contains("can never fire"));
 }
 
 #[test]
 fn a_rule_always_beaten_by_a_contraindication_never_decides() {
     let text = mutate(
-        "avoid leukapheresis\n  when hyperleukocytosis\n",
-        "avoid leukapheresis\n  when hyperleukocytosis and apl\n",
+        "avoid leukapheresis\n  when cytoreduction_indicated\n",
+        "avoid leukapheresis\n  when cytoreduction_indicated and apl\n",
     );
     let (_dir, _, report) = lint(&text);
     let dead = with_code(&report, "guidelang::lint::unreachable");
@@ -270,15 +272,15 @@ fn a_rule_always_beaten_by_a_contraindication_never_decides() {
         .collect();
     assert_eq!(
         rules_of(never[0])[..2],
-        ["no-leukapheresis-in-hyperleukocytosis", "no-leukapheresis-in-apl"]
+        ["no-leukapheresis-for-cytoreduction", "no-leukapheresis-in-apl"]
     );
 }
 
 #[test]
 fn a_precedence_cycle_is_an_error() {
     let text = mutate(
-        "avoid leukapheresis\n  when hyperleukocytosis\n",
-        "avoid leukapheresis\n  when hyperleukocytosis\n  overrides leukapheresis-for-refractory-leukostasis\n",
+        "avoid leukapheresis\n  when cytoreduction_indicated\n",
+        "avoid leukapheresis\n  when cytoreduction_indicated\n  overrides leukapheresis-for-refractory-leukostasis\n",
     );
     let (_dir, code, report) = lint(&text);
     assert_eq!(code, 1);
@@ -291,13 +293,14 @@ fn a_precedence_cycle_is_an_error() {
 
 #[test]
 fn housekeeping_warnings() {
-    let text = mutate("  reviewed by \"guidelang clinical content team\"\n", "");
+    // 2.0.0 is in review with no reviewer; approving it without one is flagged.
+    let text = mutate("  status in-review\n", "  status approved\n");
     let text = text.replacen(
         "  cite 1\n\nrule no-transplant-in-als",
         "\nrule no-transplant-in-als",
         1,
     );
-    let text = text.replacen("\"Age at diagnosis.\" recorded", "\"Age at diagnosis.\"", 1);
+    let text = text.replacen("\"Age at diagnosis\" recorded", "\"Age at diagnosis\"", 1);
     let (_dir, code, report) = lint(&text);
     assert_eq!(code, 0);
     assert_eq!(
@@ -325,7 +328,7 @@ fn arithmetic_on_facts_is_never_a_silent_no_clash() {
 
 #[test]
 fn sarif_points_at_the_rule_lines() {
-    let text = mutate("  overrides no-leukapheresis-in-hyperleukocytosis\n", "");
+    let text = mutate("  overrides no-leukapheresis-for-cytoreduction\n", "");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("mutated.gl"), &text).unwrap();
     let run = guidelang(dir.path(), &["lint", "mutated.gl", "--format", "sarif"]);
@@ -341,7 +344,7 @@ fn sarif_points_at_the_rule_lines() {
     let loc = &clash["locations"][0]["physicalLocation"];
     assert_eq!(loc["artifactLocation"]["uri"], "mutated.gl");
     let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
-    let when = "when hyperleukocytosis and leukostasis_present";
+    let when = "when leukostasis_present and hydroxyurea_response is refractory and apl_excluded";
     assert_eq!(loc["region"]["startLine"], line_of(when));
     assert_eq!(loc["region"]["startColumn"], 8);
     let related = &clash["relatedLocations"][0]["physicalLocation"]["region"]["startLine"];
