@@ -82,8 +82,8 @@ fn a_version_against_itself_changes_nothing() {
 
 #[test]
 fn changed_decisions_come_with_witnesses_that_eval_confirms() {
-    let new = edit(BUNDLED, "  overrides no-leukapheresis-in-hyperleukocytosis\n", "");
-    let new = edit(&new, "when platelets < 50 and", "when platelets < 40 and");
+    let new = edit(BUNDLED, "  overrides no-leukapheresis-for-cytoreduction\n", "");
+    let new = edit(&new, "when platelets <= 50 and", "when platelets <= 40 and");
     let (dir, d, stderr) = diff(&new);
     let decisions = d["decisions"].as_array().unwrap();
     let pairs: Vec<(&str, &str, &str)> = decisions
@@ -115,7 +115,7 @@ fn changed_decisions_come_with_witnesses_that_eval_confirms() {
         );
     }
     let platelets = &decisions[1]["witness"]["platelets"];
-    assert!(platelets.as_f64().unwrap() >= 40.0 && platelets.as_f64().unwrap() < 50.0);
+    assert!(platelets.as_f64().unwrap() > 40.0 && platelets.as_f64().unwrap() <= 50.0);
     let changed: Vec<&str> = d["rules"]
         .as_array()
         .unwrap()
@@ -126,7 +126,7 @@ fn changed_decisions_come_with_witnesses_that_eval_confirms() {
         changed,
         [
             "leukapheresis-for-refractory-leukostasis",
-            "platelets-below-50-with-bleeding-risk"
+            "platelets-at-or-below-50-with-bleeding-risk"
         ]
     );
     assert_eq!(d["implied_bump"], "minor");
@@ -137,7 +137,7 @@ fn changed_decisions_come_with_witnesses_that_eval_confirms() {
 
 #[test]
 fn strict_version_fails_when_the_version_is_not_bumped() {
-    let new = edit(BUNDLED, "when platelets < 50 and", "when platelets < 40 and");
+    let new = edit(BUNDLED, "when platelets <= 50 and", "when platelets <= 40 and");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("old.gl"), BUNDLED).unwrap();
     std::fs::write(dir.path().join("new.gl"), &new).unwrap();
@@ -147,7 +147,7 @@ fn strict_version_fails_when_the_version_is_not_bumped() {
         stdout.contains("platelet_transfusion: recommend → no recommendation"),
         "{stdout}"
     );
-    let bumped = edit(&new, "version 1.0.0", "version 1.1.0");
+    let bumped = edit(&new, "  version 2.0.0\n", "  version 2.1.0\n");
     std::fs::write(dir.path().join("new.gl"), bumped).unwrap();
     let (code, _, stderr) = run(dir.path(), &["diff", "old.gl", "new.gl", "--strict-version"]);
     assert_eq!(code, 0, "{stderr}");
@@ -189,21 +189,21 @@ fn wording_is_a_patch_and_facts_move_the_bump() {
 #[test]
 fn a_new_contraindication_shows_who_it_affects() {
     let new = format!(
-        "{BUNDLED}\nrule no-hydroxyurea-in-coagulopathy: contraindicated hydroxyurea\n  when coagulopathy\n  because \"Invented for the test.\"\n  cite 1\n"
+        "{BUNDLED}\nrule no-rasburicase-in-coagulopathy: contraindicated rasburicase\n  when coagulopathy\n  because \"Invented for the test.\"\n  cite 1\n"
     );
     let (dir, d, _) = diff(&new);
     let decisions = d["decisions"].as_array().unwrap();
     assert!(!decisions.is_empty());
     for c in decisions {
-        assert_eq!(c["action"], "hydroxyurea");
+        assert_eq!(c["action"], "rasburicase");
         assert_eq!(c["after"], "contraindicated");
         assert_eq!(c["witness"]["coagulopathy"], true);
         assert_eq!(
-            outcome(dir.path(), "new.gl", &c["witness"], "hydroxyurea"),
+            outcome(dir.path(), "new.gl", &c["witness"], "rasburicase"),
             "contraindicated"
         );
         assert_eq!(
-            outcome(dir.path(), "old.gl", &c["witness"], "hydroxyurea"),
+            outcome(dir.path(), "old.gl", &c["witness"], "rasburicase"),
             c["before"].as_str().unwrap()
         );
     }
