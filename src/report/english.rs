@@ -391,11 +391,46 @@ mod tests {
         assert_eq!(words("hr is one of (none, responding)"), "hr is none or responding");
         assert_eq!(
             words("big and (a or not big) and wbc < 5"),
-            "big, (something or not big) and white blood cell count below 5 × 10^9/L"
+            "big, (“something (with detail)” or not big) and white blood cell count below 5 × 10^9/L"
         );
         assert_eq!(
             words("at least 1 of (a, wbc - 2 * (wbc + 1) > 0)"),
-            "at least 1 of (something; white blood cell count − 2 × (white blood cell count + 1) above 0)"
+            "at least 1 of (“something (with detail)”; white blood cell count − 2 × (white blood cell count + 1) above 0)"
         );
+    }
+
+    fn label(description: &str) -> String {
+        let text = format!(
+            "guideline g version 1.0.0 status draft\n\
+             fact the_fact: bool \"{description}\"\n\
+             rule r: avoid x when the_fact\n"
+        );
+        let g = crate::load_str("t.gl", &text).expect("checks");
+        fact_label(&g, FactId(0))
+    }
+
+    #[test]
+    fn a_description_is_never_cut_short() {
+        // A comma and an "or" of its own: whole, in quotes, so that the
+        // condition around it keeps its meaning.
+        assert_eq!(
+            label("Prior stroke, TIA or systemic thromboembolism."),
+            "“prior stroke, TIA or systemic thromboembolism”"
+        );
+        // Several sentences or a question: the name, never a piece.
+        assert_eq!(label("Respiratory weakness. Measured by FVC."), "the fact");
+        assert_eq!(label("Whether the patient consents."), "the fact");
+        assert_eq!(label("White blood cell count."), "white blood cell count");
+    }
+
+    #[test]
+    fn acronyms_keep_their_capitals() {
+        assert_eq!(label("APL suspected on the smear."), "APL suspected on the smear");
+        assert_eq!(label("PML-RARA result."), "PML-RARA result");
+        assert_eq!(label("WBC count."), "WBC count");
+        assert_eq!(label("ALS."), "ALS");
+        assert_eq!(label("G6PD deficiency."), "G6PD deficiency");
+        assert_eq!(label("TIA in the last year."), "TIA in the last year");
+        assert_eq!(label("Pre-existing ALS."), "pre-existing ALS");
     }
 }
