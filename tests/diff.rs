@@ -521,3 +521,21 @@ fn a_relabel_alone_is_a_patch_and_urgency_a_minor_change() {
         "{stdout}"
     );
 }
+
+#[test]
+fn text_in_the_changelog_cannot_become_markup() {
+    let old = CHANGELOG_OLD.replace("\"White blood cell count.\"", "\"WBC | count *bold* <b>x</b>.\"");
+    let new = CHANGELOG_NEW
+        .replace("\"White blood cell count.\"", "\"WBC | count *bold* <b>x</b>.\"")
+        .replace("\"Rasburicase\"", "\"Rasburicase | *not bold*\"");
+    let (_, md, _) = changelog(&old, &new);
+    assert!(
+        md.contains("- **Rasburicase \\| \\*not bold\\*** `rasburicase` (urgent)\n"),
+        "{md}"
+    );
+    // In a witness table, a description with a `|` stays in its cell.
+    assert!(
+        md.contains(" × 10^9/L | WBC \\| count \\*bold\\* \\<b\\>x\\</b\\>. |\n"),
+        "{md}"
+    );
+}

@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::document::invariant_claim;
-use super::english::{condition, Phrase};
+use super::english::condition;
 use super::markdown::{code, escape, inline};
 use crate::analysis::diff::{Bump, DecisionChange, Diff, ItemChange};
 use crate::model::{Expr, Fact, FactKind, Guideline};
@@ -198,10 +198,6 @@ fn words(g: &Guideline, e: Option<&Expr>) -> String {
 
 fn quoted(s: &str) -> String {
     format!("“{}”", escape(s))
-}
-
-fn phrase(p: &Phrase) -> String {
-    inline(p)
 }
 
 impl Pair<'_> {
@@ -437,7 +433,7 @@ impl Pair<'_> {
             g.invariants
                 .iter()
                 .find(|i| i.id == id)
-                .map(|i| phrase(&invariant_claim(g, i)))
+                .map(|i| inline(&invariant_claim(g, i)))
         };
         let head = format!("invariant {}", code(id));
         match c.change {
