@@ -185,7 +185,7 @@ fn the_summary_shows_each_rule_with_its_condition_and_actions_by_label() {
         "{md}"
     );
     assert!(md.contains("\n### Anticoagulation `anticoagulation`\n"), "{md}");
-    // Invariants and other mentions of an action use the label too.
+    // The urgent mark is explained once, above the summary.
     assert!(md.contains("Actions marked **urgent** are emergency measures"));
 }
 

@@ -102,7 +102,7 @@ pub fn document(g: &Guideline) -> Document {
         b.push(Block::Paragraph(vec![
             t("Actions marked "),
             Inline::Urgent,
-            t(" are emergency measures: a report for a patient shows them first."),
+            t(" are emergency measures."),
         ]));
     }
     b.push(heading(2, "Summary", Some("summary")));
