@@ -99,8 +99,15 @@ fn the_html_document_renders_in_a_real_browser() {
         .unwrap();
     assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains("<h1>Hyperleukocytosis and acute leukemia with pre-existing ALS</h1>"));
     let g = guidelang::bundled().unwrap();
+    // The title as the file writes it (the bundled guideline's wording changes).
+    let title = g
+        .meta
+        .title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert!(dom.contains(&format!("<h1>{title}</h1>")), "no title {title:?}");
     for a in &g.actions {
         assert!(
             dom.contains(&format!("id=\"action-{}\"", a.name)),
@@ -160,4 +167,90 @@ fn hostile_text_stays_text_in_the_browser() {
     );
     assert!(dom.contains("&lt;/section&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
     assert!(!dom.contains("<img") && !dom.contains("<script") && !dom.contains("<b>bold"));
+}
+
+/// A fixture with declared actions (one urgent) and a fact whose description
+/// has its own comma and "or".
+const FIXTURE: &str = r#"guideline browser-fixture
+  title "Browser fixture"
+  version 1.0.0
+  status draft
+
+reference 1 "Test reference"
+
+action anticoagulation "Anticoagulation"
+action atra "ATRA (all-trans retinoic acid)" urgent
+
+fact prior_stroke: bool "Prior stroke, TIA or systemic thromboembolism."
+fact apl_morphology: bool "APL suspected on the smear."
+
+rule anticoagulation-after-stroke: consider anticoagulation
+  when prior_stroke
+  cite 1
+
+rule atra-for-apl: recommend atra
+  when apl_morphology
+  warn "Plan how oral capsules will be given."
+  cite 1
+"#;
+
+#[test]
+fn the_summary_table_shows_labels_and_conditions_in_the_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("SKIPPED: chromium is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let gl = dir.path().join("fixture.gl");
+    std::fs::write(&gl, FIXTURE).unwrap();
+    let page = dir.path().join("fixture.html");
+    render_html(Some(&gl), &page);
+    let dom = headless(browser, &dir.path().join("profile"))
+        .arg("--dump-dom")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // The summary table: the first <table> after the "Summary" heading.
+    let summary = dom
+        .split("id=\"summary\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_else(|| panic!("no summary table in:\n{dom}"));
+    let row = |rule: &str| {
+        summary
+            .split("<tr>")
+            .find(|r| r.contains(&format!("#rule-{rule}\"")))
+            .unwrap_or_else(|| panic!("no row for {rule} in:\n{summary}"))
+    };
+    let anticoagulation = row("anticoagulation-after-stroke");
+    assert!(
+        anticoagulation.contains("<strong>Anticoagulation</strong> <code>anticoagulation</code>"),
+        "{anticoagulation}"
+    );
+    assert!(
+        anticoagulation.contains("<td>“prior stroke, TIA or systemic thromboembolism”</td>"),
+        "{anticoagulation}"
+    );
+    let atra = row("atra-for-apl");
+    assert!(
+        atra.contains("<strong>ATRA (all-trans retinoic acid)</strong> <code>atra</code> <span class=\"badge urgent\">urgent</span>"),
+        "{atra}"
+    );
+    assert!(atra.contains("<td>APL suspected on the smear</td>"), "{atra}");
+    // The unconditional warning reads as always.
+    assert!(dom.contains("Plan how oral capsules will be given. — always"));
+
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-fixture-screenshot.png");
+    let _ = std::fs::remove_file(&shot);
+    let status = headless(browser, &dir.path().join("profile-shot"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,1400")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert_eq!(&std::fs::read(&shot).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
+    eprintln!("screenshot: {}", shot.display());
 }

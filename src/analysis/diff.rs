@@ -69,12 +69,18 @@ pub struct DecisionChange {
 /// Everything the comparison found.
 #[derive(Clone, Debug)]
 pub struct Diff {
+    /// Declared actions added, removed, changed (by id; parts `label`, `urgent`).
+    pub actions: Vec<ItemChange>,
     /// Rules added, removed, changed (by id).
     pub rules: Vec<ItemChange>,
     /// Facts added, removed, changed (by name).
     pub facts: Vec<ItemChange>,
     /// Definitions, notes, invariants and the header, added, removed or changed.
     pub other: Vec<ItemChange>,
+    /// References added, removed or changed (by number; parts `title`,
+    /// `source`, `year`). Informational: the header's `references` part
+    /// already carries their weight in the bump.
+    pub references: Vec<ItemChange>,
     /// Decisions that change for some patient, one per (action, before, after).
     pub decisions: Vec<DecisionChange>,
     /// Actions whose decisions could not be compared, with the reason.
@@ -99,9 +105,11 @@ impl Diff {
         json!({
             "old": id(old),
             "new": id(new),
+            "actions": self.actions,
             "rules": self.rules,
             "facts": self.facts,
             "other": self.other,
+            "references": self.references,
             "decisions": self.decisions.iter().map(|d| json!({
                 "action": d.action, "before": d.before, "after": d.after, "witness": d.witness, "facts": d.facts,
             })).collect::<Vec<_>>(),
@@ -132,15 +140,20 @@ fn text_of(g: &Guideline, e: Option<&Expr>) -> String {
 
 /// Compares two versions.
 pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
+    let actions = action_changes(old, new);
     let rules = rule_changes(old, new);
     let (facts, facts_major) = fact_changes(old, new);
     let other = other_changes(old, new);
+    let references = reference_changes(old, new);
     let (decisions, not_compared) = decision_changes(old, new)?;
     let removed_action = old.actions.iter().any(|a| new.action_id(&a.name).is_none());
     let implied = if facts_major || removed_action {
         Bump::Major
     } else if !decisions.is_empty()
         || !not_compared.is_empty()
+        || actions
+            .iter()
+            .any(|a| a.change != "changed" || a.parts.iter().any(|p| !wording(p)))
         || rules
             .iter()
             .any(|r| r.change != "changed" || r.parts.iter().any(|p| !wording(p)))
@@ -167,9 +180,11 @@ pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
         Bump::Patch
     };
     Ok(Diff {
+        actions,
         rules,
         facts,
         other,
+        references,
         decisions,
         not_compared,
         implied,
@@ -192,7 +207,89 @@ fn wording(part: &str) -> bool {
             | "reviewers"
             | "updated"
             | "status"
+            | "label"
     )
+}
+
+/// Actions added, removed, or relabelled or made (non-)urgent. A file that
+/// declares no action labels each by its id, so declaring them shows as
+/// label changes (wording); a change of urgency changes what a report for
+/// people puts first, so it is not wording.
+fn action_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
+    let mut out = Vec::new();
+    for a in &new.actions {
+        match old.action_id(&a.name).map(|o| old.action(o)) {
+            None => out.push(ItemChange {
+                name: a.name.clone(),
+                change: "added",
+                parts: Vec::new(),
+            }),
+            Some(o) => {
+                let parts: Vec<String> = [("label", o.label != a.label), ("urgent", o.urgent != a.urgent)]
+                    .iter()
+                    .filter(|(_, c)| *c)
+                    .map(|(p, _)| p.to_string())
+                    .collect();
+                if !parts.is_empty() {
+                    out.push(ItemChange {
+                        name: a.name.clone(),
+                        change: "changed",
+                        parts,
+                    });
+                }
+            }
+        }
+    }
+    for a in &old.actions {
+        if new.action_id(&a.name).is_none() {
+            out.push(ItemChange {
+                name: a.name.clone(),
+                change: "removed",
+                parts: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn find_reference(g: &Guideline, n: u32) -> Option<&crate::model::Reference> {
+    g.references.iter().find(|r| r.number == n)
+}
+
+/// References by number, in number order.
+fn reference_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
+    let mut numbers: Vec<u32> = old.references.iter().chain(&new.references).map(|r| r.number).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+        .into_iter()
+        .filter_map(|n| {
+            let (change, parts) = match (find_reference(old, n), find_reference(new, n)) {
+                (None, _) => ("added", Vec::new()),
+                (_, None) => ("removed", Vec::new()),
+                (Some(o), Some(r)) => {
+                    let parts: Vec<String> = [
+                        ("title", o.title != r.title),
+                        ("source", o.source != r.source),
+                        ("year", o.year != r.year),
+                    ]
+                    .iter()
+                    .filter(|(_, c)| *c)
+                    .map(|(p, _)| p.to_string())
+                    .collect();
+                    if parts.is_empty() {
+                        return None;
+                    }
+                    ("changed", parts)
+                }
+            };
+            Some(ItemChange {
+                name: n.to_string(),
+                change,
+                parts,
+            })
+        })
+        .collect()
 }
 
 fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {

@@ -4,10 +4,24 @@
 
 use std::path::PathBuf;
 
+use clap::ValueEnum;
+
 use super::common::{load_guideline, Exit};
-use super::Format;
 use guidelang::analysis::diff::{diff, Bump, Diff, ItemChange};
 use guidelang::model::Guideline;
+use guidelang::report::diff_markdown;
+
+/// Formats of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    /// Readable text.
+    #[default]
+    Text,
+    /// JSON.
+    Json,
+    /// A Markdown changelog for a review board (deterministic, to commit).
+    Markdown,
+}
 
 /// Arguments of `diff`.
 #[derive(clap::Args, Debug)]
@@ -18,7 +32,7 @@ pub struct Args {
     new: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: DiffFormat,
     /// Fail (exit 1) when the new version number does not reflect the change.
     #[arg(long)]
     strict_version: bool,
@@ -41,14 +55,15 @@ pub fn run(args: Args) -> Exit {
         }
     };
     match args.format {
-        Format::Json => match serde_json::to_string_pretty(&d.to_json(&old, &new)) {
+        DiffFormat::Json => match serde_json::to_string_pretty(&d.to_json(&old, &new)) {
             Ok(s) => println!("{s}"),
             Err(e) => {
                 eprintln!("error: cannot write the report: {e}");
                 return Exit::Io;
             }
         },
-        Format::Text => print!("{}", text(&old, &new, &d)),
+        DiffFormat::Text => print!("{}", text(&old, &new, &d)),
+        DiffFormat::Markdown => print!("{}", diff_markdown(&old, &new, &d)),
     }
     if d.version_too_low() {
         eprintln!(
@@ -109,10 +124,12 @@ fn text(old: &Guideline, new: &Guideline, d: &Diff) -> String {
         "{} {} → {} {}\n\n",
         old.meta.id, old.meta.version, new.meta.id, new.meta.version
     );
+    items(&mut out, "actions", &d.actions);
     items(&mut out, "rules", &d.rules);
     items(&mut out, "facts", &d.facts);
     items(&mut out, "other", &d.other);
-    if d.rules.is_empty() && d.facts.is_empty() && d.other.is_empty() {
+    items(&mut out, "references", &d.references);
+    if d.actions.is_empty() && d.rules.is_empty() && d.facts.is_empty() && d.other.is_empty() {
         out.push_str("no item was added, removed or changed\n");
     }
     out.push('\n');

@@ -4,7 +4,7 @@
 
 use super::english::{condition, fact_label, humanize, quantity, Inline, Phrase};
 use super::fmt_range;
-use crate::model::{Claim, FactKind, Guideline, Rule, RuleId};
+use crate::model::{Action, Claim, FactKind, Guideline, Invariant, Rule, RuleId};
 use crate::syntax::ast::Verdict;
 
 /// A block of the document.
@@ -98,13 +98,20 @@ pub fn document(g: &Guideline) -> Document {
          A rule whose condition cannot be decided from the facts given leaves the action undecided, \
          never guessed.",
     )]));
+    if g.actions.iter().any(|a| a.urgent) {
+        b.push(Block::Paragraph(vec![
+            t("Actions marked "),
+            Inline::Urgent,
+            t(" are emergency measures."),
+        ]));
+    }
     b.push(heading(2, "Summary", Some("summary")));
     b.push(summary(g));
     b.push(heading(2, "Actions", Some("actions")));
     for a in &g.actions {
         b.push(Block::Heading {
             level: 3,
-            text: named(&a.name, false),
+            text: action_title(a, false),
             id: Some(anchor("action", &a.name)),
         });
         for &r in &a.rules {
@@ -183,6 +190,29 @@ pub fn document(g: &Guideline) -> Document {
     }
 }
 
+/// An action by its label, with its id in code type for editors (case files
+/// and JSON use the id) and the urgent mark. A file that declares no action
+/// labels each by its id: it is then shown by its name in words.
+fn action_title(a: &Action, strong: bool) -> Phrase {
+    let mut p = if a.label == a.name {
+        named(&a.name, strong)
+    } else {
+        vec![
+            if strong {
+                Inline::Strong(a.label.clone())
+            } else {
+                t(a.label.clone())
+            },
+            t(" "),
+            Inline::Code(a.name.clone()),
+        ]
+    };
+    if a.urgent {
+        p.extend([t(" "), Inline::Urgent]);
+    }
+    p
+}
+
 /// An action or definition by its name in words, with the name as written
 /// beside it when the two differ (case files use the written one).
 fn named(name: &str, strong: bool) -> Phrase {
@@ -237,27 +267,32 @@ fn metadata(g: &Guideline) -> Block {
     Block::Fields(f)
 }
 
+/// One row per rule, grouped by action in the guideline's order: the action
+/// (on its first row), the verdict, the condition in words, the rule.
 fn summary(g: &Guideline) -> Block {
-    let rows = g
-        .actions
-        .iter()
-        .map(|a| {
-            let mut verdicts = Vec::new();
-            for (i, r) in a.rules.iter().enumerate() {
-                if i > 0 {
-                    verdicts.push(t(", "));
-                }
-                let rule = g.rule(*r);
-                verdicts.push(Inline::Verdict(rule.verdict));
-                verdicts.push(t(" ("));
-                verdicts.push(Inline::RuleLink(rule.id.clone()));
-                verdicts.push(t(")"));
-            }
-            vec![vec![Inline::Strong(humanize(&a.name))], verdicts]
-        })
-        .collect();
+    let mut rows = Vec::new();
+    for a in &g.actions {
+        if a.rules.is_empty() {
+            rows.push(vec![
+                action_title(a, true),
+                vec![t("no rule decides it")],
+                Vec::new(),
+                Vec::new(),
+            ]);
+        }
+        for (i, r) in a.rules.iter().enumerate() {
+            let rule = g.rule(*r);
+            let action = if i == 0 { action_title(a, true) } else { Vec::new() };
+            rows.push(vec![
+                action,
+                vec![Inline::Verdict(rule.verdict)],
+                when(g, rule.when.as_ref()),
+                vec![Inline::RuleLink(rule.id.clone())],
+            ]);
+        }
+    }
     Block::Table {
-        header: vec!["Action".into(), "Verdicts (rule)".into()],
+        header: vec!["Action".into(), "Verdict".into(), "When".into(), "Rule".into()],
         rows,
     }
 }
@@ -282,9 +317,13 @@ fn rule_card(g: &Guideline, id: RuleId) -> Block {
     }
     for w in &r.warnings {
         let mut p = vec![t(w.text.clone())];
-        if let Some(when) = &w.when {
-            p.push(t(" — when "));
-            p.extend(condition(g, when));
+        match &w.when {
+            Some(when) => {
+                p.push(t(" — when "));
+                p.extend(condition(g, when));
+            }
+            // A warning without a condition goes with every decision of the rule.
+            None => p.push(t(" — always")),
         }
         fields.push(("Warning".into(), p));
     }
@@ -335,21 +374,31 @@ fn rule_list(g: &Guideline, rules: &[RuleId]) -> Phrase {
     p
 }
 
-fn invariant_card(g: &Guideline, inv: &crate::model::Invariant) -> Block {
+/// What an invariant claims, in words: "Never consider or recommend
+/// Leukapheresis when APL".
+pub(super) fn invariant_claim(g: &Guideline, inv: &Invariant) -> Phrase {
     let mut title = Vec::new();
-    match &inv.claim {
+    let (head, action, cond) = match &inv.claim {
         Claim::Never { verdicts, action, when } => {
             let vs: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
-            title.push(Inline::Strong(format!("Never {}", vs.join(" or "))));
-            title.push(t(format!(" {} when ", humanize(&g.action(*action).name))));
-            title.extend(condition(g, when));
+            (format!("Never {}", vs.join(" or ")), *action, when)
         }
-        Claim::AlwaysDecide { action, when } => {
-            title.push(Inline::Strong("Always decide".into()));
-            title.push(t(format!(" {} when ", humanize(&g.action(*action).name))));
-            title.extend(condition(g, when));
-        }
-    }
+        Claim::AlwaysDecide { action, when } => ("Always decide".to_string(), *action, when),
+    };
+    let action = g.action(action);
+    let name = if action.label == action.name {
+        humanize(&action.name)
+    } else {
+        action.label.clone()
+    };
+    title.push(Inline::Strong(head));
+    title.push(t(format!(" {name} when ")));
+    title.extend(condition(g, cond));
+    title
+}
+
+fn invariant_card(g: &Guideline, inv: &Invariant) -> Block {
+    let title = invariant_claim(g, inv);
     let mut fields = Vec::new();
     if let Some(b) = &inv.because {
         fields.push(("Why".to_string(), vec![t(b.clone())]));

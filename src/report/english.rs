@@ -1,8 +1,8 @@
 //! Conditions in plain words, for the clinical-review document: `wbc > 100`
-//! becomes "white blood cell count above 100 × 10^9/L". Facts are named by the
-//! head of their description where it reads as a noun ("White blood cell
-//! count."), else by their name in words; definitions keep their name, marked
-//! as a term so the document can link it to its explanation.
+//! becomes "white blood cell count above 100 × 10^9/L". Facts are named by
+//! their whole description where it is short (see [`fact_label`]), else by
+//! their name in words; definitions keep their name, marked as a term so the
+//! document can link it to its explanation.
 
 use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, Type};
 use crate::units::Unit;
@@ -26,31 +26,53 @@ pub enum Inline {
     RuleLink(String),
     /// A verdict, coloured in HTML.
     Verdict(crate::syntax::ast::Verdict),
+    /// The mark of an urgent action (an emergency measure).
+    Urgent,
 }
 
 /// Words for a whole condition.
 pub type Phrase = Vec<Inline>;
 
-/// A fact's name in words: the head of its description when that is a short
-/// noun phrase, else its name with spaces.
+/// A fact's name inside a condition phrase. A description is never cut short
+/// (cutting "Prior stroke, TIA or systemic thromboembolism." at its comma
+/// would tell the reader that only a stroke counts):
+///
+/// - a short plain description (one sentence of at most 8 words, without
+///   punctuation inside or a connective) is used whole: "white blood cell count";
+/// - a short description that has a comma, a parenthesis or its own "or",
+///   "and", "not" (at most 12 words, one sentence) is used whole, in quotes,
+///   so that its words cannot blur the condition around it:
+///   "“prior stroke, TIA or systemic thromboembolism”";
+/// - otherwise (no description, a question, several sentences, longer) the
+///   fact's name in words; the facts table gives the whole description.
+///
+/// The first letter is lower-cased only when the first word is an ordinary
+/// capitalised word: "APL", "TIA", "G6PD", "PML-RARA" stay as written.
 pub fn fact_label(g: &Guideline, f: FactId) -> String {
     let fact = g.fact(f);
     let from_name = || humanize(&fact.name);
     let Some(desc) = &fact.description else {
         return from_name();
     };
-    let head = desc.split([':', '(', '.', ',', ';']).next().unwrap_or("").trim();
-    let words = head.split_whitespace().count();
-    let question = ["how", "what", "whether", "when", "which", "why"]
+    let sentence = desc.trim();
+    let sentence = sentence.strip_suffix('.').unwrap_or(sentence).trim();
+    let words = sentence.split_whitespace().count();
+    let question = ["how", "what", "whether", "when", "which", "why", "is", "does"]
         .iter()
-        .any(|w| head.to_lowercase().starts_with(&format!("{w} ")));
-    // A label with its own connective ("coagulopathy or DIC") would blur the
-    // condition it stands in.
-    let connective = head.split_whitespace().any(|w| matches!(w, "or" | "and" | "not"));
-    if head.is_empty() || words > 10 || question || connective {
+        .any(|w| sentence.to_lowercase().starts_with(&format!("{w} ")));
+    let several_sentences = sentence.contains(['.', '?', '!', ';', ':', '\n']);
+    if sentence.is_empty() || question || several_sentences || words > 12 {
         return from_name();
     }
-    lower_first(head)
+    let connective = sentence
+        .split_whitespace()
+        .any(|w| matches!(w.to_lowercase().as_str(), "or" | "and" | "not"));
+    let punctuated = sentence.contains([',', '(', ')', '/', '"', '“', '”']);
+    if connective || punctuated || words > 8 {
+        format!("“{}”", lower_first(sentence))
+    } else {
+        lower_first(sentence)
+    }
 }
 
 /// `hydroxyurea_response` → "hydroxyurea response".
@@ -58,13 +80,16 @@ pub fn humanize(name: &str) -> String {
     name.replace('_', " ")
 }
 
-/// Lower-cases the first letter unless the word is an acronym ("ECOG").
+/// Lower-cases the first letter when the first word is an ordinary
+/// capitalised word ("White" → "white"), never in an acronym or a name with
+/// capitals or digits after its first letter ("ECOG", "G6PD", "PML-RARA", "pH").
 fn lower_first(s: &str) -> String {
+    let first = s.split_whitespace().next().unwrap_or("");
+    let ordinary = first.chars().skip(1).all(|c| !c.is_uppercase() && !c.is_ascii_digit());
     let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(_), Some(b)) if b.is_uppercase() => s.to_string(),
-        (Some(a), _) => a.to_lowercase().chain(s.chars().skip(1)).collect(),
-        _ => String::new(),
+    match chars.next() {
+        Some(a) if ordinary => a.to_lowercase().chain(chars).collect(),
+        _ => s.to_string(),
     }
 }
 
@@ -326,6 +351,7 @@ fn plain(p: &[Inline]) -> String {
             Inline::Cite(n) => format!("[{n}]"),
             Inline::RuleLink(r) => r.clone(),
             Inline::Verdict(v) => v.to_string(),
+            Inline::Urgent => "urgent".into(),
         })
         .collect()
 }
@@ -365,11 +391,46 @@ mod tests {
         assert_eq!(words("hr is one of (none, responding)"), "hr is none or responding");
         assert_eq!(
             words("big and (a or not big) and wbc < 5"),
-            "big, (something or not big) and white blood cell count below 5 × 10^9/L"
+            "big, (“something (with detail)” or not big) and white blood cell count below 5 × 10^9/L"
         );
         assert_eq!(
             words("at least 1 of (a, wbc - 2 * (wbc + 1) > 0)"),
-            "at least 1 of (something; white blood cell count − 2 × (white blood cell count + 1) above 0)"
+            "at least 1 of (“something (with detail)”; white blood cell count − 2 × (white blood cell count + 1) above 0)"
         );
+    }
+
+    fn label(description: &str) -> String {
+        let text = format!(
+            "guideline g version 1.0.0 status draft\n\
+             fact the_fact: bool \"{description}\"\n\
+             rule r: avoid x when the_fact\n"
+        );
+        let g = crate::load_str("t.gl", &text).expect("checks");
+        fact_label(&g, FactId(0))
+    }
+
+    #[test]
+    fn a_description_is_never_cut_short() {
+        // A comma and an "or" of its own: whole, in quotes, so that the
+        // condition around it keeps its meaning.
+        assert_eq!(
+            label("Prior stroke, TIA or systemic thromboembolism."),
+            "“prior stroke, TIA or systemic thromboembolism”"
+        );
+        // Several sentences or a question: the name, never a piece.
+        assert_eq!(label("Respiratory weakness. Measured by FVC."), "the fact");
+        assert_eq!(label("Whether the patient consents."), "the fact");
+        assert_eq!(label("White blood cell count."), "white blood cell count");
+    }
+
+    #[test]
+    fn acronyms_keep_their_capitals() {
+        assert_eq!(label("APL suspected on the smear."), "APL suspected on the smear");
+        assert_eq!(label("PML-RARA result."), "PML-RARA result");
+        assert_eq!(label("WBC count."), "WBC count");
+        assert_eq!(label("ALS."), "ALS");
+        assert_eq!(label("G6PD deficiency."), "G6PD deficiency");
+        assert_eq!(label("TIA in the last year."), "TIA in the last year");
+        assert_eq!(label("Pre-existing ALS."), "pre-existing ALS");
     }
 }

@@ -28,6 +28,8 @@ table.meta th { width: 11rem; background: none; color: #57606a; font-weight: 600
 .badge { display: inline-block; font-weight: 700; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; padding: 0.1rem 0.5rem; border-radius: 999px; color: #fff; background: #57606a; }
 .badge.recommend { background: #1a7f37; } .badge.consider { background: #0969da; }
 .badge.avoid { background: #9a6700; } .badge.contraindicated { background: #cf222e; }
+.badge.urgent { background: #fff; color: #a40e26; border: 1.5px solid #a40e26; padding: 0 0.45rem; }
+td code { font-size: 0.78em; color: #57606a; }
 ul.references { list-style: none; padding-left: 0; } ul.references li { margin: 0.3rem 0; }
 @media print { .card { break-inside: avoid; } a { color: inherit; } }
 "#;
@@ -130,6 +132,7 @@ fn inline(p: &[Inline]) -> String {
             ),
             Inline::Cite(n) => format!("<a href=\"#{}\">[{n}]</a>", escape(&anchor("ref", &n.to_string()))),
             Inline::Verdict(v) => format!("<span class=\"badge {v}\">{v}</span>"),
+            Inline::Urgent => "<span class=\"badge urgent\">urgent</span>".into(),
             Inline::RuleLink(r) => format!(
                 "<a href=\"#{}\"><code>{}</code></a>",
                 escape(&anchor("rule", r)),

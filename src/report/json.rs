@@ -1,6 +1,8 @@
 //! The JSON output contract of `eval --format json` (see the spec's "Output
 //! contract"): guideline identity, applicability, decisions, undecided, notes,
-//! plus conflicts and invariant violations.
+//! plus conflicts and invariant violations. Every entry about an action names
+//! it three ways: `action` (the id programs key on), `label` (what a person
+//! reads) and `urgent`.
 
 use std::borrow::Cow;
 
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 use super::{fmt_num, fmt_range};
 use crate::diagnostics::Problem;
 use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
-use crate::model::{FactId, Guideline};
+use crate::model::{Action, FactId, Guideline};
 use crate::syntax::ast::Verdict;
 
 fn round4(x: f64) -> f64 {
@@ -73,8 +75,10 @@ struct GuidelineJson<'g> {
 #[derive(Serialize)]
 struct ConflictJson<'g> {
     action: &'g str,
+    label: &'g str,
     message: &'static str,
     rules: Vec<RuleVerdictJson<'g>>,
+    urgent: bool,
 }
 
 #[derive(Serialize)]
@@ -86,8 +90,10 @@ struct RuleVerdictJson<'g> {
 #[derive(Serialize)]
 struct UndecidedJson<'g> {
     action: &'g str,
+    label: &'g str,
     needs: Vec<&'g str>,
     possible: Vec<String>,
+    urgent: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     withheld_by_invariant: Option<&'g str>,
 }
@@ -104,6 +110,7 @@ struct ViolationJson<'g> {
     action: &'g str,
     certain: bool,
     invariant: &'g str,
+    label: &'g str,
     verdict: Option<String>,
 }
 
@@ -111,13 +118,16 @@ struct ViolationJson<'g> {
 struct DecisionJson<'g> {
     action: &'g str,
     citations: Vec<u32>,
+    /// The deciding rules' own `detail` text; the dose has its own fields.
     detail: String,
     dose: Option<DoseJson<'g>>,
+    label: &'g str,
     overridden: Vec<&'g str>,
     overridden_by: Vec<OverriddenJson<'g>>,
     rationale: String,
     rule: &'g str,
     rules: Vec<&'g str>,
+    urgent: bool,
     verdict: Verdict,
     warnings: Vec<WarningJson<'g>>,
 }
@@ -185,12 +195,15 @@ impl<'g> Report<'g> {
         let mut undecided = Vec::new();
         let mut conflicts = Vec::new();
         for a in &e.actions {
-            let action = g.action(a.action).name.as_str();
+            let declared = g.action(a.action);
+            let (action, label, urgent) = (declared.name.as_str(), declared.label.as_str(), declared.urgent);
             match &a.outcome {
                 Outcome::Silent => {}
-                Outcome::Decided(d) => decisions.push(decision(g, action, d)),
+                Outcome::Decided(d) => decisions.push(decision(g, declared, d)),
                 Outcome::Undecided { needs, possible } => undecided.push(UndecidedJson {
                     action,
+                    label,
+                    urgent,
                     needs: name_refs(g, needs),
                     possible: possible
                         .iter()
@@ -200,6 +213,8 @@ impl<'g> Report<'g> {
                 }),
                 Outcome::Conflict(rules) => conflicts.push(ConflictJson {
                     action,
+                    label,
+                    urgent,
                     message: "the rules disagree and no precedence settles them; no verdict is given",
                     rules: rules
                         .iter()
@@ -211,6 +226,8 @@ impl<'g> Report<'g> {
                 }),
                 Outcome::Withheld { invariant, verdict } => undecided.push(UndecidedJson {
                     action,
+                    label,
+                    urgent,
                     needs: Vec::new(),
                     possible: vec![verdict.to_string()],
                     withheld_by_invariant: Some(&g.invariants[*invariant].id),
@@ -247,6 +264,7 @@ impl<'g> Report<'g> {
                     action: &g.action(v.action).name,
                     certain: v.certain,
                     invariant: &g.invariants[v.invariant].id,
+                    label: &g.action(v.action).label,
                     verdict: v.verdict.map(|v| v.to_string()),
                 })
                 .collect(),
@@ -254,11 +272,10 @@ impl<'g> Report<'g> {
     }
 }
 
-fn decision<'g>(g: &'g Guideline, action: &'g str, d: &Decision) -> DecisionJson<'g> {
+fn decision<'g>(g: &'g Guideline, action: &'g Action, d: &Decision) -> DecisionJson<'g> {
     let mut citations: Vec<u32> = d.rules.iter().flat_map(|r| g.rule(*r).cites.iter().copied()).collect();
     citations.sort_unstable();
     citations.dedup();
-    let mut detail: Vec<String> = Vec::new();
     let mut first_dose = None;
     for dose in &d.doses {
         let spec = g.rule(dose.rule).dose.as_ref();
@@ -307,16 +324,18 @@ fn decision<'g>(g: &'g Guideline, action: &'g str, d: &Decision) -> DecisionJson
                 unit: spec.result_unit.to_string(),
             },
         };
-        detail.push(json.text.clone());
         first_dose.get_or_insert(json);
     }
-    detail.extend(d.rules.iter().filter_map(|r| g.rule(*r).detail.clone()));
+    // The dose is not repeated here: a program reads it from `dose`, and a
+    // reader of `detail` would otherwise see it twice.
+    let detail: Vec<&str> = d.rules.iter().filter_map(|r| g.rule(*r).detail.as_deref()).collect();
     let rationale: Vec<&str> = d.rules.iter().filter_map(|r| g.rule(*r).because.as_deref()).collect();
     DecisionJson {
-        action,
+        action: &action.name,
         citations,
         detail: detail.join("; "),
         dose: first_dose,
+        label: &action.label,
         overridden: d.overridden.iter().map(|(r, _)| g.rule(*r).id.as_str()).collect(),
         overridden_by: d
             .overridden
@@ -329,6 +348,7 @@ fn decision<'g>(g: &'g Guideline, action: &'g str, d: &Decision) -> DecisionJson
         rationale: rationale.join(" "),
         rule: &g.rule(d.rules[0]).id,
         rules: d.rules.iter().map(|r| g.rule(*r).id.as_str()).collect(),
+        urgent: action.urgent,
         verdict: d.verdict,
         warnings: d
             .warnings

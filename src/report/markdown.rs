@@ -51,7 +51,8 @@ pub fn markdown(d: &Document) -> String {
     out
 }
 
-fn inline(p: &[Inline]) -> String {
+/// A phrase as Markdown (also used by the diff changelog).
+pub(super) fn inline(p: &[Inline]) -> String {
     p.iter()
         .map(|i| match i {
             Inline::Text(s) => escape(s),
@@ -61,6 +62,7 @@ fn inline(p: &[Inline]) -> String {
             Inline::Term(s) => format!("*{}*", escape(&s.replace('_', " "))),
             Inline::Cite(n) => format!("\\[{n}\\]"),
             Inline::Verdict(v) => format!("**{v}**"),
+            Inline::Urgent => "**urgent**".into(),
         })
         .collect()
 }
@@ -82,7 +84,8 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn code(s: &str) -> String {
+/// A name as written, in code type.
+pub(super) fn code(s: &str) -> String {
     if s.contains('`') {
         format!("`` {s} ``")
     } else {

@@ -1,6 +1,7 @@
 //! Reports: an [`Evaluation`](crate::eval::Evaluation) rendered for people
 //! (text) and for programs (the JSON output contract).
 
+mod diff_markdown;
 mod document;
 mod english;
 mod html;
@@ -14,6 +15,7 @@ pub use json::{evaluation_json, guideline_json, problems_json, write_evaluation_
 pub use lint_json::lint_json;
 pub use text::{evaluation_text, TextOptions};
 
+pub use diff_markdown::diff_markdown;
 pub use document::{document, Block, Document};
 pub use english::{condition as condition_words, fact_label, Inline};
 pub use html::html as render_html;
