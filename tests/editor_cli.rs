@@ -214,9 +214,12 @@ fn render_markdown_has_title_actions_notes_and_references() {
         .stdout(predicate::str::starts_with(
             "# Hyperleukocytosis and acute leukemia with pre-existing ALS\n",
         ))
-        .stdout(predicate::str::contains("### leukapheresis\n"))
+        .stdout(predicate::str::contains("### Leukapheresis `leukapheresis` **urgent**\n"))
         .stdout(predicate::str::contains(
-            "**recommend** when *hyperleukocytosis*\n\n- Dose: 50–60 mg/kg/day, by body weight (kg)",
+            "**recommend** when *cytoreduction indicated*\n\n- Dose: 50–60 mg/kg/day, by body weight (kg)",
+        ))
+        .stdout(predicate::str::contains(
+            "- **Applies to:** patients with pre-existing amyotrophic lateral sclerosis and newly diagnosed acute leukemia\n",
         ))
         .stdout(predicate::str::contains("white blood cell count above 100 × 10^9/L"))
         .stdout(predicate::str::contains("## Notes"))
