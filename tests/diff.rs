@@ -573,3 +573,40 @@ fn text_in_the_changelog_cannot_become_markup() {
         "{md}"
     );
 }
+
+/// The bundled guideline's changelog is `diff --format markdown` of the
+/// previous version (kept byte for byte under guidelines/history/) against
+/// the current file, so it can never drift from the files it describes.
+#[test]
+fn the_bundled_changelog_is_what_diff_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (code, stdout, stderr) = run(
+        root,
+        &[
+            "diff",
+            "guidelines/history/als-hyperleukocytosis-1.0.0.gl",
+            "guidelines/als-hyperleukocytosis.gl",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let kept = std::fs::read_to_string(root.join("guidelines/als-hyperleukocytosis.changes.md")).unwrap();
+    assert!(
+        kept == stdout,
+        "guidelines/als-hyperleukocytosis.changes.md is stale: regenerate it with\n  \
+         guidelang diff guidelines/history/als-hyperleukocytosis-1.0.0.gl guidelines/als-hyperleukocytosis.gl --format markdown > guidelines/als-hyperleukocytosis.changes.md"
+    );
+    // What a review board must find in it: the major bump, and the 2.0.0
+    // decisions the spec names, each with a witness.
+    assert!(stdout.contains("**a major version bump**"), "{stdout}");
+    assert!(stdout.contains("1.0.0 → 2.0.0 is a major bump, so the version reflects the change."));
+    for heading in [
+        "### **Leukapheresis** `leukapheresis` (urgent)\n\n",
+        "#### consider → avoid\n",
+        "### **Hydroxyurea** `hydroxyurea` (urgent)\n\n#### no recommendation → recommend\n",
+        "### **Platelet transfusion** `platelet_transfusion` (urgent)\n",
+    ] {
+        assert!(stdout.contains(heading), "missing {heading:?}");
+    }
+}

@@ -239,7 +239,10 @@ fn a_moved_threshold_makes_a_rule_redundant() {
     assert_eq!(redundant.len(), 1, "{report:#}");
     assert_eq!(
         rules_of(redundant[0]),
-        ["platelets-at-or-below-50-with-bleeding-risk", "platelets-at-or-below-30"]
+        [
+            "platelets-at-or-below-50-with-bleeding-risk",
+            "platelets-at-or-below-30"
+        ]
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("mutated.gl"), &text).unwrap();
