@@ -97,7 +97,7 @@ fn decision(out: &mut String, g: &Guideline, p: &Painter, a: ActionId, d: &Decis
             }
             _ => {
                 let _ = write!(head, ", {per}");
-                later.push(format!("dose: {}, to compute it", record_phrase(g, &dose.needs)));
+                later.push(format!("dose: {} to compute it", record_phrase(g, &dose.needs)));
             }
         }
     }
