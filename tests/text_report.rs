@@ -97,8 +97,7 @@ fn at(text: &str, needle: &str) -> usize {
 
 /// White count 150 with a weight: hyperleukocytosis; PML-RARA pending and no
 /// smear: APL neither confirmed nor excluded.
-const PENDING: &str =
-    r#"{"als": true, "wbc": 150, "weight": 70, "pml_rara": "pending", "coagulopathy": false}"#;
+const PENDING: &str = r#"{"als": true, "wbc": 150, "weight": 70, "pml_rara": "pending", "coagulopathy": false}"#;
 
 #[test]
 fn sections_come_in_triage_order() {
@@ -139,15 +138,27 @@ fn decisions_are_under_their_section_by_label_with_rule_and_citations() {
         &text,
         "  Intensive induction chemotherapy — CONTRAINDICATED [1] (rule no-induction-in-als)\n      Whatever the age.\n",
     );
-    let line = at(&text, "  Central venous catheter — avoid [1] (rule no-line-in-coagulopathy)\n");
+    let line = at(
+        &text,
+        "  Central venous catheter — avoid [1] (rule no-line-in-coagulopathy)\n",
+    );
     assert!(dont < induction && induction < line && line < also);
     // Not urgent: under ALSO, not ACT NOW.
     let care = at(&text, "  Best supportive care — recommended [1] (rule supportive)\n");
     assert!(also < care && care < decide);
     // Action ids never stand alone as a heading or name.
-    for id in ["hydroxyurea", "induction", "central_line", "supportive_care", "atra", "leukapheresis"] {
+    for id in [
+        "hydroxyurea",
+        "induction",
+        "central_line",
+        "supportive_care",
+        "atra",
+        "leukapheresis",
+    ] {
         assert!(
-            !text.lines().any(|l| l.trim() == id || l.trim_start().starts_with(&format!("{id} "))),
+            !text
+                .lines()
+                .any(|l| l.trim() == id || l.trim_start().starts_with(&format!("{id} "))),
             "`{id}` stands alone:\n{text}"
         );
     }
@@ -179,13 +190,19 @@ fn the_patient_summary_gives_facts_by_description_and_derived_notions_with_why()
 fn a_false_comparison_and_a_decided_or_name_what_decided_them() {
     // 80 is not above 100; the smear alone settles `apl` (an `or` made true by one part).
     let text = report(r#"{"als": true, "wbc": 80, "apl_morphology": true}"#);
-    at(&text, "    Hyperleukocytosis: no (white blood cell count 80 × 10^9/L ≤ 100)\n");
+    at(
+        &text,
+        "    Hyperleukocytosis: no (white blood cell count 80 × 10^9/L ≤ 100)\n",
+    );
     at(
         &text,
         "    APL suspected or confirmed: yes (promyelocytes with Auer rods on the smear: yes)\n",
     );
     // `and` false through its one false part; the unknown PML-RARA is not named.
-    at(&text, "    APL excluded: no (promyelocytes with Auer rods on the smear: yes)\n");
+    at(
+        &text,
+        "    APL excluded: no (promyelocytes with Auer rods on the smear: yes)\n",
+    );
 }
 
 #[test]
@@ -228,7 +245,10 @@ fn a_dose_that_cannot_be_computed_asks_for_what_it_needs() {
          dose: record the body weight to compute it\n",
     );
     // APL excluded and a high count: leukapheresis is considered, and it is urgent.
-    let lp = at(&text, "  Leukapheresis — consider [2] (rule leukapheresis-if-apl-excluded)\n");
+    let lp = at(
+        &text,
+        "  Leukapheresis — consider [2] (rule leukapheresis-if-apl-excluded)\n",
+    );
     assert!(lp < at(&text, "DO NOT"));
 }
 
@@ -284,7 +304,10 @@ fn conflicts_are_loud_and_first() {
     let text = format!("{FIXTURE}\nrule no-hydroxyurea: avoid hydroxyurea\n  when als\n");
     let g = guidelang::load_str("conflict.gl", &text).unwrap();
     let out = report_of(&g, PENDING, false);
-    let alarm = at(&out, "!! THIS REPORT IS INCOMPLETE: THE GUIDELINE MUST BE CORRECTED (see below) !!");
+    let alarm = at(
+        &out,
+        "!! THIS REPORT IS INCOMPLETE: THE GUIDELINE MUST BE CORRECTED (see below) !!",
+    );
     let conflict = at(
         &out,
         "  Hydroxyurea: rule hydroxyurea-for-cytoreduction says recommend; rule no-hydroxyurea says avoid\n",
@@ -298,7 +321,10 @@ fn an_invariant_violation_is_loud_and_the_action_is_withheld() {
     let g = guidelang::load_str("invariant.gl", &text).unwrap();
     let out = report_of(&g, PENDING, false);
     let violations = at(&out, "INVARIANT VIOLATIONS");
-    let line = at(&out, "  Central venous catheter would be avoided, against invariant `never-line`\n");
+    let line = at(
+        &out,
+        "  Central venous catheter would be avoided, against invariant `never-line`\n",
+    );
     assert!(violations < line && line < at(&out, "PATIENT"), "{out}");
     at(
         &out,

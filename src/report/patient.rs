@@ -4,12 +4,12 @@
 
 use std::fmt::Write;
 
+use super::english::humanize;
 use super::text::Painter;
 use super::why::Why;
+use super::words::fact_short;
 use super::words::{capitalize, definition_label, definition_unit, fact_noun, fact_value, quantity, yes_no};
 use crate::eval::Val;
-use super::english::humanize;
-use super::words::fact_short;
 use crate::model::{DefId, Expr, ExprKind, FactId, FactKind, Type};
 
 /// Writes the PATIENT section.

@@ -68,7 +68,10 @@ pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOpt
     let _ = writeln!(
         out,
         "{}",
-        p.bold(&format!("{} — version {} ({})", g.meta.title, g.meta.version, g.meta.status))
+        p.bold(&format!(
+            "{} — version {} ({})",
+            g.meta.title, g.meta.version, g.meta.status
+        ))
     );
     let _ = writeln!(out, "{}", p.dim(&format!("guideline {}, {}", g.meta.id, g.hash)));
     alarms(&mut out, g, e, &p);
@@ -136,11 +139,7 @@ fn alarms(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
         loud("!! THIS REPORT IS INCOMPLETE: THE GUIDELINE MUST BE CORRECTED (see below) !!")
     );
     if !conflicts.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            loud("CONFLICTS (no verdict given: the rules disagree)")
-        );
+        let _ = writeln!(out, "\n{}", loud("CONFLICTS (no verdict given: the rules disagree)"));
         for (a, rules) in conflicts {
             let list: Vec<String> = rules
                 .iter()
@@ -156,15 +155,20 @@ fn alarms(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
             loud("INVARIANT VIOLATIONS (a safety property of the guideline is broken)")
         );
         for v in &e.violations {
-            let what = v
-                .verdict
-                .map_or_else(|| "left undecided".to_string(), |x| format!("would be {}", verdict_done(x)));
+            let what = v.verdict.map_or_else(
+                || "left undecided".to_string(),
+                |x| format!("would be {}", verdict_done(x)),
+            );
             let _ = writeln!(
                 out,
                 "  {} {what}, against invariant `{}`{}",
                 p.bold(&g.action(v.action).label),
                 g.invariants[v.invariant].id,
-                if v.certain { "" } else { " (possibly: facts not recorded)" }
+                if v.certain {
+                    ""
+                } else {
+                    " (possibly: facts not recorded)"
+                }
             );
         }
     }

@@ -36,10 +36,7 @@ pub(super) fn sections(out: &mut String, g: &Guideline, e: &Evaluation, p: &Pain
             "ACT NOW (urgent)",
             decided(&urgent, &[Verdict::Recommend, Verdict::Consider]),
         ),
-        (
-            "DO NOT",
-            decided(&any, &[Verdict::Contraindicated, Verdict::Avoid]),
-        ),
+        ("DO NOT", decided(&any, &[Verdict::Contraindicated, Verdict::Avoid])),
         ("ALSO", decided(&routine, &[Verdict::Recommend, Verdict::Consider])),
     ];
     for (title, picked) in groups {

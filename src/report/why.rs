@@ -12,7 +12,7 @@
 //! went the way of the result; for unknown, only the unknown parts, down to
 //! the facts that are missing.
 
-use super::words::{definition_label, definition_unit, fact_short, fact_value, quantity, yes_no};
+use super::words::{definition_label, definition_unit, fact_short, fact_value, join_and, quantity, yes_no};
 use crate::eval::{Env, Truth, Val};
 use crate::facts::Case;
 use crate::model::{CmpOp, DefId, Expr, ExprKind, FactId, Guideline};
@@ -82,9 +82,31 @@ impl<'a> Why<'a> {
         out
     }
 
-    /// The reasons as short texts: "PML-RARA result: pending".
+    /// The reasons as short texts: "PML-RARA result: pending". Missing facts
+    /// are said once, together, where the first of them comes:
+    /// "serum uric acid and serum potassium not recorded".
     pub fn reason_texts(&self, e: &Expr) -> Vec<String> {
-        self.reasons(e).iter().map(|r| self.text(r)).collect()
+        let reasons = self.reasons(e);
+        let missing: Vec<String> = reasons
+            .iter()
+            .filter_map(|r| match r {
+                Reason::Missing(f) => Some(fact_short(self.g, *f)),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut said_missing = false;
+        for r in &reasons {
+            match r {
+                Reason::Missing(_) if said_missing => {}
+                Reason::Missing(_) => {
+                    said_missing = true;
+                    out.push(format!("{} not recorded", join_and(&missing)));
+                }
+                other => out.push(self.text(other)),
+            }
+        }
+        out
     }
 
     /// One reason in words.
@@ -174,7 +196,11 @@ impl<'a> Why<'a> {
             ExprKind::Def(d) if self.definition(*d) == Val::Unknown => {
                 self.missing(&self.g.definitions[d.index()].body, out);
             }
-            ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Sqrt(x) | ExprKind::EnumIn(x, _) | ExprKind::Known(x, _) => {
+            ExprKind::Not(x)
+            | ExprKind::Neg(x)
+            | ExprKind::Sqrt(x)
+            | ExprKind::EnumIn(x, _)
+            | ExprKind::Known(x, _) => {
                 self.missing(x, out);
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {

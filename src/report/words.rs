@@ -47,12 +47,24 @@ pub fn capitalize(s: &str) -> String {
     }
 }
 
-/// A fact as its whole description says it, for asking for it and listing it:
+/// A description's first sentence up to any colon: a colon or a second
+/// sentence starts a gloss, which would blur "name: value" lines.
+fn noun_phrase(desc: &str) -> &str {
+    let desc = trimmed(desc);
+    let end = [": ", ". "]
+        .iter()
+        .filter_map(|sep| desc.find(sep))
+        .min()
+        .unwrap_or(desc.len());
+    desc[..end].trim()
+}
+
+/// A fact as its description names it, for asking for it and listing it:
 /// "PML-RARA result (genetic confirmation of APL)". The name in words when the
 /// file gives no description.
 pub fn fact_noun(g: &Guideline, f: FactId) -> String {
     let fact = g.fact(f);
-    match fact.description.as_deref().map(trimmed) {
+    match fact.description.as_deref().map(noun_phrase) {
         Some(d) if !d.is_empty() => lower_first(d),
         _ => humanize(&fact.name),
     }
@@ -62,7 +74,7 @@ pub fn fact_noun(g: &Guideline, f: FactId) -> String {
 pub fn fact_short(g: &Guideline, f: FactId) -> String {
     let fact = g.fact(f);
     match fact.description.as_deref().map(head) {
-        Some(h) if !h.is_empty() && h.split_whitespace().count() <= 8 => lower_first(h),
+        Some(h) if !h.is_empty() && h.split_whitespace().count() <= 10 => lower_first(h),
         _ => humanize(&fact.name),
     }
 }
@@ -72,7 +84,7 @@ pub fn fact_short(g: &Guideline, f: FactId) -> String {
 pub fn definition_label(g: &Guideline, d: DefId) -> String {
     let def = &g.definitions[d.index()];
     match def.description.as_deref().map(head) {
-        Some(h) if !h.is_empty() && h.split_whitespace().count() <= 8 => lower_first(h),
+        Some(h) if !h.is_empty() && h.split_whitespace().count() <= 10 => lower_first(h),
         _ => humanize(&def.name),
     }
 }
@@ -162,7 +174,11 @@ pub fn verdict_done(v: Verdict) -> &'static str {
 /// "could be considered, avoided or contraindicated", or, when no verdict at
 /// all is among the possibilities, "may need no action, or be recommended".
 pub fn could_become(possible: &[Option<Verdict>]) -> String {
-    let verdicts: Vec<String> = possible.iter().flatten().map(|v| verdict_done(*v).to_string()).collect();
+    let verdicts: Vec<String> = possible
+        .iter()
+        .flatten()
+        .map(|v| verdict_done(*v).to_string())
+        .collect();
     let none = possible.iter().any(Option::is_none);
     match (none, verdicts.is_empty()) {
         (true, true) => "may need no action".into(),
@@ -190,13 +206,19 @@ mod tests {
             could_become(&[Some(Consider), Some(Avoid), Some(Contraindicated)]),
             "could be considered, avoided or contraindicated"
         );
-        assert_eq!(could_become(&[None, Some(Recommend)]), "may need no action, or be recommended");
+        assert_eq!(
+            could_become(&[None, Some(Recommend)]),
+            "may need no action, or be recommended"
+        );
         assert_eq!(could_become(&[Some(Avoid), None]), "may need no action, or be avoided");
     }
 
     #[test]
     fn heads_keep_decimals_and_acronyms() {
-        assert_eq!(head("Neutrophils below 0.5 × 10^9/L."), "Neutrophils below 0.5 × 10^9/L");
+        assert_eq!(
+            head("Neutrophils below 0.5 × 10^9/L."),
+            "Neutrophils below 0.5 × 10^9/L"
+        );
         assert_eq!(head("PML-RARA result (genetic confirmation of APL)"), "PML-RARA result");
         assert_eq!(lower_first("PML-RARA result"), "PML-RARA result");
         assert_eq!(lower_first("White blood cell count"), "white blood cell count");
