@@ -317,6 +317,39 @@ fn a_mistake_at_the_end_of_a_very_long_line() {
     insta::assert_snapshot!("check_error_on_a_very_long_line", r.stderr);
 }
 
+/// A person reads what is wrong first; the developer code comes last, for a
+/// check error and a case error alike.
+#[test]
+fn the_message_comes_before_the_code() {
+    let d = dir();
+    write(d.path(), "bad.gl", SMALL.replace("als and wbc", "als and wcb"));
+    let r = run(d.path(), &["check", "bad.gl"], b"");
+    // The first problem (a warning: `wbc` is now unused) opens with its message.
+    assert_eq!(
+        r.stderr.lines().next(),
+        Some("  ⚠ fact `wbc` is declared but never used"),
+        "{}",
+        r.stderr
+    );
+    let message = r.stderr.find("`wcb` is not").unwrap();
+    let code = r.stderr.find("code: guidelang::check::unknown_name").unwrap();
+    assert!(message < code, "{}", r.stderr);
+
+    write(d.path(), "good.gl", SMALL);
+    let r = run(d.path(), &["eval", "good.gl", "--case", "-"], br#"{"wcb": 1}"#);
+    assert_eq!(r.code, INVALID_CASE);
+    assert!(
+        r.stderr.trim_start().starts_with("× <stdin>: `wcb` is not a fact"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("\n  code: guidelang::case::invalid\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// Thousands of mistakes: the first hundred are printed, the rest counted.
 #[test]
 fn thousands_of_errors() {

@@ -331,3 +331,40 @@ fn an_invariant_violation_is_loud_and_the_action_is_withheld() {
         "  Central venous catheter — withheld: to have it avoided would break the safety invariant `never-line`\n",
     );
 }
+
+/// `eval --explain --format json`: each rule carries `because`, the values
+/// behind its condition, as the text explanation says them.
+#[test]
+fn explain_in_json_gives_the_values_behind_each_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("triage-demo.gl"), FIXTURE).unwrap();
+    let out = assert_cmd::Command::cargo_bin("guidelang")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["eval", "triage-demo.gl", "--case", "-", "--format", "json", "--explain"])
+        .write_stdin(PENDING)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let leukapheresis = json["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "leukapheresis")
+        .unwrap();
+    assert_eq!(leukapheresis["label"], "Leukapheresis");
+    let because: Vec<&serde_json::Value> = leukapheresis["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["because"])
+        .collect();
+    assert_eq!(
+        because,
+        [
+            &serde_json::json!(["APL excluded: no (PML-RARA result: pending)"]),
+            &serde_json::json!(["promyelocytes with Auer rods on the smear not recorded"]),
+        ]
+    );
+}
