@@ -42,6 +42,7 @@ rule hydroxyurea-for-cytoreduction: recommend hydroxyurea
   when hyperleukocytosis
   dose 50 to 60 mg/kg/day by weight
   warn "Oral capsules: plan how they will be given."
+  warn "Bleeding risk at the injection site." when coagulopathy
   cite 1, 2
 
 rule no-induction-in-als: contraindicated induction
@@ -242,7 +243,10 @@ fn a_dose_that_cannot_be_computed_asks_for_what_it_needs() {
     at(
         &text,
         "  Hydroxyurea — recommended, 50–60 mg/kg/day [1, 2] (rule hydroxyurea-for-cytoreduction)\n      \
-         dose: record the body weight to compute it\n",
+         dose: record the body weight to compute it\n      \
+         WARNING: Oral capsules: plan how they will be given.\n      \
+         POSSIBLE WARNING: Bleeding risk at the injection site. (record whether the patient has uncontrolled \
+         coagulopathy to know whether it applies)\n",
     );
     // APL excluded and a high count: leukapheresis is considered, and it is urgent.
     let lp = at(

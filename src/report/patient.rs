@@ -79,8 +79,8 @@ fn enum_value(why: &Why, d: DefId, i: u8) -> String {
 /// "height 182 cm; weight 70 kg": the facts a quantity is computed from.
 fn inputs(why: &Why, e: &Expr) -> Vec<String> {
     let mut facts = Vec::new();
-    collect_facts(why, e, &mut facts);
-    facts.dedup();
+    let mut seen_defs = vec![false; why.guideline().definitions.len()];
+    collect_facts(why, e, &mut facts, &mut seen_defs);
     let g = why.guideline();
     facts
         .into_iter()
@@ -91,17 +91,22 @@ fn inputs(why: &Why, e: &Expr) -> Vec<String> {
         .collect()
 }
 
-fn collect_facts(why: &Why, e: &Expr, out: &mut Vec<FactId>) {
+/// The facts under `e`, in the order met, looking through definitions once
+/// each (shared definitions must not be walked once per path).
+fn collect_facts(why: &Why, e: &Expr, out: &mut Vec<FactId>, seen: &mut [bool]) {
     use ExprKind::*;
     match &e.kind {
         Fact(f) if !out.contains(f) => out.push(*f),
-        Def(d) => collect_facts(why, &why.guideline().definitions[d.index()].body, out),
-        Not(x) | Neg(x) | Sqrt(x) | EnumIn(x, _) | Known(x, _) => collect_facts(why, x, out),
-        And(a, b) | Or(a, b) | Compare(_, a, b) | Arith(_, a, b) => {
-            collect_facts(why, a, out);
-            collect_facts(why, b, out);
+        Def(d) if !seen[d.index()] => {
+            seen[d.index()] = true;
+            collect_facts(why, &why.guideline().definitions[d.index()].body, out, seen);
         }
-        AtLeast(_, items) => items.iter().for_each(|i| collect_facts(why, i, out)),
+        Not(x) | Neg(x) | Sqrt(x) | EnumIn(x, _) | Known(x, _) => collect_facts(why, x, out, seen),
+        And(a, b) | Or(a, b) | Compare(_, a, b) | Arith(_, a, b) => {
+            collect_facts(why, a, out, seen);
+            collect_facts(why, b, out, seen);
+        }
+        AtLeast(_, items) => items.iter().for_each(|i| collect_facts(why, i, out, seen)),
         _ => {}
     }
 }

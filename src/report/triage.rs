@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::text::Painter;
-use super::words::{could_become, fact_short, join_and, record_phrase};
+use super::words::{could_become, record_phrase};
 use super::{fmt_num, fmt_range};
 use crate::eval::{ActionResult, Decision, Evaluation, Outcome, Truth};
 use crate::model::{ActionId, Guideline};
@@ -119,12 +119,11 @@ fn decision(out: &mut String, g: &Guideline, p: &Painter, a: ActionId, d: &Decis
         if w.truth == Truth::True {
             let _ = writeln!(out, "      {} {text}", p.verdict(Verdict::Avoid, "WARNING:"));
         } else {
-            let unknown: Vec<String> = w.needs.iter().map(|f| fact_short(g, *f)).collect();
             let _ = writeln!(
                 out,
-                "      {} {text} (applies depending on {}, not recorded)",
+                "      {} {text} ({} to know whether it applies)",
                 p.verdict(Verdict::Avoid, "POSSIBLE WARNING:"),
-                join_and(&unknown)
+                record_phrase(g, &w.needs)
             );
         }
     }

@@ -12,13 +12,15 @@
 //! went the way of the result; for unknown, only the unknown parts, down to
 //! the facts that are missing.
 
+use std::collections::HashSet;
+
 use super::words::{definition_label, definition_unit, fact_short, fact_value, join_and, quantity, yes_no};
 use crate::eval::{Env, Truth, Val};
 use crate::facts::Case;
 use crate::model::{CmpOp, DefId, Expr, ExprKind, FactId, Guideline};
 
 /// One thing that decided a condition.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Reason {
     /// A given fact, with the value the case gives it.
     Given(FactId),
@@ -70,22 +72,27 @@ impl<'a> Why<'a> {
     /// What decided the condition, in order, without repeats.
     pub fn reasons(&self, e: &Expr) -> Vec<Reason> {
         let mut out = Vec::new();
-        self.cond(e, &mut out);
-        let mut seen = Vec::new();
-        out.retain(|r| {
-            let new = !seen.contains(r);
-            if new {
-                seen.push(r.clone());
-            }
-            new
-        });
+        // Definitions already looked through for missing facts: a guideline
+        // whose definitions share others (a diamond) must not be walked once
+        // per path.
+        let mut seen_defs = vec![false; self.g.definitions.len()];
+        self.cond(e, &mut out, &mut seen_defs);
+        let mut said = HashSet::new();
+        out.retain(|r| said.insert(r.clone()));
         out
     }
 
-    /// The reasons as short texts: "PML-RARA result: pending". Missing facts
+    /// The reasons as short texts: "PML-RARA result: pending". A derived
+    /// notion among them gives its own reasons, one level down (each notion
+    /// has its own line in the patient summary; going deeper could repeat
+    /// shared notions without end in a large guideline). Missing facts
     /// are said once, together, where the first of them comes:
     /// "serum uric acid and serum potassium not recorded".
     pub fn reason_texts(&self, e: &Expr) -> Vec<String> {
+        self.texts(e, true)
+    }
+
+    fn texts(&self, e: &Expr, expand: bool) -> Vec<String> {
         let reasons = self.reasons(e);
         let missing: Vec<String> = reasons
             .iter()
@@ -103,6 +110,15 @@ impl<'a> Why<'a> {
                     said_missing = true;
                     out.push(format!("{} not recorded", join_and(&missing)));
                 }
+                Reason::Derived(d, b) if expand => {
+                    let label = definition_label(self.g, *d);
+                    let inner = self.texts(&self.g.definitions[d.index()].body, false);
+                    if inner.is_empty() {
+                        out.push(format!("{label}: {}", yes_no(*b)));
+                    } else {
+                        out.push(format!("{label}: {} ({})", yes_no(*b), inner.join("; ")));
+                    }
+                }
                 other => out.push(self.text(other)),
             }
         }
@@ -117,31 +133,21 @@ impl<'a> Why<'a> {
                 None => format!("{} not recorded", fact_short(self.g, *f)),
             },
             Reason::Missing(f) => format!("{} not recorded", fact_short(self.g, *f)),
-            // A derived notion carries its own reasons, so the given values
-            // behind a rule's condition are named even through a definition.
-            Reason::Derived(d, b) => {
-                let label = definition_label(self.g, *d);
-                let inner = self.reason_texts(&self.g.definitions[d.index()].body);
-                if inner.is_empty() {
-                    format!("{label}: {}", yes_no(*b))
-                } else {
-                    format!("{label}: {} ({})", yes_no(*b), inner.join("; "))
-                }
-            }
+            Reason::Derived(d, b) => format!("{}: {}", definition_label(self.g, *d), yes_no(*b)),
             Reason::Compared(s) => s.clone(),
         }
     }
 
-    fn cond(&self, e: &Expr, out: &mut Vec<Reason>) {
+    fn cond(&self, e: &Expr, out: &mut Vec<Reason>, seen: &mut [bool]) {
         let truth = self.truth(e);
         match &e.kind {
             ExprKind::Bool(_) | ExprKind::Num(_) => {}
             ExprKind::Fact(f) => out.push(self.given(*f)),
             ExprKind::Def(d) => match truth {
-                Truth::Unknown => self.missing(&self.g.definitions[d.index()].body, out),
+                Truth::Unknown => self.missing(e, out, seen),
                 t => out.push(Reason::Derived(*d, t == Truth::True)),
             },
-            ExprKind::Not(x) => self.cond(x, out),
+            ExprKind::Not(x) => self.cond(x, out, seen),
             ExprKind::And(..) | ExprKind::Or(..) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let mut items = Vec::new();
@@ -151,17 +157,17 @@ impl<'a> Why<'a> {
                 let all = (is_and && truth == Truth::True) || (!is_and && truth == Truth::False);
                 for item in items {
                     if all || self.truth(item) == truth {
-                        self.cond(item, out);
+                        self.cond(item, out, seen);
                     }
                 }
             }
             ExprKind::AtLeast(_, items) => {
                 for item in items.iter().filter(|i| self.truth(i) == truth) {
-                    self.cond(item, out);
+                    self.cond(item, out, seen);
                 }
             }
             ExprKind::Compare(op, a, b) => match truth {
-                Truth::Unknown => self.missing(e, out),
+                Truth::Unknown => self.missing(e, out, seen),
                 t => {
                     let op = if t == Truth::True { *op } else { negate(*op) };
                     out.push(Reason::Compared(format!(
@@ -174,9 +180,9 @@ impl<'a> Why<'a> {
             },
             ExprKind::EnumIn(x, _) | ExprKind::Known(x, _) => match &x.kind {
                 ExprKind::Fact(f) => out.push(self.given(*f)),
-                _ => self.missing(x, out),
+                _ => self.missing(x, out, seen),
             },
-            ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => self.missing(e, out),
+            ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => self.missing(e, out, seen),
         }
     }
 
@@ -190,24 +196,25 @@ impl<'a> Why<'a> {
 
     /// The facts under `e` that the case does not give, looking through
     /// definitions whose value is unknown.
-    fn missing(&self, e: &Expr, out: &mut Vec<Reason>) {
+    fn missing(&self, e: &Expr, out: &mut Vec<Reason>, seen: &mut [bool]) {
         match &e.kind {
             ExprKind::Fact(f) if self.case.get(*f).is_none() => out.push(Reason::Missing(*f)),
-            ExprKind::Def(d) if self.definition(*d) == Val::Unknown => {
-                self.missing(&self.g.definitions[d.index()].body, out);
+            ExprKind::Def(d) if self.definition(*d) == Val::Unknown && !seen[d.index()] => {
+                seen[d.index()] = true;
+                self.missing(&self.g.definitions[d.index()].body, out, seen);
             }
             ExprKind::Not(x)
             | ExprKind::Neg(x)
             | ExprKind::Sqrt(x)
             | ExprKind::EnumIn(x, _)
             | ExprKind::Known(x, _) => {
-                self.missing(x, out);
+                self.missing(x, out, seen);
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
-                self.missing(a, out);
-                self.missing(b, out);
+                self.missing(a, out, seen);
+                self.missing(b, out, seen);
             }
-            ExprKind::AtLeast(_, items) => items.iter().for_each(|i| self.missing(i, out)),
+            ExprKind::AtLeast(_, items) => items.iter().for_each(|i| self.missing(i, out, seen)),
             _ => {}
         }
     }
