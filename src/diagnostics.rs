@@ -214,12 +214,27 @@ impl Problem {
 
     /// Renders the problem as miette's graphical report, without colour.
     pub fn render_plain(&self) -> String {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor()).with_width(100);
+        self.render(miette::GraphicalTheme::unicode_nocolor())
+    }
+
+    /// Renders the problem for a person: what is wrong in words first, then
+    /// the place and the advice, and the developer code last (`code: ...`),
+    /// so the first thing read is never an identifier. miette would print the
+    /// code as a header above the message; it is withheld from miette and
+    /// written after the report instead.
+    pub fn render(&self, theme: miette::GraphicalTheme) -> String {
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+        let shown = self.renderable();
         let mut out = String::new();
-        if handler.render_report(&mut out, self.renderable().as_ref()).is_err() {
-            out = format!("{}: {}", self.code, self.message);
+        if handler.render_report(&mut out, &Worded(shown.as_ref())).is_err() {
+            return format!("{}\n  code: {}\n", self.message, self.code);
         }
+        // miette opens a report that has no code with an empty line.
+        let mut out = out.trim_start_matches('\n').to_string();
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("  code: {}\n", self.code));
         out
     }
 
@@ -261,6 +276,37 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+/// A problem as miette shows it to a person: everything but the code, which
+/// [`Problem::render`] writes last.
+#[derive(Debug)]
+struct Worded<'a>(&'a Problem);
+
+impl fmt::Display for Worded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for Worded<'_> {}
+
+impl Diagnostic for Worded<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+}
 
 impl Diagnostic for Problem {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

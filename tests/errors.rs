@@ -57,6 +57,7 @@ const SMALL: &str = "guideline demo
   version 1.0.0
   status draft
 
+action hydroxyurea \"Hydroxyurea\" urgent
 fact als: bool \"Pre-existing ALS.\"
 fact wbc: number in 10^9/L from 0 \"White blood cell count.\"
 
@@ -316,6 +317,39 @@ fn a_mistake_at_the_end_of_a_very_long_line() {
     insta::assert_snapshot!("check_error_on_a_very_long_line", r.stderr);
 }
 
+/// A person reads what is wrong first; the developer code comes last, for a
+/// check error and a case error alike.
+#[test]
+fn the_message_comes_before_the_code() {
+    let d = dir();
+    write(d.path(), "bad.gl", SMALL.replace("als and wbc", "als and wcb"));
+    let r = run(d.path(), &["check", "bad.gl"], b"");
+    // The first problem (a warning: `wbc` is now unused) opens with its message.
+    assert_eq!(
+        r.stderr.lines().next(),
+        Some("  ⚠ fact `wbc` is declared but never used"),
+        "{}",
+        r.stderr
+    );
+    let message = r.stderr.find("`wcb` is not").unwrap();
+    let code = r.stderr.find("code: guidelang::check::unknown_name").unwrap();
+    assert!(message < code, "{}", r.stderr);
+
+    write(d.path(), "good.gl", SMALL);
+    let r = run(d.path(), &["eval", "good.gl", "--case", "-"], br#"{"wcb": 1}"#);
+    assert_eq!(r.code, INVALID_CASE);
+    assert!(
+        r.stderr.trim_start().starts_with("× <stdin>: `wcb` is not a fact"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("\n  code: guidelang::case::invalid\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// Thousands of mistakes: the first hundred are printed, the rest counted.
 #[test]
 fn thousands_of_errors() {
@@ -327,7 +361,8 @@ fn thousands_of_errors() {
     write(d.path(), "many.gl", &text);
     let r = run(d.path(), &["check", "many.gl"], b"");
     assert_eq!(r.code, GUIDELINE_ERRORS);
-    assert_eq!(r.stderr.matches("guidelang::check::unknown_name").count(), 100);
+    // The first hundred problems are printed, each ending with its code.
+    assert_eq!(r.stderr.matches("\n  code: guidelang::").count(), 100);
     let tail: Vec<&str> = r.stderr.lines().rev().take(2).collect();
     insta::assert_snapshot!("check_thousands_of_errors_tail", tail.join("\n"));
     // JSON lists every problem kept by the checker: a thousand and the count of the rest.

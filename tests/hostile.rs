@@ -55,7 +55,7 @@ fn through_everything(text: &str) -> Vec<Problem> {
                     color: false,
                     explain: true,
                 };
-                let _ = guidelang::report::evaluation_text(&g, &result, opts);
+                let _ = guidelang::report::evaluation_text(&g, &case, &result, opts);
             }
             Vec::new()
         }
@@ -550,7 +550,7 @@ fn full_actions_with_override_chains_and_unknowns_check_and_evaluate_quickly() {
         color: false,
         explain: true,
     };
-    assert!(guidelang::report::evaluation_text(&g, &result, opts).contains("overridden by"));
+    assert!(guidelang::report::evaluation_text(&g, &case, &result, opts).contains("overridden by"));
 }
 
 /// The compiled evaluator keeps a set of overriders per rule, as wide as the

@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
                 color: false,
                 explain: true,
             };
-            let _ = guidelang::report::evaluation_text(g, &result, options);
+            let _ = guidelang::report::evaluation_text(g, &case, &result, options);
             let again = guidelang::facts::validate_json(g, &case.to_json(g));
             assert_eq!(again.as_ref().ok(), Some(&case), "a loaded case must round-trip");
         }

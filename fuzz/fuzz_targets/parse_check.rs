@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
                     color: false,
                     explain: true,
                 };
-                let _ = guidelang::report::evaluation_text(&g, &result, options);
+                let _ = guidelang::report::evaluation_text(&g, &case, &result, options);
             }
         }
     }

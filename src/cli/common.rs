@@ -214,13 +214,11 @@ pub fn print_problems(problems: &[Problem]) {
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-    for p in problems.iter().take(MAX_PRINTED_PROBLEMS) {
-        let mut out = String::new();
-        if handler.render_report(&mut out, p.renderable().as_ref()).is_err() {
-            out = format!("{}: {}\n", p.code, p.message);
-        }
-        eprint!("{out}");
+    for (i, p) in problems.iter().take(MAX_PRINTED_PROBLEMS).enumerate() {
+        // A blank line between problems: each ends with its code, and the next
+        // must not read as part of it.
+        let gap = if i == 0 { "" } else { "\n" };
+        eprint!("{gap}{}", p.render(theme.clone()));
     }
     if problems.len() > MAX_PRINTED_PROBLEMS {
         eprintln!(

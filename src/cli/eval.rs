@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
-use guidelang::report::{evaluation_json, evaluation_text, TextOptions};
+use guidelang::report::{evaluation_json, evaluation_text, TextOptions, Why};
 
 /// Arguments of `eval`.
 #[derive(clap::Args, Debug)]
@@ -73,7 +73,7 @@ pub fn run(args: Args) -> Exit {
         Format::Json => {
             let mut json = evaluation_json(&g, &result);
             if args.explain {
-                json["explanation"] = explanation_json(&g, &result);
+                json["explanation"] = explanation_json(&g, &case, &result);
             }
             let written = match serde_json::to_string_pretty(&json) {
                 Ok(s) => write_stdout(&(s + "\n")),
@@ -89,6 +89,7 @@ pub fn run(args: Args) -> Exit {
         Format::Text => {
             if let Err(e) = write_stdout(&evaluation_text(
                 &g,
+                &case,
                 &result,
                 TextOptions {
                     color: stdout_color(),
@@ -109,8 +110,15 @@ pub fn run(args: Args) -> Exit {
     }
 }
 
-fn explanation_json(g: &guidelang::model::Guideline, e: &guidelang::eval::Evaluation) -> serde_json::Value {
+/// Each rule's part in each action, with `because`: the given values (or the
+/// missing facts) that made its condition true, false or unknown.
+fn explanation_json(
+    g: &guidelang::model::Guideline,
+    case: &guidelang::facts::Case,
+    e: &guidelang::eval::Evaluation,
+) -> serde_json::Value {
     use serde_json::json;
+    let why = Why::new(g, case);
     let actions: Vec<_> = e
         .actions
         .iter()
@@ -124,11 +132,14 @@ fn explanation_json(g: &guidelang::model::Guideline, e: &guidelang::eval::Evalua
                 .trace
                 .iter()
                 .map(|(r, t)| {
+                    let rule = g.rule(*r);
                     let overridden_by = overriders.get(r).map(|by| g.rule(*by).id.clone());
-                    json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict, "condition": t, "overridden_by": overridden_by})
+                    let because = rule.when.as_ref().map(|w| why.reason_texts(w)).unwrap_or_default();
+                    json!({"rule": rule.id, "verdict": rule.verdict, "condition": t,
+                           "overridden_by": overridden_by, "because": because})
                 })
                 .collect();
-            json!({"action": g.action(a.action).name, "rules": rules})
+            json!({"action": g.action(a.action).name, "label": g.action(a.action).label, "rules": rules})
         })
         .collect();
     serde_json::Value::Array(actions)

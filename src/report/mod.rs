@@ -8,12 +8,17 @@ mod html;
 mod json;
 mod lint_json;
 mod markdown;
+mod patient;
 pub mod sarif;
 mod text;
+mod triage;
+mod why;
+mod words;
 
 pub use json::{evaluation_json, guideline_json, problems_json, write_evaluation_json};
 pub use lint_json::lint_json;
 pub use text::{evaluation_text, TextOptions};
+pub use why::{Reason, Why};
 
 pub use diff_markdown::diff_markdown;
 pub use document::{document, Block, Document};

@@ -1,15 +1,19 @@
-//! The clinician's text report: decisions grouped by verdict, doses, warnings,
-//! citations, what is undecided and what to measure, notes; and with
-//! `explain`, every rule's part in each action.
+//! The clinician's text report, arranged for triage: the guideline, anything
+//! that makes the report unsafe, the patient, what to do now, what not to do,
+//! the rest, what is still to decide; then notes, and with `explain`, every
+//! rule's part in each action with the values behind it.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{fmt_num, fmt_range};
-use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
-use crate::model::{FactId, Guideline, RuleId};
+use super::why::{Reason, Why};
+use super::words::{fact_noun, join_and, record_phrase, verdict_done};
+use super::{patient, triage};
+use crate::eval::{Applicability, Evaluation, Outcome, Truth};
+use crate::facts::{Case, Value};
+use crate::model::{FactKind, Guideline, RuleId};
 use crate::syntax::ast::Verdict;
 
 /// How to render the text report.
@@ -21,7 +25,8 @@ pub struct TextOptions {
     pub explain: bool,
 }
 
-struct Painter {
+/// Styles text when colour is on (stdout is a terminal), else leaves it plain.
+pub(super) struct Painter {
     color: bool,
 }
 
@@ -34,11 +39,11 @@ impl Painter {
         }
     }
 
-    fn bold(&self, text: &str) -> String {
+    pub(super) fn bold(&self, text: &str) -> String {
         self.paint(Style::new().bold(), text)
     }
 
-    fn verdict(&self, v: Verdict, text: &str) -> String {
+    pub(super) fn verdict(&self, v: Verdict, text: &str) -> String {
         let color = match v {
             Verdict::Recommend => AnsiColor::Green,
             Verdict::Consider => AnsiColor::Cyan,
@@ -48,149 +53,51 @@ impl Painter {
         self.paint(Style::new().bold().fg_color(Some(color.into())), text)
     }
 
-    fn dim(&self, text: &str) -> String {
+    pub(super) fn dim(&self, text: &str) -> String {
         self.paint(Style::new().dimmed(), text)
     }
 }
 
-fn fact_names(g: &Guideline, facts: &[FactId]) -> String {
-    facts
-        .iter()
-        .map(|f| g.fact(*f).name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Renders the report.
-pub fn evaluation_text(g: &Guideline, e: &Evaluation, opts: TextOptions) -> String {
+/// Renders the report for one case: header, anything that makes it unsafe,
+/// scope, the patient summary, then the decisions arranged for triage
+/// (`triage`), notes, the explanation when asked, and references.
+pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOptions) -> String {
     let p = Painter { color: opts.color };
+    let why = Why::new(g, case);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{}",
-        p.bold(&format!("{} — version {}", g.meta.title, g.meta.version))
+        p.bold(&format!(
+            "{} — version {} ({})",
+            g.meta.title, g.meta.version, g.meta.status
+        ))
     );
-    let _ = writeln!(
-        out,
-        "{}",
-        p.dim(&format!("guideline {} ({}), {}", g.meta.id, g.meta.status, g.hash))
-    );
+    let _ = writeln!(out, "{}", p.dim(&format!("guideline {}, {}", g.meta.id, g.hash)));
+    alarms(&mut out, g, e, &p);
     match &e.applicability {
         Applicability::NotApplicable => {
             let _ = writeln!(
                 out,
-                "\nOUT OF SCOPE: this guideline does not apply to this patient. No recommendations are made."
+                "\n{} — this guideline does not apply: {}. No recommendations are made.",
+                p.bold("OUT OF SCOPE"),
+                out_of_scope(&why)
             );
             return out;
         }
         Applicability::Unknown(needs) => {
             let _ = writeln!(
                 out,
-                "\nSCOPE UNDECIDED: give {} to know whether this guideline applies. No recommendations are made.",
-                fact_names(g, needs)
+                "\n{} — {} to know whether this guideline applies. No recommendations are made.",
+                p.bold("SCOPE UNDECIDED"),
+                record_phrase(g, needs)
             );
             return out;
         }
         Applicability::Applies => {}
     }
-    for v in [
-        Verdict::Contraindicated,
-        Verdict::Avoid,
-        Verdict::Recommend,
-        Verdict::Consider,
-    ] {
-        let decided: Vec<(&str, &Decision)> = e
-            .actions
-            .iter()
-            .filter_map(|a| match &a.outcome {
-                Outcome::Decided(d) if d.verdict == v => Some((g.action(a.action).name.as_str(), d)),
-                _ => None,
-            })
-            .collect();
-        if decided.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "\n{}", p.verdict(v, &v.as_str().to_uppercase()));
-        for (action, d) in decided {
-            decision_text(&mut out, g, &p, action, d);
-        }
-    }
-    let conflicts: Vec<_> = e
-        .actions
-        .iter()
-        .filter_map(|a| {
-            if let Outcome::Conflict(r) = &a.outcome {
-                Some((a.action, r))
-            } else {
-                None
-            }
-        })
-        .collect();
-    if !conflicts.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            p.verdict(
-                Verdict::Contraindicated,
-                "CONFLICTS (no verdict given: the guideline must be corrected)"
-            )
-        );
-        for (a, rules) in conflicts {
-            let list: Vec<String> = rules
-                .iter()
-                .map(|r| format!("{} says {}", g.rule(*r).id, g.rule(*r).verdict))
-                .collect();
-            let _ = writeln!(out, "  {}: {}", p.bold(&g.action(a).name), list.join("; "));
-        }
-    }
-    let undecided: Vec<_> = e
-        .actions
-        .iter()
-        .filter_map(|a| match &a.outcome {
-            Outcome::Undecided { needs, possible } => Some((a.action, needs.clone(), possible.clone(), None)),
-            Outcome::Withheld { invariant, verdict } => {
-                Some((a.action, Vec::new(), vec![Some(*verdict)], Some(*invariant)))
-            }
-            _ => None,
-        })
-        .collect();
-    if !undecided.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("UNDECIDED (measure or confirm to decide)"));
-        for (a, needs, possible, withheld) in undecided {
-            let could: Vec<String> = possible
-                .iter()
-                .map(|v| v.map_or_else(|| "no verdict".to_string(), |v| v.to_string()))
-                .collect();
-            let line = match withheld {
-                Some(i) => format!("withheld: it would break invariant `{}`", g.invariants[i].id),
-                None if needs.is_empty() => format!("could be {}", could.join(" or ")),
-                None => format!("needs {}; could be {}", fact_names(g, &needs), could.join(" or ")),
-            };
-            let _ = writeln!(out, "  {}: {line}", p.bold(&g.action(a).name));
-        }
-    }
-    if !e.violations.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{}",
-            p.verdict(
-                Verdict::Contraindicated,
-                "INVARIANT VIOLATIONS (the guideline must be corrected)"
-            )
-        );
-        for v in &e.violations {
-            let what = v
-                .verdict
-                .map_or_else(|| "left undecided".to_string(), |x| format!("would be {x}"));
-            let _ = writeln!(
-                out,
-                "  {}: {} {what}{}",
-                g.invariants[v.invariant].id,
-                g.action(v.action).name,
-                if v.certain { "" } else { " (possibly, facts unknown)" }
-            );
-        }
-    }
+    patient::summary(&mut out, &why, &p);
+    triage::sections(&mut out, g, e, &p);
     if !e.notes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("NOTES (information, not decisions)"));
         for &n in &e.notes {
@@ -204,10 +111,94 @@ pub fn evaluation_text(g: &Guideline, e: &Evaluation, opts: TextOptions) -> Stri
         }
     }
     if opts.explain {
-        explain(&mut out, g, e, &p);
+        explain(&mut out, &why, e, &p);
     }
     references(&mut out, g, e, &p);
     out
+}
+
+/// Conflicts and invariant violations, right under the header: the report is
+/// unsafe to act on until the guideline is corrected, and must not read as if
+/// it were complete.
+fn alarms(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
+    let conflicts: Vec<_> = e
+        .actions
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::Conflict(r) => Some((a.action, r)),
+            _ => None,
+        })
+        .collect();
+    if conflicts.is_empty() && e.violations.is_empty() {
+        return;
+    }
+    let loud = |text: &str| p.verdict(Verdict::Contraindicated, text);
+    let _ = writeln!(
+        out,
+        "\n{}",
+        loud("!! THIS REPORT IS INCOMPLETE: THE GUIDELINE MUST BE CORRECTED (see below) !!")
+    );
+    if !conflicts.is_empty() {
+        let _ = writeln!(out, "\n{}", loud("CONFLICTS (no verdict given: the rules disagree)"));
+        for (a, rules) in conflicts {
+            let list: Vec<String> = rules
+                .iter()
+                .map(|r| format!("rule {} says {}", g.rule(*r).id, g.rule(*r).verdict))
+                .collect();
+            let _ = writeln!(out, "  {}: {}", p.bold(&g.action(a).label), list.join("; "));
+        }
+    }
+    if !e.violations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            loud("INVARIANT VIOLATIONS (a safety property of the guideline is broken)")
+        );
+        for v in &e.violations {
+            let what = v.verdict.map_or_else(
+                || "left undecided".to_string(),
+                |x| format!("would be {}", verdict_done(x)),
+            );
+            let _ = writeln!(
+                out,
+                "  {} {what}, against invariant `{}`{}",
+                p.bold(&g.action(v.action).label),
+                g.invariants[v.invariant].id,
+                if v.certain {
+                    ""
+                } else {
+                    " (possibly: facts not recorded)"
+                }
+            );
+        }
+    }
+}
+
+/// Why the guideline does not apply: the parts of its scope the case makes
+/// false, in words ("the patient does not have pre-existing amyotrophic
+/// lateral sclerosis (ALS)").
+fn out_of_scope(why: &Why) -> String {
+    let g = why.guideline();
+    let Some(scope) = &g.scope else {
+        return "its scope is not met".into();
+    };
+    let said: Vec<String> = why
+        .reasons(scope)
+        .iter()
+        .map(|r| match r {
+            Reason::Given(f) => match (why.case().get(*f), &g.fact(*f).kind) {
+                (Some(Value::Bool(false)), FactKind::Bool) => format!("the patient does not have {}", fact_noun(g, *f)),
+                (Some(Value::Bool(true)), FactKind::Bool) => format!("the patient has {}", fact_noun(g, *f)),
+                _ => why.text(r),
+            },
+            other => why.text(other),
+        })
+        .collect();
+    if said.is_empty() {
+        "its scope is not met".into()
+    } else {
+        join_and(&said)
+    }
 }
 
 fn cites(c: &[u32]) -> String {
@@ -218,81 +209,13 @@ fn cites(c: &[u32]) -> String {
     }
 }
 
-fn decision_text(out: &mut String, g: &Guideline, p: &Painter, action: &str, d: &Decision) {
-    let mut c: Vec<u32> = d.rules.iter().flat_map(|r| g.rule(*r).cites.iter().copied()).collect();
-    c.sort_unstable();
-    c.dedup();
-    let ids: Vec<&str> = d.rules.iter().map(|r| g.rule(*r).id.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "  {} {} {}",
-        p.verdict(d.verdict, action),
-        cites(&c),
-        p.dim(&format!("(rule {})", ids.join(", ")))
-    );
-    for dose in &d.doses {
-        let Some(spec) = &g.rule(dose.rule).dose else { continue };
-        let per = fmt_range(spec.low, spec.high, &spec.unit.to_string());
-        match (dose.amount, dose.by) {
-            (Some((lo, hi)), Some(by)) => {
-                let _ = writeln!(
-                    out,
-                    "      dose: {} ({per} × {} {})",
-                    fmt_range(lo, hi, &spec.result_unit.to_string()),
-                    fmt_num(by),
-                    spec.by_unit
-                );
-            }
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "      dose: {per}; give {} to compute it",
-                    fact_names(g, &dose.needs)
-                );
-            }
-        }
-    }
-    for r in &d.rules {
-        if let Some(detail) = &g.rule(*r).detail {
-            let _ = writeln!(out, "      {detail}");
-        }
-    }
-    for w in &d.warnings {
-        let text = &g.rule(w.rule).warnings[w.index].text;
-        if w.truth == Truth::True {
-            let _ = writeln!(out, "      {} {text}", p.verdict(Verdict::Avoid, "WARNING:"));
-        } else {
-            let _ = writeln!(
-                out,
-                "      {} {text} (applies if {}; not known)",
-                p.verdict(Verdict::Avoid, "POSSIBLE WARNING:"),
-                fact_names(g, &w.needs)
-            );
-        }
-    }
-    for r in &d.rules {
-        if let Some(b) = &g.rule(*r).because {
-            let _ = writeln!(out, "      {}", p.dim(&format!("why: {b}")));
-        }
-    }
-    for (r, by) in &d.overridden {
-        let _ = writeln!(
-            out,
-            "      {}",
-            p.dim(&format!(
-                "overrides {} ({}), by {}",
-                g.rule(*r).id,
-                g.rule(*r).verdict,
-                g.rule(*by).id
-            ))
-        );
-    }
-}
-
-fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
+/// Every rule's part in each action, with the values that made its condition
+/// true, false or unknown.
+fn explain(out: &mut String, why: &Why, e: &Evaluation, p: &Painter) {
+    let g = why.guideline();
     let _ = writeln!(out, "\n{}", p.bold("EXPLANATION (every rule, per action)"));
     for a in &e.actions {
-        let _ = writeln!(out, "  {}", p.bold(&g.action(a.action).name));
+        let _ = writeln!(out, "  {}", p.bold(&g.action(a.action).label));
         // Looked up once per rule: an action may have thousands of rules.
         let (carriers, overriders): (HashSet<RuleId>, HashMap<RuleId, RuleId>) = match &a.outcome {
             Outcome::Decided(d) => (
@@ -319,17 +242,20 @@ fn explain(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
                 (Outcome::Withheld { .. }, Truth::True) => "fired: withheld by an invariant".into(),
                 (_, Truth::True) => "fired".into(),
                 (_, Truth::False) => "did not fire".into(),
-                (Outcome::Undecided { needs, .. }, Truth::Unknown) => {
-                    let missing: Vec<FactId> = rule.depends_on.iter().copied().filter(|f| needs.contains(f)).collect();
-                    if missing.is_empty() {
-                        "unknown".into()
-                    } else {
-                        format!("unknown: needs {}", fact_names(g, &missing))
-                    }
-                }
+                (Outcome::Undecided { .. }, Truth::Unknown) => "unknown".into(),
                 (_, Truth::Unknown) => "unknown, but it cannot change the outcome".into(),
             };
-            let _ = writeln!(out, "    {} {} when {cond}: {role}", rule.id, rule.verdict);
+            let because = rule.when.as_ref().map(|w| why.reason_texts(w)).unwrap_or_default();
+            let because = if because.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", because.join("; "))
+            };
+            let _ = writeln!(
+                out,
+                "    rule {} ({}) when {cond}: {role}{because}",
+                rule.id, rule.verdict
+            );
         }
     }
 }
