@@ -254,15 +254,7 @@ fn metadata(g: &Guideline) -> Block {
     if !m.reviewers.is_empty() {
         f.push(("Reviewed by".into(), vec![t(m.reviewers.join(", "))]));
     }
-    let scope = match &g.scope {
-        Some(s) => {
-            let mut p = vec![t("patients with ")];
-            p.extend(condition(g, s));
-            p
-        }
-        None => vec![t("every patient")],
-    };
-    f.push(("Applies to".into(), scope));
+    f.push(("Applies to".into(), super::english::scope_phrase(g)));
     f.push(("Content hash".into(), vec![Inline::Code(g.hash.clone())]));
     Block::Fields(f)
 }

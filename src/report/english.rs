@@ -342,9 +342,21 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
+/// Who the guideline applies to, in words: "patients with …", or "every
+/// patient" when it has no scope.
+pub fn scope_phrase(g: &Guideline) -> Phrase {
+    match &g.scope {
+        Some(s) => {
+            let mut p = vec![Inline::Text("patients with ".into())];
+            p.extend(condition(g, s));
+            merge_text(p)
+        }
+        None => vec![Inline::Text("every patient".into())],
+    }
+}
+
 /// A phrase as plain text (terms by name, units as written).
-#[cfg(test)]
-fn plain(p: &[Inline]) -> String {
+pub fn plain(p: &[Inline]) -> String {
     p.iter()
         .map(|i| match i {
             Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Unit(s) | Inline::Term(s) => s.clone(),

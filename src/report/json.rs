@@ -183,12 +183,15 @@ impl<'g> Report<'g> {
         };
         let scope = match &e.applicability {
             Applicability::Applies => None,
-            Applicability::NotApplicable => Some(Cow::Borrowed(
-                "out of scope: the guideline does not apply to this patient; no recommendations are made",
-            )),
+            // In words an editor wrote: what the guideline is for, and which
+            // scope facts to record, by their descriptions.
+            Applicability::NotApplicable => Some(Cow::Owned(format!(
+                "out of scope: this guideline applies to {}; no recommendations are made",
+                super::english::plain(&super::english::scope_phrase(g))
+            ))),
             Applicability::Unknown(needs) => Some(Cow::Owned(format!(
-                "scope undecided: give {} to know whether the guideline applies",
-                names(g, needs).join(", ")
+                "scope undecided: {} to know whether this guideline applies",
+                super::words::record_phrase(g, needs)
             ))),
         };
         let mut decisions = Vec::new();
