@@ -12,6 +12,10 @@
 //! - `batch/*`: NDJSON in, NDJSON out, through the real pipeline on one job and
 //!   on every core, beside parsing and validating the same cases alone.
 //! - `load/*`: parse + check of the bundled guideline, and compiling it.
+//! - `needs/*`: what exact `needs` costs: a case with most facts missing
+//!   (every undecided action refined over completions of the absent facts),
+//!   one with APL status unknown, and a complete case (nothing to refine),
+//!   through `run` (decidedness only) and `full` (with the `needs` lists).
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -147,5 +151,29 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, case, batch, load);
+/// Cases for `needs/*`: many facts missing, a few missing, none missing.
+const NEEDS_CASES: [(&str, &str); 3] = [
+    ("missing-most", r#"{"als": true}"#),
+    ("missing-apl", cases::INCOMPLETE[0].1),
+    ("complete", cases::COMPLETE[0].1),
+];
+
+fn needs(c: &mut Criterion) {
+    let g = bundled();
+    let program = Program::new(&g);
+    let mut evaluator = Evaluator::new(&program);
+    let mut group = c.benchmark_group("needs");
+    for (name, text) in NEEDS_CASES {
+        let case = parse_case(&g, text).expect("a valid case");
+        group.bench_with_input(BenchmarkId::new("run", name), &case, |b, case| {
+            b.iter(|| black_box(evaluator.run(black_box(case)).scope()))
+        });
+        group.bench_with_input(BenchmarkId::new("full", name), &case, |b, case| {
+            b.iter(|| black_box(evaluator.evaluate(black_box(case))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, case, batch, load, needs);
 criterion_main!(benches);
