@@ -18,11 +18,13 @@
 mod agree;
 mod logic;
 mod materialize;
+pub(crate) mod needs;
 #[cfg(test)]
 mod oracle;
 mod run;
 
 pub use logic::{Env, Truth, Val};
+pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Evaluator, OutcomeKind};
 
 use crate::compile::Program;
