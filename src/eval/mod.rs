@@ -21,6 +21,8 @@ mod materialize;
 pub(crate) mod needs;
 #[cfg(test)]
 mod oracle;
+#[cfg(test)]
+mod oracle_needs;
 mod run;
 
 pub use logic::{Env, Truth, Val};

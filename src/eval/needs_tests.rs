@@ -241,3 +241,31 @@ fn outside_the_exact_fragment_the_rule_level_answer_stands() {
     assert_eq!(possible, [None, Some(Verdict::Recommend), Some(Verdict::Avoid)]);
     r.paths_agree();
 }
+
+#[test]
+fn past_the_cap_the_rule_level_answer_stands() {
+    // Fifteen unknown boolean rules: 2^15 completions, past MAX_COMPLETIONS
+    // (and past the rule-level enumeration): undecided with no list of
+    // possible verdicts, every fact the rules read asked for.
+    assert!(1usize << 15 > super::MAX_COMPLETIONS);
+    let mut text = String::from("guideline capped\n  version 0.1.0\n  status draft\nreference 1 \"r\"\n");
+    for i in 0..15 {
+        text.push_str(&format!(
+            "fact f{i}: bool \"f\"\nrule r{i}: recommend many\n  when f{i}\n  cite 1\n"
+        ));
+    }
+    let g = crate::load_str("capped.gl", &text).expect("checks");
+    let e = evaluate(&g, &Case::empty(&g));
+    match &e.actions[0].outcome {
+        Outcome::Undecided { needs, possible } => {
+            assert_eq!(needs.len(), 15);
+            assert!(possible.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+    // With one rule true, fourteen unknown rules are still past the
+    // rule-level enumeration, but their 2^14 completions are within the cap,
+    // and none changes the verdict: decided.
+    let case = parse_case(&g, r#"{"f0": true}"#).expect("valid");
+    assert!(matches!(&evaluate(&g, &case).actions[0].outcome, Outcome::Decided(d) if d.verdict == Verdict::Recommend));
+}
