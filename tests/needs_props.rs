@@ -63,7 +63,13 @@ fn check_case(g: &Guideline, program: &Program, case: &Case, tally: &mut Tally) 
             (OutcomeKind::Withheld(v), Outcome::Withheld { verdict, .. }) => v == *verdict,
             _ => false,
         };
-        prop_assert!(same, "brief {:?} against full {:?} on `{}`", kind, outcome, g.action(a).name);
+        prop_assert!(
+            same,
+            "brief {:?} against full {:?} on `{}`",
+            kind,
+            outcome,
+            g.action(a).name
+        );
         check_action(g, &mut ev, case, a, tally)?;
         let alone = ev.run_action(case, a).map(|r| r.outcome);
         let guarded = g
@@ -76,7 +82,13 @@ fn check_case(g: &Guideline, program: &Program, case: &Case, tally: &mut Tally) 
             // Held back by an invariant whose condition is unknown: `needs`
             // are the facts that can change that condition.
             if let Some(want) = holding_invariant(g, case, a, d.verdict).and_then(|i| invariant_needs(g, case, i)) {
-                prop_assert_eq!(needs, &want, "needs of `{}` held back on {}", g.action(a).name, case.to_json(g));
+                prop_assert_eq!(
+                    needs,
+                    &want,
+                    "needs of `{}` held back on {}",
+                    g.action(a).name,
+                    case.to_json(g)
+                );
             }
         }
     }
@@ -141,4 +153,20 @@ fn the_oracle_checks_exactly_on_the_bundled_guideline() {
     let mut tally = Tally::default();
     check_case(g, program(), &case, &mut tally).unwrap();
     assert!(tally.exact > tally.sound, "{tally:?}");
+}
+
+/// Found by a 400-case run with the refinement's "decided" branch disabled:
+/// `not (f0 is v0)` with `v0` the only value is unknown without `f0` but
+/// false on every completion, so the action is silent. Kept so that the
+/// default run exercises a decision only completions can make.
+#[test]
+fn regression_a_rule_no_completion_fires_leaves_the_action_silent() {
+    let text = "guideline one-value\n  version 1.0.0\n  status draft\nreference 1 \"r\"\nfact f0: one of v0\nrule r0: recommend a0\n  when not (f0 is one of (v0))\n  cite 1\n";
+    let g = guidelang::load_str("one-value.gl", text).unwrap();
+    let program = Program::new(&g);
+    let mut tally = Tally::default();
+    check_case(&g, &program, &Case::empty(&g), &mut tally).unwrap();
+    assert_eq!(tally.exact, 1);
+    let e = guidelang::eval::evaluate(&g, &Case::empty(&g));
+    assert_eq!(e.actions[0].outcome, Outcome::Silent);
 }

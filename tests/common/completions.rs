@@ -142,7 +142,8 @@ fn cuts<'g>(g: &'g Guideline, exprs: impl IntoIterator<Item = &'g Expr>) -> BTre
         for x in reach(g, e) {
             guidelang::check::visit(x, &mut |k| {
                 if let ExprKind::Compare(_, a, b) = k {
-                    if let (Side::Fact(f), Side::Const(c)) | (Side::Const(c), Side::Fact(f)) = (side(g, a), side(g, b)) {
+                    if let (Side::Fact(f), Side::Const(c)) | (Side::Const(c), Side::Fact(f)) = (side(g, a), side(g, b))
+                    {
                         out.entry(f).or_default().push(c);
                     }
                 }
@@ -162,7 +163,13 @@ pub fn cell_values(kind: &FactKind, cuts: &[f64]) -> Vec<Value> {
         FactKind::Number { min, max, .. } => (*min, *max, false),
     };
     let inside = |x: f64| x.is_finite() && min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m);
-    let mut points: Vec<f64> = cuts.iter().copied().filter(|x| inside(*x)).chain(min).chain(max).collect();
+    let mut points: Vec<f64> = cuts
+        .iter()
+        .copied()
+        .filter(|x| inside(*x))
+        .chain(min)
+        .chain(max)
+        .collect();
     points.sort_by(f64::total_cmp);
     points.dedup();
     let whole = |x: f64| !integer || x.fract() == 0.0;
@@ -276,7 +283,13 @@ pub struct Tally {
 
 /// Checks action `a` on an in-scope `case` (before invariants, as
 /// `run_action` gives it) against every completion.
-pub fn check_action(g: &Guideline, ev: &mut Evaluator, case: &Case, a: ActionId, tally: &mut Tally) -> Result<(), TestCaseError> {
+pub fn check_action(
+    g: &Guideline,
+    ev: &mut Evaluator,
+    case: &Case,
+    a: ActionId,
+    tally: &mut Tally,
+) -> Result<(), TestCaseError> {
     let name = &g.action(a).name;
     let Some(got) = ev.run_action(case, a) else {
         return Ok(());
@@ -312,22 +325,41 @@ pub fn check_action(g: &Guideline, ev: &mut Evaluator, case: &Case, a: ActionId,
     let keyed = keys.iter().all(Option::is_some);
     let reached: BTreeSet<Key> = keys.iter().flatten().copied().collect();
     let shown: Vec<Key> = keys.iter().flatten().copied().collect();
-    let is_exact = keyed && unknown.iter().all(|r| g.rule(*r).when.as_ref().is_none_or(|e| exact(g, e)));
+    let is_exact = keyed
+        && unknown
+            .iter()
+            .all(|r| g.rule(*r).when.as_ref().is_none_or(|e| exact(g, e)));
     let mut possible: Vec<Option<Verdict>> = reached.iter().map(|k| k.possible()).collect();
     possible.dedup();
-    let moved = if keyed { changing(&absent, &cases, &shown) } else { Vec::new() };
+    let moved = if keyed {
+        changing(&absent, &cases, &shown)
+    } else {
+        Vec::new()
+    };
     let context = || format!("`{name}` on {}", case.to_json(g));
     if let Some(k) = key_of(&got.outcome) {
         // A decision (or silence, or a conflict) must hold on every completion.
         for (c, key) in cases.iter().zip(&keys) {
             if let Some(key) = key {
-                prop_assert_eq!(*key, k, "{} is {:?} but {:?} on the completion {}", context(), k, key, c.to_json(g));
+                prop_assert_eq!(
+                    *key,
+                    k,
+                    "{} is {:?} but {:?} on the completion {}",
+                    context(),
+                    k,
+                    key,
+                    c.to_json(g)
+                );
             }
         }
         if is_exact {
             prop_assert_eq!(k, base, "{}: settled without the true rules carrying it", context());
         }
-    } else if let Outcome::Undecided { needs, possible: got_possible } = &got.outcome {
+    } else if let Outcome::Undecided {
+        needs,
+        possible: got_possible,
+    } = &got.outcome
+    {
         if is_exact {
             prop_assert!(
                 !(reached.len() == 1 && reached.contains(&base)),
@@ -345,11 +377,22 @@ pub fn check_action(g: &Guideline, ev: &mut Evaluator, case: &Case, a: ActionId,
         } else {
             if !got_possible.is_empty() {
                 for p in &possible {
-                    prop_assert!(got_possible.contains(p), "{}: {:?} reachable, not in {:?}", context(), p, got_possible);
+                    prop_assert!(
+                        got_possible.contains(p),
+                        "{}: {:?} reachable, not in {:?}",
+                        context(),
+                        p,
+                        got_possible
+                    );
                 }
             }
             for f in &moved {
-                prop_assert!(needs.contains(f), "{}: `{}` changes the outcome, not in needs", context(), g.fact(*f).name);
+                prop_assert!(
+                    needs.contains(f),
+                    "{}: `{}` changes the outcome, not in needs",
+                    context(),
+                    g.fact(*f).name
+                );
             }
         }
     }
@@ -371,7 +414,10 @@ pub fn invariant_needs(g: &Guideline, case: &Case, i: usize) -> Option<Vec<FactI
     if !exact(g, when) {
         return None;
     }
-    let absent: Vec<FactId> = facts_read(g, when).into_iter().filter(|f| case.get(*f).is_none()).collect();
+    let absent: Vec<FactId> = facts_read(g, when)
+        .into_iter()
+        .filter(|f| case.get(*f).is_none())
+        .collect();
     let cases = completions(g, case, &absent, &cuts(g, [when]))?;
     let truths: Vec<Truth> = cases.iter().map(|c| Env::new(g, c).truth(when)).collect();
     if truths.contains(&Truth::Unknown) {
