@@ -153,7 +153,8 @@ fn load(c: &mut Criterion) {
 
 /// Cases for `needs/*`: many facts missing, a few missing, none missing.
 const NEEDS_CASES: [(&str, &str); 3] = [
-    ("missing-most", r#"{"als": true}"#),
+    // In scope (ALS with an acute leukemia), nothing else known.
+    ("missing-most", r#"{"als": true, "acute_leukemia": true}"#),
     ("missing-apl", cases::INCOMPLETE[0].1),
     ("complete", cases::COMPLETE[0].1),
 ];
