@@ -151,12 +151,24 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-/// Cases for `needs/*`: many facts missing, a few missing, none missing.
+/// Cases for `needs/*`, all in scope (ALS with an acute leukemia): nothing
+/// else known; APL status unknown with a refractory leukostasis; everything known.
 const NEEDS_CASES: [(&str, &str); 3] = [
-    // In scope (ALS with an acute leukemia), nothing else known.
     ("missing-most", r#"{"als": true, "acute_leukemia": true}"#),
-    ("missing-apl", cases::INCOMPLETE[0].1),
-    ("complete", cases::COMPLETE[0].1),
+    (
+        "missing-apl",
+        r#"{"als": true, "acute_leukemia": true, "weight": 70, "height": 175, "wbc": 180,
+            "leukostasis": "pulmonary", "hydroxyurea_response": "refractory", "lineage": "myeloid",
+            "platelets": 45}"#,
+    ),
+    (
+        "complete",
+        r#"{"als": true, "acute_leukemia": true, "age": 67, "weight": 70, "height": 175, "ecog": 2,
+            "respiratory_compromise": true, "dysphagia": true, "lineage": "myeloid", "apl_morphology": false,
+            "pml_rara": "negative", "wbc": 180, "leukostasis": "pulmonary", "hydroxyurea_response": "refractory",
+            "coagulopathy": false, "platelets": 25, "hemoglobin": 8, "anc": 0.3, "blasts": 25, "uric_acid": 9,
+            "potassium": 6.2, "phosphate": 5, "calcium": 8, "creatinine": 1.4, "ldh": 900}"#,
+    ),
 ];
 
 fn needs(c: &mut Criterion) {
