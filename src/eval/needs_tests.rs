@@ -247,7 +247,7 @@ fn past_the_cap_the_rule_level_answer_stands() {
     // Fifteen unknown boolean rules: 2^15 completions, past MAX_COMPLETIONS
     // (and past the rule-level enumeration): undecided with no list of
     // possible verdicts, every fact the rules read asked for.
-    assert!(1usize << 15 > super::MAX_COMPLETIONS);
+    const { assert!(1usize << 15 > super::MAX_COMPLETIONS) };
     let mut text = String::from("guideline capped\n  version 0.1.0\n  status draft\nreference 1 \"r\"\n");
     for i in 0..15 {
         text.push_str(&format!(
