@@ -34,7 +34,7 @@
 //! exact fragment (arithmetic on facts, two facts compared, a constant that is
 //! not a number); a condition still unknown on some completion; more than
 //! [`MAX_COMPLETIONS`] completions; more than [`MAX_CONE`] nodes under an
-//! action's conditions.
+//! action's conditions, or more than [`MAX_PLANNED`] over all of them.
 //!
 //! A decision held back because a `never` invariant's condition is unknown gets
 //! the same treatment for that condition: `needs` lists the absent facts that
@@ -58,11 +58,17 @@ pub const MAX_COMPLETIONS: usize = 1 << 14;
 /// rule-level answer stands (hostile guidelines, not clinical ones).
 const MAX_CONE: usize = 4096;
 
+/// Most nodes and cell values kept over all plans of a program: a hostile file
+/// (100,000 actions each reading one huge definition) must not make compiling
+/// slow or large. Plans past it are not made, and those actions keep the
+/// rule-level answer.
+const MAX_PLANNED: usize = 1 << 20;
+
 /// What refining one question over completions needs, made once per program.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Plan {
     /// False when the cone was too large to plan: no refinement.
-    usable: bool,
+    pub(super) usable: bool,
     /// Every node the question's conditions read, operands first.
     cone: Vec<u32>,
     /// Per root condition (an action's rules by position, or the one
@@ -75,7 +81,7 @@ pub(crate) struct Plan {
 /// The plans of a program: one per action, one per invariant.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Plans {
-    actions: Vec<Plan>,
+    pub(super) actions: Vec<Plan>,
     invariants: Vec<Plan>,
 }
 
@@ -101,7 +107,20 @@ impl Plans {
     ) -> Plans {
         let (exact, terms) = classify(nodes, items);
         let mut seen = vec![false; nodes.len()];
-        let mut plan = |roots: &[u32]| plan(g, nodes, items, &exact, &terms, roots, &mut seen);
+        let mut budget = MAX_PLANNED;
+        let mut plan = |roots: &[u32]| {
+            if budget == 0 {
+                return Plan::default();
+            }
+            let made = plan(g, nodes, items, &exact, &terms, roots, &mut seen);
+            let size = made.cone.len() + made.values.iter().map(|(_, v)| v.len()).sum::<usize>();
+            if size > budget {
+                budget = 0;
+                return Plan::default();
+            }
+            budget -= size;
+            made
+        };
         let actions = actions.iter().map(|a| plan(&a.whens)).collect();
         let invariants = invariants
             .iter()

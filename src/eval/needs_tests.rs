@@ -269,3 +269,31 @@ fn past_the_cap_the_rule_level_answer_stands() {
     let case = parse_case(&g, r#"{"f0": true}"#).expect("valid");
     assert!(matches!(&evaluate(&g, &case).actions[0].outcome, Outcome::Decided(d) if d.verdict == Verdict::Recommend));
 }
+
+#[test]
+fn planning_stops_at_its_budget_and_evaluation_falls_back() {
+    // 100 actions, each reading one definition of 4,000 comparisons: about
+    // 12,000 nodes and values per plan, so the budget runs out part-way. An
+    // action past it keeps the rule-level answer, which lists `x`.
+    let mut text = String::from(
+        "guideline big\n  version 0.1.0\n  status draft\nreference 1 \"r\"\nfact x: number in kg from 0 \"x\"\n",
+    );
+    let comparisons: Vec<String> = (0..4000).map(|i| format!("x > {i}")).collect();
+    text.push_str(&format!("define many: at least 1 of ({})\n", comparisons.join(", ")));
+    for i in 0..100 {
+        text.push_str(&format!("rule r{i}: recommend a{i}\n  when many\n  cite 1\n"));
+    }
+    let g = crate::load_str("big.gl", &text).expect("checks");
+    let program = Program::new(&g);
+    let usable = program.needs.actions.iter().filter(|p| p.usable).count();
+    assert!(usable > 0 && usable < 100, "{usable} plans made");
+    let last = ActionId(99);
+    assert!(!program.needs.actions[last.index()].usable);
+    let mut evaluator = Evaluator::new(&program);
+    let result = evaluator.run_action(&Case::empty(&g), last).expect("in scope");
+    let Outcome::Undecided { needs, possible } = result.outcome else {
+        panic!("{:?}", result.outcome)
+    };
+    assert_eq!(needs.len(), 1);
+    assert_eq!(possible, [None, Some(Verdict::Recommend)]);
+}
