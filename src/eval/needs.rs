@@ -48,7 +48,7 @@ use super::run::{for_each_bit, resolve_small, resolve_wide, Buffers, Cause, Eval
 use crate::analysis::domain;
 use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
-use crate::model::{FactId, FactKind, Guideline};
+use crate::model::{CmpOp, FactId, FactKind, Guideline};
 
 /// Most completions enumerated for one action (or one invariant condition);
 /// past it the rule-level answer stands.
@@ -250,26 +250,26 @@ fn plan(
         return Plan::default();
     }
     cone.sort_unstable();
-    let mut cuts: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    // Each fact the cone reads, with the comparisons that read it (`x op c`
+    // when the fact is on the left, `c op x` otherwise).
+    let mut atoms: BTreeMap<u32, Vec<(CmpOp, f64, bool)>> = BTreeMap::new();
     for &n in &cone {
         match nodes[n as usize] {
             Node::FactBool(f) | Node::FactNum(f) | Node::FactEnum(f) | Node::FactIn(f, _) => {
-                cuts.entry(f).or_default();
+                atoms.entry(f).or_default();
             }
-            Node::FactCmp(_, f, k) => cuts.entry(f).or_default().push(k),
-            Node::Compare(_, a, b) => {
-                if let (Term::Fact(f), Term::Const(c)) | (Term::Const(c), Term::Fact(f)) =
-                    (terms[a as usize], terms[b as usize])
-                {
-                    cuts.entry(f).or_default().push(c);
-                }
-            }
+            Node::FactCmp(op, f, k) => atoms.entry(f).or_default().push((op, k, true)),
+            Node::Compare(op, a, b) => match (terms[a as usize], terms[b as usize]) {
+                (Term::Fact(f), Term::Const(c)) => atoms.entry(f).or_default().push((op, c, true)),
+                (Term::Const(c), Term::Fact(f)) => atoms.entry(f).or_default().push((op, c, false)),
+                _ => {}
+            },
             _ => {}
         }
     }
-    let values = cuts
+    let values = atoms
         .into_iter()
-        .map(|(f, cuts)| (f, representatives(&g.fact(FactId(f)).kind, &cuts)))
+        .map(|(f, atoms)| (f, representatives(&g.fact(FactId(f)).kind, &atoms)))
         .collect();
     Plan {
         usable: true,
@@ -279,15 +279,39 @@ fn plan(
     }
 }
 
-/// One value per cell of a fact.
-fn representatives(kind: &FactKind, cuts: &[f64]) -> Vec<Value> {
+/// One value per cell of a fact, and of cells that every comparison reading
+/// the fact treats alike only the first: `wbc > 100` cuts `wbc` into the cells
+/// 0, (0, 100), 100 and above, but only "at most 100" and "above" differ to
+/// any condition, so two values are tried, not four.
+fn representatives(kind: &FactKind, atoms: &[(CmpOp, f64, bool)]) -> Vec<Value> {
     match kind {
         FactKind::Bool => vec![Value::Bool(false), Value::Bool(true)],
         FactKind::Enum { values } => (0..values.len()).map(|i| Value::Enum(i as u8)).collect(),
-        FactKind::Integer { .. } | FactKind::Number { .. } => domain::numeric_cells(kind, cuts)
-            .iter()
-            .map(|c| Value::Num(c.value))
-            .collect(),
+        FactKind::Integer { .. } | FactKind::Number { .. } => {
+            let cuts: Vec<f64> = atoms.iter().map(|(_, c, _)| *c).collect();
+            let cells = domain::numeric_cells(kind, &cuts);
+            // Signatures as bit sets; a fact compared more than 64 times (a
+            // hostile file, not a clinical one) keeps every cell.
+            if atoms.len() > 64 {
+                return cells.iter().map(|c| Value::Num(c.value)).collect();
+            }
+            let signature = |x: f64| -> u64 {
+                atoms.iter().enumerate().fold(0, |sig, (i, &(op, c, left))| {
+                    let holds = if left { op.apply(x, c) } else { op.apply(c, x) };
+                    sig | (u64::from(holds) << i)
+                })
+            };
+            let mut seen: Vec<u64> = Vec::with_capacity(cells.len());
+            let mut out = Vec::new();
+            for cell in cells {
+                let sig = signature(cell.value);
+                if !seen.contains(&sig) {
+                    seen.push(sig);
+                    out.push(Value::Num(cell.value));
+                }
+            }
+            out
+        }
     }
 }
 
