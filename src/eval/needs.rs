@@ -335,6 +335,15 @@ pub(crate) struct Scratch {
     facts: Vec<FactId>,
     slots: Vec<Slot>,
     dirty: Vec<u32>,
+    /// Per node, the first slot it depends on (`u32::MAX`: none); set for the
+    /// dirty nodes while enumerating.
+    first_slot: Vec<u32>,
+    /// The dirty nodes that depend on some slot, by first slot descending
+    /// (operands before users: an operand's first slot is never below its
+    /// user's), then by position.
+    order: Vec<u32>,
+    /// `order[starts[j]..]`: the nodes to recompute when slots `0..=j` changed.
+    starts: Vec<u32>,
     /// The completion being evaluated, by fact (`None` outside the slots).
     completion: Vec<Option<Value>>,
     /// Each completion's outcome (a [`Resolved::bit`], or 1/2 for false/true).
@@ -347,6 +356,9 @@ impl Scratch {
             facts: Vec::new(),
             slots: Vec::new(),
             dirty: Vec::new(),
+            first_slot: vec![u32::MAX; p.nodes.len()],
+            order: Vec::new(),
+            starts: Vec::new(),
             completion: vec![None; p.fact_count],
             outcomes: Vec::new(),
         }
@@ -492,6 +504,42 @@ impl Evaluator<'_> {
                 s.dirty.push(n);
             }
         }
+        // Only what depends on a changed slot is recomputed: the first slot
+        // changes at every step, the others ever more rarely.
+        let nodes = &self.program.nodes;
+        let items = &self.program.items;
+        for &n in &s.dirty {
+            let node = nodes[n as usize];
+            let mut first = match node {
+                Node::FactBool(f)
+                | Node::FactNum(f)
+                | Node::FactEnum(f)
+                | Node::FactCmp(_, f, _)
+                | Node::FactIn(f, _) => s
+                    .slots
+                    .iter()
+                    .position(|slot| slot.fact == f)
+                    .map_or(u32::MAX, |j| j as u32),
+                _ => u32::MAX,
+            };
+            operands(node, items, |o| first = first.min(s.first_slot[o as usize]));
+            s.first_slot[n as usize] = first;
+        }
+        s.order.clear();
+        s.order.extend(
+            s.dirty
+                .iter()
+                .copied()
+                .filter(|n| s.first_slot[*n as usize] != u32::MAX),
+        );
+        let first_slot = &s.first_slot;
+        s.order
+            .sort_by_key(|n| (std::cmp::Reverse(first_slot[*n as usize]), *n));
+        s.starts.clear();
+        for j in 0..s.slots.len() as u32 {
+            let start = s.order.partition_point(|n| first_slot[*n as usize] > j);
+            s.starts.push(start as u32);
+        }
         s.outcomes.clear();
         s.outcomes.reserve(count);
         true
@@ -517,6 +565,8 @@ impl Evaluator<'_> {
             s.completion[slot.fact as usize] = Some(plans_value(plans, question, slot, 0));
         }
         let mut ok = true;
+        // The highest slot changed since the last completion; all at first.
+        let mut changed = s.slots.len().saturating_sub(1);
         'completions: loop {
             let mut bufs = Buffers {
                 truth: &mut truth[..],
@@ -524,7 +574,8 @@ impl Evaluator<'_> {
                 enm: &mut enm[..],
             };
             let completion = &s.completion;
-            for &n in &s.dirty {
+            let start = s.starts.get(changed).map_or(s.order.len(), |x| *x as usize);
+            for &n in &s.order[start..] {
                 bufs.step(p, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
             }
             let outcome = match question {
@@ -541,7 +592,8 @@ impl Evaluator<'_> {
             };
             s.outcomes.push(outcome);
             // The next completion: an odometer over the slots.
-            for slot in s.slots.iter_mut() {
+            for (j, slot) in s.slots.iter_mut().enumerate() {
+                changed = j;
                 slot.digit += 1;
                 if slot.digit == slot.radix {
                     slot.digit = 0;
@@ -555,6 +607,7 @@ impl Evaluator<'_> {
         }
         for &n in &s.dirty {
             let i = n as usize;
+            s.first_slot[i] = u32::MAX;
             match p.nodes[i].ty() {
                 Ty::Truth => truth[i] = Truth::Unknown,
                 Ty::Num => num[i] = f64::NAN,
