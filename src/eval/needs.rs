@@ -253,9 +253,20 @@ fn plan(
     // Each fact the cone reads, with the comparisons that read it (`x op c`
     // when the fact is on the left, `c op x` otherwise).
     let mut atoms: BTreeMap<u32, Vec<(CmpOp, f64, bool)>> = BTreeMap::new();
+    // Each enum fact with the sets of values it is tested against.
+    let mut sets: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
     for &n in &cone {
         match nodes[n as usize] {
-            Node::FactBool(f) | Node::FactNum(f) | Node::FactEnum(f) | Node::FactIn(f, _) => {
+            Node::FactIn(f, set) => {
+                atoms.entry(f).or_default();
+                sets.entry(f).or_default().push(set);
+            }
+            Node::EnumIn(a, set) => {
+                if let Node::FactEnum(f) = nodes[a as usize] {
+                    sets.entry(f).or_default().push(set);
+                }
+            }
+            Node::FactBool(f) | Node::FactNum(f) | Node::FactEnum(f) => {
                 atoms.entry(f).or_default();
             }
             Node::FactCmp(op, f, k) => atoms.entry(f).or_default().push((op, k, true)),
@@ -269,7 +280,10 @@ fn plan(
     }
     let values = atoms
         .into_iter()
-        .map(|(f, atoms)| (f, representatives(&g.fact(FactId(f)).kind, &atoms)))
+        .map(|(f, atoms)| {
+            let sets = sets.get(&f).map_or(&[][..], Vec::as_slice);
+            (f, representatives(&g.fact(FactId(f)).kind, &atoms, sets))
+        })
         .collect();
     Plan {
         usable: true,
@@ -283,9 +297,28 @@ fn plan(
 /// the fact treats alike only the first: `wbc > 100` cuts `wbc` into the cells
 /// 0, (0, 100), 100 and above, but only "at most 100" and "above" differ to
 /// any condition, so two values are tried, not four.
-fn representatives(kind: &FactKind, atoms: &[(CmpOp, f64, bool)]) -> Vec<Value> {
+/// Likewise, enum values that every set tested treats alike are tried once
+/// (`leukostasis is one of (pulmonary, cerebral)`: none, and one of the two).
+fn representatives(kind: &FactKind, atoms: &[(CmpOp, f64, bool)], sets: &[u64]) -> Vec<Value> {
     match kind {
         FactKind::Bool => vec![Value::Bool(false), Value::Bool(true)],
+        // An enum node is read only by membership tests (`is known` is no
+        // rule condition, and makes an invariant inexact), so these are all.
+        FactKind::Enum { values } if sets.len() <= 64 => {
+            let mut seen: Vec<u64> = Vec::with_capacity(values.len());
+            let mut out = Vec::new();
+            for v in 0..values.len() {
+                let sig = sets
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |sig, (i, set)| sig | (((set >> v) & 1) << i));
+                if !seen.contains(&sig) {
+                    seen.push(sig);
+                    out.push(Value::Enum(v as u8));
+                }
+            }
+            out
+        }
         FactKind::Enum { values } => (0..values.len()).map(|i| Value::Enum(i as u8)).collect(),
         FactKind::Integer { .. } | FactKind::Number { .. } => {
             let cuts: Vec<f64> = atoms.iter().map(|(_, c, _)| *c).collect();
