@@ -12,6 +12,10 @@
 //! - `batch/*`: NDJSON in, NDJSON out, through the real pipeline on one job and
 //!   on every core, beside parsing and validating the same cases alone.
 //! - `load/*`: parse + check of the bundled guideline, and compiling it.
+//! - `needs/*`: what exact `needs` costs: a case with most facts missing
+//!   (every undecided action refined over completions of the absent facts),
+//!   one with APL status unknown, and a complete case (nothing to refine),
+//!   through `run` (decidedness only) and `full` (with the `needs` lists).
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -147,5 +151,42 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, case, batch, load);
+/// Cases for `needs/*`, all in scope (ALS with an acute leukemia): nothing
+/// else known; APL status unknown with a refractory leukostasis; everything known.
+const NEEDS_CASES: [(&str, &str); 3] = [
+    ("missing-most", r#"{"als": true, "acute_leukemia": true}"#),
+    (
+        "missing-apl",
+        r#"{"als": true, "acute_leukemia": true, "weight": 70, "height": 175, "wbc": 180,
+            "leukostasis": "pulmonary", "hydroxyurea_response": "refractory", "lineage": "myeloid",
+            "platelets": 45}"#,
+    ),
+    (
+        "complete",
+        r#"{"als": true, "acute_leukemia": true, "age": 67, "weight": 70, "height": 175, "ecog": 2,
+            "respiratory_compromise": true, "dysphagia": true, "lineage": "myeloid", "apl_morphology": false,
+            "pml_rara": "negative", "wbc": 180, "leukostasis": "pulmonary", "hydroxyurea_response": "refractory",
+            "coagulopathy": false, "platelets": 25, "hemoglobin": 8, "anc": 0.3, "blasts": 25, "uric_acid": 9,
+            "potassium": 6.2, "phosphate": 5, "calcium": 8, "creatinine": 1.4, "ldh": 900}"#,
+    ),
+];
+
+fn needs(c: &mut Criterion) {
+    let g = bundled();
+    let program = Program::new(&g);
+    let mut evaluator = Evaluator::new(&program);
+    let mut group = c.benchmark_group("needs");
+    for (name, text) in NEEDS_CASES {
+        let case = parse_case(&g, text).expect("a valid case");
+        group.bench_with_input(BenchmarkId::new("run", name), &case, |b, case| {
+            b.iter(|| black_box(evaluator.run(black_box(case)).scope()))
+        });
+        group.bench_with_input(BenchmarkId::new("full", name), &case, |b, case| {
+            b.iter(|| black_box(evaluator.evaluate(black_box(case))))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, case, batch, load, needs);
 criterion_main!(benches);

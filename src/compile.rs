@@ -250,6 +250,8 @@ pub struct Program {
     pub(crate) invariants: Vec<InvariantCode>,
     /// The order in which invariants are enforced: `never`, then `always decide`.
     pub(crate) invariant_order: Vec<u32>,
+    /// What refining an undecided action over completions of the case needs.
+    pub(crate) needs: crate::eval::needs::Plans,
 }
 
 impl Program {
@@ -396,7 +398,9 @@ impl Program {
             [Node::FactBool(f)] => Some(f),
             _ => None,
         };
+        let needs = crate::eval::needs::Plans::new(g, &b.nodes, &b.items, &actions, &invariants);
         Program {
+            needs,
             nodes: b.nodes,
             items: b.items,
             fact_count: g.facts.len(),

@@ -173,6 +173,17 @@ impl Domain {
     }
 }
 
+/// The cells of one numeric fact declared `kind`, cut at `cuts` (the
+/// evaluator's exact `needs` enumerate one value per cell); empty for a
+/// boolean or an enum.
+pub fn numeric_cells(kind: &FactKind, cuts: &[f64]) -> Vec<Cell> {
+    match kind {
+        FactKind::Integer { min, max } => cells(cuts, *min, *max, true),
+        FactKind::Number { min, max, .. } => cells(cuts, *min, *max, false),
+        FactKind::Bool | FactKind::Enum { .. } => Vec::new(),
+    }
+}
+
 /// Cuts the line (or the declared range) at `cuts`; see the module doc.
 fn cells(cuts: &[f64], min: Option<f64>, max: Option<f64>, integer: bool) -> Vec<Cell> {
     let inside = |x: f64| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m);

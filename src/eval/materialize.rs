@@ -124,6 +124,7 @@ impl Evaluator<'_> {
                 out.sort_unstable();
                 out.dedup();
             }
+            Cause::Exact => out.extend_from_slice(&self.needs[action.index()]),
             Cause::Invariant(i) => {
                 if let InvariantCode::Never { facts, .. } = &p.invariants[i as usize] {
                     out.extend_from_slice(facts);

@@ -6,7 +6,10 @@
 //! true candidate drops out; agreeing survivors make the decision, disagreeing
 //! ones a conflict. A decision is emitted only when every way the unknown rule
 //! conditions could turn out gives the same outcome, so adding facts never
-//! reverses a decision.
+//! reverses a decision. When that rule-level check leaves an action undecided,
+//! `needs.rs` refines it over the completions of the absent facts: decided when
+//! every completion agrees with the rules true now, `possible` and `needs`
+//! exactly what completions can reach and change.
 
 //!
 //! The work is done on the compiled form ([`Program`]): [`evaluate`] compiles
@@ -18,11 +21,15 @@
 mod agree;
 mod logic;
 mod materialize;
+pub(crate) mod needs;
 #[cfg(test)]
 mod oracle;
+#[cfg(test)]
+mod oracle_needs;
 mod run;
 
 pub use logic::{Env, Truth, Val};
+pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Evaluator, OutcomeKind};
 
 use crate::compile::Program;
@@ -31,7 +38,8 @@ use crate::model::{ActionId, FactId, Guideline, RuleId};
 use crate::syntax::ast::Verdict;
 
 /// Most unknown rules on one action whose combinations are enumerated; past
-/// this the action is reported undecided (never guessed).
+/// this only the completions of their facts can decide it (up to
+/// [`MAX_COMPLETIONS`]), else it is reported undecided (never guessed).
 pub const MAX_UNKNOWN_RULES: usize = 12;
 
 /// Whether the guideline applies to the case.

@@ -4,6 +4,7 @@
 //! freely, which makes it slow but easy to read against the semantics.
 
 use super::logic::Env;
+use super::oracle_needs;
 use super::*;
 use crate::facts::Case;
 use crate::model::{Claim, FactId, Guideline, RuleId};
@@ -107,10 +108,19 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
     let base = resolve(g, &fired);
     // A true contraindication is absolute: no unknown can change it.
     let settled = matches!(base, Resolution::Verdict(Verdict::Contraindicated, ..));
+    // Past the rule level, completions of the absent facts decide (see oracle_needs.rs).
+    let refined = |fallback: Outcome| {
+        let kind = |fired: &[RuleId]| resolve(g, fired).kind();
+        match oracle_needs::refine(g, case, action, &unknown, kind(&fired), kind) {
+            Some((_, Some(undecided))) => undecided,
+            Some((_, None)) => to_outcome(resolve(g, &fired)),
+            None => fallback,
+        }
+    };
     let outcome = if unknown.is_empty() || settled {
         to_outcome(base)
     } else if unknown.len() > MAX_UNKNOWN_RULES {
-        undecided(g, case, &unknown, Vec::new())
+        refined(undecided(g, case, &unknown, Vec::new()))
     } else {
         let mut possible: Vec<Option<Option<Verdict>>> = vec![base.kind()];
         let mut scratch = fired.clone();
@@ -141,7 +151,7 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
                     }
                     acc
                 });
-            undecided(g, case, &unknown, verdicts)
+            refined(undecided(g, case, &unknown, verdicts))
         }
     };
     ActionResult { action, outcome, trace }
@@ -270,8 +280,10 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                             verdict: Some(verdict),
                             certain: false,
                         });
+                        let needs = super::oracle_needs::invariant_needs(g, case, when, &facts)
+                            .unwrap_or_else(|| absent(case, &facts));
                         result.outcome = Outcome::Undecided {
-                            needs: absent(case, &facts),
+                            needs,
                             possible: vec![None, Some(verdict)],
                         };
                     }

@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use super::logic::Truth;
+use super::needs::Scratch;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
 use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
@@ -23,6 +24,9 @@ pub(crate) enum Cause {
     Rules,
     /// A decision was held back because it might break this invariant.
     Invariant(u32),
+    /// Refined over the completions of the absent facts: the facts that can
+    /// change the outcome are in [`Evaluator::needs`] (see `needs.rs`).
+    Exact,
 }
 
 /// The outcome of one action, as the evaluator keeps it.
@@ -44,7 +48,7 @@ pub(crate) enum State {
 
 /// What one combination of fired rules resolves to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Resolved {
+pub(super) enum Resolved {
     Silent,
     Verdict(Verdict),
     Conflict,
@@ -52,7 +56,7 @@ enum Resolved {
 
 impl Resolved {
     /// A distinct bit per outcome, to collect the outcomes a set of cases can reach.
-    fn bit(self) -> u8 {
+    pub(super) fn bit(self) -> u8 {
         match self {
             Resolved::Silent => 1,
             Resolved::Conflict => 2,
@@ -60,7 +64,7 @@ impl Resolved {
         }
     }
 
-    fn state(self) -> State {
+    pub(super) fn state(self) -> State {
         match self {
             Resolved::Silent => State::Silent,
             Resolved::Verdict(v) => State::Decided(v),
@@ -145,7 +149,7 @@ pub struct Evaluator<'p> {
     /// Each numeric node's value; NaN is unknown.
     pub(crate) num: Vec<f64>,
     /// Each enum node's value index; [`UNKNOWN_ENUM`] is unknown.
-    enm: Vec<u8>,
+    pub(crate) enm: Vec<u8>,
     pub(crate) scope: Truth,
     /// One state per action.
     pub(crate) states: Vec<State>,
@@ -154,10 +158,15 @@ pub struct Evaluator<'p> {
     /// Rules whose condition is unknown, per action.
     pub(crate) unknown: Vec<u64>,
     /// One combination of fired and unknown rules, while enumerating.
-    combo: Vec<u64>,
+    pub(crate) combo: Vec<u64>,
     /// Positions of an action's unknown rules, while enumerating.
     unknown_list: Vec<u32>,
     pub(crate) violations: Vec<Violation>,
+    /// Per action, the facts that can change its outcome, when its state is
+    /// undecided with [`Cause::Exact`].
+    pub(crate) needs: Vec<Vec<FactId>>,
+    /// Buffers of the refinement over completions.
+    pub(super) scratch: Scratch,
 }
 
 impl<'p> Evaluator<'p> {
@@ -175,6 +184,8 @@ impl<'p> Evaluator<'p> {
             combo: vec![0; program.max_words],
             unknown_list: Vec::with_capacity(MAX_UNKNOWN_RULES),
             violations: Vec::with_capacity(program.invariants.len()),
+            needs: vec![Vec::new(); program.actions.len()],
+            scratch: Scratch::new(program),
         }
     }
 
@@ -213,8 +224,8 @@ impl<'p> Evaluator<'p> {
             }),
             Truth::True => {
                 self.compute(case, p.scope_end..p.run_end);
-                for (state, action) in self.states.iter_mut().zip(&p.actions) {
-                    *state = match action.single {
+                for (a, action) in p.actions.iter().enumerate() {
+                    let state = match action.single {
                         // One rule: its truth is the outcome, or unknown between it and none.
                         Some((when, verdict)) => {
                             let truth = self.truth[when as usize];
@@ -240,8 +251,9 @@ impl<'p> Evaluator<'p> {
                             action,
                         ),
                     };
+                    self.states[a] = self.refine_rules(case, a, state);
                 }
-                self.enforce_invariants();
+                self.enforce_invariants(case);
             }
         }
         self.brief()
@@ -259,7 +271,7 @@ impl<'p> Evaluator<'p> {
             return None;
         }
         self.compute(case, p.scope_end..p.nodes.len());
-        self.states[a] = decide(
+        let state = decide(
             &self.truth,
             &mut self.fired,
             &mut self.unknown,
@@ -268,6 +280,7 @@ impl<'p> Evaluator<'p> {
             p,
             &p.actions[a],
         );
+        self.states[a] = self.refine_rules(case, a, state);
         Some(self.action_result(case, a))
     }
 
@@ -292,85 +305,13 @@ impl<'p> Evaluator<'p> {
     /// Each node writes the buffer of its type; an unknown number is NaN.
     pub(super) fn compute(&mut self, case: &Case, range: Range<usize>) {
         let p = self.program;
-        let (truth, num, enm) = (&mut self.truth, &mut self.num, &mut self.enm);
+        let mut bufs = Buffers {
+            truth: &mut self.truth,
+            num: &mut self.num,
+            enm: &mut self.enm,
+        };
         for (i, node) in p.nodes[range.clone()].iter().enumerate() {
-            let i = range.start + i;
-            match *node {
-                Node::Bool(b) => truth[i] = Truth::from_bool(b),
-                Node::Num(x) => num[i] = x,
-                Node::FactBool(f) => truth[i] = fact_truth(case, f),
-                Node::FactNum(f) => {
-                    num[i] = match case.get(FactId(f)) {
-                        Some(Value::Num(x)) => x,
-                        _ => f64::NAN,
-                    }
-                }
-                Node::FactEnum(f) => {
-                    enm[i] = match case.get(FactId(f)) {
-                        Some(Value::Enum(e)) => e,
-                        _ => UNKNOWN_ENUM,
-                    }
-                }
-                Node::Not(a) => truth[i] = truth[a as usize].negate(),
-                // Kleene: false wins a conjunction, true a disjunction, so the
-                // result is the least (greatest) truth; there are no side effects
-                // to skip by short-circuiting.
-                Node::And(a, b) => truth[i] = truth[a as usize].min(truth[b as usize]),
-                Node::Or(a, b) => truth[i] = truth[a as usize].max(truth[b as usize]),
-                Node::Compare(op, a, b) => truth[i] = compare(op, num[a as usize], num[b as usize]),
-                Node::FactCmp(op, f, k) => {
-                    truth[i] = match case.get(FactId(f)) {
-                        Some(Value::Num(x)) => Truth::from_bool(op.apply(x, k)),
-                        _ => Truth::Unknown,
-                    }
-                }
-                Node::Neg(a) => num[i] = -num[a as usize],
-                Node::Arith(op, a, b) => {
-                    let (x, y) = (num[a as usize], num[b as usize]);
-                    num[i] = finite(match op {
-                        ArithOp::Add => x + y,
-                        ArithOp::Sub => x - y,
-                        ArithOp::Mul => x * y,
-                        ArithOp::Div => x / y,
-                    })
-                }
-                Node::Sqrt(a) => num[i] = finite(num[a as usize].sqrt()),
-                Node::EnumIn(a, set) => truth[i] = member(enm[a as usize], set),
-                Node::FactIn(f, set) => {
-                    truth[i] = match case.get(FactId(f)) {
-                        Some(Value::Enum(e)) => member(e, set),
-                        _ => Truth::Unknown,
-                    }
-                }
-                Node::Known(a, ty, negated) => {
-                    let known = is_known(truth, num, enm, a as usize, ty);
-                    truth[i] = Truth::from_bool(known != negated);
-                }
-                Node::KnownInClaim(a, ty, negated) => {
-                    truth[i] = if is_known(truth, num, enm, a as usize, ty) {
-                        Truth::from_bool(!negated)
-                    } else {
-                        Truth::Unknown
-                    };
-                }
-                Node::AtLeast { n, start, len } => {
-                    let (mut yes, mut maybe) = (0u32, 0u32);
-                    for &item in &p.items[start as usize..(start + len) as usize] {
-                        match truth[item as usize] {
-                            Truth::True => yes += 1,
-                            Truth::Unknown => maybe += 1,
-                            Truth::False => {}
-                        }
-                    }
-                    truth[i] = if yes >= n {
-                        Truth::True
-                    } else if yes + maybe < n {
-                        Truth::False
-                    } else {
-                        Truth::Unknown
-                    };
-                }
-            }
+            bufs.step(p, range.start + i, *node, |f| case.get(FactId(f)));
         }
     }
 
@@ -378,7 +319,7 @@ impl<'p> Evaluator<'p> {
     /// given unknown facts) is withheld, so no report carries it.
     /// `always decide` claims are checked after every `never` claim, because
     /// withholding a decision can leave an action undecided.
-    fn enforce_invariants(&mut self) {
+    fn enforce_invariants(&mut self, case: &Case) {
         let p = self.program;
         for &i in &p.invariant_order {
             let (i, inv) = (i as usize, &p.invariants[i as usize]);
@@ -411,10 +352,11 @@ impl<'p> Evaluator<'p> {
                     } else {
                         // It might break the invariant once the facts are known:
                         // undecided, so that no later fact can reverse it.
-                        State::Undecided {
+                        let held = State::Undecided {
                             possible: 1 | (2 << (verdict as u8)),
                             cause: Cause::Invariant(i as u32),
-                        }
+                        };
+                        self.refine_invariant(case, i, held)
                     };
                 }
                 InvariantCode::AlwaysDecide { action, when } => {
@@ -432,6 +374,105 @@ impl<'p> Evaluator<'p> {
             }
         }
         self.violations.sort_by_key(|v| v.invariant);
+    }
+}
+
+/// The evaluator's value buffers, borrowed together so that one node can be
+/// computed from the values of its operands.
+pub(super) struct Buffers<'b> {
+    pub truth: &'b mut [Truth],
+    pub num: &'b mut [f64],
+    pub enm: &'b mut [u8],
+}
+
+impl Buffers<'_> {
+    /// Computes node `i` from its operands; `fact` gives each fact's value
+    /// (`None`: unknown). The one definition of what a node means, used for
+    /// the case as given and for its completions (see `needs.rs`).
+    #[inline(always)]
+    pub(super) fn step(&mut self, p: &Program, i: usize, node: Node, fact: impl Fn(u32) -> Option<Value>) {
+        let (truth, num, enm) = (&mut *self.truth, &mut *self.num, &mut *self.enm);
+        match node {
+            Node::Bool(b) => truth[i] = Truth::from_bool(b),
+            Node::Num(x) => num[i] = x,
+            Node::FactBool(f) => {
+                truth[i] = match fact(f) {
+                    Some(Value::Bool(b)) => Truth::from_bool(b),
+                    _ => Truth::Unknown,
+                }
+            }
+            Node::FactNum(f) => {
+                num[i] = match fact(f) {
+                    Some(Value::Num(x)) => x,
+                    _ => f64::NAN,
+                }
+            }
+            Node::FactEnum(f) => {
+                enm[i] = match fact(f) {
+                    Some(Value::Enum(e)) => e,
+                    _ => UNKNOWN_ENUM,
+                }
+            }
+            Node::Not(a) => truth[i] = truth[a as usize].negate(),
+            // Kleene: false wins a conjunction, true a disjunction, so the
+            // result is the least (greatest) truth; there are no side effects
+            // to skip by short-circuiting.
+            Node::And(a, b) => truth[i] = truth[a as usize].min(truth[b as usize]),
+            Node::Or(a, b) => truth[i] = truth[a as usize].max(truth[b as usize]),
+            Node::Compare(op, a, b) => truth[i] = compare(op, num[a as usize], num[b as usize]),
+            Node::FactCmp(op, f, k) => {
+                truth[i] = match fact(f) {
+                    Some(Value::Num(x)) => Truth::from_bool(op.apply(x, k)),
+                    _ => Truth::Unknown,
+                }
+            }
+            Node::Neg(a) => num[i] = -num[a as usize],
+            Node::Arith(op, a, b) => {
+                let (x, y) = (num[a as usize], num[b as usize]);
+                num[i] = finite(match op {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    ArithOp::Div => x / y,
+                })
+            }
+            Node::Sqrt(a) => num[i] = finite(num[a as usize].sqrt()),
+            Node::EnumIn(a, set) => truth[i] = member(enm[a as usize], set),
+            Node::FactIn(f, set) => {
+                truth[i] = match fact(f) {
+                    Some(Value::Enum(e)) => member(e, set),
+                    _ => Truth::Unknown,
+                }
+            }
+            Node::Known(a, ty, negated) => {
+                let known = is_known(truth, num, enm, a as usize, ty);
+                truth[i] = Truth::from_bool(known != negated);
+            }
+            Node::KnownInClaim(a, ty, negated) => {
+                truth[i] = if is_known(truth, num, enm, a as usize, ty) {
+                    Truth::from_bool(!negated)
+                } else {
+                    Truth::Unknown
+                };
+            }
+            Node::AtLeast { n, start, len } => {
+                let (mut yes, mut maybe) = (0u32, 0u32);
+                for &item in &p.items[start as usize..(start + len) as usize] {
+                    match truth[item as usize] {
+                        Truth::True => yes += 1,
+                        Truth::Unknown => maybe += 1,
+                        Truth::False => {}
+                    }
+                }
+                truth[i] = if yes >= n {
+                    Truth::True
+                } else if yes + maybe < n {
+                    Truth::False
+                } else {
+                    Truth::Unknown
+                };
+            }
+        }
     }
 }
 
@@ -638,7 +679,7 @@ fn conclude(base: Resolved, reached: u8) -> State {
 /// otherwise the rules no fired rule overrides must agree. The checker rejects
 /// precedence cycles, so some fired rule survives; were none to, no verdict is
 /// the safe answer.
-fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
+pub(super) fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
     if fired == 0 {
         return Resolved::Silent;
     }
@@ -663,7 +704,7 @@ fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
 }
 
 /// [`resolve_small`] over rule sets of several words.
-fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
+pub(super) fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
     if fired.iter().all(|x| *x == 0) {
         return Resolved::Silent;
     }

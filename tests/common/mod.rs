@@ -3,6 +3,7 @@
 //! a part of it, hence `dead_code` is allowed here.
 #![allow(dead_code)]
 
+pub mod completions;
 pub mod gen;
 pub mod naive;
 pub mod oracle;

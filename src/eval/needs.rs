@@ -1,0 +1,713 @@
+//! Exact `needs`: ask only for what can change the outcome.
+//!
+//! The rule-level check in `run.rs` combines the unknown rule conditions as if
+//! they were independent. When it finds an action decided, the action is
+//! decided (that enumeration reaches every outcome a completion can reach, and
+//! more). When it does not, this module refines the answer over the
+//! *completions* of the case: every way of giving a value to each absent fact
+//! the action's unknown rules read.
+//!
+//! A number has infinitely many values, but a comparison `fact op constant`
+//! has one truth on each cell of [`domain::numeric_cells`] (the fact cut at
+//! the constants it is compared with and at its bounds), so one value per
+//! cell is exact for conditions built from such comparisons, booleans, enum
+//! membership, `not`/`and`/`or` and `at least` (the *exact fragment*). For each
+//! completion the action's conditions are computed again (only the nodes that
+//! were unknown) and resolved, which gives:
+//!
+//! - **decided** when every completion resolves to the outcome the given facts
+//!   resolve to (silent, a conflict, or a verdict carried by rules true now);
+//! - **`possible`**: exactly the outcomes the completions reach (silent and
+//!   conflict are both "no verdict");
+//! - **`needs`**: exactly the absent facts `f` for which two completions that
+//!   differ only in `f` resolve differently (silent and conflict count as
+//!   different outcomes here: a conflict is reported, silence is not).
+//!
+//! When every completion gives one outcome that no rule true on the given facts
+//! carries (`recommend x when p` and `recommend x when not p`, `p` absent), the
+//! action stays undecided, `possible` that one outcome, and `needs` every
+//! absent fact the unknown rules read: no single fact changes the outcome, but
+//! a decision must name a rule that is true, and which one is up to them.
+//!
+//! Fallbacks, all to the rule-level answer (never a verdict a completion could
+//! change, never a fact dropped that might matter): an unknown rule outside the
+//! exact fragment (arithmetic on facts, two facts compared, a constant that is
+//! not a number); a condition still unknown on some completion; more than
+//! [`MAX_COMPLETIONS`] completions; more than [`MAX_CONE`] nodes under an
+//! action's conditions, or more than [`MAX_PLANNED`] over all of them.
+//!
+//! A decision held back because a `never` invariant's condition is unknown gets
+//! the same treatment for that condition: `needs` lists the absent facts that
+//! can change its truth, or every absent fact it reads when none alone can (or
+//! when it reads `is known`, which only giving the fact settles).
+
+use std::collections::BTreeMap;
+
+use super::logic::Truth;
+use super::run::{for_each_bit, resolve_small, resolve_wide, Buffers, Cause, Evaluator, Resolved, State};
+use crate::analysis::domain;
+use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::facts::{Case, Value};
+use crate::model::{CmpOp, FactId, FactKind, Guideline};
+
+/// Most completions enumerated for one action (or one invariant condition);
+/// past it the rule-level answer stands.
+pub const MAX_COMPLETIONS: usize = 1 << 14;
+
+/// Most nodes under one action's conditions that are planned for; past it the
+/// rule-level answer stands (hostile guidelines, not clinical ones).
+const MAX_CONE: usize = 4096;
+
+/// Most nodes and cell values kept over all plans of a program: a hostile file
+/// (100,000 actions each reading one huge definition) must not make compiling
+/// slow or large. Plans past it are not made, and those actions keep the
+/// rule-level answer.
+const MAX_PLANNED: usize = 1 << 20;
+
+/// What refining one question over completions needs, made once per program.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// False when the cone was too large to plan: no refinement.
+    pub(super) usable: bool,
+    /// Every node the question's conditions read, operands first.
+    cone: Vec<u32>,
+    /// Per root condition (an action's rules by position, or the one
+    /// invariant condition): whether it lies in the exact fragment.
+    exact: Vec<bool>,
+    /// One value per cell of each fact the cone reads, sorted by fact.
+    values: Vec<(u32, Vec<Value>)>,
+}
+
+/// The plans of a program: one per action, one per invariant.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plans {
+    pub(super) actions: Vec<Plan>,
+    invariants: Vec<Plan>,
+}
+
+/// A numeric node as the planner sees it.
+#[derive(Clone, Copy, Debug)]
+enum Term {
+    /// A constant, computed with the evaluator's operations (NaN: unknown).
+    Const(f64),
+    /// A numeric fact's value.
+    Fact(u32),
+    /// Arithmetic on facts.
+    Other,
+}
+
+impl Plans {
+    /// Plans every action and invariant of a compiled guideline.
+    pub(crate) fn new(
+        g: &Guideline,
+        nodes: &[Node],
+        items: &[u32],
+        actions: &[ActionCode],
+        invariants: &[InvariantCode],
+    ) -> Plans {
+        let (exact, terms) = classify(nodes, items);
+        let mut seen = vec![false; nodes.len()];
+        let mut budget = MAX_PLANNED;
+        let mut plan = |roots: &[u32]| {
+            if budget == 0 {
+                return Plan::default();
+            }
+            let made = plan(g, nodes, items, &exact, &terms, roots, &mut seen);
+            let size = made.cone.len() + made.values.iter().map(|(_, v)| v.len()).sum::<usize>();
+            if size > budget {
+                budget = 0;
+                return Plan::default();
+            }
+            budget -= size;
+            made
+        };
+        let actions = actions.iter().map(|a| plan(&a.whens)).collect();
+        let invariants = invariants
+            .iter()
+            .map(|inv| match inv {
+                InvariantCode::Never { when, .. } => plan(&[*when]),
+                InvariantCode::AlwaysDecide { .. } => Plan::default(),
+            })
+            .collect();
+        Plans { actions, invariants }
+    }
+}
+
+/// One forward pass over the arena (operands come first): which condition
+/// nodes are in the exact fragment, and what each numeric node is.
+fn classify(nodes: &[Node], items: &[u32]) -> (Vec<bool>, Vec<Term>) {
+    let mut exact = vec![true; nodes.len()];
+    let mut terms = vec![Term::Other; nodes.len()];
+    let finite = |x: f64| if x.is_finite() { x } else { f64::NAN };
+    for (i, node) in nodes.iter().enumerate() {
+        let t = |n: u32| terms[n as usize];
+        let e = |n: u32| exact[n as usize];
+        let (x, term) = match *node {
+            Node::Num(c) => (true, Term::Const(c)),
+            Node::FactNum(f) => (true, Term::Fact(f)),
+            Node::Neg(a) => match t(a) {
+                Term::Const(c) => (true, Term::Const(-c)),
+                _ => (true, Term::Other),
+            },
+            Node::Sqrt(a) => match t(a) {
+                Term::Const(c) => (true, Term::Const(finite(c.sqrt()))),
+                _ => (true, Term::Other),
+            },
+            Node::Arith(op, a, b) => match (t(a), t(b)) {
+                (Term::Const(x), Term::Const(y)) => (
+                    true,
+                    Term::Const(finite(match op {
+                        crate::model::ArithOp::Add => x + y,
+                        crate::model::ArithOp::Sub => x - y,
+                        crate::model::ArithOp::Mul => x * y,
+                        crate::model::ArithOp::Div => x / y,
+                    })),
+                ),
+                _ => (true, Term::Other),
+            },
+            // A comparison is exact when the cells of its fact are cut at its
+            // constant: a fact against a constant, or two constants.
+            Node::Compare(_, a, b) => (
+                matches!(
+                    (t(a), t(b)),
+                    (Term::Fact(_), Term::Const(_))
+                        | (Term::Const(_), Term::Fact(_))
+                        | (Term::Const(_), Term::Const(_))
+                ),
+                Term::Other,
+            ),
+            Node::Not(a) | Node::EnumIn(a, _) => (e(a), Term::Other),
+            Node::And(a, b) | Node::Or(a, b) => (e(a) && e(b), Term::Other),
+            Node::AtLeast { start, len, .. } => (
+                items[start as usize..(start + len) as usize].iter().all(|n| e(*n)),
+                Term::Other,
+            ),
+            // `is known` is true on every completion, yet only giving the fact
+            // makes it so: not a question completions can answer.
+            Node::Known(..) | Node::KnownInClaim(..) => (false, Term::Other),
+            Node::Bool(_) | Node::FactBool(_) | Node::FactEnum(_) | Node::FactCmp(..) | Node::FactIn(..) => {
+                (true, Term::Other)
+            }
+        };
+        exact[i] = x;
+        terms[i] = term;
+    }
+    (exact, terms)
+}
+
+/// Calls `f` with each operand of a node.
+fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
+    match node {
+        Node::Not(a)
+        | Node::Neg(a)
+        | Node::Sqrt(a)
+        | Node::EnumIn(a, _)
+        | Node::Known(a, ..)
+        | Node::KnownInClaim(a, ..) => f(a),
+        Node::And(a, b) | Node::Or(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Node::AtLeast { start, len, .. } => items[start as usize..(start + len) as usize].iter().for_each(|n| f(*n)),
+        Node::Bool(_)
+        | Node::Num(_)
+        | Node::FactBool(_)
+        | Node::FactNum(_)
+        | Node::FactEnum(_)
+        | Node::FactCmp(..)
+        | Node::FactIn(..) => {}
+    }
+}
+
+/// The plan of the conditions at `roots`; `seen` is all false on entry and exit.
+fn plan(
+    g: &Guideline,
+    nodes: &[Node],
+    items: &[u32],
+    exact: &[bool],
+    terms: &[Term],
+    roots: &[u32],
+    seen: &mut [bool],
+) -> Plan {
+    let mut cone = Vec::new();
+    let mut stack = roots.to_vec();
+    let mut too_large = false;
+    while let Some(n) = stack.pop() {
+        if std::mem::replace(&mut seen[n as usize], true) {
+            continue;
+        }
+        cone.push(n);
+        if cone.len() > MAX_CONE {
+            too_large = true;
+            break;
+        }
+        operands(nodes[n as usize], items, |o| stack.push(o));
+    }
+    for &n in &cone {
+        seen[n as usize] = false;
+    }
+    if too_large {
+        return Plan::default();
+    }
+    cone.sort_unstable();
+    // Each fact the cone reads, with the comparisons that read it (`x op c`
+    // when the fact is on the left, `c op x` otherwise).
+    let mut atoms: BTreeMap<u32, Vec<(CmpOp, f64, bool)>> = BTreeMap::new();
+    // Each enum fact with the sets of values it is tested against.
+    let mut sets: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+    for &n in &cone {
+        match nodes[n as usize] {
+            Node::FactIn(f, set) => {
+                atoms.entry(f).or_default();
+                sets.entry(f).or_default().push(set);
+            }
+            Node::EnumIn(a, set) => {
+                if let Node::FactEnum(f) = nodes[a as usize] {
+                    sets.entry(f).or_default().push(set);
+                }
+            }
+            Node::FactBool(f) | Node::FactNum(f) | Node::FactEnum(f) => {
+                atoms.entry(f).or_default();
+            }
+            Node::FactCmp(op, f, k) => atoms.entry(f).or_default().push((op, k, true)),
+            Node::Compare(op, a, b) => match (terms[a as usize], terms[b as usize]) {
+                (Term::Fact(f), Term::Const(c)) => atoms.entry(f).or_default().push((op, c, true)),
+                (Term::Const(c), Term::Fact(f)) => atoms.entry(f).or_default().push((op, c, false)),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let values = atoms
+        .into_iter()
+        .map(|(f, atoms)| {
+            let sets = sets.get(&f).map_or(&[][..], Vec::as_slice);
+            (f, representatives(&g.fact(FactId(f)).kind, &atoms, sets))
+        })
+        .collect();
+    Plan {
+        usable: true,
+        cone,
+        exact: roots.iter().map(|r| exact[*r as usize]).collect(),
+        values,
+    }
+}
+
+/// One value per cell of a fact, and of cells that every comparison reading
+/// the fact treats alike only the first: `wbc > 100` cuts `wbc` into the cells
+/// 0, (0, 100), 100 and above, but only "at most 100" and "above" differ to
+/// any condition, so two values are tried, not four.
+/// Likewise, enum values that every set tested treats alike are tried once
+/// (`leukostasis is one of (pulmonary, cerebral)`: none, and one of the two).
+fn representatives(kind: &FactKind, atoms: &[(CmpOp, f64, bool)], sets: &[u64]) -> Vec<Value> {
+    match kind {
+        FactKind::Bool => vec![Value::Bool(false), Value::Bool(true)],
+        // An enum node is read only by membership tests (`is known` is no
+        // rule condition, and makes an invariant inexact), so these are all.
+        FactKind::Enum { values } if sets.len() <= 64 => {
+            let mut seen: Vec<u64> = Vec::with_capacity(values.len());
+            let mut out = Vec::new();
+            for v in 0..values.len() {
+                let sig = sets
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |sig, (i, set)| sig | (((set >> v) & 1) << i));
+                if !seen.contains(&sig) {
+                    seen.push(sig);
+                    out.push(Value::Enum(v as u8));
+                }
+            }
+            out
+        }
+        FactKind::Enum { values } => (0..values.len()).map(|i| Value::Enum(i as u8)).collect(),
+        FactKind::Integer { .. } | FactKind::Number { .. } => {
+            let cuts: Vec<f64> = atoms.iter().map(|(_, c, _)| *c).collect();
+            let cells = domain::numeric_cells(kind, &cuts);
+            // Signatures as bit sets; a fact compared more than 64 times (a
+            // hostile file, not a clinical one) keeps every cell.
+            if atoms.len() > 64 {
+                return cells.iter().map(|c| Value::Num(c.value)).collect();
+            }
+            let signature = |x: f64| -> u64 {
+                atoms.iter().enumerate().fold(0, |sig, (i, &(op, c, left))| {
+                    let holds = if left { op.apply(x, c) } else { op.apply(c, x) };
+                    sig | (u64::from(holds) << i)
+                })
+            };
+            let mut seen: Vec<u64> = Vec::with_capacity(cells.len());
+            let mut out = Vec::new();
+            for cell in cells {
+                let sig = signature(cell.value);
+                if !seen.contains(&sig) {
+                    seen.push(sig);
+                    out.push(Value::Num(cell.value));
+                }
+            }
+            out
+        }
+    }
+}
+
+/// One absent fact being enumerated.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    fact: u32,
+    /// Its entry in the plan's `values`.
+    entry: u32,
+    /// Number of cells.
+    radix: u32,
+    /// Distance between completions that differ by one cell of this fact.
+    stride: u32,
+    /// The current cell.
+    digit: u32,
+}
+
+/// The evaluator's buffers for refining; they grow once and are reused.
+#[derive(Clone, Debug)]
+pub(crate) struct Scratch {
+    facts: Vec<FactId>,
+    slots: Vec<Slot>,
+    dirty: Vec<u32>,
+    /// Per node, the first slot it depends on (`u32::MAX`: none); set for the
+    /// dirty nodes while enumerating.
+    first_slot: Vec<u32>,
+    /// The dirty nodes that depend on some slot, by first slot descending
+    /// (operands before users: an operand's first slot is never below its
+    /// user's), then by position.
+    order: Vec<u32>,
+    /// `order[starts[j]..]`: the nodes to recompute when slots `0..=j` changed.
+    starts: Vec<u32>,
+    /// The completion being evaluated, by fact (`None` outside the slots).
+    completion: Vec<Option<Value>>,
+    /// Each completion's outcome (a [`Resolved::bit`], or 1/2 for false/true).
+    outcomes: Vec<u8>,
+}
+
+impl Scratch {
+    pub(crate) fn new(p: &Program) -> Scratch {
+        Scratch {
+            facts: Vec::new(),
+            slots: Vec::new(),
+            dirty: Vec::new(),
+            first_slot: vec![u32::MAX; p.nodes.len()],
+            order: Vec::new(),
+            starts: Vec::new(),
+            completion: vec![None; p.fact_count],
+            outcomes: Vec::new(),
+        }
+    }
+}
+
+/// What a completion is asked.
+#[derive(Clone, Copy)]
+enum Question {
+    /// How action `a` resolves.
+    Rules(usize),
+    /// The truth of invariant `invariant`'s condition, at `node`.
+    Condition { invariant: usize, node: u32 },
+}
+
+impl Evaluator<'_> {
+    /// Refines the rule-level state of action `a` over the completions of
+    /// `case`; any state but undecided-by-rules is returned as it is.
+    pub(super) fn refine_rules(&mut self, case: &Case, a: usize, state: State) -> State {
+        if !matches!(
+            state,
+            State::Undecided {
+                cause: Cause::Rules,
+                ..
+            }
+        ) {
+            return state;
+        }
+        let p = self.program;
+        let (plan, code) = (&p.needs.actions[a], &p.actions[a]);
+        let (off, w) = (code.offset as usize, code.words as usize);
+        if !plan.usable {
+            return state;
+        }
+        // Rules known on the case keep their truth on every completion
+        // (Kleene logic is monotone), so only the unknown rules' facts vary.
+        let mut exact = true;
+        let facts = &mut self.scratch.facts;
+        facts.clear();
+        for_each_bit(&self.unknown[off..off + w], |local| {
+            exact &= plan.exact[local];
+            facts.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
+        });
+        if !exact || !self.prepare(case, plan) || !self.enumerate(Question::Rules(a)) {
+            return state;
+        }
+        let base = if w == 1 {
+            resolve_small(code, self.fired[off])
+        } else {
+            resolve_wide(p, code, &self.fired[off..off + w])
+        };
+        let reached = self.scratch.outcomes.iter().fold(0u8, |m, o| m | o);
+        if reached == base.bit() {
+            return base.state();
+        }
+        self.collect_needs(a, reached.count_ones() > 1);
+        // Silent and conflict are both "no verdict".
+        let none = u8::from(reached & 3 != 0);
+        State::Undecided {
+            possible: none | ((reached >> 2) << 1),
+            cause: Cause::Exact,
+        }
+    }
+
+    /// Refines the `needs` of a decision held back because invariant `i`'s
+    /// condition is unknown: the absent facts that can change its truth.
+    pub(super) fn refine_invariant(&mut self, case: &Case, i: usize, held: State) -> State {
+        let p = self.program;
+        let (
+            InvariantCode::Never {
+                action, when, facts, ..
+            },
+            State::Undecided { possible, .. },
+        ) = (&p.invariants[i], held)
+        else {
+            return held;
+        };
+        let plan = &p.needs.invariants[i];
+        if !plan.usable || !plan.exact.first().copied().unwrap_or(false) {
+            return held;
+        }
+        self.scratch.facts.clear();
+        self.scratch.facts.extend_from_slice(facts);
+        if !self.prepare(case, plan)
+            || !self.enumerate(Question::Condition {
+                invariant: i,
+                node: *when,
+            })
+        {
+            return held;
+        }
+        let reached = self.scratch.outcomes.iter().fold(0u8, |m, o| m | o);
+        self.collect_needs(action.index(), reached.count_ones() > 1);
+        State::Undecided {
+            possible,
+            cause: Cause::Exact,
+        }
+    }
+
+    /// Sets up the slots (the absent facts among `scratch.facts`) and the
+    /// dirty nodes (the cone's nodes unknown on the case). False when the
+    /// completions are too many to enumerate.
+    fn prepare(&mut self, case: &Case, plan: &Plan) -> bool {
+        let s = &mut self.scratch;
+        s.facts.sort_unstable();
+        s.facts.dedup();
+        s.slots.clear();
+        let mut count: usize = 1;
+        for f in &s.facts {
+            if case.get(*f).is_some() {
+                continue;
+            }
+            let Ok(entry) = plan.values.binary_search_by_key(&f.0, |(g, _)| *g) else {
+                // A fact the conditions read but the plan does not know: never
+                // expected, and not worth a guess.
+                return false;
+            };
+            let radix = plan.values[entry].1.len();
+            if radix == 0 {
+                return false;
+            }
+            s.slots.push(Slot {
+                fact: f.0,
+                entry: entry as u32,
+                radix: radix as u32,
+                stride: count as u32,
+                digit: 0,
+            });
+            count = match count.checked_mul(radix) {
+                Some(n) if n <= MAX_COMPLETIONS => n,
+                _ => return false,
+            };
+        }
+        s.dirty.clear();
+        for &n in &plan.cone {
+            let i = n as usize;
+            let unknown = match self.program.nodes[i].ty() {
+                Ty::Truth => self.truth[i] == Truth::Unknown,
+                Ty::Num => self.num[i].is_nan(),
+                Ty::Enum => self.enm[i] == UNKNOWN_ENUM,
+            };
+            if unknown {
+                s.dirty.push(n);
+            }
+        }
+        // Only what depends on a changed slot is recomputed: the first slot
+        // changes at every step, the others ever more rarely.
+        let nodes = &self.program.nodes;
+        let items = &self.program.items;
+        for &n in &s.dirty {
+            let node = nodes[n as usize];
+            let mut first = match node {
+                Node::FactBool(f)
+                | Node::FactNum(f)
+                | Node::FactEnum(f)
+                | Node::FactCmp(_, f, _)
+                | Node::FactIn(f, _) => s
+                    .slots
+                    .iter()
+                    .position(|slot| slot.fact == f)
+                    .map_or(u32::MAX, |j| j as u32),
+                _ => u32::MAX,
+            };
+            operands(node, items, |o| first = first.min(s.first_slot[o as usize]));
+            s.first_slot[n as usize] = first;
+        }
+        s.order.clear();
+        s.order.extend(
+            s.dirty
+                .iter()
+                .copied()
+                .filter(|n| s.first_slot[*n as usize] != u32::MAX),
+        );
+        let first_slot = &s.first_slot;
+        s.order
+            .sort_by_key(|n| (std::cmp::Reverse(first_slot[*n as usize]), *n));
+        s.starts.clear();
+        for j in 0..s.slots.len() as u32 {
+            let start = s.order.partition_point(|n| first_slot[*n as usize] > j);
+            s.starts.push(start as u32);
+        }
+        s.outcomes.clear();
+        s.outcomes.reserve(count);
+        true
+    }
+
+    /// Evaluates every completion of the slots, first slot fastest, into
+    /// `scratch.outcomes`, then puts the buffers back as the case left them.
+    /// False when some completion leaves the question unknown.
+    fn enumerate(&mut self, question: Question) -> bool {
+        let p = self.program;
+        let plans = &p.needs;
+        let Evaluator {
+            truth,
+            num,
+            enm,
+            fired,
+            combo,
+            scratch,
+            ..
+        } = self;
+        let s = scratch;
+        for slot in &s.slots {
+            s.completion[slot.fact as usize] = Some(plans_value(plans, question, slot, 0));
+        }
+        let mut ok = true;
+        // The highest slot changed since the last completion; all at first.
+        let mut changed = s.slots.len().saturating_sub(1);
+        'completions: loop {
+            let mut bufs = Buffers {
+                truth: &mut truth[..],
+                num: &mut num[..],
+                enm: &mut enm[..],
+            };
+            let completion = &s.completion;
+            let start = s.starts.get(changed).map_or(s.order.len(), |x| *x as usize);
+            for &n in &s.order[start..] {
+                bufs.step(p, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
+            }
+            let outcome = match question {
+                Question::Condition { node, .. } => match truth[node as usize] {
+                    Truth::False => Some(1),
+                    Truth::True => Some(2),
+                    Truth::Unknown => None,
+                },
+                Question::Rules(a) => resolve_now(p, a, truth, fired, combo),
+            };
+            let Some(outcome) = outcome else {
+                ok = false;
+                break;
+            };
+            s.outcomes.push(outcome);
+            // The next completion: an odometer over the slots.
+            for (j, slot) in s.slots.iter_mut().enumerate() {
+                changed = j;
+                slot.digit += 1;
+                if slot.digit == slot.radix {
+                    slot.digit = 0;
+                }
+                s.completion[slot.fact as usize] = Some(plans_value(plans, question, slot, slot.digit));
+                if slot.digit != 0 {
+                    continue 'completions;
+                }
+            }
+            break;
+        }
+        for &n in &s.dirty {
+            let i = n as usize;
+            s.first_slot[i] = u32::MAX;
+            match p.nodes[i].ty() {
+                Ty::Truth => truth[i] = Truth::Unknown,
+                Ty::Num => num[i] = f64::NAN,
+                Ty::Enum => enm[i] = UNKNOWN_ENUM,
+            }
+        }
+        for slot in s.slots.iter_mut() {
+            s.completion[slot.fact as usize] = None;
+            slot.digit = 0;
+        }
+        ok
+    }
+
+    /// Fills `needs[a]`: with `exact`, the slots whose change alone changes
+    /// some completion's outcome; otherwise (one outcome throughout, yet not
+    /// the given facts') every slot.
+    fn collect_needs(&mut self, a: usize, exact: bool) {
+        let s = &self.scratch;
+        let out = &mut self.needs[a];
+        out.clear();
+        for slot in &s.slots {
+            if !exact || changes_outcome(&s.outcomes, slot) {
+                out.push(FactId(slot.fact));
+            }
+        }
+    }
+}
+
+/// The value of cell `digit` of a slot's fact.
+fn plans_value(plans: &Plans, question: Question, slot: &Slot, digit: u32) -> Value {
+    let plan = match question {
+        Question::Rules(a) => &plans.actions[a],
+        Question::Condition { invariant, .. } => &plans.invariants[invariant],
+    };
+    plan.values[slot.entry as usize].1[digit as usize]
+}
+
+/// Whether two completions that differ only in `slot`'s cell have different outcomes.
+fn changes_outcome(outcomes: &[u8], slot: &Slot) -> bool {
+    let (stride, radix) = (slot.stride as usize, slot.radix as usize);
+    (0..outcomes.len())
+        .filter(|idx| (idx / stride) % radix == 0)
+        .any(|idx| (1..radix).any(|d| outcomes[idx + d * stride] != outcomes[idx]))
+}
+
+/// How action `a` resolves on the current buffers; `None` when one of its
+/// rules is still unknown.
+fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mut [u64]) -> Option<u8> {
+    let code = &p.actions[a];
+    let (off, w) = (code.offset as usize, code.words as usize);
+    let combo = &mut combo[..w];
+    combo.copy_from_slice(&fired[off..off + w]);
+    for (local, &when) in code.whens.iter().enumerate() {
+        match truth[when as usize] {
+            Truth::True => set_bit(combo, local),
+            Truth::False => {}
+            Truth::Unknown => return None,
+        }
+    }
+    let r: Resolved = if w == 1 {
+        resolve_small(code, combo[0])
+    } else {
+        resolve_wide(p, code, combo)
+    };
+    Some(r.bit())
+}
+
+#[cfg(test)]
+#[path = "needs_tests.rs"]
+mod tests;
