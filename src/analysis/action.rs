@@ -180,11 +180,22 @@ impl<'g> ActionModel<'g> {
     /// one". `prior` lists the `never` invariants on this action (the evaluator
     /// enforces them all, in file order, before any `always decide`): their
     /// verdicts and their condition as [`ActionModel::claim`] encodes it.
-    pub fn undecided(&mut self, prior: &[(Vec<Verdict>, Tv)]) -> Lit {
+    ///
+    /// With `exact` (the evaluator refines this action over completions on
+    /// every case, [`crate::compile::Program::refines_exactly`]) the evaluator
+    /// leaves it undecided exactly when some completion of the absent facts
+    /// resolves differently from the rules true on the case, and that is what
+    /// is encoded; otherwise the rule-level question below, which the
+    /// evaluator's answer never undercuts.
+    pub fn undecided(&mut self, prior: &[(Vec<Verdict>, Tv)], exact: bool) -> Lit {
         let (undecided, world) = match &self.partial {
             Some(p) => p.clone(),
             None => {
-                let p = self.build_partial();
+                let p = if exact {
+                    self.build_completion()
+                } else {
+                    self.build_partial()
+                };
                 self.partial = Some(p.clone());
                 p
             }
@@ -208,6 +219,24 @@ impl<'g> ActionModel<'g> {
             via.push(self.enc.sat.and(&[world.kind[k], chain]));
         }
         self.enc.sat.or(&via)
+    }
+
+    /// Undecided as the exact evaluator sees it: no contraindication fires on
+    /// the case, and some completion resolves to another outcome than the
+    /// rules true on the case (silent and conflict count as different).
+    fn build_completion(&mut self) -> (Lit, Kinds) {
+        let g = self.guideline();
+        let conditions: Vec<Option<&Expr>> = self.rules.iter().map(|r| g.rule(*r).when.as_ref()).collect();
+        let completion: Vec<Lit> = self.enc.on_completion(&conditions).iter().map(|tv| tv.t).collect();
+        let on_case: Vec<Lit> = self.when.iter().map(|tv| tv.t).collect();
+        let base = self.kinds(&on_case);
+        let other = self.kinds(&completion);
+        let same: Vec<Lit> = (0..6)
+            .map(|k| self.enc.sat.and(&[base.kind[k], other.kind[k]]))
+            .collect();
+        let same = self.enc.sat.or(&same);
+        let undecided = self.enc.sat.and(&[!base.contra, !same]);
+        (undecided, base)
     }
 
     fn build_partial(&mut self) -> (Lit, Kinds) {

@@ -362,6 +362,46 @@ impl<'g> Encoder<'g> {
         tv
     }
 
+    /// Encodes `conditions` on a *completion* of the case the encoder
+    /// describes: a fresh copy of every fact, known, equal to the case's value
+    /// where the case knows it and free where it does not. Returns each
+    /// condition's truth there (two-valued, except parts outside the exact
+    /// fragment, which stay free atoms). The encoder's own facts and
+    /// definitions are left as they were.
+    pub fn on_completion(&mut self, conditions: &[Option<&Expr>]) -> Vec<Tv> {
+        let case_facts = std::mem::replace(&mut self.facts, (0..self.g.facts.len()).map(|_| None).collect());
+        let case_defs = std::mem::replace(&mut self.defs, vec![None; self.g.definitions.len()]);
+        let case_atoms = std::mem::take(&mut self.atoms);
+        // The completion agrees with the case on every fact the case knows.
+        for (i, fv) in case_facts.iter().enumerate() {
+            let Some(fv) = fv else { continue };
+            let id = FactId(i as u32);
+            self.fact(id);
+            let Some(world) = self.facts[i].as_ref() else { continue };
+            let pairs: Vec<(Lit, Lit)> = match (&fv.values, &world.values) {
+                (Values::Bool(a), Values::Bool(b)) => vec![(*a, *b)],
+                (Values::OneHot(a), Values::OneHot(b)) | (Values::Order(a), Values::Order(b)) => {
+                    a.iter().copied().zip(b.iter().copied()).collect()
+                }
+                _ => Vec::new(),
+            };
+            for (a, b) in pairs {
+                self.sat.clause(&[!fv.known, !a, b]);
+                self.sat.clause(&[!fv.known, a, !b]);
+            }
+        }
+        let truths: Vec<Tv> = conditions.iter().map(|c| self.optional(*c)).collect();
+        // Every fact of the completion is known.
+        let known: Vec<Lit> = self.facts.iter().flatten().map(|f| f.known).collect();
+        for k in known {
+            self.sat.clause(&[k]);
+        }
+        self.facts = case_facts;
+        self.defs = case_defs;
+        self.atoms = case_atoms;
+        truths
+    }
+
     fn values(&self, f: FactId) -> Option<&Values> {
         self.facts[f.index()].as_ref().map(|v| &v.values)
     }

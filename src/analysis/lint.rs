@@ -23,6 +23,7 @@ pub fn lint(g: &Guideline) -> LintReport {
 pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
     let mut l = Linter {
         g,
+        program: crate::compile::Program::new(g),
         report: LintReport::default(),
         options,
     };
@@ -65,6 +66,8 @@ pub fn domain(g: &Guideline) -> Domain {
 
 struct Linter<'g> {
     g: &'g Guideline,
+    /// The compiled guideline, for what the evaluator decides exactly.
+    program: crate::compile::Program,
     report: LintReport,
     options: LintOptions,
 }
@@ -289,7 +292,7 @@ impl<'g> Linter<'g> {
                 continue;
             }
             let c = m.condition(when);
-            let open = m.undecided(&nevers);
+            let open = m.undecided(&nevers, self.program.refines_exactly(m.action));
             self.report.queries += 1;
             let Some(case) = m.partial_case(&[c.t, open])? else {
                 self.settled(index, false, Vec::new());

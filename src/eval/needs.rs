@@ -133,6 +133,26 @@ impl Plans {
     }
 }
 
+impl Program {
+    /// Whether the evaluator refines `action` over completions exactly on
+    /// every case: its plan was made, every rule lies in the exact fragment,
+    /// and even with every fact it reads absent the completions stay within
+    /// [`MAX_COMPLETIONS`]. Then "undecided" means exactly "some completion of
+    /// the absent facts resolves differently from the rules true on the case",
+    /// and the linter encodes that; otherwise it keeps the rule-level answer,
+    /// which the evaluator never undercuts.
+    pub(crate) fn refines_exactly(&self, action: crate::model::ActionId) -> bool {
+        let Some(plan) = self.needs.actions.get(action.index()) else {
+            return false;
+        };
+        let mut count: usize = 1;
+        for (_, values) in &plan.values {
+            count = count.saturating_mul(values.len().max(1));
+        }
+        plan.usable && plan.exact.iter().all(|e| *e) && count <= MAX_COMPLETIONS
+    }
+}
+
 /// One forward pass over the arena (operands come first): which condition
 /// nodes are in the exact fragment, and what each numeric node is.
 fn classify(nodes: &[Node], items: &[u32]) -> (Vec<bool>, Vec<Term>) {
