@@ -147,7 +147,7 @@ pub fn document(g: &Guideline) -> Document {
     }
     if !g.definitions.is_empty() {
         b.push(heading(2, "Definitions", Some("definitions")));
-        for d in &g.definitions {
+        for (i, d) in g.definitions.iter().enumerate() {
             let mut fields = vec![("Means".to_string(), condition(g, &d.body))];
             if let crate::model::Type::Num(Some(u)) = &d.ty {
                 fields.push(("Unit".into(), vec![Inline::Unit(u.to_string())]));
@@ -158,7 +158,15 @@ pub fn document(g: &Guideline) -> Document {
             b.push(Block::Card {
                 id: anchor("def", &d.name),
                 verdict: None,
-                title: named(&d.name, true),
+                // Read by the label conditions use, the name beside it.
+                title: vec![
+                    Inline::Strong(capitalize(&super::words::definition_label(
+                        g,
+                        crate::model::DefId(i as u32),
+                    ))),
+                    t(" "),
+                    Inline::Code(d.name.clone()),
+                ],
                 fields,
             });
         }

@@ -18,8 +18,14 @@ pub enum Inline {
     Code(String),
     /// A unit, which HTML may typeset (`10^9/L`).
     Unit(String),
-    /// A definition's name, linked to its explanation.
-    Term(String),
+    /// A definition, linked to its explanation by `name` and read as `label`
+    /// (the head of its description, "APL excluded", or its name in words).
+    Term {
+        /// The definition's name, for the link.
+        name: String,
+        /// What a reader sees.
+        label: String,
+    },
     /// A reference number, linked to the reference list.
     Cite(u32),
     /// A rule id, linked to the rule.
@@ -278,7 +284,10 @@ impl Words<'_> {
         match e {
             ExprKind::Num(x) => text(out, format!("{x}")),
             ExprKind::Fact(f) => text(out, fact_label(self.g, *f)),
-            ExprKind::Def(d) => out.push(Inline::Term(self.g.definitions[d.index()].name.clone())),
+            ExprKind::Def(d) => out.push(Inline::Term {
+                name: self.g.definitions[d.index()].name.clone(),
+                label: super::words::definition_label(self.g, *d),
+            }),
             ExprKind::Neg(x) => {
                 text(out, "−");
                 self.operand(x, 8, out);
@@ -359,7 +368,8 @@ pub fn scope_phrase(g: &Guideline) -> Phrase {
 pub fn plain(p: &[Inline]) -> String {
     p.iter()
         .map(|i| match i {
-            Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Unit(s) | Inline::Term(s) => s.clone(),
+            Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Unit(s) => s.clone(),
+            Inline::Term { label, .. } => label.clone(),
             Inline::Cite(n) => format!("[{n}]"),
             Inline::RuleLink(r) => r.clone(),
             Inline::Verdict(v) => v.to_string(),

@@ -125,10 +125,10 @@ fn inline(p: &[Inline]) -> String {
             Inline::Strong(s) => format!("<strong>{}</strong>", escape(s)),
             Inline::Code(s) => format!("<code>{}</code>", escape(s)),
             Inline::Unit(s) => unit(s),
-            Inline::Term(s) => format!(
+            Inline::Term { name, label } => format!(
                 "<a class=\"term\" href=\"#{}\">{}</a>",
-                escape(&anchor("def", s)),
-                escape(&s.replace('_', " "))
+                escape(&anchor("def", name)),
+                escape(label)
             ),
             Inline::Cite(n) => format!("<a href=\"#{}\">[{n}]</a>", escape(&anchor("ref", &n.to_string()))),
             Inline::Verdict(v) => format!("<span class=\"badge {v}\">{v}</span>"),

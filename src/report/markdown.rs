@@ -59,7 +59,7 @@ pub(super) fn inline(p: &[Inline]) -> String {
             Inline::Strong(s) => format!("**{}**", escape(s)),
             Inline::Code(s) | Inline::RuleLink(s) => code(s),
             Inline::Unit(s) => escape(s),
-            Inline::Term(s) => format!("*{}*", escape(&s.replace('_', " "))),
+            Inline::Term { label, .. } => format!("*{}*", escape(label)),
             Inline::Cite(n) => format!("\\[{n}\\]"),
             Inline::Verdict(v) => format!("**{v}**"),
             Inline::Urgent => "**urgent**".into(),
