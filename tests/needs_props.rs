@@ -19,6 +19,7 @@ use guidelang::compile::Program;
 use guidelang::eval::{Evaluator, Outcome, OutcomeKind, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{ActionId, Claim, Guideline};
+use guidelang::syntax::ast::Verdict;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::Value as Json;
@@ -169,4 +170,29 @@ fn regression_a_rule_no_completion_fires_leaves_the_action_silent() {
     assert_eq!(tally.exact, 1);
     let e = guidelang::eval::evaluate(&g, &Case::empty(&g));
     assert_eq!(e.actions[0].outcome, Outcome::Silent);
+}
+
+/// Found by `random_needs_are_exact` in a CI run (shrunk): `sqrt(d0)` with the
+/// constant `d0 = -1` is unknown on every case, so a rule reading it stays
+/// unknown on a completion. The completion `f0 = false` still has one outcome
+/// (a contraindication fires), and the refinement used to give up on it and
+/// keep "no verdict" among the possible outcomes.
+#[test]
+fn regression_a_rule_unknown_on_every_case_does_not_block_a_fired_contraindication() {
+    let text = "guideline g\n  version 1.0.0\n  status draft\nreference 1 \"r\"\nfact f0: bool\ndefine d0: -1\n\
+                rule r1: contraindicated a3\n  when not (f0 is true)\n  cite 1\n\
+                rule r2: avoid a3\n  when (sqrt(d0) >= 0) or (((d0 * -d0) <= 0) and (f0))\n  cite 1\n\
+                rule r3: avoid a3\n  when (f0 is true) or ((d0 - 0) <= -5)\n  overrides r2\n  cite 1\n";
+    let g = guidelang::load_str("g.gl", text).unwrap();
+    let program = Program::new(&g);
+    let mut tally = Tally::default();
+    check_case(&g, &program, &Case::empty(&g), &mut tally).unwrap();
+    assert_eq!(tally.exact, 1, "the oracle judges it exactly");
+    let e = guidelang::eval::evaluate(&g, &Case::empty(&g));
+    // f0 true: r3 beats r2, avoid; f0 false: r1, contraindicated.
+    let Outcome::Undecided { needs, possible } = &e.actions[0].outcome else {
+        panic!("{:?}", e.actions[0].outcome)
+    };
+    assert_eq!(possible, &[Some(Verdict::Avoid), Some(Verdict::Contraindicated)]);
+    assert_eq!(needs, &[g.fact_id("f0").unwrap()]);
 }

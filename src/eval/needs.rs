@@ -45,10 +45,12 @@ use std::collections::BTreeMap;
 
 use super::logic::Truth;
 use super::run::{for_each_bit, resolve_small, resolve_wide, Buffers, Cause, Evaluator, Resolved, State};
+use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
 use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
 use crate::model::{CmpOp, FactId, FactKind, Guideline};
+use crate::syntax::ast::Verdict;
 
 /// Most completions enumerated for one action (or one invariant condition);
 /// past it the rule-level answer stands.
@@ -76,6 +78,9 @@ pub(crate) struct Plan {
     exact: Vec<bool>,
     /// One value per cell of each fact the cone reads, sorted by fact.
     values: Vec<(u32, Vec<Value>)>,
+    /// Some node of the cone is a constant that is unknown on every case
+    /// (`sqrt(-1)`): a rule may then stay unknown on a completion.
+    unknown_constant: bool,
 }
 
 /// The plans of a program: one per action, one per invariant.
@@ -135,7 +140,8 @@ impl Plans {
 
 impl Program {
     /// Whether the evaluator refines `action` over completions exactly on
-    /// every case: its plan was made, every rule lies in the exact fragment,
+    /// every case: its plan was made, every rule lies in the exact fragment
+    /// and is known on every completion (no constant unknown on every case),
     /// and even with every fact it reads absent the completions stay within
     /// [`MAX_COMPLETIONS`]. Then "undecided" means exactly "some completion of
     /// the absent facts resolves differently from the rules true on the case",
@@ -149,7 +155,7 @@ impl Program {
         for (_, values) in &plan.values {
             count = count.saturating_mul(values.len().max(1));
         }
-        plan.usable && plan.exact.iter().all(|e| *e) && count <= MAX_COMPLETIONS
+        plan.usable && !plan.unknown_constant && plan.exact.iter().all(|e| *e) && count <= MAX_COMPLETIONS
     }
 }
 
@@ -305,11 +311,15 @@ fn plan(
             (f, representatives(&g.fact(FactId(f)).kind, &atoms, sets))
         })
         .collect();
+    let unknown_constant = cone
+        .iter()
+        .any(|n| matches!(terms[*n as usize], Term::Const(c) if c.is_nan()));
     Plan {
         usable: true,
         cone,
         exact: roots.iter().map(|r| exact[*r as usize]).collect(),
         values,
+        unknown_constant,
     }
 }
 
@@ -706,26 +716,53 @@ fn changes_outcome(outcomes: &[u8], slot: &Slot) -> bool {
         .any(|idx| (1..radix).any(|d| outcomes[idx + d * stride] != outcomes[idx]))
 }
 
-/// How action `a` resolves on the current buffers; `None` when one of its
-/// rules is still unknown.
+/// How action `a` resolves on the current buffers, as the evaluator would
+/// decide the completed case. A rule can stay unknown even on a completion
+/// (arithmetic that leaves the real numbers, `sqrt(-1)`, is unknown on every
+/// case); then the completion has the outcome every way those rules could
+/// turn out agrees on (a fired contraindication, say), as on a complete case,
+/// and `None` when they disagree.
 fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mut [u64]) -> Option<u8> {
     let code = &p.actions[a];
     let (off, w) = (code.offset as usize, code.words as usize);
     let combo = &mut combo[..w];
     combo.copy_from_slice(&fired[off..off + w]);
+    let mut open = 0u64;
     for (local, &when) in code.whens.iter().enumerate() {
         match truth[when as usize] {
             Truth::True => set_bit(combo, local),
             Truth::False => {}
+            // Only single-word actions are settled past an unknown rule.
+            Truth::Unknown if w == 1 => open |= 1 << local,
             Truth::Unknown => return None,
         }
     }
-    let r: Resolved = if w == 1 {
-        resolve_small(code, combo[0])
-    } else {
-        resolve_wide(p, code, combo)
+    let resolve = |combo: &[u64]| -> Resolved {
+        if w == 1 {
+            resolve_small(code, combo[0])
+        } else {
+            resolve_wide(p, code, combo)
+        }
     };
-    Some(r.bit())
+    let base = resolve(combo);
+    if open == 0 || base == Resolved::Verdict(Verdict::Contraindicated) {
+        return Some(base.bit());
+    }
+    if open.count_ones() as usize > MAX_UNKNOWN_RULES {
+        return None;
+    }
+    // Every combination of the still-unknown rules, as the evaluator tries them.
+    let mut subset = open;
+    loop {
+        if resolve(&[combo[0] | subset]) != base {
+            return None;
+        }
+        if subset == 0 {
+            break;
+        }
+        subset = (subset - 1) & open;
+    }
+    Some(base.bit())
 }
 
 #[cfg(test)]
