@@ -73,6 +73,24 @@ fn headless(browser: &Path, profile: &Path) -> Command {
     c
 }
 
+/// Takes a screenshot of `page` beside the build (for a person to look at)
+/// and returns it, checked to be a PNG.
+fn screenshot(browser: &Path, dir: &Path, page: &Path, name: &str, size: &str) -> Vec<u8> {
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_file(&shot);
+    let status = headless(browser, &dir.join("profile-shot"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("--window-size={size}"))
+        .arg(page)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    eprintln!("screenshot: {}", shot.display());
+    png
+}
+
 fn render_html(guideline: Option<&Path>, out: &Path) {
     let mut c = assert_cmd::Command::cargo_bin("guidelang").unwrap();
     c.arg("render");
@@ -123,19 +141,8 @@ fn the_html_document_renders_in_a_real_browser() {
     assert!(!dom.contains("&amp;lt;") && !dom.contains("&amp;amp;"));
 
     // A screenshot for a person: written beside the build, checked to be a real picture.
-    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-screenshot.png");
-    let _ = std::fs::remove_file(&shot);
-    let status = headless(browser, &dir.path().join("profile-shot"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,2000")
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let png = std::fs::read(&shot).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let png = screenshot(browser, dir.path(), &page, "render-screenshot.png", "1200,2000");
     assert!(png.len() > 20_000, "the screenshot looks empty ({} bytes)", png.len());
-    eprintln!("screenshot: {}", shot.display());
 }
 
 #[test]
@@ -242,15 +249,5 @@ fn the_summary_table_shows_labels_and_conditions_in_the_browser() {
     // The unconditional warning reads as always.
     assert!(dom.contains("Plan how oral capsules will be given. — always"));
 
-    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-fixture-screenshot.png");
-    let _ = std::fs::remove_file(&shot);
-    let status = headless(browser, &dir.path().join("profile-shot"))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,1400")
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    assert_eq!(&std::fs::read(&shot).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-    eprintln!("screenshot: {}", shot.display());
+    screenshot(browser, dir.path(), &page, "render-fixture-screenshot.png", "1200,1400");
 }
