@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{load_guideline, Exit};
+use super::common::{load_guideline, write_stdout, Exit};
 use guidelang::analysis::diff::{diff, Bump, Diff, ItemChange};
 use guidelang::model::Guideline;
 use guidelang::report::diff_markdown;
@@ -54,16 +54,19 @@ pub fn run(args: Args) -> Exit {
             return Exit::GuidelineErrors;
         }
     };
-    match args.format {
+    let report = match args.format {
         DiffFormat::Json => match serde_json::to_string_pretty(&d.to_json(&old, &new)) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("error: cannot write the report: {e}");
                 return Exit::Io;
             }
         },
-        DiffFormat::Text => print!("{}", text(&old, &new, &d)),
-        DiffFormat::Markdown => print!("{}", diff_markdown(&old, &new, &d)),
+        DiffFormat::Text => text(&old, &new, &d),
+        DiffFormat::Markdown => diff_markdown(&old, &new, &d),
+    };
+    if let Err(e) = write_stdout(&report) {
+        return e;
     }
     if d.version_too_low() {
         eprintln!(

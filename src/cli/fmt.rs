@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{print_problems, read_text, Exit};
+use super::common::{print_problems, read_text, write_stdout, Exit};
 use guidelang::diagnostics::Source;
 
 /// Arguments of `fmt`.
@@ -45,8 +45,7 @@ fn stdin(check: bool) -> Result<(), Exit> {
     if check {
         return compare("<stdin>", &text, &formatted);
     }
-    print!("{formatted}");
-    Ok(())
+    write_stdout(&formatted)
 }
 
 fn file(path: &Path, check: bool) -> Result<(), Exit> {
@@ -79,12 +78,13 @@ fn compare(name: &str, text: &str, formatted: &str) -> Result<(), Exit> {
         return Ok(());
     }
     let diff = similar::TextDiff::from_lines(text, formatted);
-    print!(
-        "{}",
-        diff.unified_diff()
+    write_stdout(
+        &diff
+            .unified_diff()
             .context_radius(3)
             .header(name, &format!("{name} (formatted)"))
-    );
+            .to_string(),
+    )?;
     eprintln!("{name} is not formatted; run `guidelang fmt {name}`");
     Err(Exit::GuidelineErrors)
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::common::{print_problems, read_text, Exit};
+use super::common::{print_problems, read_text, write_stdout, Exit};
 use guidelang::analysis::{lint, Finding, LintReport};
 use guidelang::diagnostics::Source;
 use guidelang::report::{lint_json, sarif::lint_sarif};
@@ -73,7 +73,11 @@ pub fn run(args: Args) -> Exit {
     };
     if let Some(json) = out {
         match serde_json::to_string_pretty(&json) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                if let Err(e) = write_stdout(&(s + "\n")) {
+                    return e;
+                }
+            }
             Err(e) => {
                 eprintln!("error: cannot write the report: {e}");
                 return Exit::Io;

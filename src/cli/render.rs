@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::common::{load_guideline, Exit};
+use super::common::{load_guideline, write_stdout, Exit};
 use guidelang::report::{document, render_html, render_markdown};
 
 /// Document formats.
@@ -42,10 +42,10 @@ pub fn run(args: Args) -> Exit {
         DocFormat::Html => render_html(&doc),
     };
     match &args.output {
-        None => {
-            print!("{text}");
-            Exit::Ok
-        }
+        None => match write_stdout(&text) {
+            Ok(()) => Exit::Ok,
+            Err(e) => e,
+        },
         Some(path) => match std::fs::write(path, text) {
             Ok(()) => {
                 eprintln!("wrote {}", path.display());

@@ -2,11 +2,12 @@
 //! (each case ok or FAIL with expected vs actual, then `N passed, N failed`),
 //! with `--coverage` for what no case exercised.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
-use super::common::{load_guideline, read_text, stdout_color, Exit};
+use super::common::{load_guideline, read_text, stdout_color, write_stdout, Exit};
 use guidelang::suite::{self, Coverage, TestCase};
 
 /// Arguments of `test`.
@@ -65,11 +66,15 @@ pub fn run(args: Args) -> Exit {
         Err(e) => return e,
     };
     let paint = Paint { color: stdout_color() };
+    // The whole report is written at once, through the writer that treats a
+    // closed pipe as a quiet end.
+    let mut out = String::new();
     let shown_from = match &args.cases {
         Some(p) => p.display().to_string(),
         None => found_in(&files),
     };
-    println!(
+    let _ = writeln!(
+        out,
         "running {} case{} from {shown_from}",
         cases.len(),
         if cases.len() == 1 { "" } else { "s" }
@@ -83,22 +88,23 @@ pub fn run(args: Args) -> Exit {
         }
         if result.passed() {
             passed += 1;
-            println!("{}  {}", paint.ok("ok  "), case.name);
+            let _ = writeln!(out, "{}  {}", paint.ok("ok  "), case.name);
             continue;
         }
         failed += 1;
-        println!("{}  {}  ({})", paint.fail("FAIL"), case.name, case.origin);
+        let _ = writeln!(out, "{}  {}  ({})", paint.fail("FAIL"), case.name, case.origin);
         for m in &result.mismatches {
-            println!("        {}:", m.subject);
-            println!("          {}", paint.minus(&format!("- expected: {}", m.expected)));
-            println!("          {}", paint.plus(&format!("+ actual:   {}", m.actual)));
+            let _ = writeln!(out, "        {}:", m.subject);
+            let _ = writeln!(out, "          {}", paint.minus(&format!("- expected: {}", m.expected)));
+            let _ = writeln!(out, "          {}", paint.plus(&format!("+ actual:   {}", m.actual)));
         }
     }
     let mut exit = if failed > 0 { Exit::GuidelineErrors } else { Exit::Ok };
     if args.coverage || args.min_coverage.is_some() {
         let (hit, total) = coverage.counts();
-        println!();
-        println!(
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
             "coverage: {:.1}% ({hit} of {total}: rules {}/{}, precedence links {}/{}, notes {}/{})",
             coverage.percent(),
             coverage.rules.iter().filter(|x| **x).count(),
@@ -111,9 +117,9 @@ pub fn run(args: Args) -> Exit {
         if args.coverage {
             let missed = coverage.missed(&g);
             if !missed.is_empty() {
-                println!("not exercised by any case:");
+                let _ = writeln!(out, "not exercised by any case:");
                 for m in missed {
-                    println!("  {m}");
+                    let _ = writeln!(out, "  {m}");
                 }
             }
         }
@@ -121,16 +127,20 @@ pub fn run(args: Args) -> Exit {
             // Compared on the printed value, so "100.0%" never fails a 100 minimum by rounding.
             let shown: f64 = format!("{:.1}", coverage.percent()).parse().unwrap_or(0.0);
             if shown < min {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}",
                     paint.fail(&format!("coverage {shown:.1}% is below the required {min}%"))
                 );
                 exit = Exit::GuidelineErrors;
             }
         }
-        println!();
+        let _ = writeln!(out);
     }
-    println!("{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if let Err(e) = write_stdout(&out) {
+        return e;
+    }
     exit
 }
 
