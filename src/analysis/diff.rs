@@ -13,18 +13,17 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use varisat::Lit;
 
-use super::action::{outcome_kinds, Kinds, CONFLICT, KINDS};
+use super::action::{outcome_kinds, Kinds};
 use super::domain::{collect_cuts, Domain};
 use super::encode::{inexact_parts, Encoder, Tv};
 use super::lint::witness_json;
 use super::sat::SolverFailure;
 use crate::eval::{evaluate_action, Outcome};
 use crate::facts::Case;
-use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, Rule, Type};
-use crate::syntax::ast::Verdict;
+use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, OutcomeKind, Rule, Type, Verdict};
 
 /// How much a version number must move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -40,30 +39,71 @@ pub enum Bump {
     Major,
 }
 
+/// What happened to one named item between the versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Only the new version has it.
+    Added,
+    /// Only the old version has it.
+    Removed,
+    /// Both have it, with some parts different.
+    Changed,
+}
+
+impl Change {
+    /// Every change, in the order the reports list them.
+    pub const ALL: [Change; 3] = [Change::Added, Change::Removed, Change::Changed];
+
+    /// The word in the JSON contract and the text report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Changed => "changed",
+        }
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A change to one named item.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ItemChange {
     /// The item's id or name.
     pub name: String,
-    /// `added`, `removed` or `changed`.
-    pub change: &'static str,
+    /// Added, removed or changed.
+    pub change: Change,
     /// For `changed`: which parts.
     pub parts: Vec<String>,
 }
 
 /// A decision that differs for some patient.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct DecisionChange {
     /// The action.
     pub action: String,
-    /// Its outcome under the old version (`none`, a verdict, `conflict`).
-    pub before: String,
+    /// Its outcome under the old version.
+    pub before: OutcomeKind,
     /// Its outcome under the new version.
-    pub after: String,
+    pub after: OutcomeKind,
     /// A case (facts of both versions) on which the decision changes so.
     pub witness: Value,
     /// The facts the action's rules (in either version) and the scopes read.
     pub facts: Vec<String>,
+}
+
+/// An action whose decisions could not be compared.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NotCompared {
+    /// The action.
+    pub action: String,
+    /// Why, in words.
+    pub reason: String,
 }
 
 /// Everything the comparison found.
@@ -84,7 +124,7 @@ pub struct Diff {
     /// Decisions that change for some patient, one per (action, before, after).
     pub decisions: Vec<DecisionChange>,
     /// Actions whose decisions could not be compared, with the reason.
-    pub not_compared: Vec<(String, String)>,
+    pub not_compared: Vec<NotCompared>,
     /// The bump the change implies.
     pub implied: Bump,
     /// The bump the version numbers show.
@@ -97,36 +137,6 @@ impl Diff {
     /// True when the new version number does not reflect the change.
     pub fn version_too_low(&self) -> bool {
         self.downgrade || self.actual < self.implied
-    }
-
-    /// The JSON report.
-    pub fn to_json(&self, old: &Guideline, new: &Guideline) -> Value {
-        let id = |g: &Guideline| json!({"id": g.meta.id, "version": g.meta.version.to_string(), "hash": g.hash});
-        json!({
-            "old": id(old),
-            "new": id(new),
-            "actions": self.actions,
-            "rules": self.rules,
-            "facts": self.facts,
-            "other": self.other,
-            "references": self.references,
-            "decisions": self.decisions.iter().map(|d| json!({
-                "action": d.action, "before": d.before, "after": d.after, "witness": d.witness, "facts": d.facts,
-            })).collect::<Vec<_>>(),
-            "not_compared": self.not_compared.iter().map(|(a, why)| json!({"action": a, "reason": why})).collect::<Vec<_>>(),
-            "implied_bump": self.implied,
-            "version_bump": self.actual,
-            "version_ok": !self.version_too_low(),
-        })
-    }
-}
-
-/// The outcome names, in the order of [`KINDS`] then conflict.
-pub fn kind_name(k: usize) -> String {
-    match KINDS.get(k) {
-        Some(Some(v)) => v.to_string(),
-        Some(None) => "none".into(),
-        None => "conflict".into(),
     }
 }
 
@@ -153,14 +163,14 @@ pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
         || !not_compared.is_empty()
         || actions
             .iter()
-            .any(|a| a.change != "changed" || a.parts.iter().any(|p| !wording(p)))
+            .any(|a| a.change != Change::Changed || a.parts.iter().any(|p| !wording(p)))
         || rules
             .iter()
-            .any(|r| r.change != "changed" || r.parts.iter().any(|p| !wording(p)))
+            .any(|r| r.change != Change::Changed || r.parts.iter().any(|p| !wording(p)))
         || !facts.is_empty()
         || other
             .iter()
-            .any(|o| o.parts.iter().any(|p| !wording(p)) || o.change != "changed")
+            .any(|o| o.parts.iter().any(|p| !wording(p)) || o.change != Change::Changed)
     {
         Bump::Minor
     } else if old.hash != new.hash {
@@ -221,7 +231,7 @@ fn action_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
         match old.action_id(&a.name).map(|o| old.action(o)) {
             None => out.push(ItemChange {
                 name: a.name.clone(),
-                change: "added",
+                change: Change::Added,
                 parts: Vec::new(),
             }),
             Some(o) => {
@@ -233,7 +243,7 @@ fn action_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
                 if !parts.is_empty() {
                     out.push(ItemChange {
                         name: a.name.clone(),
-                        change: "changed",
+                        change: Change::Changed,
                         parts,
                     });
                 }
@@ -244,7 +254,7 @@ fn action_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
         if new.action_id(&a.name).is_none() {
             out.push(ItemChange {
                 name: a.name.clone(),
-                change: "removed",
+                change: Change::Removed,
                 parts: Vec::new(),
             });
         }
@@ -265,8 +275,8 @@ fn reference_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
         .into_iter()
         .filter_map(|n| {
             let (change, parts) = match (find_reference(old, n), find_reference(new, n)) {
-                (None, _) => ("added", Vec::new()),
-                (_, None) => ("removed", Vec::new()),
+                (None, _) => (Change::Added, Vec::new()),
+                (_, None) => (Change::Removed, Vec::new()),
                 (Some(o), Some(r)) => {
                     let parts: Vec<String> = [
                         ("title", o.title != r.title),
@@ -280,7 +290,7 @@ fn reference_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
                     if parts.is_empty() {
                         return None;
                     }
-                    ("changed", parts)
+                    (Change::Changed, parts)
                 }
             };
             Some(ItemChange {
@@ -298,7 +308,7 @@ fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
         match old.rule_id(&r.id) {
             None => out.push(ItemChange {
                 name: r.id.clone(),
-                change: "added",
+                change: Change::Added,
                 parts: Vec::new(),
             }),
             Some(o) => {
@@ -306,7 +316,7 @@ fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
                 if !parts.is_empty() {
                     out.push(ItemChange {
                         name: r.id.clone(),
-                        change: "changed",
+                        change: Change::Changed,
                         parts,
                     });
                 }
@@ -317,7 +327,7 @@ fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
         if new.rule_id(&r.id).is_none() {
             out.push(ItemChange {
                 name: r.id.clone(),
-                change: "removed",
+                change: Change::Removed,
                 parts: Vec::new(),
             });
         }
@@ -363,7 +373,7 @@ fn fact_changes(old: &Guideline, new: &Guideline) -> (Vec<ItemChange>, bool) {
         match old.fact_id(&f.name) {
             None => out.push(ItemChange {
                 name: f.name.clone(),
-                change: "added",
+                change: Change::Added,
                 parts: Vec::new(),
             }),
             Some(o) => {
@@ -379,7 +389,7 @@ fn fact_changes(old: &Guideline, new: &Guideline) -> (Vec<ItemChange>, bool) {
                 if !parts.is_empty() {
                     out.push(ItemChange {
                         name: f.name.clone(),
-                        change: "changed",
+                        change: Change::Changed,
                         parts,
                     });
                 }
@@ -391,7 +401,7 @@ fn fact_changes(old: &Guideline, new: &Guideline) -> (Vec<ItemChange>, bool) {
             major = true;
             out.push(ItemChange {
                 name: f.name.clone(),
-                change: "removed",
+                change: Change::Removed,
                 parts: Vec::new(),
             });
         }
@@ -439,9 +449,9 @@ fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
     let mut out = Vec::new();
     let mut compare = |name: String, o: Option<Vec<(&'static str, String)>>, n: Option<Vec<(&'static str, String)>>| {
         let change = match (&o, &n) {
-            (None, Some(_)) => "added",
-            (Some(_), None) => "removed",
-            _ => "changed",
+            (None, Some(_)) => Change::Added,
+            (Some(_), None) => Change::Removed,
+            _ => Change::Changed,
         };
         let parts: Vec<String> = match (o, n) {
             (Some(o), Some(n)) => o
@@ -452,7 +462,7 @@ fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> {
                 .collect(),
             _ => Vec::new(),
         };
-        if change != "changed" || !parts.is_empty() {
+        if change != Change::Changed || !parts.is_empty() {
             out.push(ItemChange { name, change, parts });
         }
     };
@@ -691,7 +701,7 @@ fn positions(rules: &[&Rule], g: &Guideline) -> Vec<Vec<usize>> {
         .collect()
 }
 
-type Changes = (Vec<DecisionChange>, Vec<(String, String)>);
+type Changes = (Vec<DecisionChange>, Vec<NotCompared>);
 
 fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverFailure> {
     let u = Universe::new(old, new);
@@ -735,10 +745,10 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
             .map(|r| old_whens[old.rule_id(&r.id).map_or(0, |i| i.index())].clone())
             .collect();
         let (Some(old_conds), Some(old_scope)) = (old_conds, old_scope.clone()) else {
-            not_compared.push((
-                name.to_string(),
-                format!("a fact it reads changed its type: {}", u.incompatible.join(", ")),
-            ));
+            not_compared.push(NotCompared {
+                action: name.to_string(),
+                reason: format!("a fact it reads changed its type: {}", u.incompatible.join(", ")),
+            });
             continue;
         };
         let mut enc = Encoder::new(&u.g, &dom);
@@ -770,45 +780,41 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
             .flatten()
             .chain(new.scope.iter())
             .any(|e| !inexact_parts(&u.g, e).is_empty());
-        let same: Vec<Lit> = (0..=CONFLICT)
-            .map(|k| enc.sat.and(&[before.kinds.kind[k], after.kinds.kind[k]]))
-            .collect();
+        let same = before.kinds.same(&after.kinds, &mut enc.sat);
         let mut complete = enc.complete();
-        complete.push(!enc.sat.or(&same));
+        complete.push(!same);
         if enc.sat.solve(&complete)?.is_none() {
             continue;
         }
         complete.pop();
-        for kb in 0..=CONFLICT {
-            for ka in 0..=CONFLICT {
+        for kb in OutcomeKind::ALL {
+            for ka in OutcomeKind::ALL {
                 if ka == kb {
                     continue;
                 }
                 let mut assume = complete.clone();
-                assume.push(before.kinds.kind[kb]);
-                assume.push(after.kinds.kind[ka]);
+                assume.push(before.kinds.kind(kb));
+                assume.push(after.kinds.kind(ka));
                 let Some(model) = enc.sat.solve(&assume)? else { continue };
                 let case = enc.decode(&model, true);
                 let witness = witness_json(&u.g, &case);
-                let shown = outcome_name(old, &witness, name) == Some(kind_name(kb))
-                    && outcome_name(new, &witness, name) == Some(kind_name(ka));
+                let shown =
+                    outcome_kind(old, &witness, name) == Some(kb) && outcome_kind(new, &witness, name) == Some(ka);
                 if shown {
                     decisions.push(DecisionChange {
                         action: name.to_string(),
-                        before: kind_name(kb),
-                        after: kind_name(ka),
+                        before: kb,
+                        after: ka,
                         witness,
                         facts: read_facts(old, &old_rules, new, &new_rules),
                     });
                 } else if before.inexact || after.inexact {
-                    not_compared.push((
-                        name.to_string(),
-                        format!(
-                            "whether it can go from {} to {} lies outside what the analysis decides exactly",
-                            kind_name(kb),
-                            kind_name(ka)
+                    not_compared.push(NotCompared {
+                        action: name.to_string(),
+                        reason: format!(
+                            "whether it can go from {kb} to {ka} lies outside what the analysis decides exactly"
                         ),
-                    ));
+                    });
                 }
             }
         }
@@ -816,8 +822,10 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
     Ok((decisions, not_compared))
 }
 
-/// The action's outcome in `g` on the facts of `witness` that `g` declares.
-fn outcome_name(g: &Guideline, witness: &Value, action: &str) -> Option<String> {
+/// The action's outcome in `g` on the facts of `witness` that `g` declares;
+/// `None` when the evaluator leaves it undecided (which no complete case
+/// should) or the witness does not validate.
+fn outcome_kind(g: &Guideline, witness: &Value, action: &str) -> Option<OutcomeKind> {
     let mut own = serde_json::Map::new();
     if let Value::Object(map) = witness {
         for (k, v) in map {
@@ -828,16 +836,17 @@ fn outcome_name(g: &Guideline, witness: &Value, action: &str) -> Option<String> 
     }
     let case: Case = crate::facts::validate_json(g, &Value::Object(own)).ok()?;
     let Some(a) = g.action_id(action) else {
-        return Some(kind_name(0));
+        return Some(OutcomeKind::NoVerdict);
     };
     let outcome = evaluate_action(g, &case, a).map(|r| r.outcome);
-    Some(match outcome {
-        None | Some(Outcome::Silent) => kind_name(0),
-        Some(Outcome::Decided(d)) => d.verdict.to_string(),
-        Some(Outcome::Conflict(_)) => kind_name(CONFLICT),
-        Some(Outcome::Withheld { verdict, .. }) => verdict.to_string(),
-        Some(Outcome::Undecided { .. }) => "undecided".into(),
-    })
+    match outcome {
+        None | Some(Outcome::Silent) => Some(OutcomeKind::NoVerdict),
+        Some(Outcome::Decided(d)) => Some(OutcomeKind::Verdict(d.verdict)),
+        Some(Outcome::Conflict(_)) => Some(OutcomeKind::Conflict),
+        // The rules decided; an invariant held the verdict back.
+        Some(Outcome::Withheld { verdict, .. }) => Some(OutcomeKind::Verdict(verdict)),
+        Some(Outcome::Undecided { .. }) => None,
+    }
 }
 
 /// Names of the facts the scopes and the given rules read, in either version.
