@@ -80,3 +80,36 @@ fn wording(part: &str) -> bool {
             | "label"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bump(old: &str, new: &str) -> (Bump, bool) {
+        let v = |s: &str| semver::Version::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        actual_bump(&v(old), &v(new))
+    }
+
+    #[test]
+    fn the_highest_part_that_moved_is_the_bump() {
+        assert_eq!(bump("1.2.3", "1.2.3"), (Bump::None, false));
+        assert_eq!(bump("1.2.3", "1.2.4"), (Bump::Patch, false));
+        assert_eq!(bump("1.2.3", "1.3.0"), (Bump::Minor, false));
+        // A minor number reset by a major bump is still a major bump.
+        assert_eq!(bump("1.2.3", "2.0.0"), (Bump::Major, false));
+        // A pre-release of the same version comes before it.
+        assert_eq!(bump("1.2.3-rc.1", "1.2.3"), (Bump::Patch, false));
+    }
+
+    #[test]
+    fn going_down_is_a_downgrade_and_no_bump() {
+        assert_eq!(bump("2.0.0", "1.9.9"), (Bump::None, true));
+        assert_eq!(bump("1.2.3", "1.2.3-rc.1"), (Bump::None, true));
+    }
+
+    #[test]
+    fn wording_parts_are_those_no_patient_sees() {
+        assert!(wording("rationale") && wording("label") && wording("status"));
+        assert!(!wording("condition") && !wording("verdict") && !wording("dose") && !wording("urgent"));
+    }
+}
