@@ -18,8 +18,8 @@
 // A B-tree: for the few hundred nodes of a guideline it beats hashing.
 use std::collections::BTreeMap;
 
+use crate::model::Verdict;
 use crate::model::{ActionId, ArithOp, Claim, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
-use crate::syntax::ast::Verdict;
 
 /// What a node computes: each kind has its own buffer in the evaluator, so a
 /// condition is one byte and a quantity one `f64` (NaN when unknown).

@@ -3,8 +3,13 @@
 //! Nothing here can name something that does not exist.
 
 use crate::diagnostics::{Problem, Source, Span};
-use crate::syntax::ast::{Status, Verdict};
 use crate::units::Unit;
+
+mod status;
+mod verdict;
+
+pub use status::Status;
+pub use verdict::{OutcomeKind, Verdict, VerdictSet};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {

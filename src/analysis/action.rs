@@ -15,27 +15,10 @@ use varisat::Lit;
 
 use super::domain::Domain;
 use super::encode::{Encoder, Tv};
-use super::sat::{Model, SolverFailure};
+use super::sat::{Model, Sat, SolverFailure};
 use crate::eval::MAX_UNKNOWN_RULES;
 use crate::facts::Case;
-use crate::model::{ActionId, Expr, Guideline, RuleId};
-use crate::syntax::ast::Verdict;
-
-/// The outcome kinds the evaluator distinguishes for one combination of fired
-/// rules, in the order of [`Kinds::kind`].
-pub const KINDS: [Option<Verdict>; 5] = [
-    None,
-    Some(Verdict::Recommend),
-    Some(Verdict::Consider),
-    Some(Verdict::Avoid),
-    Some(Verdict::Contraindicated),
-];
-
-/// Index into [`Kinds::kind`] for a conflict.
-pub const CONFLICT: usize = 5;
-
-/// The overridable verdicts, in the order of [`Kinds::has`].
-const PLAIN: [Verdict; 3] = [Verdict::Recommend, Verdict::Consider, Verdict::Avoid];
+use crate::model::{ActionId, Expr, Guideline, OutcomeKind, RuleId, Verdict, VerdictSet};
 
 /// Outcome literals of one world.
 #[derive(Clone, Debug)]
@@ -45,15 +28,24 @@ pub struct Kinds {
     /// Each rule (by position on the action) survives: fires, and no rule
     /// overriding it fires.
     pub survives: Vec<Lit>,
-    /// Some survivor says recommend, consider, avoid.
-    pub has: [Lit; 3],
-    /// Exactly one holds: silent, recommend, consider, avoid, contraindicated, conflict.
-    pub kind: [Lit; 6],
+    /// Exactly one holds, for each kind in the order of [`OutcomeKind::ALL`].
+    by_kind: [Lit; 6],
 }
 
-/// The index in [`KINDS`] of a verdict.
-pub fn kind_index(v: Verdict) -> usize {
-    KINDS.iter().position(|k| *k == Some(v)).unwrap_or(0)
+impl Kinds {
+    /// The literal "the action's rules resolve to this kind of outcome".
+    pub fn kind(&self, k: OutcomeKind) -> Lit {
+        self.by_kind[k.index()]
+    }
+
+    /// The literal "both worlds resolve to the same kind of outcome".
+    pub fn same(&self, other: &Kinds, sat: &mut Sat) -> Lit {
+        let same: Vec<Lit> = OutcomeKind::ALL
+            .iter()
+            .map(|k| sat.and(&[self.kind(*k), other.kind(*k)]))
+            .collect();
+        sat.or(&same)
+    }
 }
 
 /// One action's rules and scope, encoded.
@@ -187,7 +179,7 @@ impl<'g> ActionModel<'g> {
     /// resolves differently from the rules true on the case, and that is what
     /// is encoded; otherwise the rule-level question below, which the
     /// evaluator's answer never undercuts.
-    pub fn undecided(&mut self, prior: &[(Vec<Verdict>, Tv)], exact: bool) -> Lit {
+    pub fn undecided(&mut self, prior: &[(VerdictSet, Tv)], exact: bool) -> Lit {
         let (undecided, world) = match &self.partial {
             Some(p) => p.clone(),
             None => {
@@ -204,8 +196,7 @@ impl<'g> ActionModel<'g> {
         // condition is unknown, unless one before it already withheld it
         // outright (condition true).
         let mut via = vec![undecided];
-        for (k, v) in KINDS.iter().enumerate() {
-            let Some(v) = v else { continue };
+        for v in Verdict::ALL {
             let mut chain = Vec::new();
             let mut before: Vec<Lit> = Vec::new();
             for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {
@@ -216,7 +207,7 @@ impl<'g> ActionModel<'g> {
                 before.push(c.f);
             }
             let chain = self.enc.sat.or(&chain);
-            via.push(self.enc.sat.and(&[world.kind[k], chain]));
+            via.push(self.enc.sat.and(&[world.kind(OutcomeKind::Verdict(v)), chain]));
         }
         self.enc.sat.or(&via)
     }
@@ -231,10 +222,7 @@ impl<'g> ActionModel<'g> {
         let on_case: Vec<Lit> = self.when.iter().map(|tv| tv.t).collect();
         let base = self.kinds(&on_case);
         let other = self.kinds(&completion);
-        let same: Vec<Lit> = (0..6)
-            .map(|k| self.enc.sat.and(&[base.kind[k], other.kind[k]]))
-            .collect();
-        let same = self.enc.sat.or(&same);
+        let same = base.same(&other, &mut self.enc.sat);
         let undecided = self.enc.sat.and(&[!base.contra, !same]);
         (undecided, base)
     }
@@ -257,11 +245,7 @@ impl<'g> ActionModel<'g> {
                 .collect();
             worlds.push(self.kinds(&world));
         }
-        let same: Vec<Lit> = (0..6)
-            .map(|k| self.enc.sat.and(&[worlds[0].kind[k], worlds[1].kind[k]]))
-            .collect();
-        let differ = self.enc.sat.or(&same);
-        let differ = !differ;
+        let differ = !worlds[0].same(&worlds[1], &mut self.enc.sat);
         let many = self.enc.sat.at_least(MAX_UNKNOWN_RULES + 1, &unknown);
         let fired_contra: Vec<Lit> = (0..self.when.len())
             .filter(|i| self.verdict(*i) == Verdict::Contraindicated)
@@ -296,7 +280,7 @@ pub fn outcome_kinds(
         })
         .collect();
     let mut has = [sat.bottom(); 3];
-    for (slot, v) in has.iter_mut().zip(PLAIN) {
+    for (slot, v) in has.iter_mut().zip(VerdictSet::OVERRIDABLE.iter()) {
         let mine: Vec<Lit> = (0..world.len())
             .filter(|i| verdicts[*i] == v)
             .map(|i| survives[i])
@@ -316,10 +300,10 @@ pub fn outcome_kinds(
     let avo = only(2);
     let two = sat.at_least(2, &has);
     let conflict = sat.and(&[!contra, two]);
+    // In the order of `OutcomeKind::ALL`; a contraindication decides alone.
     Kinds {
         contra,
         survives,
-        has,
-        kind: [silent, rec, con, avo, contra, conflict],
+        by_kind: [silent, rec, con, avo, contra, conflict],
     }
 }

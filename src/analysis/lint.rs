@@ -3,7 +3,7 @@
 
 use varisat::Lit;
 
-use super::action::{kind_index, ActionModel};
+use super::action::ActionModel;
 use super::domain::Domain;
 use super::encode::{inexact_parts, Tv};
 use super::sat::SolverFailure;
@@ -12,7 +12,7 @@ use crate::diagnostics::{Severity, Span};
 use crate::eval::{evaluate, Evaluation, Outcome, Truth};
 use crate::facts::Case;
 use crate::model::{ActionId, Claim, Expr, Guideline, RuleId};
-use crate::syntax::ast::{Status, Verdict};
+use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
 
 /// Lints a guideline with the default options.
 pub fn lint(g: &Guideline) -> LintReport {
@@ -246,7 +246,7 @@ impl<'g> Linter<'g> {
         let g = self.g;
         // The evaluator enforces every `never` claim (in file order) before any
         // `always decide` claim, and the latter sees what the former withheld.
-        let mut nevers: Vec<(Vec<Verdict>, Tv)> = Vec::new();
+        let mut nevers: Vec<(VerdictSet, Tv)> = Vec::new();
         for (index, inv) in g.invariants.iter().enumerate() {
             let Claim::Never { verdicts, action, when } = &inv.claim else {
                 continue;
@@ -259,7 +259,7 @@ impl<'g> Linter<'g> {
             let mut broken = false;
             let mut undecided = false;
             for v in verdicts {
-                let decided = kinds.kind[kind_index(*v)];
+                let decided = kinds.kind(OutcomeKind::Verdict(*v));
                 let Some(case) = self.ask(m, &[c.t, decided])? else {
                     continue;
                 };
@@ -282,7 +282,7 @@ impl<'g> Linter<'g> {
             if !broken {
                 self.settled(index, undecided, inexact(g, &[Some(when)]));
             }
-            nevers.push((verdicts.clone(), c));
+            nevers.push((verdicts.iter().collect(), c));
         }
         for (index, inv) in g.invariants.iter().enumerate() {
             let Claim::AlwaysDecide { action, when } = &inv.claim else {

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use crate::eval::{Brief, OutcomeKind, Truth};
 use crate::model::Guideline;
+use crate::model::Verdict;
 use crate::report::guideline_json;
-use crate::syntax::ast::Verdict;
 
 /// Counts for one action over a cohort. `undecided` includes `withheld`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{suggestion_help, Problem, Source, Span};
 use crate::model::{self, *};
-use crate::syntax::ast::{self, Item, Status, Verdict};
+use crate::syntax::ast::{self, Item};
 use expr::Place;
 
 /// Largest number of rules a guideline may hold.

@@ -208,8 +208,7 @@ pub const MAX_PRINTED_PROBLEMS: usize = 100;
 
 /// Prints diagnostics to stderr, with colour when stderr is a terminal.
 pub fn print_problems(problems: &[Problem]) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color {
+    let theme = if stderr_color() {
         miette::GraphicalTheme::unicode()
     } else {
         miette::GraphicalTheme::unicode_nocolor()
@@ -257,6 +256,11 @@ pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guidel
 /// True when colour should be used on stdout.
 pub fn stdout_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// True when diagnostics on stderr may use colour.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Writes a report to stdout. A closed pipe (`guidelang eval ... | head`) ends

@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
-use guidelang::report::{evaluation_json, evaluation_text, TextOptions, Why};
+use guidelang::report::{evaluation_json, evaluation_text, explanation_json, TextOptions};
 
 /// Arguments of `eval`.
 #[derive(clap::Args, Debug)]
@@ -108,39 +108,4 @@ pub fn run(args: Args) -> Exit {
     } else {
         Exit::Ok
     }
-}
-
-/// Each rule's part in each action, with `because`: the given values (or the
-/// missing facts) that made its condition true, false or unknown.
-fn explanation_json(
-    g: &guidelang::model::Guideline,
-    case: &guidelang::facts::Case,
-    e: &guidelang::eval::Evaluation,
-) -> serde_json::Value {
-    use serde_json::json;
-    let why = Why::new(g, case);
-    let actions: Vec<_> = e
-        .actions
-        .iter()
-        .map(|a| {
-            // Looked up once per rule: an action may have thousands of rules.
-            let overriders: std::collections::HashMap<_, _> = match &a.outcome {
-                Outcome::Decided(d) => d.overridden.iter().copied().collect(),
-                _ => Default::default(),
-            };
-            let rules: Vec<_> = a
-                .trace
-                .iter()
-                .map(|(r, t)| {
-                    let rule = g.rule(*r);
-                    let overridden_by = overriders.get(r).map(|by| g.rule(*by).id.clone());
-                    let because = rule.when.as_ref().map(|w| why.reason_texts(w)).unwrap_or_default();
-                    json!({"rule": rule.id, "verdict": rule.verdict, "condition": t,
-                           "overridden_by": overridden_by, "because": because})
-                })
-                .collect();
-            json!({"action": g.action(a.action).name, "label": g.action(a.action).label, "rules": rules})
-        })
-        .collect();
-    serde_json::Value::Array(actions)
 }

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use super::common::{print_problems, read_text, write_stdout, Exit};
+use super::common::{read_text, stderr_color, write_stdout, Exit};
 use guidelang::analysis::{lint, Finding, LintReport};
 use guidelang::diagnostics::Source;
-use guidelang::report::{lint_json, sarif::lint_sarif};
+use guidelang::report::{lint_json, lint_text, sarif::lint_sarif};
 
 /// Output formats of `lint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Exit {
     };
     let out = match args.format {
         LintFormat::Text => {
-            print_text(&source, &report, guideline.is_some());
+            eprint!("{}", lint_text(&source, &report, guideline.is_some(), stderr_color()));
             None
         }
         LintFormat::Json => Some(lint_json(&source, guideline.as_ref(), &report)),
@@ -90,47 +90,4 @@ pub fn run(args: Args) -> Exit {
     } else {
         Exit::Ok
     }
-}
-
-fn print_text(source: &Source, report: &LintReport, checked: bool) {
-    for f in &report.findings {
-        print_problems(&[f.to_problem(source)]);
-        if let (Some(w), Some(shows)) = (&f.witness, &f.shows) {
-            eprintln!("  witness: on this case {shows}");
-            let key: Vec<String> = f
-                .facts
-                .iter()
-                .filter_map(|name| w.get(name).map(|v| format!("{name} = {v}")))
-                .collect();
-            let missing: Vec<&str> = f
-                .facts
-                .iter()
-                .filter(|name| w.get(name.as_str()).is_none())
-                .map(String::as_str)
-                .collect();
-            if !key.is_empty() {
-                let unknown = if missing.is_empty() {
-                    String::new()
-                } else {
-                    format!(", and {} not known", missing.join(", "))
-                };
-                eprintln!("  for a patient with {}{unknown}", key.join(", "));
-            }
-            eprintln!("  {w}");
-            eprintln!(
-                "  (save it as witness.json and run `guidelang eval {} --case witness.json`)\n",
-                source.name()
-            );
-        }
-    }
-    if !report.proved.is_empty() {
-        let ids: Vec<&str> = report.proved.iter().map(|p| p.invariant.as_str()).collect();
-        eprintln!("proved for every patient: {}", ids.join(", "));
-    }
-    let (e, w) = (report.errors(), report.warnings());
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    if !checked {
-        eprintln!("{}: the guideline does not check; nothing was analysed", source.name());
-    }
-    eprintln!("{}: {e} error{}, {w} warning{}", source.name(), plural(e), plural(w));
 }

@@ -7,8 +7,8 @@ use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
 use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, WarningResult};
 use crate::compile::{ActionCode, InvariantCode, Program};
 use crate::facts::Case;
+use crate::model::Verdict;
 use crate::model::{ActionId, FactId, RuleId};
-use crate::syntax::ast::Verdict;
 
 impl Evaluator<'_> {
     /// The full result of the case last [`run`](Evaluator::run); `case` must

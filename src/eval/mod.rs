@@ -34,8 +34,8 @@ pub use run::{Brief, Evaluator, OutcomeKind};
 
 use crate::compile::Program;
 use crate::facts::Case;
+use crate::model::Verdict;
 use crate::model::{ActionId, FactId, Guideline, RuleId};
-use crate::syntax::ast::Verdict;
 
 /// Most unknown rules on one action whose combinations are enumerated; past
 /// this only the completions of their facts can decide it (up to

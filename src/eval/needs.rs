@@ -49,8 +49,8 @@ use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
 use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
+use crate::model::Verdict;
 use crate::model::{CmpOp, FactId, FactKind, Guideline};
-use crate::syntax::ast::Verdict;
 
 /// Most completions enumerated for one action (or one invariant condition);
 /// past it the rule-level answer stands.

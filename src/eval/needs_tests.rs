@@ -6,8 +6,8 @@
 use super::super::{evaluate, Evaluation, Evaluator, Outcome, OutcomeKind};
 use crate::compile::Program;
 use crate::facts::{parse_case, Case};
+use crate::model::Verdict;
 use crate::model::{ActionId, Guideline};
-use crate::syntax::ast::Verdict;
 
 const FIXTURE: &str = r#"guideline needs-fixture
   version 0.1.0

@@ -12,8 +12,8 @@ use super::needs::Scratch;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
 use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
+use crate::model::Verdict;
 use crate::model::{ActionId, ArithOp, CmpOp, FactId, RuleId};
-use crate::syntax::ast::Verdict;
 
 /// Why an action is undecided; says where its `needs` come from.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -8,11 +8,12 @@
 
 use serde_json::Value;
 
+use super::diff_text::{article, outcome_name};
 use super::document::invariant_claim;
 use super::english::condition;
 use super::markdown::{code, escape, inline};
-use crate::analysis::diff::{Bump, DecisionChange, Diff, ItemChange};
-use crate::model::{Expr, Fact, FactKind, Guideline};
+use crate::analysis::diff::{Bump, Change, DecisionChange, Diff, ItemChange};
+use crate::model::{Expr, Fact, FactKind, Guideline, OutcomeKind, Verdict};
 
 /// The two versions, for looking names up in whichever declares them.
 struct Pair<'g> {
@@ -27,7 +28,7 @@ pub fn diff_markdown(old: &Guideline, new: &Guideline, d: &Diff) -> String {
     title(&mut out, &p);
     version(&mut out, &p, d);
     let mut listed = false;
-    for change in ["added", "removed", "changed"] {
+    for change in Change::ALL {
         listed |= items_section(&mut out, &p, d, change);
     }
     if !listed {
@@ -37,8 +38,8 @@ pub fn diff_markdown(old: &Guideline, new: &Guideline, d: &Diff) -> String {
     if !d.not_compared.is_empty() {
         out.push_str("## Not compared\n\n");
         out.push_str("The analysis could not decide, for these actions, whether some patient's decision changes:\n\n");
-        for (action, why) in &d.not_compared {
-            out.push_str(&format!("- {}: {}\n", p.action(action), escape(why)));
+        for n in &d.not_compared {
+            out.push_str(&format!("- {}: {}\n", p.action(&n.action), escape(&n.reason)));
         }
         out.push('\n');
     }
@@ -62,15 +63,6 @@ fn title(out: &mut String, p: &Pair) {
     out.push_str("| | Version | Content hash |\n|---|---|---|\n");
     out.push_str(&format!("| Before | {} | `{}` |\n", o.version, p.old.hash));
     out.push_str(&format!("| After | {} | `{}` |\n\n", n.version, p.new.hash));
-}
-
-fn bump_word(b: Bump) -> &'static str {
-    match b {
-        Bump::None => "no",
-        Bump::Patch => "patch",
-        Bump::Minor => "minor",
-        Bump::Major => "major",
-    }
 }
 
 fn version(out: &mut String, p: &Pair, d: &Diff) {
@@ -102,46 +94,53 @@ fn version(out: &mut String, p: &Pair, d: &Diff) {
     out.push_str(&format!("- {o} → {n} is {actual}, so {verdict}.\n\n"));
 }
 
-fn article(b: Bump) -> String {
-    match b {
-        Bump::None => "no".into(),
-        b => format!("a {}", bump_word(b)),
+/// The kinds of item, in the order the changelog lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Section {
+    Header,
+    Scope,
+    Actions,
+    Facts,
+    Definitions,
+    Rules,
+    Notes,
+    Invariants,
+    References,
+}
+
+impl Section {
+    fn heading(self) -> &'static str {
+        match self {
+            Section::Header => "Header",
+            Section::Scope => "Scope",
+            Section::Actions => "Actions",
+            Section::Facts => "Facts",
+            Section::Definitions => "Definitions",
+            Section::Rules => "Rules",
+            Section::Notes => "Notes",
+            Section::Invariants => "Invariants",
+            Section::References => "References",
+        }
     }
 }
 
-/// The kinds of item, in the order the changelog lists them.
-const KINDS: [&str; 9] = [
-    "Header",
-    "Scope",
-    "Actions",
-    "Facts",
-    "Definitions",
-    "Rules",
-    "Notes",
-    "Invariants",
-    "References",
-];
-
 /// The section of items with this change; false when there is none.
-fn items_section(out: &mut String, p: &Pair, d: &Diff, change: &str) -> bool {
-    let mut lines: Vec<(usize, String)> = Vec::new();
-    let mut push = |kind: &str, line: String| {
-        let k = KINDS.iter().position(|x| *x == kind).unwrap_or(KINDS.len());
-        lines.push((k, line));
-    };
+fn items_section(out: &mut String, p: &Pair, d: &Diff, change: Change) -> bool {
+    let mut lines: Vec<(Section, String)> = Vec::new();
+    let mut push = |section: Section, line: String| lines.push((section, line));
     let of =
         |list: &'_ [ItemChange]| -> Vec<ItemChange> { list.iter().filter(|c| c.change == change).cloned().collect() };
     for c in of(&d.actions) {
-        push("Actions", p.action_item(&c));
+        push(Section::Actions, p.action_item(&c));
     }
     for c in of(&d.facts) {
-        push("Facts", p.fact_item(&c));
+        push(Section::Facts, p.fact_item(&c));
     }
     for c in of(&d.rules) {
-        push("Rules", p.rule_item(&c));
+        push(Section::Rules, p.rule_item(&c));
     }
     for c in of(&d.references) {
-        push("References", p.reference_item(&c));
+        push(Section::References, p.reference_item(&c));
     }
     for c in of(&d.other) {
         if c.name == "header" {
@@ -149,18 +148,18 @@ fn items_section(out: &mut String, p: &Pair, d: &Diff, change: &str) -> bool {
                 match part.as_str() {
                     // References are listed one by one under their own heading.
                     "references" => {}
-                    "scope" => push("Scope", p.scope_line()),
-                    _ => push("Header", p.header_line(part)),
+                    "scope" => push(Section::Scope, p.scope_line()),
+                    _ => push(Section::Header, p.header_line(part)),
                 }
             }
         } else if let Some(name) = c.name.strip_prefix("define ") {
-            push("Definitions", p.definition_item(name, &c));
+            push(Section::Definitions, p.definition_item(name, &c));
         } else if let Some(id) = c.name.strip_prefix("note ") {
-            push("Notes", p.note_item(id, &c));
+            push(Section::Notes, p.note_item(id, &c));
         } else if let Some(id) = c.name.strip_prefix("invariant ") {
-            push("Invariants", p.invariant_item(id, &c));
+            push(Section::Invariants, p.invariant_item(id, &c));
         } else {
-            push("Header", format!("`{}` {}", c.name, c.change));
+            push(Section::Header, format!("`{}` {}", c.name, c.change));
         }
     }
     if lines.is_empty() {
@@ -169,9 +168,9 @@ fn items_section(out: &mut String, p: &Pair, d: &Diff, change: &str) -> bool {
     // Stable: within a kind, the analysis's order is kept.
     lines.sort_by_key(|(k, _)| *k);
     let heading = match change {
-        "added" => "Added",
-        "removed" => "Removed",
-        _ => "Changed",
+        Change::Added => "Added",
+        Change::Removed => "Removed",
+        Change::Changed => "Changed",
     };
     out.push_str(&format!("## {heading}\n\n"));
     let mut current = None;
@@ -180,7 +179,7 @@ fn items_section(out: &mut String, p: &Pair, d: &Diff, change: &str) -> bool {
             if current.is_some() {
                 out.push('\n');
             }
-            out.push_str(&format!("### {}\n\n", KINDS.get(k).copied().unwrap_or("Other")));
+            out.push_str(&format!("### {}\n\n", k.heading()));
             current = Some(k);
         }
         out.push_str(&format!("- {line}\n"));
@@ -202,8 +201,8 @@ fn quoted(s: &str) -> String {
 
 impl Pair<'_> {
     /// The guideline that declares a removed item (the old one) or any other (the new one).
-    fn side(&self, change: &str) -> &Guideline {
-        if change == "removed" {
+    fn side(&self, change: Change) -> &Guideline {
+        if change == Change::Removed {
             self.old
         } else {
             self.new
@@ -230,7 +229,7 @@ impl Pair<'_> {
             return code(&c.name);
         };
         let mut line = action_words(&a.label, &a.name, a.urgent);
-        if c.change == "changed" {
+        if c.change == Change::Changed {
             let old = self.old.action_id(&c.name).map(|o| self.old.action(o));
             let mut parts = Vec::new();
             if let Some(o) = old {
@@ -253,7 +252,7 @@ impl Pair<'_> {
             return code(&c.name);
         };
         let mut line = format!("{}: {}", code(&f.name), escape(&f.kind.expected()));
-        if c.change != "changed" {
+        if c.change != Change::Changed {
             if let Some(desc) = &f.description {
                 line.push_str(&format!(" — {}", escape(desc)));
             }
@@ -284,7 +283,7 @@ impl Pair<'_> {
         };
         let action = g.action(r.action);
         let on = action_words(&action.label, &action.name, action.urgent);
-        if c.change != "changed" {
+        if c.change != Change::Changed {
             return format!(
                 "{}: **{}** {on} when {}",
                 code(&r.id),
@@ -333,7 +332,7 @@ impl Pair<'_> {
         if let Some(y) = r.year {
             line.push_str(&format!(", {y}"));
         }
-        if c.change == "changed" {
+        if c.change == Change::Changed {
             line.push_str(&format!(" ({} changed)", c.parts.join(", ")));
         }
         line
@@ -371,7 +370,7 @@ impl Pair<'_> {
         let g = self.side(c.change);
         let head = format!("*{}* {}", escape(&name.replace('_', " ")), code(name));
         match c.change {
-            "changed" => {
+            Change::Changed => {
                 let body =
                     |g: &Guideline| find(g).map_or_else(String::new, |i| inline(&condition(g, &g.definitions[i].body)));
                 let parts: Vec<String> = c
@@ -396,7 +395,7 @@ impl Pair<'_> {
         let g = self.side(c.change);
         let head = format!("note {}", code(id));
         match c.change {
-            "changed" => {
+            Change::Changed => {
                 let note = |g: &Guideline| find(g).map(|i| g.notes[i].clone());
                 let (Some(o), Some(n)) = (note(self.old), note(self.new)) else {
                     return head;
@@ -437,7 +436,7 @@ impl Pair<'_> {
         };
         let head = format!("invariant {}", code(id));
         match c.change {
-            "changed" => {
+            Change::Changed => {
                 let parts: Vec<String> = c
                     .parts
                     .iter()
@@ -486,24 +485,15 @@ fn action_words(label: &str, name: &str, urgent: bool) -> String {
     s
 }
 
-/// An outcome of the analysis ("none", a verdict, "conflict") in words.
-fn outcome_words(kind: &str) -> &str {
+/// An outcome of the analysis in words.
+fn outcome_words(kind: OutcomeKind) -> &'static str {
     match kind {
-        "recommend" => "recommended",
-        "consider" => "considered",
-        "avoid" => "avoided",
-        "contraindicated" => "contraindicated",
-        "none" => "no recommendation",
-        "conflict" => "a conflict between rules (no verdict)",
-        other => other,
-    }
-}
-
-fn outcome_name(kind: &str) -> &str {
-    if kind == "none" {
-        "no recommendation"
-    } else {
-        kind
+        OutcomeKind::Verdict(Verdict::Recommend) => "recommended",
+        OutcomeKind::Verdict(Verdict::Consider) => "considered",
+        OutcomeKind::Verdict(Verdict::Avoid) => "avoided",
+        OutcomeKind::Verdict(Verdict::Contraindicated) => "contraindicated",
+        OutcomeKind::NoVerdict => "no recommendation",
+        OutcomeKind::Conflict => "a conflict between rules (no verdict)",
     }
 }
 
@@ -550,15 +540,15 @@ fn change(out: &mut String, p: &Pair, c: &DecisionChange) {
         .unwrap_or_else(|| c.action.clone());
     out.push_str(&format!(
         "#### {} → {}\n\n",
-        outcome_name(&c.before),
-        outcome_name(&c.after)
+        outcome_name(c.before),
+        outcome_name(c.after)
     ));
     out.push_str(&format!(
         "For a patient like this, {} goes from *{}* (version {}) to *{}* (version {}).\n\n",
         escape(&label),
-        outcome_words(&c.before),
+        outcome_words(c.before),
         p.old.meta.version,
-        outcome_words(&c.after),
+        outcome_words(c.after),
         p.new.meta.version
     ));
     out.push_str("| Fact | Value | Description |\n|---|---|---|\n");

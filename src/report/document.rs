@@ -4,8 +4,8 @@
 
 use super::english::{condition, fact_label, humanize, quantity, Inline, Phrase};
 use super::fmt_range;
+use crate::model::Verdict;
 use crate::model::{Action, Claim, FactKind, Guideline, Invariant, Rule, RuleId};
-use crate::syntax::ast::Verdict;
 
 /// A block of the document.
 #[derive(Clone, Debug, PartialEq)]

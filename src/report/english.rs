@@ -31,7 +31,7 @@ pub enum Inline {
     /// A rule id, linked to the rule.
     RuleLink(String),
     /// A verdict, coloured in HTML.
-    Verdict(crate::syntax::ast::Verdict),
+    Verdict(crate::model::Verdict),
     /// The mark of an urgent action (an emergency measure).
     Urgent,
 }

@@ -3,7 +3,7 @@
 
 use super::document::{anchor, Block, Document};
 use super::english::Inline;
-use crate::syntax::ast::Verdict;
+use crate::model::Verdict;
 
 const STYLE: &str = r#"
 body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: #1d2329; background: #fff; margin: 0; }

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use super::{fmt_num, fmt_range};
 use crate::diagnostics::Problem;
 use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
+use crate::model::Verdict;
 use crate::model::{Action, FactId, Guideline};
-use crate::syntax::ast::Verdict;
 
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -67,7 +67,7 @@ struct Report<'g> {
 struct GuidelineJson<'g> {
     hash: &'g str,
     id: &'g str,
-    status: &'g crate::syntax::ast::Status,
+    status: &'g crate::model::Status,
     title: &'g str,
     version: String,
 }

@@ -1,12 +1,19 @@
-//! Reports: an [`Evaluation`](crate::eval::Evaluation) rendered for people
-//! (text) and for programs (the JSON output contract).
+//! Reports: every output of the tool is built here — an
+//! [`Evaluation`](crate::eval::Evaluation) (with its `--explain`), lint
+//! findings, a diff, the review document — for people (text, Markdown, HTML)
+//! and for programs (the JSON output contract, SARIF). The CLI only chooses a
+//! format and writes.
 
+mod diff_json;
 mod diff_markdown;
+mod diff_text;
 mod document;
 mod english;
+mod explain;
 mod html;
 mod json;
 mod lint_json;
+mod lint_text;
 mod markdown;
 mod patient;
 pub mod sarif;
@@ -17,12 +24,16 @@ mod words;
 
 pub use json::{evaluation_json, guideline_json, problems_json, write_evaluation_json};
 pub use lint_json::lint_json;
+pub use lint_text::lint_text;
 pub use text::{evaluation_text, TextOptions};
 pub use why::{Reason, Why};
 
+pub use diff_json::diff_json;
 pub use diff_markdown::diff_markdown;
+pub use diff_text::{diff_text, diff_version_warning};
 pub use document::{document, Block, Document};
 pub use english::{condition as condition_words, fact_label, Inline};
+pub use explain::explanation_json;
 pub use html::html as render_html;
 pub use markdown::markdown as render_markdown;
 

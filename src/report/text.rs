@@ -13,8 +13,8 @@ use super::words::{fact_noun, join_and, record_phrase, verdict_done};
 use super::{patient, triage};
 use crate::eval::{Applicability, Evaluation, Outcome, Truth};
 use crate::facts::{Case, Value};
+use crate::model::Verdict;
 use crate::model::{FactKind, Guideline, RuleId};
-use crate::syntax::ast::Verdict;
 
 /// How to render the text report.
 #[derive(Clone, Copy, Debug, Default)]

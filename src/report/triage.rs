@@ -9,8 +9,8 @@ use super::text::Painter;
 use super::words::{could_become, record_phrase};
 use super::{fmt_num, fmt_range};
 use crate::eval::{ActionResult, Decision, Evaluation, Outcome, Truth};
+use crate::model::Verdict;
 use crate::model::{ActionId, Guideline};
-use crate::syntax::ast::Verdict;
 
 /// Writes ACT NOW, DO NOT, ALSO and TO DECIDE, each only when it has something.
 pub(super) fn sections(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {

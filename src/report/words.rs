@@ -6,8 +6,8 @@
 use super::english::humanize;
 use super::fmt_num;
 use crate::facts::Value;
+use crate::model::Verdict;
 use crate::model::{DefId, FactId, FactKind, Guideline, Type};
-use crate::syntax::ast::Verdict;
 use crate::units::Unit;
 
 /// A description without its closing full stop.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::{ActionExpect, DoseExpect, OutcomeExpect, ScopeExpect, TestCase};
-use crate::syntax::ast::Verdict;
+use crate::model::Verdict;
 
 /// Where a guideline's cases live: `<dir>/<stem>.cases/*.toml` (sorted) and
 /// `<dir>/<stem>.cases.toml`, those that exist.

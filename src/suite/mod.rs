@@ -10,9 +10,9 @@ pub use load::{discover, parse_suite, toml_files};
 
 use crate::diagnostics::did_you_mean;
 use crate::eval::{evaluate, Applicability, Evaluation, Outcome, Truth};
+use crate::model::Verdict;
 use crate::model::{FactId, Guideline, RuleId};
 use crate::report::{fmt_num, fmt_range};
-use crate::syntax::ast::Verdict;
 use crate::units::Unit;
 
 /// One test case.

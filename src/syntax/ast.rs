@@ -1,9 +1,10 @@
 //! The surface syntax tree of a guideline file, as written, with spans.
 //! Equality ignores spans, so "format, re-parse, compare" tests can use `==`.
 
-use std::fmt;
-
 use crate::diagnostics::Span;
+// The verdict and the review status are words of the model; the tree
+// holds them as written.
+pub use crate::model::{Status, Verdict};
 
 /// A value and where it was written. Equality ignores the span.
 #[derive(Clone, Debug)]
@@ -34,28 +35,6 @@ pub struct File {
     pub header: Header,
     /// References, facts, definitions, rules, notes and invariants, in order.
     pub items: Vec<Item>,
-}
-
-/// Review status of a guideline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// Being written.
-    Draft,
-    /// Under review by the board.
-    InReview,
-    /// Approved for use.
-    Approved,
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Status::Draft => "draft",
-            Status::InReview => "in-review",
-            Status::Approved => "approved",
-        })
-    }
 }
 
 /// The `guideline` header.
@@ -192,46 +171,6 @@ pub struct Definition {
     pub description: Option<Spanned<String>>,
     /// Whole item.
     pub span: Span,
-}
-
-/// The four verdicts, weakest to strongest in caution.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Do it.
-    Recommend,
-    /// It may be done; weigh it.
-    Consider,
-    /// Do not do it.
-    Avoid,
-    /// Never do it; nothing overrides this.
-    Contraindicated,
-}
-
-impl Verdict {
-    /// All verdicts.
-    pub const ALL: [Verdict; 4] = [
-        Verdict::Recommend,
-        Verdict::Consider,
-        Verdict::Avoid,
-        Verdict::Contraindicated,
-    ];
-
-    /// The keyword.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Recommend => "recommend",
-            Verdict::Consider => "consider",
-            Verdict::Avoid => "avoid",
-            Verdict::Contraindicated => "contraindicated",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// A rule: one verdict on one action, under a condition.

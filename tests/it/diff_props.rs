@@ -6,9 +6,10 @@
 //! Case counts are modest by default; raise them with `GUIDELANG_PROPTEST_CASES`.
 
 use crate::lint_support::{case, guideline, Rng, Shape};
-use guidelang::analysis::diff::{diff, kind_name};
+use guidelang::analysis::diff::diff;
 use guidelang::eval::{evaluate_action, Outcome};
 use guidelang::model::Guideline;
+use guidelang::model::OutcomeKind;
 use proptest::prelude::*;
 
 /// Negates some rule conditions and drops some `overrides` lines: edits that
@@ -27,15 +28,15 @@ fn edit(text: &str, rng: &mut Rng) -> String {
     out.join("\n")
 }
 
-fn outcome(g: &Guideline, json: &serde_json::Value, action: &str) -> String {
+fn outcome(g: &Guideline, json: &serde_json::Value, action: &str) -> OutcomeKind {
     let Some(a) = g.action_id(action) else {
-        return kind_name(0);
+        return OutcomeKind::NoVerdict;
     };
     let case = guidelang::facts::validate_json(g, json).unwrap();
     match evaluate_action(g, &case, a).map(|r| r.outcome) {
-        None | Some(Outcome::Silent) => kind_name(0),
-        Some(Outcome::Decided(d)) => d.verdict.to_string(),
-        Some(Outcome::Conflict(_)) => kind_name(5),
+        None | Some(Outcome::Silent) => OutcomeKind::NoVerdict,
+        Some(Outcome::Decided(d)) => OutcomeKind::Verdict(d.verdict),
+        Some(Outcome::Conflict(_)) => OutcomeKind::Conflict,
         Some(other) => panic!("complete cases are decided: {other:?}"),
     }
 }

@@ -25,6 +25,7 @@ mod json_contract;
 mod lint;
 mod lint_props;
 mod needs_props;
+mod outcome_reports;
 mod properties;
 mod render;
 mod render_browser;
