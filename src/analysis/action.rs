@@ -176,8 +176,8 @@ impl<'g> ActionModel<'g> {
     }
 
     /// The literal "on this partial case the evaluator leaves the action
-    /// undecided, or a `never` invariant turns its decision into an undecided
-    /// one". `prior` lists the `never` invariants on this action (the evaluator
+    /// undecided, or a `never` invariant turns its decision (other than a
+    /// contraindication) into an undecided one". `prior` lists the `never` invariants on this action (the evaluator
     /// enforces them all, in file order, before any `always decide`): their
     /// verdicts and their condition as [`ActionModel::claim`] encodes it.
     ///
@@ -202,13 +202,16 @@ impl<'g> ActionModel<'g> {
         };
         // A `never` invariant withholds a decision as undecided when its
         // condition is unknown, unless one before it already withheld it
-        // outright (condition true).
+        // outright (condition true). A contraindication is never withheld,
+        // so a proof must not count on one leaving the action undecided.
         let mut via = vec![undecided];
         for (k, v) in KINDS.iter().enumerate() {
-            let Some(v) = v else { continue };
+            let Some(v) = v.filter(|v| *v != Verdict::Contraindicated) else {
+                continue;
+            };
             let mut chain = Vec::new();
             let mut before: Vec<Lit> = Vec::new();
-            for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {
+            for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(&v)) {
                 let mut parts = before.clone();
                 parts.push(!c.t);
                 parts.push(!c.f);

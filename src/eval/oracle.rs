@@ -229,7 +229,8 @@ fn sorted(mut v: Vec<RuleId>) -> Vec<RuleId> {
 }
 
 /// Checks every invariant; a decision that breaks one (or might, given unknown
-/// facts) is withheld, so the report never carries it.
+/// facts) is withheld, so the report never carries it. A contraindication is
+/// the exception: it is shown, with the violation reported beside it.
 fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [ActionResult]) -> Vec<Violation> {
     let mut out = Vec::new();
     let nevers = g
@@ -253,6 +254,12 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                 let verdict = d.verdict;
                 match claim_truth(env, when) {
                     Truth::False => {}
+                    truth if verdict == Verdict::Contraindicated => out.push(Violation {
+                        invariant: i,
+                        action: *action,
+                        verdict: Some(verdict),
+                        certain: truth == Truth::True,
+                    }),
                     Truth::True => {
                         out.push(Violation {
                             invariant: i,

@@ -316,7 +316,9 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Checks every invariant in order; a decision that breaks one (or might,
-    /// given unknown facts) is withheld, so no report carries it.
+    /// given unknown facts) is withheld, so no report carries it, except a
+    /// contraindication: withholding one is not fail-safe, so it is always
+    /// shown and the violation reported beside it.
     /// `always decide` claims are checked after every `never` claim, because
     /// withholding a decision can leave an action undecided.
     fn enforce_invariants(&mut self, case: &Case) {
@@ -344,6 +346,9 @@ impl<'p> Evaluator<'p> {
                         verdict: Some(verdict),
                         certain,
                     });
+                    if verdict == Verdict::Contraindicated {
+                        continue;
+                    }
                     self.states[action.index()] = if certain {
                         State::Withheld {
                             invariant: i as u32,
