@@ -21,7 +21,8 @@ use super::domain::{collect_cuts, Domain};
 use super::encode::{inexact_parts, Encoder, Tv};
 use super::lint::witness_json;
 use super::sat::SolverFailure;
-use crate::eval::{evaluate_action, Outcome};
+use crate::compile::Program;
+use crate::eval::Outcome;
 use crate::facts::Case;
 use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, Rule, Type};
 use crate::syntax::ast::Verdict;
@@ -725,6 +726,8 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
         collect_cuts(&u.g, e, &mut cuts);
     }
     let dom = Domain::with_cuts(&u.g, &cuts);
+    // Compiled once: every witness below is run through both versions.
+    let (old_program, new_program) = (Program::new(old), Program::new(new));
     let mut decisions = Vec::new();
     let mut not_compared = Vec::new();
     for name in names {
@@ -790,8 +793,8 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
                 let Some(model) = enc.sat.solve(&assume)? else { continue };
                 let case = enc.decode(&model, true);
                 let witness = witness_json(&u.g, &case);
-                let shown = outcome_name(old, &witness, name) == Some(kind_name(kb))
-                    && outcome_name(new, &witness, name) == Some(kind_name(ka));
+                let shown = outcome_name(old, &old_program, &witness, name) == Some(kind_name(kb))
+                    && outcome_name(new, &new_program, &witness, name) == Some(kind_name(ka));
                 if shown {
                     decisions.push(DecisionChange {
                         action: name.to_string(),
@@ -816,8 +819,9 @@ fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverF
     Ok((decisions, not_compared))
 }
 
-/// The action's outcome in `g` on the facts of `witness` that `g` declares.
-fn outcome_name(g: &Guideline, witness: &Value, action: &str) -> Option<String> {
+/// The action's outcome in `g` (compiled as `program`) on the facts of
+/// `witness` that `g` declares.
+fn outcome_name(g: &Guideline, program: &Program, witness: &Value, action: &str) -> Option<String> {
     let mut own = serde_json::Map::new();
     if let Value::Object(map) = witness {
         for (k, v) in map {
@@ -830,7 +834,7 @@ fn outcome_name(g: &Guideline, witness: &Value, action: &str) -> Option<String> 
     let Some(a) = g.action_id(action) else {
         return Some(kind_name(0));
     };
-    let outcome = evaluate_action(g, &case, a).map(|r| r.outcome);
+    let outcome = program.evaluate_action(&case, a).map(|r| r.outcome);
     Some(match outcome {
         None | Some(Outcome::Silent) => kind_name(0),
         Some(Outcome::Decided(d)) => d.verdict.to_string(),

@@ -156,17 +156,29 @@ pub struct Violation {
     pub certain: bool,
 }
 
-/// Evaluates a case: compiles the guideline and runs it. To evaluate many
-/// cases, build a [`Program`] once and reuse an [`Evaluator`].
+/// Evaluates a case: compiles the guideline and runs it, for one-off use. To
+/// evaluate many cases, build a [`Program`] once and call
+/// [`Program::evaluate`], or reuse an [`Evaluator`] (which also keeps its buffers).
 pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
-    let program = Program::new(g);
-    Evaluator::new(&program).evaluate(case)
+    Program::new(g).evaluate(case)
 }
 
 /// The outcome of one action on a case, exactly as [`evaluate`] finds it before
-/// invariants are enforced; `None` when the case is not in scope. For tools
-/// that check many cases against one action (the linter's witnesses).
+/// invariants are enforced; `None` when the case is not in scope. Compiles the
+/// guideline; [`Program::evaluate_action`] reuses a compiled one.
 pub fn evaluate_action(g: &Guideline, case: &Case, action: ActionId) -> Option<ActionResult> {
-    let program = Program::new(g);
-    Evaluator::new(&program).run_action(case, action)
+    Program::new(g).evaluate_action(case, action)
+}
+
+impl Program {
+    /// Evaluates a case with this compiled guideline.
+    pub fn evaluate(&self, case: &Case) -> Evaluation {
+        Evaluator::new(self).evaluate(case)
+    }
+
+    /// The outcome of one action on a case before invariants are enforced, as
+    /// [`evaluate_action`] finds it, without compiling again.
+    pub fn evaluate_action(&self, case: &Case, action: ActionId) -> Option<ActionResult> {
+        Evaluator::new(self).run_action(case, action)
+    }
 }
