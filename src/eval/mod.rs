@@ -17,20 +17,16 @@
 //! [`Evaluator`], whose buffers make evaluating a case allocation-free until
 //! the full [`Evaluation`] is asked for.
 
-#[cfg(test)]
-mod agree;
 mod logic;
 mod materialize;
 pub(crate) mod needs;
-#[cfg(test)]
-mod oracle;
-#[cfg(test)]
-mod oracle_needs;
 mod run;
+mod values;
 
-pub use logic::{Env, Truth, Val};
+pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Evaluator, OutcomeKind};
+pub use values::Values;
 
 use crate::compile::Program;
 use crate::facts::Case;

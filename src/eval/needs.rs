@@ -645,7 +645,7 @@ impl Evaluator<'_> {
             let completion = &s.completion;
             let start = s.starts.get(changed).map_or(s.order.len(), |x| *x as usize);
             for &n in &s.order[start..] {
-                bufs.step(p, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
+                bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
             }
             let outcome = match question {
                 Question::Condition { node, .. } => match truth[node as usize] {

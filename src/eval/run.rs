@@ -311,7 +311,7 @@ impl<'p> Evaluator<'p> {
             enm: &mut self.enm,
         };
         for (i, node) in p.nodes[range.clone()].iter().enumerate() {
-            bufs.step(p, range.start + i, *node, |f| case.get(FactId(f)));
+            bufs.step(&p.items, range.start + i, *node, |f| case.get(FactId(f)));
         }
     }
 
@@ -391,11 +391,13 @@ pub(super) struct Buffers<'b> {
 }
 
 impl Buffers<'_> {
-    /// Computes node `i` from its operands; `fact` gives each fact's value
-    /// (`None`: unknown). The one definition of what a node means, used for
-    /// the case as given and for its completions (see `needs.rs`).
+    /// Computes node `i` from its operands; `items` are the arena's item
+    /// lists (of `at least`) and `fact` gives each fact's value (`None`:
+    /// unknown). The one definition of what a node means, used for the case
+    /// as given, for its completions (see `needs.rs`) and for the values the
+    /// reports explain (see `values.rs`).
     #[inline(always)]
-    pub(super) fn step(&mut self, p: &Program, i: usize, node: Node, fact: impl Fn(u32) -> Option<Value>) {
+    pub(super) fn step(&mut self, items: &[u32], i: usize, node: Node, fact: impl Fn(u32) -> Option<Value>) {
         let (truth, num, enm) = (&mut *self.truth, &mut *self.num, &mut *self.enm);
         match node {
             Node::Bool(b) => truth[i] = Truth::from_bool(b),
@@ -462,7 +464,7 @@ impl Buffers<'_> {
             }
             Node::AtLeast { n, start, len } => {
                 let (mut yes, mut maybe) = (0u32, 0u32);
-                for &item in &p.items[start as usize..(start + len) as usize] {
+                for &item in &items[start as usize..(start + len) as usize] {
                     match truth[item as usize] {
                         Truth::True => yes += 1,
                         Truth::Unknown => maybe += 1,

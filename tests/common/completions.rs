@@ -18,7 +18,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use guidelang::eval::{Env, Evaluator, Outcome, Truth};
+use super::env::Env;
+use guidelang::eval::{Evaluator, Outcome, Truth};
 use guidelang::facts::{Case, Value};
 use guidelang::model::{ActionId, ArithOp, Claim, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
 use guidelang::syntax::ast::Verdict;

@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guidelang::eval::{evaluate, Applicability, Decision, Env, Evaluation, Outcome, Truth};
+use super::env::Env;
+use guidelang::eval::{evaluate, Applicability, Decision, Evaluation, Outcome, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{Claim, Guideline, RuleId};
 use guidelang::report::evaluation_json;
