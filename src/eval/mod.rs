@@ -9,7 +9,9 @@
 //! reverses a decision. When that rule-level check leaves an action undecided,
 //! `needs.rs` refines it over the completions of the absent facts: decided when
 //! every completion agrees with the rules true now, `possible` and `needs`
-//! exactly what completions can reach and change.
+//! exactly what completions can reach and change. Invariants come last: a
+//! decision that breaks a `never` claim is withheld (undecided while its
+//! condition is unknown), except a contraindication, which is always shown.
 
 //!
 //! The work is done on the compiled form ([`Program`]): [`evaluate`] compiles
@@ -89,7 +91,9 @@ pub enum Outcome {
         /// The verdicts it could end in (`None`: no verdict).
         possible: Vec<Option<Verdict>>,
     },
-    /// A decision was withheld because it breaks (or may break) a stated invariant.
+    /// A decision was withheld because it breaks a stated invariant. Never a
+    /// contraindication: holding one back is not fail-safe, so it is shown
+    /// and the violation reported beside it.
     Withheld {
         /// The invariant's index.
         invariant: usize,

@@ -84,7 +84,8 @@ pub enum OutcomeKind {
     Conflict,
     /// Unknown facts could change the outcome.
     Undecided,
-    /// A verdict held back because it breaks a stated invariant.
+    /// A verdict held back because it breaks a stated invariant (never a
+    /// contraindication).
     Withheld(Verdict),
 }
 
