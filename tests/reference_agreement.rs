@@ -65,6 +65,61 @@ fn wide() -> &'static Guideline {
     })
 }
 
+/// `never` invariants over every mix of verdicts, on actions with
+/// contraindications, with conditions true, false or unknown (`is not known`
+/// among them): which decisions are withheld, and that a contraindication
+/// never is.
+fn invariants() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| {
+        let text = r#"guideline invariants
+  version 0.1.0
+  status draft
+
+reference 1 "r"
+
+fact p: bool "p"
+fact q: bool "q"
+fact r: bool "r"
+fact s: bool "s"
+fact k: integer from 0 to 10 "k"
+
+rule x-no: contraindicated x
+  when p
+  cite 1
+rule x-avoid: avoid x
+  when q
+  cite 1
+rule x-yes: recommend x
+  when r and not q
+  cite 1
+rule y-no: contraindicated y
+  when p and k > 5
+  cite 1
+rule y-maybe: consider y
+  when s
+  cite 1
+
+invariant x-never-contraindicated:
+  never contraindicated x when s
+  because "t"
+invariant x-never-avoid-or-contraindicated:
+  never avoid or contraindicated x when r or k > 3
+  because "t"
+invariant x-not-without-k:
+  never contraindicated or recommend x when k is not known
+  because "t"
+invariant y-never:
+  never contraindicated or consider y when q
+  because "t"
+invariant y-decided:
+  always decide y when s
+  because "t"
+"#;
+        guidelang::load_str("invariants.gl", text).expect("invariants.gl checks")
+    })
+}
+
 fn cases_per_test() -> u32 {
     std::env::var("GUIDELANG_PROPTEST_CASES")
         .ok()
@@ -216,6 +271,11 @@ proptest! {
     #[test]
     fn compiled_agrees_with_oracle_on_corners(p in picks()) {
         agree(corners(), &p)?;
+    }
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_invariants(p in picks()) {
+        agree(invariants(), &p)?;
     }
 
     #[test]
