@@ -134,6 +134,10 @@ fn with_the_condition_unknown_the_contraindication_is_shown() {
             violations(&json).contains(&("x-rule".into(), "x".into(), false)),
             "{claim}: {json}"
         );
+        assert!(
+            text.contains("Drug X is contraindicated, against invariant `x-rule` (possibly: facts not recorded)\n"),
+            "{claim}:\n{text}"
+        );
         // The avoid is still held back as undecided: y would settle it.
         assert!(undecided(&json).contains(&"w".to_string()), "{claim}: {json}");
         assert!(!decisions(&json).iter().any(|(a, _)| a == "w"), "{claim}: {json}");
@@ -164,7 +168,15 @@ fn with_the_condition_true_the_contraindication_is_shown_and_the_violation_liste
             "{claim}:\n{text}"
         );
         assert!(text.contains("INVARIANT VIOLATIONS"), "{claim}:\n{text}");
-        assert!(text.contains("against invariant `x-rule`"), "{claim}:\n{text}");
+        assert!(
+            text.contains("Drug X is contraindicated, against invariant `x-rule`\n"),
+            "{claim}:\n{text}"
+        );
+        // The withheld avoid is not shown: it only would be.
+        assert!(
+            text.contains("Drug W would be avoided, against invariant `w-rule`\n"),
+            "{claim}:\n{text}"
+        );
         // The avoid breaking its own invariant is still withheld outright.
         assert!(
             matches!(e.actions[1].outcome, Outcome::Withheld { .. }),
