@@ -3,7 +3,7 @@
 //! (instruction counts under callgrind).
 
 /// Complete cases: every fact the spec names is given, so the differential
-/// test's hand-written evaluator (`tests/common/naive.rs`, complete cases
+/// test's hand-written evaluator (`tests/it/common/naive.rs`, complete cases
 /// only) decides them, and is the native baseline beside the interpreter.
 pub const COMPLETE: [(&str, &str); 4] = [
     (

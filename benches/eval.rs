@@ -6,7 +6,7 @@
 //!   whole [`Evaluation`](guidelang::eval::Evaluation) (trace, doses, needs),
 //!   `evaluate` is the one-call API that compiles first, and `native` is the
 //!   differential test's hand-written evaluator of the spec's table
-//!   (`tests/common/naive.rs`, a Rust `if`-chain), on the complete cases it
+//!   (`tests/it/common/naive.rs`, a Rust `if`-chain), on the complete cases it
 //!   can decide; the bench first asserts that it decides what the guideline
 //!   decides.
 //! - `batch/*`: NDJSON in, NDJSON out, through the real pipeline on one job and
@@ -27,7 +27,7 @@ use guidelang::eval::{evaluate, Evaluator, Outcome};
 use guidelang::facts::parse_case;
 use guidelang::model::Guideline;
 
-#[path = "../tests/common/naive.rs"]
+#[path = "../tests/it/common/naive.rs"]
 mod native;
 
 mod cases;

@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
-#[path = "../tests/lint_support/mod.rs"]
+#[path = "../tests/it/lint_support/mod.rs"]
 mod lint_support;
 
 /// The generated shape for `rules` rules.

@@ -12,7 +12,7 @@
 
 use std::hint::black_box;
 
-#[path = "../tests/common/naive.rs"]
+#[path = "../tests/it/common/naive.rs"]
 mod native;
 
 #[path = "../benches/cases.rs"]

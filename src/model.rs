@@ -9,8 +9,11 @@ use crate::units::Unit;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Opaque: only the guideline that made it can mint one (look ids up by
+        /// name, or iterate them), so an id always names something that exists.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u32);
+        pub struct $name(pub(crate) u32);
         impl $name {
             /// The index into its table.
             pub fn index(self) -> usize {
@@ -438,6 +441,21 @@ impl Guideline {
     /// Looks up a rule by id (for tools, never on the evaluation path).
     pub fn rule_id(&self, id: &str) -> Option<RuleId> {
         self.rules.iter().position(|r| r.id == id).map(|i| RuleId(i as u32))
+    }
+
+    /// Every fact's id, in declaration order.
+    pub fn fact_ids(&self) -> impl Iterator<Item = FactId> + '_ {
+        (0..self.facts.len() as u32).map(FactId)
+    }
+
+    /// Every action's id, in declaration order.
+    pub fn action_ids(&self) -> impl Iterator<Item = ActionId> + '_ {
+        (0..self.actions.len() as u32).map(ActionId)
+    }
+
+    /// Every rule's id, in file order.
+    pub fn rule_ids(&self) -> impl Iterator<Item = RuleId> + '_ {
+        (0..self.rules.len() as u32).map(RuleId)
     }
 
     /// The fact with this id.

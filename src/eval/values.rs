@@ -26,8 +26,8 @@ use crate::model::{DefId, Expr, FactId, Guideline};
 /// let g = guidelang::bundled().expect("the bundled guideline checks");
 /// let case = guidelang::facts::parse_case(&g, r#"{"als": true, "wbc": 150}"#).expect("a valid case");
 /// let values = guidelang::eval::Values::new(&g, &case);
-/// for (i, d) in g.definitions.iter().enumerate() {
-///     println!("{}: {:?}", d.name, values.definition(guidelang::model::DefId(i as u32)));
+/// for &d in &g.definition_order {
+///     println!("{}: {:?}", g.definitions[d.index()].name, values.definition(d));
 /// }
 /// ```
 pub struct Values<'a> {

@@ -1,0 +1,33 @@
+//! The integration tests, as one binary: the CLI contract through the real
+//! `guidelang` executable, the library's properties against test-only oracles
+//! (`common/`), and the documents. One binary links once, and its tests run
+//! in parallel on every core.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod lint_support;
+
+mod actions;
+mod batch;
+mod broken_pipe;
+mod case_input;
+mod contraindication_never_withheld;
+mod diagnostics;
+mod diff;
+mod diff_props;
+mod differential;
+mod editor_cli;
+mod errors;
+mod examples;
+mod fmt_props;
+mod hostile;
+mod hostile_batch;
+mod json_contract;
+mod lint;
+mod lint_props;
+mod needs_props;
+mod properties;
+mod reference_agreement;
+mod render;
+mod render_browser;
+mod text_report;
