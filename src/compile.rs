@@ -114,7 +114,7 @@ impl Node {
             Node::FactIn(f, set) => k(14, f, 0, set),
             Node::Known(a, ty, negated) => k(15, a, negated.into(), ty as u64),
             Node::KnownInClaim(a, ty, negated) => k(16, a, negated.into(), ty as u64),
-            // Rare and keyed by a list: not worth sharing.
+            // Keyed by a list: the builder shares these with a map of its own.
             Node::AtLeast { .. } => None,
         }
     }
@@ -257,14 +257,7 @@ pub struct Program {
 impl Program {
     /// Compiles a checked guideline.
     pub fn new(g: &Guideline) -> Program {
-        let mut b = Builder {
-            g,
-            nodes: Vec::new(),
-            items: Vec::new(),
-            shared: BTreeMap::new(),
-            defs: vec![None; g.definitions.len()],
-            in_claim: false,
-        };
+        let mut b = Builder::new(g);
         let scope = g.scope.as_ref().map(|e| b.expr(e));
         let scope_end = b.nodes.len();
         let scope_facts = g
@@ -476,19 +469,37 @@ fn facts_through_definitions(g: &Guideline, e: &Expr) -> Vec<FactId> {
     facts
 }
 
-/// Lowers expressions into the arena, sharing what is computed twice.
-struct Builder<'g> {
+/// Lowers expressions into the arena, sharing what is computed twice: an
+/// expression lowered again gets the node it got the first time. Besides
+/// [`Program::new`], `eval::Values` lowers with it to value any expression
+/// of a guideline on a case.
+pub(crate) struct Builder<'g> {
     g: &'g Guideline,
-    nodes: Vec<Node>,
-    items: Vec<u32>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) items: Vec<u32>,
     shared: BTreeMap<NodeKey, u32>,
+    /// `at least` nodes by threshold and items, so that they are shared too.
+    at_least: BTreeMap<(u32, Vec<u32>), u32>,
     /// The node of each definition's body, once lowered.
     defs: Vec<Option<u32>>,
     /// True while lowering a `never` claim's condition.
     in_claim: bool,
 }
 
-impl Builder<'_> {
+impl<'g> Builder<'g> {
+    /// An empty arena for `g`'s expressions.
+    pub(crate) fn new(g: &'g Guideline) -> Builder<'g> {
+        Builder {
+            g,
+            nodes: Vec::new(),
+            items: Vec::new(),
+            shared: BTreeMap::new(),
+            at_least: BTreeMap::new(),
+            defs: vec![None; g.definitions.len()],
+            in_claim: false,
+        }
+    }
+
     fn push(&mut self, node: Node) -> u32 {
         let key = node.key();
         if let Some(id) = key.and_then(|k| self.shared.get(&k)) {
@@ -502,7 +513,8 @@ impl Builder<'_> {
         id
     }
 
-    fn expr(&mut self, e: &Expr) -> u32 {
+    /// The node computing `e`, lowered unless it already is.
+    pub(crate) fn expr(&mut self, e: &Expr) -> u32 {
         let node = match &e.kind {
             ExprKind::Bool(b) => Node::Bool(*b),
             ExprKind::Num(x) => Node::Num(*x),
@@ -538,13 +550,20 @@ impl Builder<'_> {
             }
             ExprKind::AtLeast(n, list) => {
                 let ids: Vec<u32> = list.iter().map(|i| self.expr(i)).collect();
+                let key = (*n, ids);
+                if let Some(id) = self.at_least.get(&key) {
+                    return *id;
+                }
+                let ids = key.1.clone();
                 let start = self.items.len() as u32;
                 self.items.extend(&ids);
-                Node::AtLeast {
+                let id = self.push(Node::AtLeast {
                     n: *n,
                     start,
                     len: ids.len() as u32,
-                }
+                });
+                self.at_least.insert(key, id);
+                return id;
             }
         };
         self.push(node)
@@ -554,7 +573,9 @@ impl Builder<'_> {
         matches!(self.g.fact(f).kind, FactKind::Integer { .. } | FactKind::Number { .. })
     }
 
-    fn definition(&mut self, d: usize) -> u32 {
+    /// The node of definition `d`'s body, lowered (with the definitions it
+    /// names) unless it already is.
+    pub(crate) fn definition(&mut self, d: usize) -> u32 {
         if let Some(id) = self.defs[d] {
             return id;
         }

@@ -168,8 +168,8 @@ impl<'g> ActionModel<'g> {
     }
 
     /// The literal "on this partial case the evaluator leaves the action
-    /// undecided, or a `never` invariant turns its decision into an undecided
-    /// one". `prior` lists the `never` invariants on this action (the evaluator
+    /// undecided, or a `never` invariant turns its decision (other than a
+    /// contraindication) into an undecided one". `prior` lists the `never` invariants on this action (the evaluator
     /// enforces them all, in file order, before any `always decide`): their
     /// verdicts and their condition as [`ActionModel::claim`] encodes it.
     ///
@@ -194,9 +194,10 @@ impl<'g> ActionModel<'g> {
         };
         // A `never` invariant withholds a decision as undecided when its
         // condition is unknown, unless one before it already withheld it
-        // outright (condition true).
+        // outright (condition true). A contraindication is never withheld,
+        // so a proof must not count on one leaving the action undecided.
         let mut via = vec![undecided];
-        for v in Verdict::ALL {
+        for v in Verdict::ALL.into_iter().filter(|v| *v != Verdict::Contraindicated) {
             let mut chain = Vec::new();
             let mut before: Vec<Lit> = Vec::new();
             for (_, c) in prior.iter().filter(|(vs, _)| vs.contains(v)) {

@@ -8,8 +8,9 @@ use super::domain::Domain;
 use super::encode::{inexact_parts, Tv};
 use super::sat::SolverFailure;
 use super::{Finding, LintOptions, LintReport, Proved};
+use crate::compile::Program;
 use crate::diagnostics::{Severity, Span};
-use crate::eval::{evaluate, Evaluation, Outcome, Truth};
+use crate::eval::{Evaluation, Outcome, Truth};
 use crate::facts::Case;
 use crate::model::{ActionId, Claim, Expr, Guideline, RuleId};
 use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
@@ -23,7 +24,7 @@ pub fn lint(g: &Guideline) -> LintReport {
 pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
     let mut l = Linter {
         g,
-        program: crate::compile::Program::new(g),
+        program: Program::new(g),
         report: LintReport::default(),
         options,
     };
@@ -66,8 +67,8 @@ pub fn domain(g: &Guideline) -> Domain {
 
 struct Linter<'g> {
     g: &'g Guideline,
-    /// The compiled guideline, for what the evaluator decides exactly.
-    program: crate::compile::Program,
+    /// The compiled guideline, compiled once: every witness runs on it.
+    program: Program,
     report: LintReport,
     options: LintOptions,
 }
@@ -146,7 +147,7 @@ impl<'g> Linter<'g> {
                 }
                 Some(case) => {
                     fires[i] = true;
-                    if !loose.is_empty() && rule_truth(g, &case, a, r) != Some(Truth::True) {
+                    if !loose.is_empty() && rule_truth(&self.program, &case, a, r) != Some(Truth::True) {
                         self.inexact_question(&[r], &loose, format!("whether rule `{}` can fire", g.rule(r).id));
                     }
                 }
@@ -165,7 +166,7 @@ impl<'g> Linter<'g> {
                 None => self.never_decides(&m, i, &beaters, &loose),
                 Some(case) => {
                     survives[i] = true;
-                    if !loose.is_empty() && !carries(&evaluate(g, &case), a, r) {
+                    if !loose.is_empty() && !carries(&self.program.evaluate(&case), a, r) {
                         self.inexact_question(
                             &[r],
                             &loose,
@@ -263,7 +264,7 @@ impl<'g> Linter<'g> {
                 let Some(case) = self.ask(m, &[c.t, decided])? else {
                     continue;
                 };
-                let (json, e) = run(g, &case);
+                let (json, e) = run(g, &self.program, &case);
                 let shown = e
                     .violations
                     .iter()
@@ -298,7 +299,7 @@ impl<'g> Linter<'g> {
                 self.settled(index, false, Vec::new());
                 continue;
             };
-            let (json, e) = run(g, &case);
+            let (json, e) = run(g, &self.program, &case);
             if e.violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
                 let shows = format!(
                     "`{}` is left undecided while the invariant's condition holds",
@@ -410,7 +411,7 @@ impl<'g> Linter<'g> {
         // alone: the conflict is decided before invariants are enforced.
         let outcome = crate::facts::validate_json(g, &json)
             .ok()
-            .and_then(|c| crate::eval::evaluate_action(g, &c, m.action))
+            .and_then(|c| self.program.evaluate_action(&c, m.action))
             .map(|r| r.outcome);
         let shown = matches!(
             outcome,
@@ -501,11 +502,11 @@ pub fn witness_json(g: &Guideline, case: &Case) -> serde_json::Value {
 }
 
 /// Validates a witness exactly as a case file would be, then evaluates it.
-fn run(g: &Guideline, case: &Case) -> (serde_json::Value, Evaluation) {
+fn run(g: &Guideline, program: &Program, case: &Case) -> (serde_json::Value, Evaluation) {
     let json = witness_json(g, case);
     match crate::facts::validate_json(g, &json) {
         Ok(checked) => {
-            let e = evaluate(g, &checked);
+            let e = program.evaluate(&checked);
             (json, e)
         }
         // A witness that does not validate shows nothing: the caller then
@@ -540,8 +541,8 @@ fn scope_facts(g: &Guideline, e: &Expr) -> Vec<crate::model::FactId> {
     out
 }
 
-fn rule_truth(g: &Guideline, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {
-    let result = crate::eval::evaluate_action(g, case, a)?;
+fn rule_truth(program: &Program, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {
+    let result = program.evaluate_action(case, a)?;
     result.trace.iter().find(|(x, _)| *x == r).map(|(_, t)| *t)
 }
 

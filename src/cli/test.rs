@@ -81,8 +81,10 @@ pub fn run(args: Args) -> Exit {
     );
     let mut coverage = Coverage::new(&g);
     let (mut passed, mut failed) = (0, 0);
+    let program = guidelang::compile::Program::new(&g);
+    let mut evaluator = guidelang::eval::Evaluator::new(&program);
     for case in &cases {
-        let result = suite::run_case(&g, case);
+        let result = suite::run_case_with(&g, &mut evaluator, case);
         if let Some(e) = &result.evaluation {
             coverage.record(&g, case, e);
         }

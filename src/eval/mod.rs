@@ -9,7 +9,9 @@
 //! reverses a decision. When that rule-level check leaves an action undecided,
 //! `needs.rs` refines it over the completions of the absent facts: decided when
 //! every completion agrees with the rules true now, `possible` and `needs`
-//! exactly what completions can reach and change.
+//! exactly what completions can reach and change. Invariants come last: a
+//! decision that breaks a `never` claim is withheld (undecided while its
+//! condition is unknown), except a contraindication, which is always shown.
 
 //!
 //! The work is done on the compiled form ([`Program`]): [`evaluate`] compiles
@@ -17,20 +19,16 @@
 //! [`Evaluator`], whose buffers make evaluating a case allocation-free until
 //! the full [`Evaluation`] is asked for.
 
-#[cfg(test)]
-mod agree;
 mod logic;
 mod materialize;
 pub(crate) mod needs;
-#[cfg(test)]
-mod oracle;
-#[cfg(test)]
-mod oracle_needs;
 mod run;
+mod values;
 
-pub use logic::{Env, Truth, Val};
+pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Evaluator, OutcomeKind};
+pub use values::Values;
 
 use crate::compile::Program;
 use crate::facts::Case;
@@ -93,7 +91,9 @@ pub enum Outcome {
         /// The verdicts it could end in (`None`: no verdict).
         possible: Vec<Option<Verdict>>,
     },
-    /// A decision was withheld because it breaks (or may break) a stated invariant.
+    /// A decision was withheld because it breaks a stated invariant. Never a
+    /// contraindication: holding one back is not fail-safe, so it is shown
+    /// and the violation reported beside it.
     Withheld {
         /// The invariant's index.
         invariant: usize,
@@ -156,17 +156,29 @@ pub struct Violation {
     pub certain: bool,
 }
 
-/// Evaluates a case: compiles the guideline and runs it. To evaluate many
-/// cases, build a [`Program`] once and reuse an [`Evaluator`].
+/// Evaluates a case: compiles the guideline and runs it, for one-off use. To
+/// evaluate many cases, build a [`Program`] once and call
+/// [`Program::evaluate`], or reuse an [`Evaluator`] (which also keeps its buffers).
 pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
-    let program = Program::new(g);
-    Evaluator::new(&program).evaluate(case)
+    Program::new(g).evaluate(case)
 }
 
 /// The outcome of one action on a case, exactly as [`evaluate`] finds it before
-/// invariants are enforced; `None` when the case is not in scope. For tools
-/// that check many cases against one action (the linter's witnesses).
+/// invariants are enforced; `None` when the case is not in scope. Compiles the
+/// guideline; [`Program::evaluate_action`] reuses a compiled one.
 pub fn evaluate_action(g: &Guideline, case: &Case, action: ActionId) -> Option<ActionResult> {
-    let program = Program::new(g);
-    Evaluator::new(&program).run_action(case, action)
+    Program::new(g).evaluate_action(case, action)
+}
+
+impl Program {
+    /// Evaluates a case with this compiled guideline.
+    pub fn evaluate(&self, case: &Case) -> Evaluation {
+        Evaluator::new(self).evaluate(case)
+    }
+
+    /// The outcome of one action on a case before invariants are enforced, as
+    /// [`evaluate_action`] finds it, without compiling again.
+    pub fn evaluate_action(&self, case: &Case, action: ActionId) -> Option<ActionResult> {
+        Evaluator::new(self).run_action(case, action)
+    }
 }

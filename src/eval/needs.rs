@@ -39,7 +39,9 @@
 //! A decision held back because a `never` invariant's condition is unknown gets
 //! the same treatment for that condition: `needs` lists the absent facts that
 //! can change its truth, or every absent fact it reads when none alone can (or
-//! when it reads `is known`, which only giving the fact settles).
+//! when it reads `is known`, which only giving the fact settles). A
+//! contraindication is never held back (withholding one is not fail-safe), so
+//! an invariant that forbids only `contraindicated` gets no plan.
 
 use std::collections::BTreeMap;
 
@@ -47,7 +49,7 @@ use super::logic::Truth;
 use super::run::{for_each_bit, resolve_small, resolve_wide, Buffers, Cause, Evaluator, Resolved, State};
 use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
-use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
 use crate::model::Verdict;
 use crate::model::{CmpOp, FactId, FactKind, Guideline};
@@ -130,8 +132,12 @@ impl Plans {
         let invariants = invariants
             .iter()
             .map(|inv| match inv {
-                InvariantCode::Never { when, .. } => plan(&[*when]),
-                InvariantCode::AlwaysDecide { .. } => Plan::default(),
+                InvariantCode::Never { when, verdicts, .. }
+                    if verdicts & !verdict_bit(Verdict::Contraindicated) != 0 =>
+                {
+                    plan(&[*when])
+                }
+                InvariantCode::Never { .. } | InvariantCode::AlwaysDecide { .. } => Plan::default(),
             })
             .collect();
         Plans { actions, invariants }
@@ -639,7 +645,7 @@ impl Evaluator<'_> {
             let completion = &s.completion;
             let start = s.starts.get(changed).map_or(s.order.len(), |x| *x as usize);
             for &n in &s.order[start..] {
-                bufs.step(p, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
+                bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| completion[f as usize]);
             }
             let outcome = match question {
                 Question::Condition { node, .. } => match truth[node as usize] {

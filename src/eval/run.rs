@@ -84,7 +84,8 @@ pub enum OutcomeKind {
     Conflict,
     /// Unknown facts could change the outcome.
     Undecided,
-    /// A verdict held back because it breaks a stated invariant.
+    /// A verdict held back because it breaks a stated invariant (never a
+    /// contraindication).
     Withheld(Verdict),
 }
 
@@ -311,12 +312,14 @@ impl<'p> Evaluator<'p> {
             enm: &mut self.enm,
         };
         for (i, node) in p.nodes[range.clone()].iter().enumerate() {
-            bufs.step(p, range.start + i, *node, |f| case.get(FactId(f)));
+            bufs.step(&p.items, range.start + i, *node, |f| case.get(FactId(f)));
         }
     }
 
     /// Checks every invariant in order; a decision that breaks one (or might,
-    /// given unknown facts) is withheld, so no report carries it.
+    /// given unknown facts) is withheld, so no report carries it, except a
+    /// contraindication: withholding one is not fail-safe, so it is always
+    /// shown and the violation reported beside it.
     /// `always decide` claims are checked after every `never` claim, because
     /// withholding a decision can leave an action undecided.
     fn enforce_invariants(&mut self, case: &Case) {
@@ -344,6 +347,9 @@ impl<'p> Evaluator<'p> {
                         verdict: Some(verdict),
                         certain,
                     });
+                    if verdict == Verdict::Contraindicated {
+                        continue;
+                    }
                     self.states[action.index()] = if certain {
                         State::Withheld {
                             invariant: i as u32,
@@ -386,11 +392,13 @@ pub(super) struct Buffers<'b> {
 }
 
 impl Buffers<'_> {
-    /// Computes node `i` from its operands; `fact` gives each fact's value
-    /// (`None`: unknown). The one definition of what a node means, used for
-    /// the case as given and for its completions (see `needs.rs`).
+    /// Computes node `i` from its operands; `items` are the arena's item
+    /// lists (of `at least`) and `fact` gives each fact's value (`None`:
+    /// unknown). The one definition of what a node means, used for the case
+    /// as given, for its completions (see `needs.rs`) and for the values the
+    /// reports explain (see `values.rs`).
     #[inline(always)]
-    pub(super) fn step(&mut self, p: &Program, i: usize, node: Node, fact: impl Fn(u32) -> Option<Value>) {
+    pub(super) fn step(&mut self, items: &[u32], i: usize, node: Node, fact: impl Fn(u32) -> Option<Value>) {
         let (truth, num, enm) = (&mut *self.truth, &mut *self.num, &mut *self.enm);
         match node {
             Node::Bool(b) => truth[i] = Truth::from_bool(b),
@@ -457,7 +465,7 @@ impl Buffers<'_> {
             }
             Node::AtLeast { n, start, len } => {
                 let (mut yes, mut maybe) = (0u32, 0u32);
-                for &item in &p.items[start as usize..(start + len) as usize] {
+                for &item in &items[start as usize..(start + len) as usize] {
                     match truth[item as usize] {
                         Truth::True => yes += 1,
                         Truth::Unknown => maybe += 1,

@@ -155,10 +155,17 @@ fn alarms(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
             loud("INVARIANT VIOLATIONS (a safety property of the guideline is broken)")
         );
         for v in &e.violations {
-            let what = v.verdict.map_or_else(
-                || "left undecided".to_string(),
-                |x| format!("would be {}", verdict_done(x)),
+            // A contraindication is shown even when it breaks an invariant
+            // (withholding it is not fail-safe): it *is* contraindicated.
+            let shown = matches!(
+                e.actions.get(v.action.index()).map(|a| &a.outcome),
+                Some(Outcome::Decided(d)) if Some(d.verdict) == v.verdict
             );
+            let what = match v.verdict {
+                None => "left undecided".to_string(),
+                Some(x) if shown => format!("is {}", verdict_done(x)),
+                Some(x) => format!("would be {}", verdict_done(x)),
+            };
             let _ = writeln!(
                 out,
                 "  {} {what}, against invariant `{}`{}",

@@ -1,11 +1,9 @@
 //! Why a condition came out true, false or unknown on a case: the given fact
 //! values (and derived notions) that decide it.
 //!
-//! Values come from the reference interpreter ([`Env`]), which walks the same
-//! checked expression trees this module explains, so a reason can never name
-//! a part of the condition the value did not come from. (The compiled
-//! evaluator makes the decisions; the two are held equal by the differential
-//! tests, and nothing here changes a decision.)
+//! Values come from [`Values`]: each part of a condition is valued by the
+//! compiled evaluator's own node semantics, so a reason states what the
+//! evaluator computed for exactly that part. Nothing here changes a decision.
 //!
 //! Which parts decide: for `and`, the false parts when it is false, every
 //! part when true; for `or` the reverse; for `at least k of`, the items that
@@ -15,7 +13,7 @@
 use std::collections::HashSet;
 
 use super::words::{definition_label, definition_unit, fact_short, fact_value, join_and, quantity, yes_no};
-use crate::eval::{Env, Truth, Val};
+use crate::eval::{Truth, Val, Values};
 use crate::facts::Case;
 use crate::model::{CmpOp, DefId, Expr, ExprKind, FactId, Guideline};
 
@@ -36,7 +34,7 @@ pub enum Reason {
 pub struct Why<'a> {
     g: &'a Guideline,
     case: &'a Case,
-    env: Env<'a>,
+    values: Values<'a>,
 }
 
 impl<'a> Why<'a> {
@@ -45,7 +43,7 @@ impl<'a> Why<'a> {
         Why {
             g,
             case,
-            env: Env::new(g, case),
+            values: Values::new(g, case),
         }
     }
 
@@ -61,12 +59,12 @@ impl<'a> Why<'a> {
 
     /// The truth of a condition.
     pub fn truth(&self, e: &Expr) -> Truth {
-        self.env.truth(e)
+        self.values.truth(e)
     }
 
     /// The value of a definition.
     pub fn definition(&self, d: DefId) -> Val {
-        self.env.value(&self.g.definitions[d.index()].body)
+        self.values.definition(d)
     }
 
     /// What decided the condition, in order, without repeats.
@@ -235,7 +233,7 @@ impl<'a> Why<'a> {
                 ),
                 _ => definition_label(self.g, *d),
             },
-            _ => match self.env.value(e) {
+            _ => match self.values.value(e) {
                 Val::Num(x) => format!("the computed value {}", super::fmt_num(x)),
                 _ => "a value not known".into(),
             },

@@ -8,8 +8,9 @@ mod load;
 
 pub use load::{discover, parse_suite, toml_files};
 
+use crate::compile::Program;
 use crate::diagnostics::did_you_mean;
-use crate::eval::{evaluate, Applicability, Evaluation, Outcome, Truth};
+use crate::eval::{Applicability, Evaluation, Evaluator, Outcome, Truth};
 use crate::model::Verdict;
 use crate::model::{FactId, Guideline, RuleId};
 use crate::report::{fmt_num, fmt_range};
@@ -116,8 +117,15 @@ impl CaseResult {
     }
 }
 
-/// Runs one case against a guideline.
+/// Runs one case against a guideline, compiling it first; to run a suite,
+/// compile once and call [`run_case_with`].
 pub fn run_case(g: &Guideline, case: &TestCase) -> CaseResult {
+    let program = Program::new(g);
+    run_case_with(g, &mut Evaluator::new(&program), case)
+}
+
+/// Runs one case with an evaluator of `g`'s compiled program, reused from case to case.
+pub fn run_case_with(g: &Guideline, evaluator: &mut Evaluator, case: &TestCase) -> CaseResult {
     let facts = match crate::facts::validate_json(g, &case.facts) {
         Ok(f) => f,
         Err(errors) => {
@@ -132,7 +140,7 @@ pub fn run_case(g: &Guideline, case: &TestCase) -> CaseResult {
             };
         }
     };
-    let e = evaluate(g, &facts);
+    let e = evaluator.evaluate(&facts);
     let mut out = Vec::new();
     if let Some(scope) = case.scope {
         let actual = match e.applicability {

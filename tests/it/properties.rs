@@ -10,12 +10,13 @@
 
 use std::sync::OnceLock;
 
+use crate::common::env::Env;
 use crate::common::gen::{config, reorder_rules_and_definitions, to_case, CaseSpace};
 use crate::common::oracle::{
     decisions_justified, invariants_hold, matches_definition, monotone, one_outcome_per_action, order_free, run,
 };
 use crate::common::random::{gen_guideline, GenGuideline, Printed};
-use guidelang::eval::{evaluate, Applicability, Env, Outcome, Truth};
+use guidelang::eval::{evaluate, Applicability, Outcome, Truth};
 use guidelang::model::Guideline;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

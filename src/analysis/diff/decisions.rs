@@ -14,7 +14,8 @@ use crate::analysis::domain::{collect_cuts, Domain};
 use crate::analysis::encode::{inexact_parts, Encoder, Tv};
 use crate::analysis::lint::witness_json;
 use crate::analysis::sat::SolverFailure;
-use crate::eval::{evaluate_action, Outcome};
+use crate::compile::Program;
+use crate::eval::Outcome;
 use crate::facts::Case;
 use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, OutcomeKind, Rule, Type, Verdict};
 
@@ -214,6 +215,8 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Chang
         collect_cuts(&u.g, e, &mut cuts);
     }
     let dom = Domain::with_cuts(&u.g, &cuts);
+    // Compiled once: every witness below is run through both versions.
+    let (old_program, new_program) = (Program::new(old), Program::new(new));
     let mut decisions = Vec::new();
     let mut not_compared = Vec::new();
     for name in names {
@@ -277,8 +280,8 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Chang
                 let Some(model) = enc.sat.solve(&assume)? else { continue };
                 let case = enc.decode(&model, true);
                 let witness = witness_json(&u.g, &case);
-                let shown =
-                    outcome_kind(old, &witness, name) == Some(kb) && outcome_kind(new, &witness, name) == Some(ka);
+                let shown = outcome_kind(old, &old_program, &witness, name) == Some(kb)
+                    && outcome_kind(new, &new_program, &witness, name) == Some(ka);
                 if shown {
                     decisions.push(DecisionChange {
                         action: name.to_string(),
@@ -301,10 +304,11 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Chang
     Ok((decisions, not_compared))
 }
 
-/// The action's outcome in `g` on the facts of `witness` that `g` declares;
+/// The action's outcome in `g` (compiled as `program`) on the facts of
+/// `witness` that `g` declares;
 /// `None` when the evaluator leaves it undecided (which no complete case
 /// should) or the witness does not validate.
-fn outcome_kind(g: &Guideline, witness: &Value, action: &str) -> Option<OutcomeKind> {
+fn outcome_kind(g: &Guideline, program: &Program, witness: &Value, action: &str) -> Option<OutcomeKind> {
     let mut own = serde_json::Map::new();
     if let Value::Object(map) = witness {
         for (k, v) in map {
@@ -317,7 +321,7 @@ fn outcome_kind(g: &Guideline, witness: &Value, action: &str) -> Option<OutcomeK
     let Some(a) = g.action_id(action) else {
         return Some(OutcomeKind::NoVerdict);
     };
-    let outcome = evaluate_action(g, &case, a).map(|r| r.outcome);
+    let outcome = program.evaluate_action(&case, a).map(|r| r.outcome);
     match outcome {
         None | Some(Outcome::Silent) => Some(OutcomeKind::NoVerdict),
         Some(Outcome::Decided(d)) => Some(OutcomeKind::Verdict(d.verdict)),

@@ -18,7 +18,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use guidelang::eval::{Env, Evaluator, Outcome, Truth};
+use super::env::Env;
+use guidelang::eval::{Evaluator, Outcome, Truth};
 use guidelang::facts::{Case, Value};
 use guidelang::model::{ActionId, ArithOp, Claim, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
 use guidelang::syntax::ast::Verdict;
@@ -429,7 +430,11 @@ pub fn invariant_needs(g: &Guideline, case: &Case, i: usize) -> Option<Vec<FactI
 
 /// The never invariant that holds back a decision `v` on action `a` (the first
 /// in file order whose condition is not false), when its condition is exact.
+/// None holds back a contraindication: withholding one is not fail-safe.
 pub fn holding_invariant(g: &Guideline, case: &Case, a: ActionId, v: Verdict) -> Option<usize> {
+    if v == Verdict::Contraindicated {
+        return None;
+    }
     let env = Env::new(g, case);
     for (i, inv) in g.invariants.iter().enumerate() {
         if let Claim::Never { verdicts, action, when } = &inv.claim {

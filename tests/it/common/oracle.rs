@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guidelang::eval::{evaluate, Applicability, Decision, Env, Evaluation, Outcome, Truth};
+use super::env::Env;
+use guidelang::eval::{evaluate, Applicability, Decision, Evaluation, Outcome, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{Claim, Guideline, RuleId};
 use guidelang::report::evaluation_json;
@@ -44,8 +45,10 @@ pub fn one_outcome_per_action(json: &Json) -> Check {
 }
 
 /// Property 2: no emitted decision has a verdict an invariant forbids unless
-/// the invariant's condition is false on the case; an `always decide`
-/// invariant whose condition is true either holds or is reported violated.
+/// the invariant's condition is false on the case, or the verdict is a
+/// contraindication (never withheld: it is shown and the violation reported);
+/// an `always decide` invariant whose condition is true either holds or is
+/// reported violated.
 pub fn invariants_hold(g: &Guideline, case: &Case, e: &Evaluation) -> Check {
     if e.applicability != Applicability::Applies {
         return Ok(());
@@ -55,6 +58,18 @@ pub fn invariants_hold(g: &Guideline, case: &Case, e: &Evaluation) -> Check {
         match &inv.claim {
             Claim::Never { verdicts, action, when } => {
                 if let Outcome::Decided(d) = &e.actions[action.index()].outcome {
+                    if d.verdict == Verdict::Contraindicated {
+                        prop_assert!(
+                            !verdicts.contains(&d.verdict)
+                                || env.truth(when) == Truth::False
+                                || e.violations.iter().any(|v| v.invariant == i),
+                            "invariant `{}` is broken and not reported: `{}` is contraindicated while its condition is {:?}",
+                            inv.id,
+                            g.action(*action).name,
+                            env.truth(when)
+                        );
+                        continue;
+                    }
                     prop_assert!(
                         !verdicts.contains(&d.verdict) || env.truth(when) == Truth::False,
                         "invariant `{}` is broken: `{}` is {} while its condition is {:?}",

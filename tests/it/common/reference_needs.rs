@@ -1,14 +1,15 @@
-//! The test oracle's exact `needs`, written from the definition and
-//! independently of `needs.rs`: it works on the checked expression trees,
+//! The reference evaluator's exact `needs`, written from the definition and
+//! independently of `src/eval/needs.rs`: it works on the checked expression trees,
 //! cuts numbers with `analysis::domain` from those trees, builds every
 //! completion as a real [`Case`] and evaluates it with the tree-walking
 //! [`Env`]. Slow and plain, which is the point.
 
-use super::logic::Env;
-use super::*;
-use crate::analysis::domain::{term, Domain, FactDomain, Term};
-use crate::facts::{Case, Value};
-use crate::model::{Expr, ExprKind, FactId, Guideline, RuleId};
+use super::env::Env;
+use guidelang::analysis::domain::{term, Domain, FactDomain, Term};
+use guidelang::eval::{Outcome, Truth, MAX_COMPLETIONS};
+use guidelang::facts::{Case, Value};
+use guidelang::model::{ActionId, Expr, ExprKind, FactId, Guideline, RuleId};
+use guidelang::syntax::ast::Verdict;
 
 /// An outcome on a complete case: silent, a conflict, or a verdict.
 pub type Kind = Option<Option<Verdict>>;

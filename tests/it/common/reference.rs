@@ -1,13 +1,18 @@
 //! The tree-walking evaluator the compiled one replaced, kept only as a test
-//! oracle: a proptest checks that both give the same [`Evaluation`] on random
-//! cases. It walks the checked `model::Expr` trees directly and allocates
-//! freely, which makes it slow but easy to read against the semantics.
+//! oracle: a proptest (`tests/reference_agreement.rs`) checks that both give
+//! the same [`Evaluation`] on random cases. It walks the checked `model::Expr`
+//! trees directly with [`Env`] and allocates freely, which makes it slow but
+//! easy to read against the semantics.
 
-use super::logic::Env;
-use super::oracle_needs;
-use super::*;
-use crate::facts::Case;
-use crate::model::{Claim, FactId, Guideline, RuleId};
+use super::env::Env;
+use super::reference_needs;
+use guidelang::eval::{
+    ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, Val, Violation, WarningResult,
+    MAX_UNKNOWN_RULES,
+};
+use guidelang::facts::Case;
+use guidelang::model::{ActionId, Claim, FactId, Guideline, RuleId};
+use guidelang::syntax::ast::Verdict;
 
 /// The outcome of one combination of fired rules.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,14 +44,15 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
         },
         Truth::Unknown => {
             let needs = absent(case, &scope_facts(g));
-            let actions = (0..g.actions.len())
+            let actions = g
+                .action_ids()
                 .map(|a| ActionResult {
-                    action: ActionId(a as u32),
+                    action: a,
                     outcome: Outcome::Undecided {
                         needs: needs.clone(),
                         possible: {
                             let mut v: Vec<Option<Verdict>> = vec![None];
-                            v.extend(g.actions[a].rules.iter().map(|r| Some(g.rule(*r).verdict)));
+                            v.extend(g.action(a).rules.iter().map(|r| Some(g.rule(*r).verdict)));
                             v.sort();
                             v.dedup();
                             v
@@ -63,9 +69,7 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
             }
         }
         Truth::True => {
-            let mut actions: Vec<ActionResult> = (0..g.actions.len())
-                .map(|a| decide(g, &env, case, ActionId(a as u32)))
-                .collect();
+            let mut actions: Vec<ActionResult> = g.action_ids().map(|a| decide(g, &env, case, a)).collect();
             for a in &mut actions {
                 if let Outcome::Decided(d) = &mut a.outcome {
                     annotate(g, &env, case, d);
@@ -111,7 +115,7 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
     // Past the rule level, completions of the absent facts decide (see oracle_needs.rs).
     let refined = |fallback: Outcome| {
         let kind = |fired: &[RuleId]| resolve(g, fired).kind();
-        match oracle_needs::refine(g, case, action, &unknown, kind(&fired), kind) {
+        match reference_needs::refine(g, case, action, &unknown, kind(&fired), kind) {
             Some((_, Some(undecided))) => undecided,
             Some((_, None)) => to_outcome(resolve(g, &fired)),
             None => fallback,
@@ -229,7 +233,8 @@ fn sorted(mut v: Vec<RuleId>) -> Vec<RuleId> {
 }
 
 /// Checks every invariant; a decision that breaks one (or might, given unknown
-/// facts) is withheld, so the report never carries it.
+/// facts) is withheld, so the report never carries it. A contraindication is
+/// the exception: it is shown, with the violation reported beside it.
 fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [ActionResult]) -> Vec<Violation> {
     let mut out = Vec::new();
     let nevers = g
@@ -253,6 +258,12 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                 let verdict = d.verdict;
                 match claim_truth(env, when) {
                     Truth::False => {}
+                    truth if verdict == Verdict::Contraindicated => out.push(Violation {
+                        invariant: i,
+                        action: *action,
+                        verdict: Some(verdict),
+                        certain: truth == Truth::True,
+                    }),
                     Truth::True => {
                         out.push(Violation {
                             invariant: i,
@@ -266,8 +277,8 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                         // It might break the invariant once the facts are known:
                         // withhold it as undecided, so no later fact can reverse it.
                         let mut facts = Vec::new();
-                        crate::check::visit(when, &mut |k| {
-                            if let crate::model::ExprKind::Fact(f) = k {
+                        guidelang::check::visit(when, &mut |k| {
+                            if let guidelang::model::ExprKind::Fact(f) = k {
                                 facts.push(*f);
                             }
                         });
@@ -280,7 +291,7 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
                             verdict: Some(verdict),
                             certain: false,
                         });
-                        let needs = super::oracle_needs::invariant_needs(g, case, when, &facts)
+                        let needs = reference_needs::invariant_needs(g, case, when, &facts)
                             .unwrap_or_else(|| absent(case, &facts));
                         result.outcome = Outcome::Undecided {
                             needs,
@@ -307,10 +318,10 @@ fn enforce_invariants(g: &Guideline, env: &Env, case: &Case, actions: &mut [Acti
     out
 }
 
-fn definition_facts_of(g: &Guideline, e: &crate::model::Expr) -> Vec<FactId> {
+fn definition_facts_of(g: &Guideline, e: &guidelang::model::Expr) -> Vec<FactId> {
     let mut defs = Vec::new();
-    crate::check::visit(e, &mut |k| {
-        if let crate::model::ExprKind::Def(d) = k {
+    guidelang::check::visit(e, &mut |k| {
+        if let guidelang::model::ExprKind::Def(d) = k {
             defs.push(*d);
         }
     });
@@ -320,9 +331,9 @@ fn definition_facts_of(g: &Guideline, e: &crate::model::Expr) -> Vec<FactId> {
         if !seen.insert(d) {
             continue;
         }
-        crate::check::visit(&g.definitions[d.index()].body, &mut |k| match k {
-            crate::model::ExprKind::Fact(f) => facts.push(*f),
-            crate::model::ExprKind::Def(d2) => defs.push(*d2),
+        guidelang::check::visit(&g.definitions[d.index()].body, &mut |k| match k {
+            guidelang::model::ExprKind::Fact(f) => facts.push(*f),
+            guidelang::model::ExprKind::Def(d2) => defs.push(*d2),
             _ => {}
         });
     }
@@ -332,8 +343,8 @@ fn definition_facts_of(g: &Guideline, e: &crate::model::Expr) -> Vec<FactId> {
 fn scope_facts(g: &Guideline) -> Vec<FactId> {
     let Some(scope) = &g.scope else { return Vec::new() };
     let mut facts = Vec::new();
-    crate::check::visit(scope, &mut |k| {
-        if let crate::model::ExprKind::Fact(f) = k {
+    guidelang::check::visit(scope, &mut |k| {
+        if let guidelang::model::ExprKind::Fact(f) = k {
             facts.push(*f);
         }
     });
@@ -379,8 +390,8 @@ fn annotate(g: &Guideline, env: &Env, case: &Case, d: &mut Decision) {
 
 /// The truth of a `never` claim's condition as it could turn out on any
 /// completion of the case: `x is known` on an absent `x` counts as unknown.
-fn claim_truth(env: &Env, e: &crate::model::Expr) -> Truth {
-    use crate::model::ExprKind;
+fn claim_truth(env: &Env, e: &guidelang::model::Expr) -> Truth {
+    use guidelang::model::ExprKind;
     match &e.kind {
         ExprKind::Known(x, _) if env.value(x) == Val::Unknown => Truth::Unknown,
         ExprKind::Not(x) => claim_truth(env, x).negate(),

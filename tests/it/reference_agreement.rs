@@ -1,27 +1,34 @@
-//! The compiled evaluator against the tree-walking oracle: both must give the
-//! same [`Evaluation`] on every case. Cases are drawn at random, each fact
-//! absent or valid, with numbers near the guideline's own thresholds so that
-//! conditions fall on both sides (and exactly on) their boundaries.
+//! The compiled evaluator against the tree-walking reference
+//! (`tests/common/reference.rs`): both must give the same [`Evaluation`] on
+//! every case; and [`Values`], which the text report explains with, against
+//! the reference interpreter [`Env`] on every subexpression. Cases are drawn
+//! at random, each fact absent or valid, with numbers near the guideline's
+//! own thresholds so that conditions fall on both sides (and exactly on)
+//! their boundaries.
 
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
-use super::{oracle, Evaluation, Evaluator};
-use crate::compile::Program;
-use crate::facts::{Case, Value};
-use crate::model::{ExprKind, FactId, FactKind, Guideline};
+use crate::common::env::Env;
+use crate::common::gen::config;
+use crate::common::reference;
+use guidelang::compile::Program;
+use guidelang::eval::{Evaluation, Evaluator, Val, Values};
+use guidelang::facts::{Case, Value};
+use guidelang::model::{ExprKind, FactKind, Guideline};
 
-const CORNERS: &str = include_str!("../../tests/guidelines/corners.gl");
+const CORNERS: &str = include_str!("../guidelines/corners.gl");
 
 fn bundled() -> &'static Guideline {
     static G: OnceLock<Guideline> = OnceLock::new();
-    G.get_or_init(|| crate::bundled().expect("the bundled guideline checks"))
+    G.get_or_init(|| guidelang::bundled().expect("the bundled guideline checks"))
 }
 
 fn corners() -> &'static Guideline {
     static G: OnceLock<Guideline> = OnceLock::new();
-    G.get_or_init(|| crate::load_str("corners.gl", CORNERS).expect("corners.gl checks"))
+    G.get_or_init(|| guidelang::load_str("corners.gl", CORNERS).expect("corners.gl checks"))
 }
 
 /// A guideline with one action of 70 rules, past one 64-bit word: the
@@ -52,22 +59,70 @@ fn wide() -> &'static Guideline {
                 text.push_str(&format!("  overrides b{}\n", j - 1));
             }
         }
-        crate::load_str("wide.gl", &text).expect("wide.gl checks")
+        guidelang::load_str("wide.gl", &text).expect("wide.gl checks")
     })
 }
 
-fn cases_per_test() -> u32 {
-    std::env::var("GUIDELANG_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
+/// `never` invariants over every mix of verdicts, on actions with
+/// contraindications, with conditions true, false or unknown (`is not known`
+/// among them): which decisions are withheld, and that a contraindication
+/// never is.
+fn invariants() -> &'static Guideline {
+    static G: OnceLock<Guideline> = OnceLock::new();
+    G.get_or_init(|| {
+        let text = r#"guideline invariants
+  version 0.1.0
+  status draft
+
+reference 1 "r"
+
+fact p: bool "p"
+fact q: bool "q"
+fact r: bool "r"
+fact s: bool "s"
+fact k: integer from 0 to 10 "k"
+
+rule x-no: contraindicated x
+  when p
+  cite 1
+rule x-avoid: avoid x
+  when q
+  cite 1
+rule x-yes: recommend x
+  when r and not q
+  cite 1
+rule y-no: contraindicated y
+  when p and k > 5
+  cite 1
+rule y-maybe: consider y
+  when s
+  cite 1
+
+invariant x-never-contraindicated:
+  never contraindicated x when s
+  because "t"
+invariant x-never-avoid-or-contraindicated:
+  never avoid or contraindicated x when r or k > 3
+  because "t"
+invariant x-not-without-k:
+  never contraindicated or recommend x when k is not known
+  because "t"
+invariant y-never:
+  never contraindicated or consider y when q
+  because "t"
+invariant y-decided:
+  always decide y when s
+  because "t"
+"#;
+        guidelang::load_str("invariants.gl", text).expect("invariants.gl checks")
+    })
 }
 
 /// Every number written in the guideline, and its neighbours.
 fn thresholds(g: &Guideline) -> Vec<f64> {
     let mut out = vec![0.0, 1.0];
-    let mut add = |e: &crate::model::Expr| {
-        crate::check::visit(e, &mut |k| {
+    let mut add = |e: &guidelang::model::Expr| {
+        guidelang::check::visit(e, &mut |k| {
             if let ExprKind::Num(x) = k {
                 out.extend([*x, x - 0.5, x + 0.5, x * 2.0, -x]);
             }
@@ -107,9 +162,9 @@ fn fact_value(kind: &FactKind, thresholds: &[f64], pick: u32, raw: f64) -> Optio
 fn case_of(g: &Guideline, picks: &[(u32, f64)]) -> Case {
     let t = thresholds(g);
     let mut case = Case::empty(g);
-    for (i, fact) in g.facts.iter().enumerate() {
+    for (i, f) in g.fact_ids().enumerate() {
         let (pick, raw) = picks[i % picks.len()];
-        case.set(FactId(i as u32), fact_value(&fact.kind, &t, pick, raw));
+        case.set(f, fact_value(&g.fact(f).kind, &t, pick, raw));
     }
     case
 }
@@ -119,11 +174,73 @@ fn agree(g: &Guideline, picks: &[(u32, f64)]) -> Result<(), TestCaseError> {
     let program = Program::new(g);
     let mut evaluator = Evaluator::new(&program);
     let compiled: Evaluation = evaluator.evaluate(&case);
-    let expected = oracle::evaluate(g, &case);
+    let expected = reference::evaluate(g, &case);
     prop_assert_eq!(&compiled, &expected, "case {}", case.to_json(g));
     // A reused evaluator must give the same again: nothing leaks between cases.
     let again = evaluator.evaluate(&case);
     prop_assert_eq!(&again, &expected);
+    Ok(())
+}
+
+/// Every subexpression of `e`, `e` first.
+fn subexpressions<'e>(e: &'e guidelang::model::Expr, out: &mut Vec<&'e guidelang::model::Expr>) {
+    out.push(e);
+    match &e.kind {
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Sqrt(x) | ExprKind::EnumIn(x, _) | ExprKind::Known(x, _) => {
+            subexpressions(x, out)
+        }
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
+            subexpressions(a, out);
+            subexpressions(b, out);
+        }
+        ExprKind::AtLeast(_, items) => items.iter().for_each(|i| subexpressions(i, out)),
+        ExprKind::Bool(_) | ExprKind::Num(_) | ExprKind::Fact(_) | ExprKind::Def(_) => {}
+    }
+}
+
+/// [`Values`] (the compiled evaluator's node semantics, which the text
+/// report explains with) gives every definition and every subexpression of
+/// the guideline the value the reference interpreter gives it.
+fn values_agree(g: &Guideline, picks: &[(u32, f64)]) -> Result<(), TestCaseError> {
+    let case = case_of(g, picks);
+    let env = Env::new(g, &case);
+    let values = Values::new(g, &case);
+    // Every definition is in the dependency order, each once.
+    for &id in &g.definition_order {
+        let d = &g.definitions[id.index()];
+        let want = env.value(&d.body);
+        prop_assert_eq!(
+            values.definition(id),
+            want,
+            "definition `{}` on {}",
+            d.name,
+            case.to_json(g)
+        );
+    }
+    let mut exprs = Vec::new();
+    let roots = g
+        .scope
+        .iter()
+        .chain(g.definitions.iter().map(|d| &d.body))
+        .chain(g.rules.iter().filter_map(|r| r.when.as_ref()))
+        .chain(g.rules.iter().filter_map(|r| r.dose.as_ref().map(|d| &d.by)))
+        .chain(
+            g.rules
+                .iter()
+                .flat_map(|r| r.warnings.iter().filter_map(|w| w.when.as_ref())),
+        )
+        .chain(g.notes.iter().filter_map(|n| n.when.as_ref()))
+        .chain(g.invariants.iter().map(|i| match &i.claim {
+            guidelang::model::Claim::Never { when, .. } | guidelang::model::Claim::AlwaysDecide { when, .. } => when,
+        }));
+    for root in roots {
+        subexpressions(root, &mut exprs);
+    }
+    for e in exprs {
+        let got: Val = values.value(e);
+        prop_assert_eq!(got, env.value(e), "{:?} on {}", e.kind, case.to_json(g));
+        prop_assert_eq!(values.truth(e), env.truth(e));
+    }
     Ok(())
 }
 
@@ -132,7 +249,7 @@ fn picks() -> impl Strategy<Value = Vec<(u32, f64)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases_per_test()))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn compiled_agrees_with_oracle_on_bundled(p in picks()) {
@@ -147,6 +264,21 @@ proptest! {
     #[test]
     fn compiled_agrees_with_oracle_on_corners(p in picks()) {
         agree(corners(), &p)?;
+    }
+
+    #[test]
+    fn compiled_agrees_with_oracle_on_invariants(p in picks()) {
+        agree(invariants(), &p)?;
+    }
+
+    #[test]
+    fn values_agree_with_the_reference_interpreter_on_bundled(p in picks()) {
+        values_agree(bundled(), &p)?;
+    }
+
+    #[test]
+    fn values_agree_with_the_reference_interpreter_on_corners(p in picks()) {
+        values_agree(corners(), &p)?;
     }
 }
 
@@ -166,22 +298,22 @@ fn reused_evaluator_matches_fresh_ones() {
             })
             .collect();
         let case = case_of(g, &picks);
-        assert_eq!(shared.evaluate(&case), oracle::evaluate(g, &case));
+        assert_eq!(shared.evaluate(&case), reference::evaluate(g, &case));
     }
 }
 
 /// The corner guideline does reach the corners the proptest is meant to cover.
 #[test]
 fn corners_are_reached() {
-    use super::Outcome;
-    let g = crate::load_str("corners.gl", CORNERS).expect("corners checks");
+    use guidelang::eval::Outcome;
+    let g = guidelang::load_str("corners.gl", CORNERS).expect("corners checks");
     let id = |name: &str| g.fact_id(name).expect("declared");
     let mut case = Case::empty(&g);
     case.set(id("in_scope"), Some(Value::Bool(true)));
     case.set(id("a"), Some(Value::Bool(true)));
     case.set(id("c"), Some(Value::Bool(true)));
     case.set(id("b"), Some(Value::Bool(false)));
-    let e = super::evaluate(&g, &case);
+    let e = guidelang::eval::evaluate(&g, &case);
     let outcome = |action: &str| &e.actions[g.action_id(action).expect("action").index()].outcome;
     assert!(matches!(outcome("clash"), Outcome::Conflict(r) if r.len() == 2));
     // Thirteen unknown rules are past the rule-level enumeration, but their
@@ -199,5 +331,5 @@ fn corners_are_reached() {
             .any(|v| g.invariants[v.invariant].id == "decide-many")
             || case.get(id("f1")).is_none()
     );
-    assert_eq!(e, oracle::evaluate(&g, &case));
+    assert_eq!(e, reference::evaluate(&g, &case));
 }
