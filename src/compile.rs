@@ -18,8 +18,8 @@
 // A B-tree: for the few hundred nodes of a guideline it beats hashing.
 use std::collections::BTreeMap;
 
-use crate::model::Verdict;
 use crate::model::{ActionId, ArithOp, Claim, CmpOp, Expr, ExprKind, FactId, FactKind, Guideline, RuleId};
+use crate::model::{Verdict, VerdictSet};
 
 /// What a node computes: each kind has its own buffer in the evaluator, so a
 /// condition is one byte and a quantity one `f64` (NaN when unknown).
@@ -192,10 +192,10 @@ pub(crate) struct SmallRule {
 /// An invariant, ready to run.
 #[derive(Clone, Debug)]
 pub(crate) enum InvariantCode {
-    /// The action never gets a verdict in `verdicts` (bit `v as u8`) when `when` holds.
+    /// The action never gets a verdict in `verdicts` when `when` holds.
     Never {
-        /// Forbidden verdicts as a bit set.
-        verdicts: u8,
+        /// Forbidden verdicts.
+        verdicts: VerdictSet,
         /// The action.
         action: ActionId,
         /// Condition node.
@@ -307,7 +307,7 @@ impl Program {
                     let when_node = b.expr(when);
                     b.in_claim = false;
                     InvariantCode::Never {
-                        verdicts: verdicts.iter().fold(0u8, |m, v| m | verdict_bit(*v)),
+                        verdicts: verdicts.iter().collect(),
                         action: *action,
                         when: when_node,
                         facts: facts_through_definitions(g, when),
@@ -433,11 +433,6 @@ fn flip(op: CmpOp) -> CmpOp {
         CmpOp::Ge => CmpOp::Le,
         CmpOp::Eq | CmpOp::Ne => op,
     }
-}
-
-/// The bit of a verdict in a verdict set.
-pub(crate) fn verdict_bit(v: Verdict) -> u8 {
-    1 << (v as u8)
 }
 
 pub(crate) fn set_bit(words: &mut [u64], i: usize) {

@@ -9,7 +9,7 @@ mod status;
 mod verdict;
 
 pub use status::Status;
-pub use verdict::{OutcomeKind, Verdict, VerdictSet};
+pub use verdict::{OutcomeKind, OutcomeSet, Verdict, VerdictSet};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {

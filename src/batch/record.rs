@@ -8,7 +8,7 @@ use std::io::Write;
 use super::input::{Chunk, Payload, RawRecord};
 use super::summary::Tally;
 use crate::compile::Program;
-use crate::eval::{Evaluator, OutcomeKind, Truth};
+use crate::eval::{Conclusion, Evaluator, Truth};
 use crate::facts::{parse_case, value_of, Case, CaseError};
 use crate::model::{FactId, FactKind, Guideline};
 use crate::report::write_evaluation_json;
@@ -150,7 +150,7 @@ fn write_brief(
     let _ = write!(out, "{{\"line\":{line},\"applicable\":{applicable},\"decisions\":{{");
     let mut first = true;
     for (a, kind) in brief.outcomes() {
-        if let OutcomeKind::Decided(v) = kind {
+        if let Conclusion::Decided(v) = kind {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
@@ -162,7 +162,7 @@ fn write_brief(
     out.extend_from_slice(b"},\"undecided\":{");
     let mut first = true;
     for (a, kind) in brief.outcomes() {
-        if !matches!(kind, OutcomeKind::Undecided | OutcomeKind::Withheld(_)) {
+        if !matches!(kind, Conclusion::Undecided | Conclusion::Withheld(_)) {
             continue;
         }
         if !std::mem::take(&mut first) {
@@ -182,7 +182,7 @@ fn write_brief(
     out.extend_from_slice(b"},\"conflicts\":[");
     let mut first = true;
     for (a, kind) in brief.outcomes() {
-        if kind == OutcomeKind::Conflict {
+        if kind == Conclusion::Conflict {
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::eval::{Brief, OutcomeKind, Truth};
+use crate::eval::{Brief, Conclusion, Truth};
 use crate::model::Guideline;
 use crate::model::Verdict;
 use crate::report::guideline_json;
@@ -100,20 +100,20 @@ impl Tally {
         for (a, kind) in brief.outcomes() {
             let t = &mut self.actions[a.index()];
             match kind {
-                OutcomeKind::Silent => t.no_verdict += 1,
-                OutcomeKind::Decided(v) => {
+                Conclusion::Silent => t.no_verdict += 1,
+                Conclusion::Decided(v) => {
                     *t.verdict_mut(v) += 1;
                     self.decisions += 1;
                 }
-                OutcomeKind::Conflict => {
+                Conclusion::Conflict => {
                     t.conflict += 1;
                     self.conflicts += 1;
                 }
-                OutcomeKind::Undecided => {
+                Conclusion::Undecided => {
                     t.undecided += 1;
                     self.undecided += 1;
                 }
-                OutcomeKind::Withheld(_) => {
+                Conclusion::Withheld(_) => {
                     t.undecided += 1;
                     t.withheld += 1;
                     self.undecided += 1;

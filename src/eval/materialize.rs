@@ -7,8 +7,8 @@ use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
 use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, WarningResult};
 use crate::compile::{ActionCode, InvariantCode, Program};
 use crate::facts::Case;
-use crate::model::Verdict;
 use crate::model::{ActionId, FactId, RuleId};
+use crate::model::{OutcomeKind, OutcomeSet, Verdict};
 
 impl Evaluator<'_> {
     /// The full result of the case last [`run`](Evaluator::run); `case` must
@@ -224,18 +224,18 @@ fn resolve_in_full(p: &Program, action: &ActionCode, fired: &[u64]) -> Full {
     }
 }
 
-/// The verdicts in a set (bit 0: no verdict; bit `1 + v`: verdict `v`), in order.
-fn possible_verdicts(set: u8) -> Vec<Option<Verdict>> {
-    let mut out = Vec::new();
-    if set & 1 != 0 {
-        out.push(None);
-    }
-    out.extend(
-        Verdict::ALL
-            .iter()
-            .filter(|v| set & (2 << (**v as u8)) != 0)
-            .map(|v| Some(*v)),
-    );
+/// The possibilities in a set, in order: `None` for no verdict (a conflict
+/// gives none either), then each verdict.
+fn possible_verdicts(set: OutcomeSet) -> Vec<Option<Verdict>> {
+    let mut out: Vec<Option<Verdict>> = set
+        .as_given()
+        .iter()
+        .map(|k| match k {
+            OutcomeKind::Verdict(v) => Some(v),
+            OutcomeKind::NoVerdict | OutcomeKind::Conflict => None,
+        })
+        .collect();
+    out.dedup();
     out
 }
 

@@ -27,7 +27,7 @@ mod values;
 
 pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
-pub use run::{Brief, Evaluator, OutcomeKind};
+pub use run::{Brief, Conclusion, Evaluator};
 pub use values::Values;
 
 use crate::compile::Program;

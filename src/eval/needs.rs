@@ -46,13 +46,13 @@
 use std::collections::BTreeMap;
 
 use super::logic::Truth;
-use super::run::{for_each_bit, resolve_small, resolve_wide, Buffers, Cause, Evaluator, Resolved, State};
+use super::run::{for_each_bit, resolve_small, resolve_wide, state_of, Buffers, Cause, Evaluator, State};
 use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
-use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
-use crate::model::Verdict;
 use crate::model::{CmpOp, FactId, FactKind, Guideline};
+use crate::model::{OutcomeKind, OutcomeSet, Verdict};
 
 /// Most completions enumerated for one action (or one invariant condition);
 /// past it the rule-level answer stands.
@@ -133,7 +133,7 @@ impl Plans {
             .iter()
             .map(|inv| match inv {
                 InvariantCode::Never { when, verdicts, .. }
-                    if verdicts & !verdict_bit(Verdict::Contraindicated) != 0 =>
+                    if verdicts.iter().any(|v| v != Verdict::Contraindicated) =>
                 {
                     plan(&[*when])
                 }
@@ -415,8 +415,8 @@ pub(crate) struct Scratch {
     starts: Vec<u32>,
     /// The completion being evaluated, by fact (`None` outside the slots).
     completion: Vec<Option<Value>>,
-    /// Each completion's outcome (a [`Resolved::bit`], or 1/2 for false/true).
-    outcomes: Vec<u8>,
+    /// Each completion's answer to the question asked.
+    outcomes: Vec<Answer>,
 }
 
 impl Scratch {
@@ -479,15 +479,13 @@ impl Evaluator<'_> {
         } else {
             resolve_wide(p, code, &self.fired[off..off + w])
         };
-        let reached = self.scratch.outcomes.iter().fold(0u8, |m, o| m | o);
-        if reached == base.bit() {
-            return base.state();
+        let reached = reached(&self.scratch.outcomes);
+        if reached == OutcomeSet::of(base) {
+            return state_of(base);
         }
-        self.collect_needs(a, reached.count_ones() > 1);
-        // Silent and conflict are both "no verdict".
-        let none = u8::from(reached & 3 != 0);
+        self.collect_needs(a, reached.len() > 1);
         State::Undecided {
-            possible: none | ((reached >> 2) << 1),
+            possible: reached.as_given(),
             cause: Cause::Exact,
         }
     }
@@ -519,8 +517,8 @@ impl Evaluator<'_> {
         {
             return held;
         }
-        let reached = self.scratch.outcomes.iter().fold(0u8, |m, o| m | o);
-        self.collect_needs(action.index(), reached.count_ones() > 1);
+        let varies = self.scratch.outcomes.iter().any(|o| *o != self.scratch.outcomes[0]);
+        self.collect_needs(action.index(), varies);
         State::Undecided {
             possible,
             cause: Cause::Exact,
@@ -649,11 +647,11 @@ impl Evaluator<'_> {
             }
             let outcome = match question {
                 Question::Condition { node, .. } => match truth[node as usize] {
-                    Truth::False => Some(1),
-                    Truth::True => Some(2),
+                    Truth::False => Some(Answer::Condition(false)),
+                    Truth::True => Some(Answer::Condition(true)),
                     Truth::Unknown => None,
                 },
-                Question::Rules(a) => resolve_now(p, a, truth, fired, combo),
+                Question::Rules(a) => resolve_now(p, a, truth, fired, combo).map(Answer::Outcome),
             };
             let Some(outcome) = outcome else {
                 ok = false;
@@ -714,8 +712,26 @@ fn plans_value(plans: &Plans, question: Question, slot: &Slot, digit: u32) -> Va
     plan.values[slot.entry as usize].1[digit as usize]
 }
 
+/// What one completion answers: an invariant's condition, or an action's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Answer {
+    Condition(bool),
+    Outcome(OutcomeKind),
+}
+
+/// The outcomes the completions reach.
+fn reached(answers: &[Answer]) -> OutcomeSet {
+    answers
+        .iter()
+        .filter_map(|a| match a {
+            Answer::Outcome(k) => Some(*k),
+            Answer::Condition(_) => None,
+        })
+        .collect()
+}
+
 /// Whether two completions that differ only in `slot`'s cell have different outcomes.
-fn changes_outcome(outcomes: &[u8], slot: &Slot) -> bool {
+fn changes_outcome(outcomes: &[Answer], slot: &Slot) -> bool {
     let (stride, radix) = (slot.stride as usize, slot.radix as usize);
     (0..outcomes.len())
         .filter(|idx| (idx / stride) % radix == 0)
@@ -728,7 +744,7 @@ fn changes_outcome(outcomes: &[u8], slot: &Slot) -> bool {
 /// case); then the completion has the outcome every way those rules could
 /// turn out agrees on (a fired contraindication, say), as on a complete case,
 /// and `None` when they disagree.
-fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mut [u64]) -> Option<u8> {
+fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mut [u64]) -> Option<OutcomeKind> {
     let code = &p.actions[a];
     let (off, w) = (code.offset as usize, code.words as usize);
     let combo = &mut combo[..w];
@@ -743,7 +759,7 @@ fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mu
             Truth::Unknown => return None,
         }
     }
-    let resolve = |combo: &[u64]| -> Resolved {
+    let resolve = |combo: &[u64]| -> OutcomeKind {
         if w == 1 {
             resolve_small(code, combo[0])
         } else {
@@ -751,8 +767,8 @@ fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mu
         }
     };
     let base = resolve(combo);
-    if open == 0 || base == Resolved::Verdict(Verdict::Contraindicated) {
-        return Some(base.bit());
+    if open == 0 || base == OutcomeKind::Verdict(Verdict::Contraindicated) {
+        return Some(base);
     }
     if open.count_ones() as usize > MAX_UNKNOWN_RULES {
         return None;
@@ -768,7 +784,7 @@ fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mu
         }
         subset = (subset - 1) & open;
     }
-    Some(base.bit())
+    Some(base)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! platelet example, the covering case, decisions only completions can make,
 //! silence against conflict, invariants, and the fallbacks.
 
-use super::super::{evaluate, Evaluation, Evaluator, Outcome, OutcomeKind};
+use super::super::{evaluate, Conclusion, Evaluation, Evaluator, Outcome};
 use crate::compile::Program;
 use crate::facts::{parse_case, Case};
 use crate::model::Verdict;
@@ -123,14 +123,14 @@ impl Run {
     fn paths_agree(&self) {
         let program = Program::new(&self.g);
         let mut evaluator = Evaluator::new(&program);
-        let kinds: Vec<(ActionId, OutcomeKind)> = evaluator.run(&self.case).outcomes().collect();
+        let kinds: Vec<(ActionId, Conclusion)> = evaluator.run(&self.case).outcomes().collect();
         for (a, kind) in kinds {
             let full = &self.e.actions[a.index()].outcome;
             let same = match (kind, full) {
-                (OutcomeKind::Silent, Outcome::Silent) | (OutcomeKind::Undecided, Outcome::Undecided { .. }) => true,
-                (OutcomeKind::Decided(v), Outcome::Decided(d)) => v == d.verdict,
-                (OutcomeKind::Conflict, Outcome::Conflict(_)) => true,
-                (OutcomeKind::Withheld(v), Outcome::Withheld { verdict, .. }) => v == *verdict,
+                (Conclusion::Silent, Outcome::Silent) | (Conclusion::Undecided, Outcome::Undecided { .. }) => true,
+                (Conclusion::Decided(v), Outcome::Decided(d)) => v == d.verdict,
+                (Conclusion::Conflict, Outcome::Conflict(_)) => true,
+                (Conclusion::Withheld(v), Outcome::Withheld { verdict, .. }) => v == *verdict,
                 _ => false,
             };
             assert!(

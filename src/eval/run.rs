@@ -10,10 +10,10 @@ use std::ops::Range;
 use super::logic::Truth;
 use super::needs::Scratch;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
-use crate::compile::{set_bit, verdict_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
-use crate::model::Verdict;
 use crate::model::{ActionId, ArithOp, CmpOp, FactId, RuleId};
+use crate::model::{OutcomeKind, OutcomeSet, Verdict};
 
 /// Why an action is undecided; says where its `needs` come from.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,9 +35,10 @@ pub(crate) enum State {
     Silent,
     Decided(Verdict),
     Conflict,
-    /// `possible`: bit 0 for "no verdict", bit `1 + v` for verdict `v`.
+    /// `possible`: the outcomes the unknown facts could lead to, a conflict
+    /// read as no verdict ([`OutcomeSet::as_given`]).
     Undecided {
-        possible: u8,
+        possible: OutcomeSet,
         cause: Cause,
     },
     Withheld {
@@ -46,36 +47,18 @@ pub(crate) enum State {
     },
 }
 
-/// What one combination of fired rules resolves to.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Resolved {
-    Silent,
-    Verdict(Verdict),
-    Conflict,
-}
-
-impl Resolved {
-    /// A distinct bit per outcome, to collect the outcomes a set of cases can reach.
-    pub(super) fn bit(self) -> u8 {
-        match self {
-            Resolved::Silent => 1,
-            Resolved::Conflict => 2,
-            Resolved::Verdict(v) => 4 << (v as u8),
-        }
-    }
-
-    pub(super) fn state(self) -> State {
-        match self {
-            Resolved::Silent => State::Silent,
-            Resolved::Verdict(v) => State::Decided(v),
-            Resolved::Conflict => State::Conflict,
-        }
+/// The state an action is in when the rules resolve to `kind`.
+pub(super) fn state_of(kind: OutcomeKind) -> State {
+    match kind {
+        OutcomeKind::NoVerdict => State::Silent,
+        OutcomeKind::Verdict(v) => State::Decided(v),
+        OutcomeKind::Conflict => State::Conflict,
     }
 }
 
 /// The kind of conclusion reached for one action, without its details.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OutcomeKind {
+pub enum Conclusion {
     /// No rule applies.
     Silent,
     /// A verdict.
@@ -105,7 +88,7 @@ impl Brief<'_> {
     }
 
     /// Each action's outcome kind, in action order; empty when out of scope.
-    pub fn outcomes(&self) -> impl Iterator<Item = (ActionId, OutcomeKind)> + '_ {
+    pub fn outcomes(&self) -> impl Iterator<Item = (ActionId, Conclusion)> + '_ {
         let states = if self.scope == Truth::False {
             &[][..]
         } else {
@@ -113,11 +96,11 @@ impl Brief<'_> {
         };
         states.iter().enumerate().map(|(i, s)| {
             let kind = match *s {
-                State::Silent => OutcomeKind::Silent,
-                State::Decided(v) => OutcomeKind::Decided(v),
-                State::Conflict => OutcomeKind::Conflict,
-                State::Undecided { .. } => OutcomeKind::Undecided,
-                State::Withheld { verdict, .. } => OutcomeKind::Withheld(verdict),
+                State::Silent => Conclusion::Silent,
+                State::Decided(v) => Conclusion::Decided(v),
+                State::Conflict => Conclusion::Conflict,
+                State::Undecided { .. } => Conclusion::Undecided,
+                State::Withheld { verdict, .. } => Conclusion::Withheld(verdict),
             };
             (ActionId(i as u32), kind)
         })
@@ -220,7 +203,7 @@ impl<'p> Evaluator<'p> {
         match self.scope {
             Truth::False => {}
             Truth::Unknown => self.states.fill(State::Undecided {
-                possible: 0,
+                possible: OutcomeSet::EMPTY,
                 cause: Cause::Scope,
             }),
             Truth::True => {
@@ -237,7 +220,8 @@ impl<'p> Evaluator<'p> {
                                 Truth::True => State::Decided(verdict),
                                 Truth::False => State::Silent,
                                 Truth::Unknown => State::Undecided {
-                                    possible: 1 | (2 << (verdict as u8)),
+                                    possible: OutcomeSet::of(OutcomeKind::NoVerdict)
+                                        .with(OutcomeKind::Verdict(verdict)),
                                     cause: Cause::Rules,
                                 },
                             }
@@ -333,7 +317,7 @@ impl<'p> Evaluator<'p> {
                     let State::Decided(verdict) = self.states[action.index()] else {
                         continue;
                     };
-                    if verdicts & verdict_bit(verdict) == 0 {
+                    if !verdicts.contains(verdict) {
                         continue;
                     }
                     let certain = match self.truth[when as usize] {
@@ -359,7 +343,7 @@ impl<'p> Evaluator<'p> {
                         // It might break the invariant once the facts are known:
                         // undecided, so that no later fact can reverse it.
                         let held = State::Undecided {
-                            possible: 1 | (2 << (verdict as u8)),
+                            possible: OutcomeSet::of(OutcomeKind::NoVerdict).with(OutcomeKind::Verdict(verdict)),
                             cause: Cause::Invariant(i as u32),
                         };
                         self.refine_invariant(case, i, held)
@@ -518,14 +502,14 @@ fn decide_small(truth: &[Truth], fired_sets: &mut [u64], unknown_sets: &mut [u64
     fired_sets[off] = fired;
     unknown_sets[off] = unknown;
     let base = resolve_small(action, fired);
-    if base == Resolved::Verdict(Verdict::Contraindicated) || unknown == 0 {
-        return base.state();
+    if base == OutcomeKind::Verdict(Verdict::Contraindicated) || unknown == 0 {
+        return state_of(base);
     }
     let n = unknown.count_ones() as usize;
     if n > MAX_UNKNOWN_RULES {
         return too_many_unknowns();
     }
-    let mut reached = base.bit();
+    let mut reached = OutcomeSet::of(base);
     for mask in 1u32..(1 << n) {
         // Scatter the bits of `mask` onto the unknown rules' positions.
         let (mut combo, mut m, mut u) = (fired, mask, unknown);
@@ -536,7 +520,7 @@ fn decide_small(truth: &[Truth], fired_sets: &mut [u64], unknown_sets: &mut [u64
             m >>= 1;
             u &= u - 1;
         }
-        reached |= resolve_small(action, combo).bit();
+        reached.insert(resolve_small(action, combo));
     }
     conclude(base, reached)
 }
@@ -564,8 +548,8 @@ fn decide_wide(
         }
     }
     let base = resolve_wide(p, action, fired);
-    if base == Resolved::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
-        return base.state();
+    if base == OutcomeKind::Verdict(Verdict::Contraindicated) || unknown.iter().all(|x| *x == 0) {
+        return state_of(base);
     }
     let n = unknown.iter().map(|x| x.count_ones() as usize).sum::<usize>();
     if n > MAX_UNKNOWN_RULES {
@@ -574,7 +558,7 @@ fn decide_wide(
     unknown_list.clear();
     for_each_bit(unknown, |i| unknown_list.push(i as u32));
     let combo = &mut combo[..w];
-    let mut reached = base.bit();
+    let mut reached = OutcomeSet::of(base);
     for mask in 1u32..(1 << n) {
         combo.copy_from_slice(fired);
         let mut m = mask;
@@ -582,7 +566,7 @@ fn decide_wide(
             set_bit(combo, unknown_list[m.trailing_zeros() as usize] as usize);
             m &= m - 1;
         }
-        reached |= resolve_wide(p, action, combo).bit();
+        reached.insert(resolve_wide(p, action, combo));
     }
     conclude(base, reached)
 }
@@ -663,21 +647,19 @@ pub(crate) fn mask<'p>(p: &'p Program, action: &ActionCode, offset: u32) -> &'p 
 /// with no list of possible verdicts.
 fn too_many_unknowns() -> State {
     State::Undecided {
-        possible: 0,
+        possible: OutcomeSet::EMPTY,
         cause: Cause::Rules,
     }
 }
 
 /// The state of an action from its outcome with the facts as given (`base`)
-/// and every outcome the unknown rules could lead to (`reached`, as bits).
-fn conclude(base: Resolved, reached: u8) -> State {
-    if reached.count_ones() == 1 {
-        base.state()
+/// and every outcome the unknown rules could lead to (`reached`).
+fn conclude(base: OutcomeKind, reached: OutcomeSet) -> State {
+    if reached.len() == 1 {
+        state_of(base)
     } else {
-        // Silent and conflict are both "no verdict".
-        let none = u8::from(reached & 3 != 0);
         State::Undecided {
-            possible: none | ((reached >> 2) << 1),
+            possible: reached.as_given(),
             cause: Cause::Rules,
         }
     }
@@ -687,12 +669,12 @@ fn conclude(base: Resolved, reached: u8) -> State {
 /// otherwise the rules no fired rule overrides must agree. The checker rejects
 /// precedence cycles, so some fired rule survives; were none to, no verdict is
 /// the safe answer.
-pub(super) fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
+pub(super) fn resolve_small(action: &ActionCode, fired: u64) -> OutcomeKind {
     if fired == 0 {
-        return Resolved::Silent;
+        return OutcomeKind::NoVerdict;
     }
     if fired & action.contra_word != 0 {
-        return Resolved::Verdict(Verdict::Contraindicated);
+        return OutcomeKind::Verdict(Verdict::Contraindicated);
     }
     let mut verdict = None;
     let mut bits = fired;
@@ -704,20 +686,20 @@ pub(super) fn resolve_small(action: &ActionCode, fired: u64) -> Resolved {
         }
         match verdict {
             None => verdict = Some(rule.verdict),
-            Some(v) if v != rule.verdict => return Resolved::Conflict,
+            Some(v) if v != rule.verdict => return OutcomeKind::Conflict,
             Some(_) => {}
         }
     }
-    verdict.map_or(Resolved::Conflict, Resolved::Verdict)
+    verdict.map_or(OutcomeKind::Conflict, OutcomeKind::Verdict)
 }
 
 /// [`resolve_small`] over rule sets of several words.
-pub(super) fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> Resolved {
+pub(super) fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> OutcomeKind {
     if fired.iter().all(|x| *x == 0) {
-        return Resolved::Silent;
+        return OutcomeKind::NoVerdict;
     }
     if intersects(fired, mask(p, action, action.contra)) {
-        return Resolved::Verdict(Verdict::Contraindicated);
+        return OutcomeKind::Verdict(Verdict::Contraindicated);
     }
     let mut verdict = None;
     for (i, &word) in fired.iter().enumerate() {
@@ -731,10 +713,10 @@ pub(super) fn resolve_wide(p: &Program, action: &ActionCode, fired: &[u64]) -> R
             }
             match verdict {
                 None => verdict = Some(rule.verdict),
-                Some(v) if v != rule.verdict => return Resolved::Conflict,
+                Some(v) if v != rule.verdict => return OutcomeKind::Conflict,
                 Some(_) => {}
             }
         }
     }
-    verdict.map_or(Resolved::Conflict, Resolved::Verdict)
+    verdict.map_or(OutcomeKind::Conflict, OutcomeKind::Verdict)
 }

@@ -190,9 +190,113 @@ impl serde::Serialize for OutcomeKind {
     }
 }
 
+/// A set of outcome kinds: what the combinations of a case's unknown facts
+/// can still lead an action to. Iterates in the order of [`OutcomeKind::ALL`].
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct OutcomeSet {
+    /// Bit [`OutcomeKind::index`] for each kind: one byte, cheap to gather in
+    /// the evaluator's loop over combinations.
+    bits: u8,
+}
+
+impl OutcomeSet {
+    /// No outcome.
+    pub const EMPTY: OutcomeSet = OutcomeSet { bits: 0 };
+
+    /// The set of one outcome.
+    pub const fn of(k: OutcomeKind) -> OutcomeSet {
+        OutcomeSet { bits: 1 << k.index() }
+    }
+
+    /// The set with one more outcome.
+    #[must_use]
+    pub const fn with(self, k: OutcomeKind) -> OutcomeSet {
+        OutcomeSet {
+            bits: self.bits | OutcomeSet::of(k).bits,
+        }
+    }
+
+    /// Adds an outcome.
+    pub fn insert(&mut self, k: OutcomeKind) {
+        *self = self.with(k);
+    }
+
+    /// True when `k` is in the set.
+    pub const fn contains(self, k: OutcomeKind) -> bool {
+        self.bits & OutcomeSet::of(k).bits != 0
+    }
+
+    /// How many outcomes the set holds.
+    pub const fn len(self) -> usize {
+        self.bits.count_ones() as usize
+    }
+
+    /// True when the set holds no outcome.
+    pub const fn is_empty(self) -> bool {
+        self.bits == 0
+    }
+
+    /// The outcomes, in the order of [`OutcomeKind::ALL`].
+    pub fn iter(self) -> impl Iterator<Item = OutcomeKind> {
+        OutcomeKind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+
+    /// As a report says it: a conflict gives no verdict, so it reads as
+    /// [`OutcomeKind::NoVerdict`] among the possibilities.
+    #[must_use]
+    pub fn as_given(self) -> OutcomeSet {
+        if self.contains(OutcomeKind::Conflict) {
+            OutcomeSet {
+                bits: self.bits & !OutcomeSet::of(OutcomeKind::Conflict).bits,
+            }
+            .with(OutcomeKind::NoVerdict)
+        } else {
+            self
+        }
+    }
+}
+
+impl FromIterator<OutcomeKind> for OutcomeSet {
+    fn from_iter<I: IntoIterator<Item = OutcomeKind>>(iter: I) -> Self {
+        iter.into_iter().fold(OutcomeSet::EMPTY, OutcomeSet::with)
+    }
+}
+
+impl fmt::Debug for OutcomeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_outcome_set_holds_what_was_put_in_and_reads_a_conflict_as_no_verdict() {
+        let mut set = OutcomeSet::EMPTY;
+        assert!(set.is_empty());
+        set.insert(OutcomeKind::Verdict(Verdict::Avoid));
+        set.insert(OutcomeKind::Conflict);
+        set.insert(OutcomeKind::Conflict);
+        assert_eq!(set.len(), 2);
+        assert!(!set.contains(OutcomeKind::NoVerdict));
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [OutcomeKind::Verdict(Verdict::Avoid), OutcomeKind::Conflict]
+        );
+        let given = set.as_given();
+        assert_eq!(
+            given.iter().collect::<Vec<_>>(),
+            [OutcomeKind::NoVerdict, OutcomeKind::Verdict(Verdict::Avoid)]
+        );
+        // Without a conflict nothing changes.
+        let plain = OutcomeSet::of(OutcomeKind::Verdict(Verdict::Recommend));
+        assert_eq!(plain.as_given(), plain);
+        // Every kind has its own bit.
+        let all: OutcomeSet = OutcomeKind::ALL.into_iter().collect();
+        assert_eq!(all.len(), OutcomeKind::ALL.len());
+    }
 
     #[test]
     fn outcome_kinds_index_their_own_table() {

@@ -15,7 +15,7 @@ use crate::common::completions::{check_action, holding_invariant, invariant_need
 use crate::common::gen::{to_case, CaseSpace};
 use crate::common::random::{gen_guideline, GenGuideline};
 use guidelang::compile::Program;
-use guidelang::eval::{Evaluator, Outcome, OutcomeKind, Truth};
+use guidelang::eval::{Conclusion, Evaluator, Outcome, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{ActionId, Claim, Guideline};
 use guidelang::syntax::ast::Verdict;
@@ -37,7 +37,7 @@ fn space() -> &'static CaseSpace {
 /// against one another.
 fn check_case(g: &Guideline, program: &Program, case: &Case, tally: &mut Tally) -> Result<(), TestCaseError> {
     let mut ev = Evaluator::new(program);
-    let brief: Vec<(ActionId, OutcomeKind)> = ev.run(case).outcomes().collect();
+    let brief: Vec<(ActionId, Conclusion)> = ev.run(case).outcomes().collect();
     let scope = ev.brief().scope();
     let full = ev.evaluate(case);
     if scope != Truth::True {
@@ -46,11 +46,11 @@ fn check_case(g: &Guideline, program: &Program, case: &Case, tally: &mut Tally) 
     for (a, kind) in brief {
         let outcome = &full.actions[a.index()].outcome;
         let same = match (kind, outcome) {
-            (OutcomeKind::Silent, Outcome::Silent)
-            | (OutcomeKind::Undecided, Outcome::Undecided { .. })
-            | (OutcomeKind::Conflict, Outcome::Conflict(_)) => true,
-            (OutcomeKind::Decided(v), Outcome::Decided(d)) => v == d.verdict,
-            (OutcomeKind::Withheld(v), Outcome::Withheld { verdict, .. }) => v == *verdict,
+            (Conclusion::Silent, Outcome::Silent)
+            | (Conclusion::Undecided, Outcome::Undecided { .. })
+            | (Conclusion::Conflict, Outcome::Conflict(_)) => true,
+            (Conclusion::Decided(v), Outcome::Decided(d)) => v == d.verdict,
+            (Conclusion::Withheld(v), Outcome::Withheld { verdict, .. }) => v == *verdict,
             _ => false,
         };
         prop_assert!(
