@@ -1,11 +1,13 @@
 //! The documents, held to the program so they cannot go stale.
 //!
-//! - Every ```` ```console ```` block of README.md and docs/*.md runs through
+//! - Every ```` ```console ```` block of the READMEs and docs/*.md runs through
 //!   `trycmd`: each `$ guidelang ...` line is executed from the crate root and
 //!   its output (stdout and stderr together) and exit code (`? N`) must be what
 //!   the block shows (`...` alone on a line elides lines, `[..]` the rest of a
-//!   line). Any other fenced block must name its language (`sh`, `gl`,
-//!   `text`, `toml`...), since trycmd would run an unnamed one.
+//!   line). A block whose last output line is not `...` ends with an empty
+//!   line: trycmd drops the last line break of a block, and the program's
+//!   output ends with one. Any other fenced block must name its language
+//!   (`sh`, `gl`, `text`, `toml`...), since trycmd would run an unnamed one.
 //! - The README's command summary names exactly the subcommands and options
 //!   that `--help` lists, with the same choices of values.
 //! - Commands shown as `sh` (not run: they take minutes) name test, bench and
@@ -23,10 +25,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The documents under test: the README and every page of docs/ but the one
+/// The documents under test: the READMEs and every page of docs/ but the one
 /// being rewritten (see the module header).
 fn documents() -> Vec<PathBuf> {
-    let mut docs = vec![PathBuf::from("README.md")];
+    let mut docs = vec![PathBuf::from("README.md"), PathBuf::from("examples/cases/README.md")];
     let mut pages: Vec<PathBuf> = std::fs::read_dir("docs")
         .expect("docs/ is readable")
         .map(|e| e.expect("docs/ entry").path())
