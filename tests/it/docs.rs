@@ -16,7 +16,8 @@
 //! - Every repository path a document names in code type exists, and no
 //!   document points outside the repository.
 //! - The diagnostics docs/reliability.md shows are, verbatim, snapshots that
-//!   `errors.rs` checks; the complete guideline of docs/language.md loads.
+//!   `errors.rs` checks; every `gl` snippet parses, and the complete guideline
+//!   of docs/language.md loads without a problem.
 //!
 //! docs/architecture.md is left out for now: it is being rewritten, and its
 //! code blocks do not yet name their language.
@@ -436,4 +437,41 @@ fn the_case_suite_example_of_editing_md_passes_on_the_bundled_guideline() {
         "the example case of docs/editing.md fails:\n{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn every_gl_snippet_of_the_documents_parses() {
+    // A snippet is a whole file, a run of items, or (warnings) fields of a
+    // rule; the header or rule it leaves out is put around it.
+    const HEADER: &str = "guideline snippet\n  version 1.0.0\n  status draft\n";
+    let mut parsed = 0;
+    for doc in documents() {
+        for b in blocks(&read(&doc)).into_iter().filter(|b| b.lang == "gl") {
+            let first = b
+                .text
+                .lines()
+                .map(str::trim_start)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .unwrap_or_default();
+            let text = if first.starts_with("guideline ") {
+                b.text.clone()
+            } else if first.starts_with("warn ") {
+                format!("{HEADER}rule snippet: recommend snippet\n{}", b.text)
+            } else {
+                format!("{HEADER}{}", b.text)
+            };
+            let source = guidelang::diagnostics::Source::new(format!("{}:{}", doc.display(), b.line), text);
+            if let Err(problems) = guidelang::syntax::parse(&source) {
+                let shown: Vec<String> = problems.iter().map(|p| p.render_plain()).collect();
+                panic!(
+                    "{}:{}: this gl snippet does not parse:\n{}",
+                    doc.display(),
+                    b.line,
+                    shown.join("\n")
+                );
+            }
+            parsed += 1;
+        }
+    }
+    assert!(parsed >= 15, "the documents show gl snippets ({parsed} parsed)");
 }
