@@ -10,9 +10,9 @@
 //!   (`sh`, `gl`, `text`, `toml`...), since trycmd would run an unnamed one.
 //! - The README's command summary names exactly the subcommands and options
 //!   that `--help` lists, with the same choices of values.
-//! - Commands shown as `sh` (not run: they take minutes) name test, bench and
-//!   example targets that exist; the quick start's case file exists and its
-//!   test command is the one `.ci/run` runs.
+//! - Cargo commands (in `sh` blocks, not run: they take minutes, and in
+//!   prose) name test, bench and example targets that exist; the quick
+//!   start's case file exists and its test command is the one `.ci/run` runs.
 //! - Every repository path a document names in code type exists, and no
 //!   document points outside the repository.
 //! - The diagnostics docs/reliability.md shows are, verbatim, snapshots that
