@@ -16,6 +16,7 @@ mod diagnostics;
 mod diff;
 mod diff_props;
 mod differential;
+mod docs;
 mod editor_cli;
 mod errors;
 mod examples;

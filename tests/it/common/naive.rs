@@ -1,6 +1,6 @@
 //! A deliberately naive evaluator of the ALS / hyperleukocytosis decision
-//! table, written as plain `if`s straight from the spec's table
-//! (shared/spec/als-leukemia-guideline.md), not from the `.gl` file, for
+//! table, written as plain `if`s straight from the spec's table (the
+//! clinical source; docs/guideline.md summarises it), not from the `.gl` file, for
 //! complete cases only. It knows nothing of guidelang: std and serde_json
 //! only, so the benchmarks can include this file by path as the hand-written
 //! native baseline.
