@@ -106,11 +106,6 @@ impl<'g> ActionModel<'g> {
         self.guideline().rule(self.rules[i]).verdict
     }
 
-    /// The position of a rule on this action.
-    pub fn position(&self, r: RuleId) -> Option<usize> {
-        self.rules.iter().position(|x| *x == r)
-    }
-
     /// Encodes another condition (an `always decide` invariant's) into the same instance.
     pub fn condition(&mut self, e: &Expr) -> Tv {
         self.enc.condition(e)

@@ -22,13 +22,16 @@
 //! and a witness is kept only if the real evaluator confirms it; otherwise the
 //! question is reported as not decided exactly, never silently dropped.
 
-pub mod action;
+// The method's internals are the crate's own: only the questions (lint,
+// diff) and the finite domain they reason over are public.
+mod action;
 pub mod diff;
-pub mod domain;
-pub mod encode;
+pub(crate) mod domain;
+mod encode;
 mod lint;
-pub mod sat;
+mod sat;
 
+pub use domain::{Cell, Domain, FactDomain};
 pub use lint::{lint, lint_with};
 
 use crate::diagnostics::{Problem, Severity, Source, Span};

@@ -1,18 +1,57 @@
 //! The reference evaluator's exact `needs`, written from the definition and
 //! independently of `src/eval/needs.rs`: it works on the checked expression trees,
-//! cuts numbers with `analysis::domain` from those trees, builds every
+//! cuts numbers with the library's [`Domain`] at the constants it finds in those trees (its
+//! own constant folding, below), builds every
 //! completion as a real [`Case`] and evaluates it with the tree-walking
 //! [`Env`]. Slow and plain, which is the point.
 
 use super::env::Env;
-use guidelang::analysis::domain::{term, Domain, FactDomain, Term};
+use guidelang::analysis::{Domain, FactDomain};
 use guidelang::eval::{Outcome, Truth, MAX_COMPLETIONS};
 use guidelang::facts::{Case, Value};
-use guidelang::model::{ActionId, Expr, ExprKind, FactId, Guideline, RuleId};
+use guidelang::model::{ActionId, ArithOp, Expr, ExprKind, FactId, Guideline, RuleId};
 use guidelang::syntax::ast::Verdict;
 
 /// An outcome on a complete case: silent, a conflict, or a verdict.
 pub type Kind = Option<Option<Verdict>>;
+
+/// A numeric expression, folded: a constant, a fact, always unknown, or
+/// anything else (arithmetic on facts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Term {
+    Const(f64),
+    Fact(FactId),
+    Unknown,
+    Other,
+}
+
+/// Folds constants with plain `f64` arithmetic; a non-finite result is
+/// unknown, as the evaluator has it.
+fn term(g: &Guideline, e: &Expr) -> Term {
+    let finite = |x: f64| if x.is_finite() { Term::Const(x) } else { Term::Unknown };
+    let both = |a: Term, b: Term, f: fn(f64, f64) -> f64| match (a, b) {
+        (Term::Const(x), Term::Const(y)) => finite(f(x, y)),
+        (Term::Unknown, _) | (_, Term::Unknown) => Term::Unknown,
+        _ => Term::Other,
+    };
+    match &e.kind {
+        ExprKind::Num(x) => Term::Const(*x),
+        ExprKind::Fact(f) => Term::Fact(*f),
+        ExprKind::Def(d) => term(g, &g.definitions[d.index()].body),
+        ExprKind::Neg(x) => both(Term::Const(0.0), term(g, x), |_, c| -c),
+        ExprKind::Sqrt(x) => both(Term::Const(0.0), term(g, x), |_, c| c.sqrt()),
+        ExprKind::Arith(op, a, b) => {
+            let f: fn(f64, f64) -> f64 = match op {
+                ArithOp::Add => |x, y| x + y,
+                ArithOp::Sub => |x, y| x - y,
+                ArithOp::Mul => |x, y| x * y,
+                ArithOp::Div => |x, y| x / y,
+            };
+            both(term(g, a), term(g, b), f)
+        }
+        _ => Term::Other,
+    }
+}
 
 /// Whether a condition is one whose truth is constant on every domain cell.
 pub fn exact(g: &Guideline, e: &Expr) -> bool {
