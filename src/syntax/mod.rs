@@ -1,6 +1,17 @@
 //! Syntax: guideline text to a typed syntax tree with spans.
+//!
+//! [`parse`] runs the stages in order: `limits` screens the input (size,
+//! nesting), pest recognises it with the grammar in `grammar/guideline.pest`
+//! (`grammar`), `error` words a failure for the user, and `lower` builds the
+//! [`ast`].
 
 pub mod ast;
+mod error;
+mod grammar;
+mod limits;
+mod lower;
 mod parse;
 
-pub use parse::{is_reserved, parse, MAX_EXPR_DEPTH, MAX_FILE_BYTES, MAX_NESTING};
+pub use grammar::is_reserved;
+pub use limits::{MAX_EXPR_DEPTH, MAX_FILE_BYTES, MAX_NESTING};
+pub use parse::parse;
