@@ -1,7 +1,9 @@
 //! Parse errors as the user reads them: pest's failure turned into one problem
 //! that names what was found and what the grammar expected there.
 
-use super::grammar::{is_reserved, Rule};
+use std::borrow::Cow;
+
+use super::grammar::{is_reserved, keyword_spelling, Rule};
 use super::limits::{MAX_FILE_BYTES, PARSE_STEPS_PER_BYTE};
 use crate::diagnostics::{Problem, Source, Span};
 
@@ -31,30 +33,40 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Prob
     } else {
         start + found.as_ref().map_or(0, |w| w.len())
     };
-    let expected = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        }
+    let positives = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives,
         ErrorVariant::CustomError { message } => return limit_error(message, start, source),
     };
+    let mut expected: Vec<Cow<'static, str>> = positives.iter().map(|r| describe(*r)).collect();
+    expected.sort_unstable();
+    expected.dedup();
     let expected_text = match expected.len() {
         0 => "something else".to_string(),
         1 => expected[0].to_string(),
         n => format!("{} or {}", expected[..n - 1].join(", "), expected[n - 1]),
     };
-    let reserved_as_name = expected.contains(&"a name") && found.as_deref().is_some_and(is_reserved);
-    let message = match &found {
-        Some(w) if reserved_as_name => format!("`{w}` is a reserved word and cannot be used as a name"),
-        Some(w) => format!("unexpected `{w}`: expected {expected_text}"),
-        None => format!("the file ends too early: expected {expected_text}"),
+    let reserved_as_name = expected.iter().any(|e| e == "a name") && found.as_deref().is_some_and(is_reserved);
+    let glued = found.as_deref().and_then(|w| Some((w, glued_keyword(w, positives)?)));
+    let message = match (&found, glued) {
+        (Some(w), _) if reserved_as_name => format!("`{w}` is a reserved word and cannot be used as a name"),
+        (_, Some((w, keyword))) => format!(
+            "unexpected `{w}`: one word, not the keyword `{keyword}` followed by `{}`",
+            &w[keyword.len()..]
+        ),
+        (Some(w), None) => format!("unexpected `{w}`: expected {expected_text}"),
+        (None, _) => format!("the file ends too early: expected {expected_text}"),
     };
     let help = if reserved_as_name {
         "reserved words (when, dose, by, in, is, ...) carry the language's structure and cannot name a fact, \
          definition or action; choose another name"
             .to_string()
+    } else if let Some((w, keyword)) = glued {
+        format!(
+            "keywords are whole words; if you meant `{keyword} {}`, put a space after `{keyword}`",
+            &w[keyword.len()..]
+        )
+    } else if let Some((number, rest)) = found.as_deref().and_then(glued_number) {
+        format!("a number and the word after it are written apart; if you meant `{number} {rest}`, put a space after `{number}`")
     } else {
         "see docs/language.md for the form of each item".to_string()
     };
@@ -89,7 +101,71 @@ fn limit_error(message: &str, at: usize, source: &Source) -> Problem {
     problem.with_label(at, "the parser stopped here").with_source(source)
 }
 
-fn describe(kind: Rule) -> &'static str {
+/// The keyword that `found` starts with, among the keywords expected where it
+/// stands: `when` for `whenals` after a rule's head. The longest such keyword,
+/// and only a proper prefix, since a keyword written whole would have matched.
+fn glued_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
+    const VERDICTS: [Rule; 4] = [
+        Rule::kw_recommend,
+        Rule::kw_consider,
+        Rule::kw_avoid,
+        Rule::kw_contraindicated,
+    ];
+    positives
+        .iter()
+        .flat_map(|r| match r {
+            // A verdict is one rule of four keywords; pest reports the verdict.
+            Rule::verdict => VERDICTS.to_vec(),
+            r => vec![*r],
+        })
+        .filter_map(keyword_spelling)
+        .filter(|k| found.len() > k.len() && found.starts_with(k))
+        .max_by_key(|k| k.len())
+}
+
+/// A number and the word glued after it: `100` and `and` for `100and`.
+fn glued_number(found: &str) -> Option<(&str, &str)> {
+    let end = found.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, rest) = found.split_at(end);
+    let word = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0 && rest.starts_with(|c: char| c.is_ascii_alphabetic())).then_some((number, &rest[..word]))
+}
+
+/// What a grammar rule pest expected is called in a message.
+fn describe(kind: Rule) -> Cow<'static, str> {
+    const ITEM: &str = "an item (reference, action, fact, define, rule, note, invariant)";
+    const HEADER: &str = "the header `guideline <id>`";
+    // A rule that starts with a keyword is reported as that keyword when pest
+    // tried nothing else there; the item and header keywords read better as what they start.
+    let text = match kind {
+        Rule::kw_reference
+        | Rule::kw_action
+        | Rule::kw_fact
+        | Rule::kw_define
+        | Rule::kw_rule
+        | Rule::kw_note
+        | Rule::kw_invariant => ITEM,
+        Rule::kw_guideline => HEADER,
+        Rule::kw_title
+        | Rule::kw_version
+        | Rule::kw_status
+        | Rule::kw_updated
+        | Rule::kw_reviewed
+        | Rule::kw_applies => "a header field",
+        Rule::kw_at | Rule::kw_sqrt => "an expression",
+        Rule::kw_one | Rule::kw_integer | Rule::kw_number => "a fact type",
+        Rule::kw_never | Rule::kw_always => "`never` or `always decide`",
+        _ => match keyword_spelling(kind) {
+            Some(word) => return format!("`{word}`").into(),
+            None => describe_rule(kind),
+        },
+    };
+    text.into()
+}
+
+fn describe_rule(kind: Rule) -> &'static str {
     match kind {
         Rule::EOI => "end of file",
         Rule::file | Rule::header => "the header `guideline <id>`",

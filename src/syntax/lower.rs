@@ -1,12 +1,12 @@
 //! Lowering: the pairs pest recognised become the typed AST, one function per
 //! grammar rule, keeping every span. Operators are ordered by a Pratt parser.
 
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use std::sync::OnceLock;
 
 use super::ast::*;
-use super::grammar::{span_of, Rule};
+use super::grammar::{keyword_spelling, span_of, Rule};
 use super::limits::deeper;
 use crate::diagnostics::{Problem, Span};
 
@@ -57,7 +57,7 @@ struct Lower {
 
 impl Lower {
     fn file(&mut self, pair: Pair<Rule>) -> Res<File> {
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         // The grammar guarantees the header comes first.
         let header = match inner.next() {
             Some(h) if h.as_rule() == Rule::header => self.header(h)?,
@@ -77,7 +77,7 @@ impl Lower {
     }
 
     fn header(&mut self, pair: Pair<Rule>) -> Res<Header> {
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let id = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let mut h = Header {
             id,
@@ -91,7 +91,7 @@ impl Lower {
         for field in inner {
             let span = span_of(&field);
             let kind = field.as_rule();
-            let value = field.into_inner().collect::<Vec<_>>();
+            let value = children(field).collect::<Vec<_>>();
             match kind {
                 Rule::title_field => {
                     let t = self.string(&value[0]);
@@ -154,7 +154,7 @@ impl Lower {
         let mut title = None;
         let mut source = None;
         let mut year = None;
-        for p in pair.into_inner() {
+        for p in children(pair) {
             match p.as_rule() {
                 Rule::int if number.is_none() => number = Some(self.int(&p)?),
                 Rule::int => year = Some(self.int(&p)?),
@@ -174,7 +174,7 @@ impl Lower {
 
     fn action(&mut self, pair: Pair<Rule>) -> Res<ActionDecl> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let name = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let label = inner.next().map(|p| self.string(&p)).ok_or_else(missing)?;
         let urgent = inner.next().is_some_and(|p| p.as_rule() == Rule::urgent);
@@ -188,23 +188,23 @@ impl Lower {
 
     fn fact(&mut self, pair: Pair<Rule>) -> Res<Fact> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let name = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let ty_pair = inner.next().ok_or_else(missing)?;
         let ty_span = span_of(&ty_pair);
         let ty = match ty_pair.as_rule() {
             Rule::bool_type => FactType::Bool,
             Rule::integer_type => {
-                let (min, max) = self.range(ty_pair.into_inner().next())?;
+                let (min, max) = self.range(children(ty_pair).next())?;
                 FactType::Integer { min, max }
             }
             Rule::number_type => {
-                let mut parts = ty_pair.into_inner();
+                let mut parts = children(ty_pair);
                 let unit = parts.next().map(|p| self.text(&p)).ok_or_else(missing)?;
                 let (min, max) = self.range(parts.next())?;
                 FactType::Number { unit, min, max }
             }
-            Rule::enum_type => FactType::Enum(ty_pair.into_inner().map(|p| self.text(&p)).collect()),
+            Rule::enum_type => FactType::Enum(children(ty_pair).map(|p| self.text(&p)).collect()),
             _ => unreachable!("grammar: fact types"),
         };
         let mut description = None;
@@ -227,9 +227,9 @@ impl Lower {
     fn range(&mut self, pair: Option<Pair<Rule>>) -> Res<(Option<f64>, Option<f64>)> {
         let mut out = (None, None);
         if let Some(range) = pair {
-            for bound in range.into_inner() {
+            for bound in children(range) {
                 let kind = bound.as_rule();
-                let n = bound.into_inner().next().ok_or_else(missing)?;
+                let n = children(bound).next().ok_or_else(missing)?;
                 let v = self.number(&n)?;
                 if kind == Rule::lower_bound {
                     out.0 = Some(v);
@@ -247,7 +247,7 @@ impl Lower {
         let mut unit = None;
         let mut body = None;
         let mut description = None;
-        for p in pair.into_inner() {
+        for p in children(pair) {
             match p.as_rule() {
                 Rule::name => name = Some(self.text(&p)),
                 Rule::unit => unit = Some(self.text(&p)),
@@ -267,7 +267,7 @@ impl Lower {
 
     fn rule(&mut self, pair: Pair<Rule>) -> Res<Rule_> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let id = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let verdict = inner.next().map(|p| verdict(&p)).ok_or_else(missing)?;
         let action = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
@@ -304,7 +304,7 @@ impl Lower {
                     set_once(&mut self.problems, &mut r.because, s, fspan, "because")
                 }
                 Rule::warn_field => {
-                    let mut parts = field.into_inner();
+                    let mut parts = children(field);
                     let text = parts.next().map(|p| self.string(&p)).ok_or_else(missing)?;
                     let when = parts.next().map(|p| self.expr(p)).transpose()?;
                     r.warnings.push(Warning {
@@ -313,8 +313,8 @@ impl Lower {
                         span: fspan,
                     });
                 }
-                Rule::cite_field => r.cites.extend(self.ints(field.into_inner())?),
-                Rule::overrides_field => r.overrides.extend(field.into_inner().map(|p| self.text(&p))),
+                Rule::cite_field => r.cites.extend(self.ints(children(field))?),
+                Rule::overrides_field => r.overrides.extend(children(field).map(|p| self.text(&p))),
                 _ => unreachable!("grammar: rule fields"),
             }
         }
@@ -323,7 +323,7 @@ impl Lower {
 
     fn dose(&mut self, pair: Pair<Rule>) -> Res<Dose> {
         let span = span_of(&pair);
-        let mut parts = pair.into_inner();
+        let mut parts = children(pair);
         let low = parts.next().ok_or_else(missing)?;
         let high = parts.next().ok_or_else(missing)?;
         let unit = parts.next().map(|p| self.text(&p)).ok_or_else(missing)?;
@@ -339,7 +339,7 @@ impl Lower {
 
     fn note(&mut self, pair: Pair<Rule>) -> Res<Note> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let id = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let mut n = Note {
             id,
@@ -359,7 +359,7 @@ impl Lower {
                     let s = self.string(&first(field)?);
                     set_once(&mut self.problems, &mut n.says, s, fspan, "says")
                 }
-                Rule::cite_field => n.cites.extend(self.ints(field.into_inner())?),
+                Rule::cite_field => n.cites.extend(self.ints(children(field))?),
                 _ => unreachable!("grammar: note fields"),
             }
         }
@@ -368,7 +368,7 @@ impl Lower {
 
     fn invariant(&mut self, pair: Pair<Rule>) -> Res<Invariant> {
         let span = span_of(&pair);
-        let mut inner = pair.into_inner();
+        let mut inner = children(pair);
         let id = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let claim_pair = inner.next().ok_or_else(missing)?;
         let claim = match claim_pair.as_rule() {
@@ -376,7 +376,7 @@ impl Lower {
                 let mut verdicts = Vec::new();
                 let mut action = None;
                 let mut when = None;
-                for p in claim_pair.into_inner() {
+                for p in children(claim_pair) {
                     match p.as_rule() {
                         Rule::verdict => verdicts.push(verdict(&p)),
                         Rule::name => action = Some(self.text(&p)),
@@ -391,7 +391,7 @@ impl Lower {
                 }
             }
             _ => {
-                let mut parts = claim_pair.into_inner();
+                let mut parts = children(claim_pair);
                 let action = parts.next().map(|p| self.text(&p)).ok_or_else(missing)?;
                 let when = self.expr(parts.next().ok_or_else(missing)?)?;
                 Claim::AlwaysDecide { action, when }
@@ -413,11 +413,11 @@ impl Lower {
     /// An expression and the depth of its tree, refused past [`MAX_EXPR_DEPTH`]
     /// before anything deeper is built.
     fn expr_with_depth(&mut self, pair: Pair<Rule>) -> Res<(Expr, usize)> {
-        let pairs = pair.into_inner();
+        let pairs = children(pair);
         self.pratt_expr(pairs)
     }
 
-    fn pratt_expr(&mut self, pairs: Pairs<Rule>) -> Res<(Expr, usize)> {
+    fn pratt_expr<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Res<(Expr, usize)> {
         pratt()
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, rhs| {
@@ -442,7 +442,7 @@ impl Lower {
                 let kind_of_op = op.as_rule();
                 let subject = Box::new(lhs);
                 let names = |op: Pair<Rule>| -> Vec<Spanned<String>> {
-                    op.into_inner()
+                    children(op)
                         .map(|p| Spanned::new(p.as_str().to_string(), span_of(&p)))
                         .collect()
                 };
@@ -513,7 +513,7 @@ impl Lower {
             Rule::boolean => (ExprKind::Bool(pair.as_str() == "true"), 1),
             Rule::name => (ExprKind::Name(pair.as_str().to_string()), 1),
             Rule::quantity => {
-                let mut parts = pair.into_inner();
+                let mut parts = children(pair);
                 let n = parts.next().ok_or_else(missing)?;
                 let kind = ExprKind::Quantity {
                     value: self.number(&n)?,
@@ -526,7 +526,7 @@ impl Lower {
                 (ExprKind::Sqrt(Box::new(inner)), deeper(depth, span)?)
             }
             Rule::at_least => {
-                let mut parts = pair.into_inner();
+                let mut parts = children(pair);
                 let n = parts.next().ok_or_else(missing)?;
                 let n = self.int(&n)?;
                 let mut items = Vec::new();
@@ -579,7 +579,7 @@ impl Lower {
             })
     }
 
-    fn ints(&self, pairs: Pairs<Rule>) -> Res<Vec<Spanned<u32>>> {
+    fn ints<'i>(&self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Res<Vec<Spanned<u32>>> {
         pairs.map(|p| self.int(&p)).collect()
     }
 }
@@ -597,8 +597,14 @@ fn verdict(pair: &Pair<Rule>) -> Spanned<Verdict> {
     Spanned::new(v, span_of(pair))
 }
 
+/// A pair's children without its keyword tokens: the keywords say which
+/// rule matched, which the pair's own rule already tells.
+fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| keyword_spelling(p.as_rule()).is_none())
+}
+
 fn first(pair: Pair<Rule>) -> Res<Pair<Rule>> {
-    pair.into_inner().next().ok_or_else(missing)
+    children(pair).next().ok_or_else(missing)
 }
 
 fn missing() -> Problem {
