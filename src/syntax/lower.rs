@@ -2,12 +2,11 @@
 //! grammar rule, keeping every span. Operators are ordered by a Pratt parser.
 
 use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
-use std::sync::OnceLock;
 
 use super::ast::*;
 use super::grammar::{keyword_spelling, span_of, Rule};
 use super::limits::deeper;
+use super::precedence::{operator_of, pratt, Operator};
 use crate::diagnostics::{Problem, Span};
 
 type Res<T> = Result<T, Problem>;
@@ -24,31 +23,6 @@ pub(super) fn file(pair: Pair<Rule>) -> Result<File, Vec<Problem>> {
             Err(lower.problems)
         }
     }
-}
-
-fn pratt() -> &'static PrattParser<Rule> {
-    static P: OnceLock<PrattParser<Rule>> = OnceLock::new();
-    P.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::or_op, Assoc::Left))
-            .op(Op::infix(Rule::and_op, Assoc::Left))
-            .op(Op::prefix(Rule::not_op))
-            .op(Op::infix(Rule::lt, Assoc::Left)
-                | Op::infix(Rule::le, Assoc::Left)
-                | Op::infix(Rule::gt, Assoc::Left)
-                | Op::infix(Rule::ge, Assoc::Left)
-                | Op::infix(Rule::eq, Assoc::Left)
-                | Op::infix(Rule::ne, Assoc::Left))
-            .op(Op::postfix(Rule::is_known)
-                | Op::postfix(Rule::is_unknown)
-                | Op::postfix(Rule::is_one_of)
-                | Op::postfix(Rule::is_not_one_of)
-                | Op::postfix(Rule::is_value)
-                | Op::postfix(Rule::is_not_value))
-            .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
-            .op(Op::prefix(Rule::neg))
-    })
 }
 
 struct Lower {
@@ -426,8 +400,8 @@ impl Lower {
                 let span = span_of(&op).join(rhs.span);
                 Ok((
                     Spanned::new(
-                        match op.as_rule() {
-                            Rule::not_op => ExprKind::Not(Box::new(rhs)),
+                        match operator_of(op.as_rule()) {
+                            Some(Operator::Not) => ExprKind::Not(Box::new(rhs)),
                             _ => ExprKind::Neg(Box::new(rhs)),
                         },
                         span,
@@ -473,19 +447,9 @@ impl Lower {
                 let ((lhs, left), (rhs, right)) = (lhs?, rhs?);
                 let depth = deeper(left.max(right), span_of(&op))?;
                 let span = lhs.span.join(rhs.span);
-                let op = match op.as_rule() {
-                    Rule::or_op => BinOp::Or,
-                    Rule::and_op => BinOp::And,
-                    Rule::lt => BinOp::Lt,
-                    Rule::le => BinOp::Le,
-                    Rule::gt => BinOp::Gt,
-                    Rule::ge => BinOp::Ge,
-                    Rule::eq => BinOp::Eq,
-                    Rule::ne => BinOp::Ne,
-                    Rule::add => BinOp::Add,
-                    Rule::sub => BinOp::Sub,
-                    Rule::mul => BinOp::Mul,
-                    _ => BinOp::Div,
+                // The Pratt parser calls this for the table's binary operators only.
+                let Some(Operator::Binary(op)) = operator_of(op.as_rule()) else {
+                    return Err(missing());
                 };
                 Ok((
                     Spanned::new(

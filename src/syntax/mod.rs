@@ -3,14 +3,17 @@
 //! [`parse`] runs the stages in order: `limits` screens the input (size,
 //! nesting), pest recognises it with the grammar in `grammar/guideline.pest`
 //! (`grammar`), `error` words a failure for the user, and `lower` builds the
-//! [`ast`].
+//! [`ast`], ordering operators by the one [`precedence`] table.
 
 pub mod ast;
 mod error;
 mod grammar;
+#[cfg(test)]
+mod grammar_tests;
 mod limits;
 mod lower;
 mod parse;
+pub mod precedence;
 
 pub use grammar::is_reserved;
 pub use limits::{MAX_EXPR_DEPTH, MAX_FILE_BYTES, MAX_NESTING};
