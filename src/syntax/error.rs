@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use super::grammar::{is_reserved, keyword_spelling, Rule};
-use super::limits::{MAX_FILE_BYTES, PARSE_STEPS_PER_BYTE};
 use crate::diagnostics::{Problem, Source, Span};
 
 /// The problem for a file pest could not parse.
@@ -89,14 +88,14 @@ fn limit_error(message: &str, at: usize, source: &Source) -> Problem {
         )
         .with_help("name parts of deep expressions with `define` and use the names")
     } else {
+        // guidelang sets no call limit (see `limits`): the program using it did.
         Problem::error(
             "guidelang::syntax::too_complex",
-            format!(
-                "the parser gave up after {} steps ({message})",
-                MAX_FILE_BYTES * PARSE_STEPS_PER_BYTE
-            ),
+            format!("the parser stopped at the call limit set for pest in this program ({message})"),
         )
-        .with_help("guideline files take a few steps per byte; please report this file as a bug")
+        .with_help(
+            "the program that parses this file limits pest's work (`pest::set_call_limit`); raise or remove the limit",
+        )
     };
     problem.with_label(at, "the parser stopped here").with_source(source)
 }

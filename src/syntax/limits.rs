@@ -2,8 +2,18 @@
 //! the file size, the nesting of parentheses and prefix operators (checked by a
 //! flat scan before pest's recursive descent sees the text), and the depth of
 //! the expression tree (checked while lowering, before a deeper node is built).
-
-use std::sync::OnceLock;
+//!
+//! pest's call limit (`pest::set_call_limit`) is process-wide, so guidelang
+//! never sets it: a host program that uses pest for its own grammars keeps the
+//! limit it chose, or none. The parser's work is bounded by the file size
+//! instead: the grammar reads each byte a bounded number of times (no choice
+//! re-reads a nested expression: the forms of a primary, an item or a field
+//! start differently). Measured with pest's counter: the bundled guideline
+//! takes 3 steps per byte, a chain of definitions 8, and the densest input
+//! found, conditions nested 64 parentheses deep, 35; so an 8 MiB file takes at
+//! most about 300 million steps. pest's stack guard and the nesting scan keep
+//! deep input from overflowing the stack. If the host has set a call limit and
+//! a parse reaches it, the parse fails with `guidelang::syntax::too_complex`.
 
 use crate::diagnostics::{Problem, Source, Span};
 
@@ -15,19 +25,6 @@ pub const MAX_NESTING: usize = 64;
 /// operators, as in a long `and` chain. Every later stage (checker, evaluator,
 /// linter) walks expressions recursively, so this bounds their stack use.
 pub const MAX_EXPR_DEPTH: usize = 128;
-/// Parsing steps (pest's counted calls) allowed per byte of the largest file.
-/// Real guidelines take 3 to 7 per byte, and the densest input measured,
-/// rules whose conditions are nested 64 parentheses deep, 42; the budget only
-/// stops a pathological input from running on (at most half a minute), and it
-/// is the same for every parse because pest's limit is process-wide.
-pub(super) const PARSE_STEPS_PER_BYTE: usize = 64;
-
-/// Sets pest's process-wide call limit, once.
-pub(super) fn set_call_limit() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| pest::set_call_limit(std::num::NonZeroUsize::new(MAX_FILE_BYTES * PARSE_STEPS_PER_BYTE)));
-}
-
 /// The problem for a file past [`MAX_FILE_BYTES`], if it is.
 pub(super) fn too_large(source: &Source) -> Option<Problem> {
     let text = source.text();

@@ -4,6 +4,11 @@
 //! nesting), pest recognises it with the grammar in `grammar/guideline.pest`
 //! (`grammar`), `error` words a failure for the user, and `lower` builds the
 //! [`ast`], ordering operators by the one [`precedence`] table.
+//!
+//! pest's call limit is process-wide, so this module never sets it: the file
+//! size limit ([`MAX_FILE_BYTES`]) bounds the parser's work instead, and a
+//! limit the host program sets is left as it is (a parse that reaches it fails
+//! with `guidelang::syntax::too_complex`).
 
 pub mod ast;
 mod error;

@@ -28,7 +28,6 @@ pub fn parse(source: &Source) -> Result<File, Vec<Problem>> {
     if let Some(problem) = limits::too_deep(source) {
         return Err(vec![problem]);
     }
-    limits::set_call_limit();
     let mut pairs = GuidelineParser::parse(Rule::file, text).map_err(|e| vec![error::syntax_error(e, source)])?;
     let file = pairs
         .next()
