@@ -154,7 +154,9 @@ fn describe(kind: Rule) -> Cow<'static, str> {
         | Rule::kw_reviewed
         | Rule::kw_applies => "a header field",
         Rule::kw_at | Rule::kw_sqrt => "an expression",
-        Rule::kw_one | Rule::kw_integer | Rule::kw_number => "a fact type",
+        Rule::kw_integer | Rule::kw_number => "a fact type",
+        // Starts both a fact type and a postfix test, and is never written alone.
+        Rule::kw_one => "`one of`",
         Rule::kw_never | Rule::kw_always => "`never` or `always decide`",
         _ => match keyword_spelling(kind) {
             Some(word) => return format!("`{word}`").into(),
@@ -187,6 +189,7 @@ fn describe_rule(kind: Rule) -> &'static str {
         | Rule::note
         | Rule::invariant => "an item (reference, action, fact, define, rule, note, invariant)",
         Rule::urgent => "`urgent`",
+        Rule::recorded => "`recorded`",
         Rule::title_field
         | Rule::version_field
         | Rule::status_field
