@@ -263,3 +263,32 @@ fn a_unit_may_follow_its_number_after_a_tab() {
     let spaced = EVERY_KEYWORD.replace("wbc > 200", "wbc > 200 10^9/L");
     assert_eq!(tree(&text).unwrap(), tree(&spaced).unwrap());
 }
+
+/// What the user reads on the command line for a glued keyword.
+#[test]
+fn the_command_line_says_which_keyword_is_glued() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = EVERY_KEYWORD.replacen("when als", "whenals", 1);
+    std::fs::write(dir.path().join("kw.gl"), text).unwrap();
+    let out = assert_cmd::Command::cargo_bin("guidelang")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "kw.gl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // miette may wrap the message, continuing it after a `│`; compare the words.
+    let flat = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("unexpected `whenals`: one word, not the keyword `when` followed by `als`"),
+        "{stderr}"
+    );
+    assert!(flat.contains("put a space after `when`"), "{stderr}");
+    assert!(flat.contains("guidelang::syntax::unexpected"), "{stderr}");
+}
