@@ -9,7 +9,7 @@
 //! as the same number. A blank line separates items of different kinds and
 //! every rule, note or invariant that takes several lines; elsewhere (between
 //! facts, references, definitions) a blank line the editor left is kept, so
-//! groups stay groups. Comments are kept (see [`comments`]).
+//! groups stay groups. Comments are kept (see `format/comments.rs`).
 //!
 //! Guarantees, tested by property: formatting is idempotent, and the formatted
 //! text parses to the same tree as the original.
