@@ -1,5 +1,7 @@
 //! Lowering: the pairs pest recognised become the typed AST, one function per
-//! grammar rule, keeping every span. Operators are ordered by a Pratt parser.
+//! grammar rule, keeping every span. Keyword tokens are skipped (see
+//! [`children`]); operators are ordered by the Pratt parser built from the
+//! precedence table.
 
 use pest::iterators::Pair;
 
