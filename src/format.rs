@@ -9,7 +9,7 @@
 //! as the same number. A blank line separates items of different kinds and
 //! every rule, note or invariant that takes several lines; elsewhere (between
 //! facts, references, definitions) a blank line the editor left is kept, so
-//! groups stay groups. Comments are kept (see [`comments`]).
+//! groups stay groups. Comments are kept (see `format/comments.rs`).
 //!
 //! Guarantees, tested by property: formatting is idempotent, and the formatted
 //! text parses to the same tree as the original.
@@ -21,6 +21,7 @@ use std::fmt::Write;
 
 use crate::diagnostics::{Problem, Source, Span};
 use crate::syntax::ast::*;
+use crate::syntax::precedence::Prec;
 use comments::{Attached, Comment, Key, Slot};
 
 /// Parses a source and returns it in canonical layout, comments kept.
@@ -431,23 +432,9 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// Binding strength of an expression's outermost form, as the parser's Pratt
-/// table orders them: or < and < not < comparisons < `is` < + - < * / < unary minus.
-fn strength(e: &ExprKind) -> u8 {
-    match e {
-        ExprKind::Binary { op, .. } => op.precedence(),
-        ExprKind::Not(_) => 3,
-        ExprKind::Is { .. } | ExprKind::OneOf { .. } | ExprKind::Known { .. } => 5,
-        ExprKind::Neg(_) => 8,
-        ExprKind::Bool(_)
-        | ExprKind::Quantity { .. }
-        | ExprKind::Name(_)
-        | ExprKind::AtLeast { .. }
-        | ExprKind::Sqrt(_) => 10,
-    }
-}
-
-/// An expression on one line, parenthesised only where the parse would differ.
+/// An expression on one line, parenthesised only where the parse would differ:
+/// where an operand binds less tightly than its operator, by the one table
+/// in [`crate::syntax::precedence`].
 pub fn expr(e: &Expr) -> String {
     let mut s = String::new();
     write_expr(&mut s, &e.node);
@@ -466,18 +453,18 @@ fn write_expr(s: &mut String, e: &ExprKind) {
         ExprKind::Name(n) => s.push_str(n),
         ExprKind::Not(x) => {
             s.push_str("not ");
-            operand(s, &x.node, strength(&x.node) < 3);
+            operand(s, &x.node, x.node.prec() < Prec::Not);
         }
         ExprKind::Neg(x) => {
             s.push('-');
-            operand(s, &x.node, strength(&x.node) < 8);
+            operand(s, &x.node, x.node.prec() < Prec::Neg);
         }
         ExprKind::Binary { op, lhs, rhs } => {
-            let p = op.precedence();
-            operand(s, &lhs.node, strength(&lhs.node) < p);
+            let p = op.prec();
+            operand(s, &lhs.node, lhs.node.prec() < p);
             let _ = write!(s, " {} ", op.as_str());
             // Left-associative: an equally strong right operand needs parentheses.
-            operand(s, &rhs.node, strength(&rhs.node) <= p);
+            operand(s, &rhs.node, rhs.node.prec() <= p);
         }
         ExprKind::Is {
             subject,
@@ -525,7 +512,7 @@ fn write_expr(s: &mut String, e: &ExprKind) {
 
 fn postfix_subject(s: &mut String, subject: &ExprKind) {
     // Chained postfix forms read back the same either way; parentheses keep it plain.
-    operand(s, subject, strength(subject) <= 5);
+    operand(s, subject, subject.prec() <= Prec::Is);
 }
 
 fn operand(s: &mut String, e: &ExprKind, parens: bool) {

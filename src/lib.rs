@@ -37,6 +37,7 @@ pub const BUNDLED_TEXT: &str = include_str!("../guidelines/als-hyperleukocytosis
 
 /// Parses and checks a guideline. On success returns it (with its warnings in
 /// `Guideline::warnings`); otherwise every problem found, errors first in file order.
+/// Sets no process-wide state: pest's call limit is left as the host program set it (see [`syntax`]).
 pub fn load(source: &Source) -> Result<Guideline, Vec<Problem>> {
     let file = syntax::parse(source)?;
     let checked = check::check(&file, source);

@@ -326,20 +326,9 @@ impl BinOp {
         }
     }
 
-    /// Binding power: higher binds tighter.
-    pub fn precedence(self) -> u8 {
-        match self {
-            BinOp::Or => 1,
-            BinOp::And => 2,
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => 4,
-            BinOp::Add | BinOp::Sub => 6,
-            BinOp::Mul | BinOp::Div => 7,
-        }
-    }
-
     /// True for the six comparisons.
     pub fn is_comparison(self) -> bool {
-        self.precedence() == 4
+        self.prec() == super::precedence::Prec::Compare
     }
 }
 
