@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used)]
 //! Keywords are whole words: a keyword glued to the word after it
 //! (`whenals`, `statusdraft`, `recommendhydroxyurea`), or a number glued to the
 //! keyword after it (`100dose`), is not read as the two words apart. Before the
