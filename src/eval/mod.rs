@@ -12,7 +12,6 @@
 //! exactly what completions can reach and change. Invariants come last: a
 //! decision that breaks a `never` claim is withheld (undecided while its
 //! condition is unknown), except a contraindication, which is always shown.
-
 //!
 //! The work is done on the compiled form ([`Program`]): [`evaluate`] compiles
 //! and runs in one call; to evaluate many cases, compile once and reuse an
