@@ -67,15 +67,11 @@ impl Evaluator<'_> {
         let fired = &self.fired[off..off + w];
         let outcome = match self.states[a] {
             State::Silent => Outcome::Silent,
-            State::Decided(_) => {
-                let (verdict, rules, overridden) = match resolve_in_full(p, action, fired) {
-                    Full::Verdict(v, rules, overridden) => (v, rules, overridden),
-                    // Unreachable: the state was computed from the same sets.
-                    Full::Conflict(rules) => return self.with_trace(a, Outcome::Conflict(rules)),
-                };
+            State::Decided(verdict) => {
+                let Carriers { carrying, overridden } = carriers(p, action, fired);
                 let mut d = Decision {
                     verdict,
-                    rules,
+                    rules: carrying,
                     overridden,
                     doses: Vec::new(),
                     warnings: Vec::new(),
@@ -83,10 +79,7 @@ impl Evaluator<'_> {
                 self.annotate(case, &mut d);
                 Outcome::Decided(d)
             }
-            State::Conflict => match resolve_in_full(p, action, fired) {
-                Full::Conflict(rules) => Outcome::Conflict(rules),
-                Full::Verdict(_, rules, _) => Outcome::Conflict(rules),
-            },
+            State::Conflict => Outcome::Conflict(carriers(p, action, fired).carrying),
             State::Withheld { invariant, verdict } => Outcome::Withheld {
                 invariant: invariant as usize,
                 verdict,
@@ -174,17 +167,18 @@ impl Evaluator<'_> {
     }
 }
 
-/// A resolution with the rules behind it.
-enum Full {
-    /// The verdict, the rules carrying it, and each true rule that lost with the rule that beat it.
-    Verdict(Verdict, Vec<RuleId>, Vec<(RuleId, RuleId)>),
-    /// The surviving rules that disagree.
-    Conflict(Vec<RuleId>),
+/// The rules behind an outcome run.rs already resolved from the same fired
+/// set (the decision itself is made there, once): with a fired
+/// contraindication, the contraindicating rules carry it and every other
+/// fired rule loses to the first of them; otherwise the fired rules no fired
+/// rule overrides carry the outcome (the agreeing verdict, or the conflict),
+/// and each overridden rule records the first fired rule that overrides it.
+struct Carriers {
+    carrying: Vec<RuleId>,
+    overridden: Vec<(RuleId, RuleId)>,
 }
 
-/// [`resolve`](super::run) again, keeping the rules: which carry the verdict,
-/// which were overridden and by which (the first fired rule that overrides it).
-fn resolve_in_full(p: &Program, action: &ActionCode, fired: &[u64]) -> Full {
+fn carriers(p: &Program, action: &ActionCode, fired: &[u64]) -> Carriers {
     let id = |local: usize| action.rules[local];
     let contra = mask(p, action, action.contra);
     if intersects(fired, contra) {
@@ -197,11 +191,13 @@ fn resolve_in_full(p: &Program, action: &ActionCode, fired: &[u64]) -> Full {
             }
         });
         carrying.sort_unstable();
-        let first = carrying[0];
-        let overridden = losing.into_iter().map(|r| (r, first)).collect();
-        return Full::Verdict(Verdict::Contraindicated, carrying, overridden);
+        let overridden = match carrying.first() {
+            Some(&first) => losing.into_iter().map(|r| (r, first)).collect(),
+            None => Vec::new(),
+        };
+        return Carriers { carrying, overridden };
     }
-    let (mut survivors, mut overridden) = (Vec::new(), Vec::new());
+    let (mut carrying, mut overridden) = (Vec::new(), Vec::new());
     for_each_bit(fired, |local| {
         let beaten_by = mask(p, action, p.rules[id(local).index()].overridden_by);
         let mut by = None;
@@ -212,16 +208,12 @@ fn resolve_in_full(p: &Program, action: &ActionCode, fired: &[u64]) -> Full {
         });
         match by {
             Some(by) => overridden.push((id(local), by)),
-            None => survivors.push(id(local)),
+            None => carrying.push(id(local)),
         }
     });
-    survivors.sort_unstable();
+    carrying.sort_unstable();
     overridden.sort_unstable();
-    let first = survivors.first().map(|r| p.rules[r.index()].verdict);
-    match first {
-        Some(v) if survivors.iter().all(|r| p.rules[r.index()].verdict == v) => Full::Verdict(v, survivors, overridden),
-        _ => Full::Conflict(survivors),
-    }
+    Carriers { carrying, overridden }
 }
 
 /// The possibilities in a set, in order: `None` for no verdict (a conflict

@@ -46,7 +46,7 @@
 use std::collections::BTreeMap;
 
 use super::logic::Truth;
-use super::run::{for_each_bit, resolve_small, resolve_wide, state_of, Buffers, Cause, Evaluator, State};
+use super::run::{for_each_bit, resolve, state_of, Buffers, Cause, Evaluator, State};
 use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
 use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
@@ -474,11 +474,7 @@ impl Evaluator<'_> {
         if !exact || !self.prepare(case, plan) || !self.enumerate(Question::Rules(a)) {
             return state;
         }
-        let base = if w == 1 {
-            resolve_small(code, self.fired[off])
-        } else {
-            resolve_wide(p, code, &self.fired[off..off + w])
-        };
+        let base = resolve(p, code, &self.fired[off..off + w]);
         let reached = reached(&self.scratch.outcomes);
         if reached == OutcomeSet::of(base) {
             return state_of(base);
@@ -759,14 +755,7 @@ fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mu
             Truth::Unknown => return None,
         }
     }
-    let resolve = |combo: &[u64]| -> OutcomeKind {
-        if w == 1 {
-            resolve_small(code, combo[0])
-        } else {
-            resolve_wide(p, code, combo)
-        }
-    };
-    let base = resolve(combo);
+    let base = resolve(p, code, combo);
     if open == 0 || base == OutcomeKind::Verdict(Verdict::Contraindicated) {
         return Some(base);
     }
@@ -776,7 +765,7 @@ fn resolve_now(p: &Program, a: usize, truth: &[Truth], fired: &[u64], combo: &mu
     // Every combination of the still-unknown rules, as the evaluator tries them.
     let mut subset = open;
     loop {
-        if resolve(&[combo[0] | subset]) != base {
+        if resolve(p, code, &[combo[0] | subset]) != base {
             return None;
         }
         if subset == 0 {
