@@ -112,3 +112,68 @@ fn a_diff_lists_the_facts_its_scope_reads_through_a_definition() {
     assert!(age >= 18.0, "{change:#}");
     assert_eq!(change["facts"], serde_json::json!(["a", "age"]), "{change:#}");
 }
+
+/// `c{n}` doubles `c{n-1}`, which doubles ... `c1 = 1`: a numeric chain whose
+/// value, 2^(n-1), is a constant the linter cuts `age` at.
+fn doubling(n: usize) -> String {
+    let mut text = String::from(
+        "guideline doubling\n  version 1.0.0\n  status draft\n\n\
+         reference 1 \"Test reference\"\n\n\
+         fact age: number in years from 0 to 130 \"Age.\"\n\n\
+         define c1: 1\n",
+    );
+    for k in 2..=n {
+        text.push_str(&format!("define c{k}: c{} + c{}\n", k - 1, k - 1));
+    }
+    text.push_str(&format!(
+        "\nrule older: recommend x\n  when age > c{n}\n  because \"test\"\n  cite 1\n\n\
+         rule younger: recommend y\n  when age <= c{n}\n  because \"test\"\n  cite 1\n"
+    ));
+    text
+}
+
+#[test]
+fn lint_folds_a_long_numeric_chain_of_shared_definitions() {
+    // c200 = 2^199 lies far above the largest age, 130: `older` never fires,
+    // `younger` always does, and both questions are exact (constants only).
+    let g = load(&doubling(200));
+    let report = lint(&g);
+    let found: Vec<(&str, Vec<String>)> = report.findings.iter().map(|f| (f.code, f.rules.clone())).collect();
+    assert_eq!(
+        found,
+        vec![("guidelang::lint::unreachable", vec!["older".to_string()])],
+        "{:#?}",
+        report.findings
+    );
+}
+
+/// The SAT variables made to encode `d{n}` of a chain where each level uses
+/// the previous twice: `define d{k}: d{k-1} and (d{k-1} or c)`.
+fn encoded_variables(n: usize) -> usize {
+    use guidelang::analysis::{domain::Domain, encode::Encoder};
+    let mut text = String::from(
+        "guideline encoded\n  version 1.0.0\n  status draft\n\n\
+         fact a: bool \"A.\"\nfact b: bool \"B.\"\nfact c: bool \"C.\"\n\n\
+         define d1: a and b\n",
+    );
+    for k in 2..=n {
+        text.push_str(&format!("define d{k}: d{} and (d{} or c)\n", k - 1, k - 1));
+    }
+    text.push_str(&format!("\nrule r: recommend x\n  when d{n}\n"));
+    let g = load(&text);
+    let when = g.rules[0].when.as_ref().unwrap();
+    let dom = Domain::new(&g, [when]);
+    let mut enc = Encoder::new(&g, &dom);
+    enc.condition(when);
+    enc.sat.var_count()
+}
+
+#[test]
+fn each_shared_definition_is_encoded_once() {
+    // Every level adds the same gates once (its body is encoded once, and
+    // both uses share it), so the count grows by the same amount per 100
+    // levels; encoding per use would double it per level.
+    let (v100, v200, v300) = (encoded_variables(100), encoded_variables(200), encoded_variables(300));
+    assert!(v200 > v100, "each level adds gates");
+    assert_eq!(v300 - v200, v200 - v100);
+}
