@@ -517,3 +517,42 @@ pub(crate) fn facts_read_with(e: &Expr, definition_facts: &[Vec<FactId>]) -> Vec
     });
     facts.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `a` and `b` through a diamond of definitions, `c` directly, `d` unread.
+    const DIAMOND: &str = "guideline diamond\n  version 1.0.0\n  status draft\n\n\
+        fact d: bool \"D.\"\nfact c: bool \"C.\"\nfact b: bool \"B.\"\nfact a: bool \"A.\"\n\n\
+        define left: a and b\ndefine right: b or a\ndefine top: left and right\n\n\
+        rule r: recommend x\n  when c and top\n";
+
+    fn names(g: &Guideline, facts: &[FactId]) -> Vec<String> {
+        facts.iter().map(|f| g.fact(*f).name.clone()).collect()
+    }
+
+    #[test]
+    fn facts_are_read_through_definitions_in_declaration_order() {
+        let g = crate::load_str("diamond.gl", DIAMOND).expect("the diamond checks");
+        let when = g.rules[0].when.as_ref().expect("a condition");
+        // Declared d, c, b, a: the order of the declarations, not of the text.
+        assert_eq!(names(&g, &g.facts_read(when)), ["c", "b", "a"]);
+        assert_eq!(g.rules[0].depends_on, g.facts_read(when));
+        let top = g
+            .definitions
+            .iter()
+            .position(|d| d.name == "top")
+            .expect("top is defined");
+        assert_eq!(names(&g, &g.definition_facts[top]), ["b", "a"]);
+    }
+
+    #[test]
+    fn a_guideline_without_the_table_reads_the_same_facts() {
+        let g = crate::load_str("diamond.gl", DIAMOND).expect("the diamond checks");
+        let when = g.rules[0].when.as_ref().expect("a condition");
+        let mut bare = g.clone();
+        bare.definition_facts.clear();
+        assert_eq!(bare.facts_read(when), g.facts_read(when));
+    }
+}
