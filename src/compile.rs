@@ -260,11 +260,7 @@ impl Program {
         let mut b = Builder::new(g);
         let scope = g.scope.as_ref().map(|e| b.expr(e));
         let scope_end = b.nodes.len();
-        let scope_facts = g
-            .scope
-            .as_ref()
-            .map(|e| facts_through_definitions(g, e))
-            .unwrap_or_default();
+        let scope_facts = g.scope.as_ref().map(|e| g.facts_read(e)).unwrap_or_default();
 
         let mut masks = Vec::new();
         let mut actions = Vec::with_capacity(g.actions.len());
@@ -310,7 +306,7 @@ impl Program {
                         verdicts: verdicts.iter().collect(),
                         action: *action,
                         when: when_node,
-                        facts: facts_through_definitions(g, when),
+                        facts: g.facts_read(when),
                     }
                 }
                 Claim::AlwaysDecide { action, when } => InvariantCode::AlwaysDecide {
@@ -437,31 +433,6 @@ fn flip(op: CmpOp) -> CmpOp {
 
 pub(crate) fn set_bit(words: &mut [u64], i: usize) {
     words[i / 64] |= 1 << (i % 64);
-}
-
-/// Facts an expression reads, directly or through definitions, sorted, no duplicates.
-fn facts_through_definitions(g: &Guideline, e: &Expr) -> Vec<FactId> {
-    let mut facts = Vec::new();
-    let mut defs = Vec::new();
-    crate::check::visit(e, &mut |k| match k {
-        ExprKind::Fact(f) => facts.push(*f),
-        ExprKind::Def(d) => defs.push(*d),
-        _ => {}
-    });
-    let mut seen = vec![false; g.definitions.len()];
-    while let Some(d) = defs.pop() {
-        if std::mem::replace(&mut seen[d.index()], true) {
-            continue;
-        }
-        crate::check::visit(&g.definitions[d.index()].body, &mut |k| match k {
-            ExprKind::Fact(f) => facts.push(*f),
-            ExprKind::Def(d2) => defs.push(*d2),
-            _ => {}
-        });
-    }
-    facts.sort_unstable();
-    facts.dedup();
-    facts
 }
 
 /// Lowers expressions into the arena, sharing what is computed twice: an

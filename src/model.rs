@@ -2,6 +2,8 @@
 //! parsed, every precedence link pointing at a rule of the same action.
 //! Nothing here can name something that does not exist.
 
+use std::collections::BTreeSet;
+
 use crate::diagnostics::{Problem, Source, Span};
 use crate::units::Unit;
 
@@ -62,6 +64,11 @@ pub struct Guideline {
     pub definitions: Vec<Definition>,
     /// Definitions in an order where each comes after those it uses.
     pub definition_order: Vec<DefId>,
+    /// The facts each definition reads, directly or through other
+    /// definitions, in declaration order; `DefId` indexes this. Computed once
+    /// (see [`definition_facts`]) so that asking what an expression reads
+    /// never walks a shared definition once per path to it.
+    pub definition_facts: Vec<Vec<FactId>>,
     /// `applies when`; `None` applies to every case.
     pub scope: Option<Expr>,
     /// Rules in file order; `RuleId` indexes this.
@@ -476,5 +483,99 @@ impl Guideline {
     /// The action with this id.
     pub fn action(&self, id: ActionId) -> &Action {
         &self.actions[id.index()]
+    }
+
+    /// The facts `e` reads, directly or through definitions, in declaration
+    /// order, each once. Costs a walk of `e` alone: what a definition reads was
+    /// worked out when the guideline was checked.
+    pub fn facts_read(&self, e: &Expr) -> Vec<FactId> {
+        if self.definition_facts.len() == self.definitions.len() {
+            return facts_read_with(e, &self.definition_facts);
+        }
+        // A guideline assembled without the table (not one the checker
+        // built): follow definitions, each once.
+        let mut facts = BTreeSet::new();
+        let mut seen = vec![false; self.definitions.len()];
+        let mut pending = vec![e];
+        while let Some(e) = pending.pop() {
+            crate::check::visit(e, &mut |k| match k {
+                ExprKind::Fact(f) => {
+                    facts.insert(*f);
+                }
+                ExprKind::Def(d) => {
+                    if let Some(done) = seen.get_mut(d.index()) {
+                        if !std::mem::replace(done, true) {
+                            pending.push(&self.definitions[d.index()].body);
+                        }
+                    }
+                }
+                _ => {}
+            });
+        }
+        facts.into_iter().collect()
+    }
+}
+
+/// The facts each of `definitions` reads, through other definitions too, in
+/// declaration order. Worked out in `order` (each definition after those it
+/// uses), so every body is walked once and a long chain costs no recursion;
+/// a definition left out of `order` (a cycle the checker reported) reads none.
+pub fn definition_facts(definitions: &[Definition], order: &[DefId]) -> Vec<Vec<FactId>> {
+    let mut out: Vec<Vec<FactId>> = vec![Vec::new(); definitions.len()];
+    for &d in order {
+        out[d.index()] = facts_read_with(&definitions[d.index()].body, &out);
+    }
+    out
+}
+
+/// The facts `e` reads, given what each definition reads.
+pub(crate) fn facts_read_with(e: &Expr, definition_facts: &[Vec<FactId>]) -> Vec<FactId> {
+    let mut facts = BTreeSet::new();
+    crate::check::visit(e, &mut |k| match k {
+        ExprKind::Fact(f) => {
+            facts.insert(*f);
+        }
+        ExprKind::Def(d) => facts.extend(definition_facts.get(d.index()).into_iter().flatten().copied()),
+        _ => {}
+    });
+    facts.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `a` and `b` through a diamond of definitions, `c` directly, `d` unread.
+    const DIAMOND: &str = "guideline diamond\n  version 1.0.0\n  status draft\n\n\
+        fact d: bool \"D.\"\nfact c: bool \"C.\"\nfact b: bool \"B.\"\nfact a: bool \"A.\"\n\n\
+        define left: a and b\ndefine right: b or a\ndefine top: left and right\n\n\
+        rule r: recommend x\n  when c and top\n";
+
+    fn names(g: &Guideline, facts: &[FactId]) -> Vec<String> {
+        facts.iter().map(|f| g.fact(*f).name.clone()).collect()
+    }
+
+    #[test]
+    fn facts_are_read_through_definitions_in_declaration_order() {
+        let g = crate::load_str("diamond.gl", DIAMOND).expect("the diamond checks");
+        let when = g.rules[0].when.as_ref().expect("a condition");
+        // Declared d, c, b, a: the order of the declarations, not of the text.
+        assert_eq!(names(&g, &g.facts_read(when)), ["c", "b", "a"]);
+        assert_eq!(g.rules[0].depends_on, g.facts_read(when));
+        let top = g
+            .definitions
+            .iter()
+            .position(|d| d.name == "top")
+            .expect("top is defined");
+        assert_eq!(names(&g, &g.definition_facts[top]), ["b", "a"]);
+    }
+
+    #[test]
+    fn a_guideline_without_the_table_reads_the_same_facts() {
+        let g = crate::load_str("diamond.gl", DIAMOND).expect("the diamond checks");
+        let when = g.rules[0].when.as_ref().expect("a condition");
+        let mut bare = g.clone();
+        bare.definition_facts.clear();
+        assert_eq!(bare.facts_read(when), g.facts_read(when));
     }
 }

@@ -11,9 +11,9 @@
 //! give (an interval with no whole number for an integer fact, or no `f64`
 //! strictly inside) are dropped, which is exact: no case reaches them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Expr, ExprKind, FactId, FactKind, Guideline};
+use crate::model::{DefId, Expr, ExprKind, FactId, FactKind, Guideline};
 
 /// A numeric expression as the analysis sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,22 +32,35 @@ pub enum Term {
 /// Constants are folded with exactly the operations the evaluator uses, so the
 /// cut points equal the values the evaluator compares with.
 pub fn term(g: &Guideline, e: &Expr) -> Term {
+    term_in(g, e, &mut HashMap::new())
+}
+
+/// [`term`], with the terms of the definitions met so far: a definition used
+/// twice (`define twice: half + half`) is resolved once, not once per path.
+fn term_in(g: &Guideline, e: &Expr, known: &mut HashMap<DefId, Term>) -> Term {
     let finite = |x: f64| if x.is_finite() { Term::Const(x) } else { Term::Unknown };
     match &e.kind {
         ExprKind::Num(x) => Term::Const(*x),
         ExprKind::Fact(f) => Term::Fact(*f),
-        ExprKind::Def(d) => term(g, &g.definitions[d.index()].body),
-        ExprKind::Neg(x) => match term(g, x) {
+        ExprKind::Def(d) => {
+            if let Some(t) = known.get(d) {
+                return *t;
+            }
+            let t = term_in(g, &g.definitions[d.index()].body, known);
+            known.insert(*d, t);
+            t
+        }
+        ExprKind::Neg(x) => match term_in(g, x, known) {
             Term::Const(c) => Term::Const(-c),
             Term::Unknown => Term::Unknown,
             _ => Term::Other,
         },
-        ExprKind::Sqrt(x) => match term(g, x) {
+        ExprKind::Sqrt(x) => match term_in(g, x, known) {
             Term::Const(c) => finite(c.sqrt()),
             Term::Unknown => Term::Unknown,
             _ => Term::Other,
         },
-        ExprKind::Arith(op, a, b) => match (term(g, a), term(g, b)) {
+        ExprKind::Arith(op, a, b) => match (term_in(g, a, known), term_in(g, b, known)) {
             (Term::Const(x), Term::Const(y)) => finite(match op {
                 crate::model::ArithOp::Add => x + y,
                 crate::model::ArithOp::Sub => x - y,
@@ -71,21 +84,29 @@ pub fn enum_subject(g: &Guideline, e: &Expr) -> Option<FactId> {
 }
 
 /// Records, per numeric fact, the constants it is compared with in `e`
-/// (following definitions).
+/// (following definitions, each once).
 pub fn collect_cuts(g: &Guideline, e: &Expr, cuts: &mut BTreeMap<FactId, Vec<f64>>) {
+    cuts_into(g, e, cuts, &mut HashSet::new());
+}
+
+/// [`collect_cuts`], skipping the definitions in `walked`: a second walk of a
+/// definition finds the same cuts, and a chain of definitions each using the
+/// previous twice would otherwise be walked once per path, exponentially.
+fn cuts_into(g: &Guideline, e: &Expr, cuts: &mut BTreeMap<FactId, Vec<f64>>, walked: &mut HashSet<DefId>) {
     match &e.kind {
         ExprKind::Compare(_, a, b) => {
             if let (Term::Fact(f), Term::Const(c)) | (Term::Const(c), Term::Fact(f)) = (term(g, a), term(g, b)) {
                 cuts.entry(f).or_default().push(c);
             }
         }
-        ExprKind::Def(d) => collect_cuts(g, &g.definitions[d.index()].body, cuts),
-        ExprKind::Not(x) | ExprKind::Known(x, _) | ExprKind::EnumIn(x, _) => collect_cuts(g, x, cuts),
+        // A definition walked before falls to the catch-all below.
+        ExprKind::Def(d) if walked.insert(*d) => cuts_into(g, &g.definitions[d.index()].body, cuts, walked),
+        ExprKind::Not(x) | ExprKind::Known(x, _) | ExprKind::EnumIn(x, _) => cuts_into(g, x, cuts, walked),
         ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-            collect_cuts(g, a, cuts);
-            collect_cuts(g, b, cuts);
+            cuts_into(g, a, cuts, walked);
+            cuts_into(g, b, cuts, walked);
         }
-        ExprKind::AtLeast(_, items) => items.iter().for_each(|i| collect_cuts(g, i, cuts)),
+        ExprKind::AtLeast(_, items) => items.iter().for_each(|i| cuts_into(g, i, cuts, walked)),
         _ => {}
     }
 }

@@ -27,7 +27,7 @@ use super::domain::{enum_subject, term, Domain, FactDomain, Term};
 use super::sat::{Model, Sat};
 use crate::diagnostics::Span;
 use crate::facts::{Case, Value};
-use crate::model::{CmpOp, Expr, ExprKind, FactId, Guideline, Type};
+use crate::model::{CmpOp, DefId, Expr, ExprKind, FactId, Guideline, Type};
 
 /// A condition's truth in the dual-rail form: `t` true, `f` false, neither unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,7 +273,9 @@ impl<'g> Encoder<'g> {
                 let def = &self.g.definitions[d.index()];
                 match def.ty {
                     Type::Bool => {
-                        let tv = self.condition(&def.body);
+                        // Through the definition itself, so that its body is
+                        // encoded once however often it is used.
+                        let tv = self.condition(x);
                         Some(self.sat.or(&[tv.t, tv.f]))
                     }
                     Type::Enum(_) => enum_subject(self.g, &def.body).map(|f| self.fact(f)),
@@ -477,23 +479,29 @@ impl<'g> Encoder<'g> {
 /// definition. Empty for a condition inside the exact fragment.
 pub fn inexact_parts(g: &Guideline, e: &Expr) -> Vec<Span> {
     let mut out = Vec::new();
-    inexact_into(g, e, None, &mut out);
+    inexact_into(g, e, &mut HashMap::new(), &mut out);
     out.sort_unstable();
     out.dedup();
     out
 }
 
-fn inexact_into(g: &Guideline, e: &Expr, via: Option<Span>, out: &mut Vec<Span>) {
-    let here = via.unwrap_or(e.span);
+/// Pushes the spans of the inexact parts of `e`; `judged` holds, for each
+/// definition already looked at, whether it has any, so that a definition used
+/// on many paths (`define d2: d1 and d1`) is looked at once.
+fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out: &mut Vec<Span>) {
     match &e.kind {
         ExprKind::Bool(_) | ExprKind::Fact(_) => {}
-        ExprKind::Def(d) => inexact_into(g, &g.definitions[d.index()].body, Some(here), out),
-        ExprKind::Not(x) => inexact_into(g, x, via, out),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-            inexact_into(g, a, via, out);
-            inexact_into(g, b, via, out);
+        ExprKind::Def(d) => {
+            if definition_inexact(g, *d, judged) {
+                out.push(e.span);
+            }
         }
-        ExprKind::AtLeast(_, items) => items.iter().for_each(|i| inexact_into(g, i, via, out)),
+        ExprKind::Not(x) => inexact_into(g, x, judged, out),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            inexact_into(g, a, judged, out);
+            inexact_into(g, b, judged, out);
+        }
+        ExprKind::AtLeast(_, items) => items.iter().for_each(|i| inexact_into(g, i, judged, out)),
         ExprKind::Compare(_, a, b) => {
             let exact = match (term(g, a), term(g, b)) {
                 (Term::Unknown, _) | (_, Term::Unknown) | (Term::Const(_), Term::Const(_)) => true,
@@ -502,12 +510,12 @@ fn inexact_into(g: &Guideline, e: &Expr, via: Option<Span>, out: &mut Vec<Span>)
                 _ => false,
             };
             if !exact {
-                out.push(here);
+                out.push(e.span);
             }
         }
         ExprKind::EnumIn(x, _) => {
             if enum_subject(g, x).is_none() {
-                out.push(here);
+                out.push(e.span);
             }
         }
         ExprKind::Known(x, _) => {
@@ -516,7 +524,7 @@ fn inexact_into(g: &Guideline, e: &Expr, via: Option<Span>, out: &mut Vec<Span>)
                 ExprKind::Def(d) => {
                     let def = &g.definitions[d.index()];
                     match def.ty {
-                        Type::Bool => inexact_parts(g, &def.body).is_empty(),
+                        Type::Bool => !definition_inexact(g, *d, judged),
                         Type::Enum(_) => enum_subject(g, &def.body).is_some(),
                         Type::Num(_) => !matches!(term(g, &def.body), Term::Other),
                     }
@@ -524,11 +532,24 @@ fn inexact_into(g: &Guideline, e: &Expr, via: Option<Span>, out: &mut Vec<Span>)
                 _ => false,
             };
             if !exact {
-                out.push(here);
+                out.push(e.span);
             }
         }
-        ExprKind::Num(_) | ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => out.push(here),
+        ExprKind::Num(_) | ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => out.push(e.span),
     }
+}
+
+/// Whether a definition's body has a part outside the exact fragment: the
+/// whole use of the definition is then shown, not the part inside it.
+fn definition_inexact(g: &Guideline, d: DefId, judged: &mut HashMap<DefId, bool>) -> bool {
+    if let Some(inexact) = judged.get(&d) {
+        return *inexact;
+    }
+    let mut parts = Vec::new();
+    inexact_into(g, &g.definitions[d.index()].body, judged, &mut parts);
+    let inexact = !parts.is_empty();
+    judged.insert(d, inexact);
+    inexact
 }
 
 fn numeric(g: &Guideline, f: FactId) -> bool {
@@ -536,4 +557,42 @@ fn numeric(g: &Guideline, f: FactId) -> bool {
         g.fact(f).kind,
         crate::model::FactKind::Number { .. } | crate::model::FactKind::Integer { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::domain::Domain;
+
+    /// The SAT variables made to encode `d{n}` of a chain where each level uses
+    /// the previous twice: `define d{k}: d{k-1} and (d{k-1} or c)`.
+    fn encoded_variables(n: usize) -> usize {
+        let mut text = String::from(
+            "guideline encoded\n  version 1.0.0\n  status draft\n\n\
+             fact a: bool \"A.\"\nfact b: bool \"B.\"\nfact c: bool \"C.\"\n\n\
+             define d1: a and b\n",
+        );
+        for k in 2..=n {
+            text.push_str(&format!("define d{k}: d{} and (d{} or c)\n", k - 1, k - 1));
+        }
+        text.push_str(&format!("\nrule r: recommend x\n  when d{n}\n"));
+        let g = crate::load_str("encoded.gl", &text).expect("the chain checks");
+        let Some(when) = g.rules[0].when.as_ref() else {
+            panic!("the rule has a condition")
+        };
+        let dom = Domain::new(&g, [when]);
+        let mut enc = Encoder::new(&g, &dom);
+        enc.condition(when);
+        enc.sat.var_count()
+    }
+
+    #[test]
+    fn each_shared_definition_is_encoded_once() {
+        // Every level adds the same gates once (its body is encoded once, and
+        // both uses share it), so the count grows by the same amount per 100
+        // levels; encoding per use would double it per level.
+        let (v100, v200, v300) = (encoded_variables(100), encoded_variables(200), encoded_variables(300));
+        assert!(v200 > v100, "each level adds gates");
+        assert_eq!(v300 - v200, v200 - v100);
+    }
 }

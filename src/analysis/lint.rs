@@ -443,7 +443,7 @@ impl<'g> Linter<'g> {
         ));
         f.action = Some(action.clone());
         f.rules = vec![a.id.clone(), b.id.clone()];
-        let mut read: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| scope_facts(g, s)).collect();
+        let mut read: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| g.facts_read(s)).collect();
         read.extend(a.depends_on.iter().chain(&b.depends_on));
         read.sort_unstable();
         read.dedup();
@@ -526,19 +526,6 @@ fn invalid_evaluation() -> Evaluation {
 
 fn named(g: &Guideline, facts: &[crate::model::FactId]) -> Vec<String> {
     facts.iter().map(|f| g.fact(*f).name.clone()).collect()
-}
-
-fn scope_facts(g: &Guideline, e: &Expr) -> Vec<crate::model::FactId> {
-    let mut out = Vec::new();
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        crate::check::visit(e, &mut |k| match k {
-            crate::model::ExprKind::Fact(f) => out.push(*f),
-            crate::model::ExprKind::Def(d) => stack.push(&g.definitions[d.index()].body),
-            _ => {}
-        });
-    }
-    out
 }
 
 fn rule_truth(program: &Program, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {

@@ -66,6 +66,7 @@ impl Sat {
         self.solver.new_lit()
     }
 
+    #[cfg(test)]
     /// Number of variables created.
     pub fn var_count(&self) -> usize {
         self.vars

@@ -5,12 +5,12 @@
 mod expr;
 mod precedence;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{suggestion_help, Problem, Source, Span};
-use crate::model::{self, *};
+use crate::model::{self, facts_read_with, *};
 use crate::syntax::ast::{self, Item};
 use expr::Place;
 
@@ -154,7 +154,8 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|e| self.condition(e, Place::Condition, "the scope (`applies when`)"));
         let cited: HashSet<u32> = references.iter().map(|r| r.number).collect();
-        let (rules, actions) = self.rules(file, &cited, &definitions, &definition_order);
+        let definition_facts = model::definition_facts(&definitions, &definition_order);
+        let (rules, actions) = self.rules(file, &cited, &definition_facts);
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
@@ -170,6 +171,7 @@ impl Checker<'_> {
             facts: self.facts.clone(),
             definitions,
             definition_order,
+            definition_facts,
             scope,
             rules,
             actions,
@@ -537,8 +539,7 @@ impl Checker<'_> {
         &mut self,
         file: &ast::File,
         cited: &HashSet<u32>,
-        defs: &[Definition],
-        def_order: &[DefId],
+        def_facts: &[Vec<FactId>],
     ) -> (Vec<model::Rule>, Vec<Action>) {
         let ast_rules: Vec<&ast::Rule> = file
             .items
@@ -573,7 +574,6 @@ impl Checker<'_> {
             }
             ids.insert(&r.id.node, (RuleId(i as u32), r.id.span));
         }
-        let def_deps = definition_facts(defs, def_order);
         // Sorted once, so that listings in help do not change from run to run
         // and a file with many unknown rules does not sort once per mistake.
         let mut sorted_ids: Vec<&str> = ids.keys().copied().collect();
@@ -585,7 +585,7 @@ impl Checker<'_> {
                 .when
                 .as_ref()
                 .and_then(|e| self.condition(e, Place::Condition, "a rule's condition"));
-            let dose = r.dose.as_ref().and_then(|d| self.dose(d, &def_deps));
+            let dose = r.dose.as_ref().and_then(|d| self.dose(d, def_facts));
             let warnings = r
                 .warnings
                 .iter()
@@ -594,7 +594,7 @@ impl Checker<'_> {
                         Some(e) => Some(self.condition(e, Place::Condition, "a warning's condition")?),
                         None => None,
                     };
-                    let depends_on = when.as_ref().map(|e| facts_of(e, &def_deps)).unwrap_or_default();
+                    let depends_on = when.as_ref().map(|e| facts_read_with(e, def_facts)).unwrap_or_default();
                     Some(model::Warning {
                         text: w.text.node.clone(),
                         when,
@@ -604,7 +604,7 @@ impl Checker<'_> {
                 .collect();
             let cites = self.cites(&r.cites, cited);
             let overrides = self.overrides(r, &ast_rules, &ids, &sorted_ids);
-            let depends_on = when.as_ref().map(|w| facts_of(w, &def_deps)).unwrap_or_default();
+            let depends_on = when.as_ref().map(|w| facts_read_with(w, def_facts)).unwrap_or_default();
             let id = RuleId(rules.len() as u32);
             actions[action.index()].rules.push(id);
             rules.push(model::Rule {
@@ -735,7 +735,7 @@ impl Checker<'_> {
         (actions, index)
     }
 
-    fn dose(&mut self, d: &ast::Dose, def_deps: &[BTreeSet<FactId>]) -> Option<model::Dose> {
+    fn dose(&mut self, d: &ast::Dose, def_facts: &[Vec<FactId>]) -> Option<model::Dose> {
         let unit = self.unit(&d.unit.node, d.unit.span)?;
         let (by, by_unit) = self.quantity(&d.by, Place::Condition, "what a dose is multiplied by")?;
         if d.low.node > d.high.node || d.low.node < 0.0 {
@@ -773,7 +773,7 @@ impl Checker<'_> {
             high: d.high.node,
             result_unit: unit.mul(&by_unit),
             unit,
-            depends_on: facts_of(&by, def_deps),
+            depends_on: facts_read_with(&by, def_facts),
             by,
             by_unit,
         })
@@ -1068,38 +1068,6 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
         K::Is { subject, .. } | K::OneOf { subject, .. } | K::Known { subject, .. } => names_in(subject, f),
         K::AtLeast { items, .. } => items.iter().for_each(|i| names_in(i, f)),
     }
-}
-
-/// The facts each definition depends on, through other definitions.
-/// Computed in dependency order, so that a long chain of definitions costs no
-/// recursion; definitions left out of the order (errors, cycles) depend on none.
-fn definition_facts(defs: &[Definition], order: &[DefId]) -> Vec<BTreeSet<FactId>> {
-    let mut out: Vec<BTreeSet<FactId>> = vec![BTreeSet::new(); defs.len()];
-    for &d in order {
-        let mut facts = BTreeSet::new();
-        visit(&defs[d.index()].body, &mut |k| match k {
-            ExprKind::Fact(f) => {
-                facts.insert(*f);
-            }
-            ExprKind::Def(e) => facts.extend(out[e.index()].iter().copied()),
-            _ => {}
-        });
-        out[d.index()] = facts;
-    }
-    out
-}
-
-/// The facts a checked expression depends on, in declaration order.
-pub(crate) fn facts_of(e: &Expr, def_facts: &[BTreeSet<FactId>]) -> Vec<FactId> {
-    let mut out = BTreeSet::new();
-    visit(e, &mut |k| match k {
-        ExprKind::Fact(f) => {
-            out.insert(*f);
-        }
-        ExprKind::Def(d) => out.extend(def_facts[d.index()].iter().copied()),
-        _ => {}
-    });
-    out.into_iter().collect()
 }
 
 /// Calls `f` on every node of a checked expression.

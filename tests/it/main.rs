@@ -34,4 +34,5 @@ mod properties;
 mod reference_agreement;
 mod render;
 mod render_browser;
+mod shared_definitions;
 mod text_report;

@@ -77,6 +77,11 @@ impl Universe {
                 span: d.span,
             });
         }
+        // The old definitions come after the new ones and use only each other.
+        let old_order = old.definition_order.iter();
+        let shifted = old_order.map(|d| crate::model::DefId((u.def_offset + d.index()) as u32));
+        u.g.definition_order.extend(shifted);
+        u.g.definition_facts = crate::model::definition_facts(&u.g.definitions, &u.g.definition_order);
         u
     }
 
@@ -337,13 +342,9 @@ fn read_facts(old: &Guideline, old_rules: &[&Rule], new: &Guideline, new_rules: 
     let mut names: Vec<String> = Vec::new();
     for (g, rules) in [(old, old_rules), (new, new_rules)] {
         let mut ids: Vec<FactId> = rules.iter().flat_map(|r| r.depends_on.iter().copied()).collect();
-        if let Some(s) = &g.scope {
-            crate::check::visit(s, &mut |k| {
-                if let ExprKind::Fact(f) = k {
-                    ids.push(*f);
-                }
-            });
-        }
+        // The scope may read a fact only through a definition; the witness
+        // sets that fact all the same.
+        ids.extend(g.scope.iter().flat_map(|s| g.facts_read(s)));
         for f in ids {
             let n = &g.fact(f).name;
             if !names.contains(n) {
