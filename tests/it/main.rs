@@ -24,6 +24,7 @@ mod examples;
 mod fmt_props;
 mod hostile;
 mod hostile_batch;
+mod hostile_corpus;
 mod json_contract;
 mod keywords;
 mod lint;
