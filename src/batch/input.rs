@@ -53,15 +53,27 @@ fn broken(message: String, help: &str) -> Payload {
     })
 }
 
+/// How far past the limit an overlong line is read in search of its end.
+/// Within it, the line becomes one error record and the batch goes on with the
+/// next line; past it, the input has no line ends worth waiting for (`--cases
+/// /dev/zero`, a binary file, a stream that never sends a newline): the line
+/// still gets its error record, and then the batch stops. Sixteen times the
+/// limit of a line is far past any case written by mistake on one line.
+pub const MAX_SKIPPED_LINE_BYTES: usize = 16 * MAX_CASE_BYTES;
+
 /// An input cut into lines, each kept up to one byte past the case limit so
-/// that a huge line cannot exhaust memory. A `\r` before the newline is
-/// dropped. Both formats read through it, so that every line of the input is
-/// exactly one record (or the CSV header) whatever it holds.
+/// that a huge line cannot exhaust memory, and read no further than
+/// [`MAX_SKIPPED_LINE_BYTES`] so that a line without an end cannot hold the
+/// batch forever. A `\r` before the newline is dropped. Both formats read
+/// through it, so that every line of the input is exactly one record (or the
+/// CSV header) whatever it holds.
 struct Lines<R> {
     reader: R,
     line: u64,
     bytes: u64,
     buf: Vec<u8>,
+    /// The last line read was cut at [`MAX_SKIPPED_LINE_BYTES`]: nothing more is read.
+    endless: bool,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -71,12 +83,26 @@ impl<R: BufRead> Lines<R> {
             line: 0,
             bytes: 0,
             buf: Vec::new(),
+            endless: false,
         }
     }
 
     /// Reads the next line into `buf` (cut at the limit) and returns its full
-    /// length, without the line end; `None` at the end of the input.
+    /// length, without the line end; `None` at the end of the input. After a
+    /// line that had no end within [`MAX_SKIPPED_LINE_BYTES`], an error of
+    /// kind `InvalidData`.
     fn next_line(&mut self) -> io::Result<Option<usize>> {
+        if self.endless {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {} has no line end within its first {} MiB ({MAX_SKIPPED_LINE_BYTES} bytes); \
+                     reading stopped there",
+                    self.line,
+                    MAX_SKIPPED_LINE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
         self.buf.clear();
         let mut total = 0usize;
         let mut any = false;
@@ -90,6 +116,8 @@ impl<R: BufRead> Lines<R> {
                 break;
             }
             any = true;
+            // Never past the skip bound, whether or not a line end follows.
+            let available = &available[..available.len().min(MAX_SKIPPED_LINE_BYTES - total)];
             let (part, done) = match available.iter().position(|&b| b == b'\n') {
                 Some(i) => (&available[..i], Some(i + 1)),
                 None => (available, None),
@@ -101,6 +129,10 @@ impl<R: BufRead> Lines<R> {
             self.reader.consume(used);
             self.bytes += used as u64;
             if done.is_some() {
+                break;
+            }
+            if total == MAX_SKIPPED_LINE_BYTES {
+                self.endless = true;
                 break;
             }
         }
@@ -119,8 +151,13 @@ impl<R: BufRead> Lines<R> {
     /// `example` says what a line should hold.
     fn refusal(&self, len: usize, example: &str) -> Option<Payload> {
         if len > MAX_CASE_BYTES {
+            let size = if self.endless {
+                format!("more than {len} bytes long (reading stopped there)")
+            } else {
+                format!("{len} bytes")
+            };
             return Some(broken(
-                format!("the case is {len} bytes; a case is limited to {MAX_CASE_BYTES} bytes"),
+                format!("the case is {size}; a case is limited to {MAX_CASE_BYTES} bytes"),
                 "a case is one flat JSON object of facts",
             ));
         }
@@ -173,6 +210,10 @@ impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
                 line: self.lines.line,
                 payload,
             });
+            // The records read so far go out; the next call reports why reading stopped.
+            if self.lines.endless {
+                break;
+            }
         }
         Ok((!chunk.is_empty()).then_some(chunk))
     }
@@ -208,10 +249,11 @@ impl<R: Read + Send> CsvSource<R> {
         let columns = match lines.next_line().map_err(Err)? {
             None => Vec::new(),
             Some(len) if len > MAX_CASE_BYTES => {
+                let more = if lines.endless { "more than " } else { "" };
                 return Err(Ok(HeaderError {
-                    message: format!("the CSV header is {len} bytes; it is limited to {MAX_CASE_BYTES} bytes"),
+                    message: format!("the CSV header is {more}{len} bytes; it is limited to {MAX_CASE_BYTES} bytes"),
                     help: "the header row names the facts, one per column".into(),
-                }))
+                }));
             }
             Some(_) => match cells(&lines.buf) {
                 Ok(header) => columns_of(g, &header).map_err(Ok)?,
@@ -328,11 +370,70 @@ impl<R: Read + Send> RecordSource for CsvSource<R> {
                 line: self.lines.line,
                 payload,
             });
+            // The records read so far go out; the next call reports why reading stopped.
+            if self.lines.endless {
+                break;
+            }
         }
         Ok((!chunk.is_empty()).then_some(chunk))
     }
 
     fn bytes_read(&self) -> u64 {
         self.lines.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufReader, Cursor};
+
+    fn ndjson(reader: impl Read + Send) -> NdjsonSource<BufReader<impl Read + Send>> {
+        NdjsonSource::new(BufReader::new(reader))
+    }
+
+    /// A line with no end (`/dev/zero`) was read forever; now it is read up
+    /// to the skip bound, gets its error record after the records before it,
+    /// and the next read says why the batch stops.
+    #[test]
+    fn a_line_without_an_end_stops_the_input_after_its_record() {
+        let input = Cursor::new(b"{\"als\": true}\n".to_vec()).chain(io::repeat(0));
+        let mut source = ndjson(input);
+        let chunk = source.next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.len(), 2);
+        assert!(matches!(&chunk[0].payload, Payload::Json(j) if j == "{\"als\": true}"));
+        let Payload::Broken(e) = &chunk[1].payload else {
+            panic!("the endless line is an error record")
+        };
+        assert!(e.message.contains("more than"), "{}", e.message);
+        assert_eq!(source.bytes_read(), 14 + MAX_SKIPPED_LINE_BYTES as u64);
+        let stopped = source.next_chunk().unwrap_err();
+        assert_eq!(stopped.kind(), io::ErrorKind::InvalidData);
+        assert!(stopped.to_string().contains("line 2 has no line end"), "{stopped}");
+    }
+
+    /// Just inside the bound, an overlong line is one error record and the
+    /// batch goes on; a line as long as the bound is the endless case.
+    #[test]
+    fn the_skip_bound_is_exact() {
+        let mut inside = vec![b' '; MAX_SKIPPED_LINE_BYTES - 1];
+        inside.extend_from_slice(b"\n{}\n");
+        let chunk = ndjson(Cursor::new(inside)).next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.len(), 2);
+        assert!(matches!(&chunk[0].payload, Payload::Broken(e) if !e.message.contains("more than")));
+        assert!(matches!(&chunk[1].payload, Payload::Json(j) if j == "{}"));
+
+        let mut at = vec![b' '; MAX_SKIPPED_LINE_BYTES];
+        at.extend_from_slice(b"\n{}\n");
+        let mut source = ndjson(Cursor::new(at));
+        assert_eq!(source.next_chunk().unwrap().unwrap().len(), 1);
+        assert!(source.next_chunk().is_err());
+    }
+
+    #[test]
+    fn a_csv_header_without_an_end_is_refused() {
+        let g = crate::bundled().unwrap();
+        let refused = CsvSource::new(&g, io::repeat(b'a'));
+        assert!(matches!(refused, Err(Ok(e)) if e.message.contains("more than")));
     }
 }

@@ -1,7 +1,8 @@
 //! `guidelang eval [FILE] --cases COHORT`: a whole cohort, one output line per
 //! input record, in order; or with `--summary`, the cohort table. Output to a
-//! file goes through a temporary file renamed at the end, so an interrupted
-//! run never leaves half a report under the requested name.
+//! regular file goes through a temporary file renamed at the end, so an
+//! interrupted run never leaves half a report under the requested name (a
+//! FIFO or a device is written as it is: see `cli/output.rs`).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::common::{load_guideline, print_problems, Exit};
+use super::output::OutputFile;
 use super::Format;
 use guidelang::batch::{self, CsvSource, NdjsonSource, RecordFormat, RecordSource, Tally, Work};
 use guidelang::compile::Program;
@@ -27,7 +29,8 @@ pub struct BatchArgs {
     /// The cohort's format, when its file name does not say (stdin is NDJSON).
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
-    /// Write the output to this file instead of stdout (only once complete).
+    /// Write the output to this file instead of stdout (a regular file only
+    /// once complete; a FIFO or a device as it goes).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads; all cores by default.
@@ -157,6 +160,16 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
     }
     let tally = match result {
         Ok(t) => t,
+        // A line with no end in sight: refused by its content, like any case.
+        Err(batch::BatchError::Read(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+            let kept = match (args.summary, &args.output) {
+                (true, _) => "no summary was written",
+                (false, Some(_)) => "no report was written",
+                (false, None) => "the lines up to it were answered",
+            };
+            eprintln!("error: the cohort is not one case per line: {e}; {kept}");
+            return Exit::InvalidCase;
+        }
         Err(e) => {
             eprintln!("error: {e}; no report was written");
             return Exit::Io;
@@ -222,14 +235,10 @@ fn progress_bar(size: Option<u64>) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Where the output goes: stdout, or a temporary file beside the target that
-/// becomes the target only when everything was written.
+/// Where the output goes: stdout, or a file (see [`OutputFile`]).
 enum Output {
     Stdout(BufWriter<std::io::Stdout>),
-    File {
-        writer: BufWriter<tempfile::NamedTempFile>,
-        target: PathBuf,
-    },
+    File(OutputFile),
 }
 
 impl Output {
@@ -237,59 +246,24 @@ impl Output {
         let Some(target) = target else {
             return Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout())));
         };
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".guidelang-")
-            .suffix(".part")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                eprintln!("error: cannot write {}: {e}", target.display());
-                Exit::Io
-            })?;
-        Ok(Output::File {
-            writer: BufWriter::with_capacity(1 << 16, temp),
-            target: target.to_path_buf(),
+        OutputFile::create(target).map(Output::File).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", target.display());
+            Exit::Io
         })
     }
 
     fn writer(&mut self) -> &mut dyn Write {
         match self {
             Output::Stdout(w) => w,
-            Output::File { writer, .. } => writer,
+            Output::File(f) => f,
         }
     }
 
-    /// Flushes, and for a file, syncs it and renames it over the target.
+    /// Flushes; a file is completed (renamed over its target when it replaces one).
     fn finish(self) -> std::io::Result<()> {
         match self {
             Output::Stdout(mut w) => w.flush(),
-            Output::File { writer, target } => {
-                let temp = writer.into_inner().map_err(|e| e.into_error())?;
-                // A temporary file is private to its owner; the report should get
-                // the permissions of the file it replaces, or ordinary ones.
-                let permissions = match std::fs::metadata(&target) {
-                    Ok(m) => m.permissions(),
-                    Err(_) => ordinary_permissions(temp.as_file())?,
-                };
-                temp.as_file().set_permissions(permissions)?;
-                temp.as_file().sync_all()?;
-                temp.persist(&target).map_err(|e| e.error)?;
-                Ok(())
-            }
+            Output::File(f) => f.finish(),
         }
     }
-}
-
-#[cfg(unix)]
-fn ordinary_permissions(_: &File) -> std::io::Result<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Ok(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn ordinary_permissions(f: &File) -> std::io::Result<std::fs::Permissions> {
-    Ok(f.metadata()?.permissions())
 }

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::common::{print_problems, read_text, write_stdout, Exit};
+use super::common::{print_problems, read_stdin, read_text, write_stdout, Exit, Input, Refused};
+use super::output::write_file;
 use guidelang::diagnostics::Source;
 
 /// Arguments of `fmt`.
@@ -36,11 +37,8 @@ pub fn run(args: Args) -> Exit {
 }
 
 fn stdin(check: bool) -> Result<(), Exit> {
-    let mut text = String::new();
-    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-        eprintln!("error: cannot read stdin: {e}");
-        return Err(Exit::Io);
-    }
+    // Bounded like a guideline file, so that an endless stdin is refused.
+    let text = read_stdin(Input::Guideline).map_err(Refused::report)?;
     let formatted = formatted("<stdin>", &text)?;
     if check {
         return compare("<stdin>", &text, &formatted);
@@ -56,10 +54,8 @@ fn file(path: &Path, check: bool) -> Result<(), Exit> {
         return compare(&name, &text, &formatted);
     }
     if formatted != text {
-        if let Err(e) = std::fs::write(path, &formatted) {
-            eprintln!("error: cannot write {name}: {e}");
-            return Err(Exit::Io);
-        }
+        // Through a temporary file: a full disk must not leave the guideline cut short.
+        write_file(path, formatted.as_bytes())?;
         eprintln!("formatted {name}");
     }
     Ok(())

@@ -8,6 +8,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod lint;
+mod output;
 mod render;
 mod test;
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::common::{load_guideline, write_stdout, Exit};
+use super::output::write_file;
 use guidelang::report::{document, render_html, render_markdown};
 
 /// Document formats.
@@ -46,15 +47,12 @@ pub fn run(args: Args) -> Exit {
             Ok(()) => Exit::Ok,
             Err(e) => e,
         },
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match write_file(path, text.as_bytes()) {
             Ok(()) => {
                 eprintln!("wrote {}", path.display());
                 Exit::Ok
             }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                Exit::Io
-            }
+            Err(e) => e,
         },
     }
 }

@@ -31,6 +31,7 @@ mod lint;
 mod lint_props;
 mod needs_props;
 mod outcome_reports;
+mod output_faults;
 mod properties;
 mod reference_agreement;
 mod render;
