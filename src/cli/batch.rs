@@ -94,7 +94,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
                 (Box::new(f), size)
             }
             Err(e) => {
-                eprintln!("error: cannot read {}: {e}", cases.display());
+                tell!("error: cannot read {}: {e}", cases.display());
                 return Exit::Io;
             }
         }
@@ -118,11 +118,11 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
                     format!("{origin}: {}", header.message),
                 )
                 .with_help(header.help)]);
-                eprintln!("error: the cohort's header is invalid; nothing was evaluated");
+                tell!("error: the cohort's header is invalid; nothing was evaluated");
                 return Exit::InvalidCase;
             }
             Err(Err(e)) => {
-                eprintln!("error: cannot read {}: {e}", cases.display());
+                tell!("error: cannot read {}: {e}", cases.display());
                 return Exit::Io;
             }
         },
@@ -167,11 +167,11 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
                 (false, Some(_)) => "no report was written",
                 (false, None) => "the lines up to it were answered",
             };
-            eprintln!("error: the cohort is not one case per line: {e}; {kept}");
+            tell!("error: the cohort is not one case per line: {e}; {kept}");
             return Exit::InvalidCase;
         }
         Err(e) => {
-            eprintln!("error: {e}; no report was written");
+            tell!("error: {e}; no report was written");
             return Exit::Io;
         }
     };
@@ -181,12 +181,12 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
             Format::Json => format!("{}\n", batch::summary_json(&g, &tally)),
         };
         if let Err(e) = output.writer().write_all(text.as_bytes()) {
-            eprintln!("error: cannot write the output: {e}; no report was written");
+            tell!("error: cannot write the output: {e}; no report was written");
             return Exit::Io;
         }
     }
     if let Err(e) = output.finish() {
-        eprintln!("error: cannot write the output: {e}; no report was written");
+        tell!("error: cannot write the output: {e}; no report was written");
         return Exit::Io;
     }
     report_end(&g, &tally, started);
@@ -201,7 +201,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
 
 fn report_end(g: &Guideline, tally: &Tally, started: Instant) {
     let secs = started.elapsed().as_secs_f64();
-    eprintln!(
+    tell!(
         "{}: {} ({:.2} s, {:.0} records/s)",
         g.meta.id,
         tally.line(),
@@ -209,13 +209,13 @@ fn report_end(g: &Guideline, tally: &Tally, started: Instant) {
         tally.records as f64 / secs.max(1e-9)
     );
     if tally.errors > 0 {
-        eprintln!(
+        tell!(
             "error: {} record(s) were not valid cases; see their error lines",
             tally.errors
         );
     }
     if tally.is_unsafe() {
-        eprintln!("warning: some reports hold a conflict or an invariant violation; the guideline must be corrected");
+        tell!("warning: some reports hold a conflict or an invariant violation; the guideline must be corrected");
     }
 }
 
@@ -247,7 +247,7 @@ impl Output {
             return Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout())));
         };
         OutputFile::create(target).map(Output::File).map_err(|e| {
-            eprintln!("error: cannot write {}: {e}", target.display());
+            tell!("error: cannot write {}: {e}", target.display());
             Exit::Io
         })
     }

@@ -40,13 +40,13 @@ pub fn run(args: Args) -> Exit {
             Format::Text => {
                 print_problems(&problems);
                 if errors == 0 {
-                    eprintln!(
+                    tell!(
                         "{}: ok ({warnings} warning{})",
                         path.display(),
                         if warnings == 1 { "" } else { "s" }
                     );
                 } else {
-                    eprintln!(
+                    tell!(
                         "{}: {errors} error{}, {warnings} warning{}",
                         path.display(),
                         plural(errors),

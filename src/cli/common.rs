@@ -217,10 +217,10 @@ pub fn print_problems(problems: &[Problem]) {
         // A blank line between problems: each ends with its code, and the next
         // must not read as part of it.
         let gap = if i == 0 { "" } else { "\n" };
-        eprint!("{gap}{}", p.render(theme.clone()));
+        tell_part!("{gap}{}", p.render(theme.clone()));
     }
     if problems.len() > MAX_PRINTED_PROBLEMS {
-        eprintln!(
+        tell!(
             "... and {} more problems not shown (`--format json` lists them all)",
             problems.len() - MAX_PRINTED_PROBLEMS
         );
@@ -244,7 +244,7 @@ pub fn load_guideline(path: Option<&Path>, show_warnings: bool) -> Result<Guidel
         Err(problems) => {
             print_problems(&problems);
             let n = problems.iter().filter(|p| p.is_error()).count();
-            eprintln!(
+            tell!(
                 "error: the guideline has {n} error{}; nothing was evaluated",
                 if n == 1 { "" } else { "s" }
             );
@@ -272,7 +272,7 @@ pub fn write_stdout(text: &str) -> Result<(), Exit> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => {
-            eprintln!("error: cannot write the report: {e}");
+            tell!("error: cannot write the report: {e}");
             Err(Exit::Io)
         }
     }

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Exit {
     let d = match diff(&old, &new) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: the comparison failed: {}", e.0);
+            tell!("error: the comparison failed: {}", e.0);
             return Exit::GuidelineErrors;
         }
     };
@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Exit {
         DiffFormat::Json => match serde_json::to_string_pretty(&diff_json(&old, &new, &d)) {
             Ok(s) => s + "\n",
             Err(e) => {
-                eprintln!("error: cannot write the report: {e}");
+                tell!("error: cannot write the report: {e}");
                 return Exit::Io;
             }
         },
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Exit {
         return e;
     }
     if let Some(warning) = diff_version_warning(&old, &new, &d) {
-        eprintln!("{warning}");
+        tell!("{warning}");
         if args.strict_version {
             return Exit::GuidelineErrors;
         }

@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Exit {
     if let Some(option) = args.batch.misplaced() {
-        eprintln!("error: {option} applies to a cohort: give it with --cases COHORT");
+        tell!("error: {option} applies to a cohort: give it with --cases COHORT");
         return Exit::Usage;
     }
     let case_path = match (&args.batch.cases, &args.case) {
@@ -51,7 +51,7 @@ pub fn run(args: Args) -> Exit {
         Ok(read) => read,
         Err(refused) => {
             let exit = Refused::report(refused);
-            eprintln!("error: the case could not be read; nothing was evaluated");
+            tell!("error: the case could not be read; nothing was evaluated");
             return exit;
         }
     };
@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Exit {
         Err(errors) => {
             let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
             print_problems(&problems);
-            eprintln!(
+            tell!(
                 "error: the case is invalid ({} problem{}); nothing was evaluated",
                 errors.len(),
                 if errors.len() == 1 { "" } else { "s" }
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Exit {
             let written = match serde_json::to_string_pretty(&json) {
                 Ok(s) => write_stdout(&(s + "\n")),
                 Err(e) => {
-                    eprintln!("error: cannot write the report: {e}");
+                    tell!("error: cannot write the report: {e}");
                     Err(Exit::Io)
                 }
             };
@@ -103,7 +103,7 @@ pub fn run(args: Args) -> Exit {
     let unsafe_result =
         !result.violations.is_empty() || result.actions.iter().any(|a| matches!(a.outcome, Outcome::Conflict(_)));
     if unsafe_result {
-        eprintln!("warning: the report holds a conflict or an invariant violation; the guideline must be corrected");
+        tell!("warning: the report holds a conflict or an invariant violation; the guideline must be corrected");
         Exit::Unsafe
     } else {
         Exit::Ok

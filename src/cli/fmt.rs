@@ -56,7 +56,7 @@ fn file(path: &Path, check: bool) -> Result<(), Exit> {
     if formatted != text {
         // Through a temporary file: a full disk must not leave the guideline cut short.
         write_file(path, formatted.as_bytes())?;
-        eprintln!("formatted {name}");
+        tell!("formatted {name}");
     }
     Ok(())
 }
@@ -64,7 +64,7 @@ fn file(path: &Path, check: bool) -> Result<(), Exit> {
 fn formatted(name: &str, text: &str) -> Result<String, Exit> {
     guidelang::format::format_source(&Source::new(name, text)).map_err(|problems| {
         print_problems(&problems);
-        eprintln!("error: {name} does not parse; it was not formatted");
+        tell!("error: {name} does not parse; it was not formatted");
         Exit::GuidelineErrors
     })
 }
@@ -81,6 +81,6 @@ fn compare(name: &str, text: &str, formatted: &str) -> Result<(), Exit> {
             .header(name, &format!("{name} (formatted)"))
             .to_string(),
     )?;
-    eprintln!("{name} is not formatted; run `guidelang fmt {name}`");
+    tell!("{name} is not formatted; run `guidelang fmt {name}`");
     Err(Exit::GuidelineErrors)
 }

@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Exit {
     };
     let out = match args.format {
         LintFormat::Text => {
-            eprint!("{}", lint_text(&source, &report, guideline.is_some(), stderr_color()));
+            tell_part!("{}", lint_text(&source, &report, guideline.is_some(), stderr_color()));
             None
         }
         LintFormat::Json => Some(lint_json(&source, guideline.as_ref(), &report)),
@@ -79,7 +79,7 @@ pub fn run(args: Args) -> Exit {
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot write the report: {e}");
+                tell!("error: cannot write the report: {e}");
                 return Exit::Io;
             }
         }

@@ -1,6 +1,24 @@
 //! Subcommands, one file each, and what they share: loading files, printing
 //! diagnostics, exit codes.
 
+/// `eprintln!` that cannot panic. A message the user cannot be shown (stderr
+/// closed, or on a full disk) is dropped: the exit code still says what
+/// happened, and a diagnostic must never turn into a crash.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`tell!`] without the line break.
+macro_rules! tell_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod batch;
 mod check;
 mod common;

@@ -120,7 +120,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Exit> {
             out.finish()
         })
         .map_err(|e| {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            tell!("error: cannot write {}: {e}", path.display());
             Exit::Io
         })
 }

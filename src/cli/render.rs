@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Exit {
         },
         Some(path) => match write_file(path, text.as_bytes()) {
             Ok(()) => {
-                eprintln!("wrote {}", path.display());
+                tell!("wrote {}", path.display());
                 Exit::Ok
             }
             Err(e) => e,

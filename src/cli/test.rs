@@ -57,8 +57,8 @@ pub fn run(args: Args) -> Exit {
             .cases
             .as_ref()
             .map_or_else(|| places(&guideline_path), |p| p.display().to_string());
-        eprintln!("error: no case suite found (looked for {looked})");
-        eprintln!("help: see docs/editing.md for the case-suite format");
+        tell!("error: no case suite found (looked for {looked})");
+        tell!("help: see docs/editing.md for the case-suite format");
         return Exit::Io;
     }
     let cases = match load_cases(&files) {
@@ -193,9 +193,9 @@ fn load_cases(files: &[PathBuf]) -> Result<Vec<TestCase>, Exit> {
         return Ok(cases);
     }
     for e in &errors {
-        eprintln!("error: {e}");
+        tell!("error: {e}");
     }
-    eprintln!(
+    tell!(
         "error: the case suite is invalid ({} problem{}); no case was run",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }

@@ -443,3 +443,45 @@ fn fmt_in_place_keeps_a_symlink_and_leaves_nothing_behind() {
     assert_eq!(fs::read_to_string(&target).unwrap(), formatted);
     assert!(leftovers(dir.path()).is_empty());
 }
+
+/// Runs `guidelang args` with stderr on `/dev/full`; returns the exit code.
+fn errors_onto_a_full_disk(args: &[&str], stdin: &str) -> Option<i32> {
+    let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let mut child = guidelang()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(full)
+        .spawn()
+        .unwrap();
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().unwrap().status.code()
+}
+
+/// Regression: diagnostics went out with `eprintln!`, which panics (exit 101)
+/// when stderr cannot be written. A message that cannot be shown is dropped;
+/// the exit code still says what happened.
+#[test]
+fn diagnostics_onto_a_full_disk_keep_their_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = dir.path().join("refused.gl");
+    fs::write(
+        &refused,
+        "guideline x\n  version 1.0.0\n  status draft\nrule r: recommend a when nothing\n",
+    )
+    .unwrap();
+    let refused = refused.to_str().unwrap();
+    assert_eq!(errors_onto_a_full_disk(&["check", refused], ""), Some(1));
+    assert_eq!(errors_onto_a_full_disk(&["lint", refused], ""), Some(1));
+    assert_eq!(
+        errors_onto_a_full_disk(&["eval", "--case", "-"], "{\"wbc\": \"high\"}"),
+        Some(3)
+    );
+    assert_eq!(errors_onto_a_full_disk(&["test", "missing.gl"], ""), Some(4));
+    assert_eq!(
+        errors_onto_a_full_disk(&["eval", "--case", "-", "--summary"], "{}"),
+        Some(2)
+    );
+}
