@@ -15,7 +15,7 @@ use varisat::Lit;
 
 use super::domain::Domain;
 use super::encode::{Encoder, Tv};
-use super::sat::{Model, Sat, SolverFailure};
+use super::sat::{Budget, Model, Sat, SolverFailure};
 use crate::eval::MAX_UNKNOWN_RULES;
 use crate::facts::Case;
 use crate::model::{ActionId, Expr, Guideline, OutcomeKind, RuleId, Verdict, VerdictSet};
@@ -68,8 +68,8 @@ pub struct ActionModel<'g> {
 
 impl<'g> ActionModel<'g> {
     /// Encodes the scope and every rule of `action`.
-    pub fn new(g: &'g Guideline, dom: &'g Domain, action: ActionId) -> ActionModel<'g> {
-        let mut enc = Encoder::new(g, dom);
+    pub fn new(g: &'g Guideline, dom: &'g Domain, action: ActionId, budget: &Budget) -> ActionModel<'g> {
+        let mut enc = Encoder::new(g, dom, budget);
         let rules = g.action(action).rules.clone();
         let scope = enc.optional(g.scope.as_ref());
         let when = rules.iter().map(|r| enc.optional(g.rule(*r).when.as_ref())).collect();

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use varisat::Lit;
 
 use super::domain::{enum_subject, term, Domain, FactDomain, Term};
-use super::sat::{Model, Sat};
+use super::sat::{Budget, Model, Sat};
 use crate::diagnostics::Span;
 use crate::facts::{Case, Value};
 use crate::model::{CmpOp, DefId, Expr, ExprKind, FactId, Guideline, Type};
@@ -71,12 +71,13 @@ pub struct Encoder<'g> {
 }
 
 impl<'g> Encoder<'g> {
-    /// An empty encoder over `g`'s facts, cut as `dom` says.
-    pub fn new(g: &'g Guideline, dom: &'g Domain) -> Encoder<'g> {
+    /// An empty encoder over `g`'s facts, cut as `dom` says, whose solver
+    /// draws on `budget`.
+    pub fn new(g: &'g Guideline, dom: &'g Domain, budget: &Budget) -> Encoder<'g> {
         Encoder {
             g,
             dom,
-            sat: Sat::new(),
+            sat: Sat::new(budget),
             facts: (0..g.facts.len()).map(|_| None).collect(),
             defs: vec![None; g.definitions.len()],
             atoms: HashMap::new(),
@@ -581,7 +582,7 @@ mod tests {
             panic!("the rule has a condition")
         };
         let dom = Domain::new(&g, [when]);
-        let mut enc = Encoder::new(&g, &dom);
+        let mut enc = Encoder::new(&g, &dom, &Budget::unlimited());
         enc.condition(when);
         enc.sat.var_count()
     }

@@ -32,16 +32,23 @@ pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
     l.metadata();
     let dom = domain(g);
     for a in 0..g.actions.len() {
-        if let Err(e) = l.action(&dom, ActionId(a as u32)) {
-            let action = &g.action(ActionId(a as u32)).name;
-            l.report.findings.push(
-                Finding::new(
-                    "guidelang::lint::solver_failure",
-                    Severity::Error,
-                    format!("the analysis of `{action}` failed: {}", e.0),
-                )
-                .help("nothing was decided about this action; please report this"),
-            );
+        match l.action(&dom, ActionId(a as u32)) {
+            Ok(()) => {}
+            Err(SolverFailure::BudgetSpent) => {
+                l.budget_spent(a);
+                break;
+            }
+            Err(SolverFailure::Solver(why)) => {
+                let action = &g.action(ActionId(a as u32)).name;
+                l.report.findings.push(
+                    Finding::new(
+                        "guidelang::lint::solver_failure",
+                        Severity::Error,
+                        format!("the analysis of `{action}` failed: {why}"),
+                    )
+                    .help("nothing was decided about this action; please report this"),
+                );
+            }
         }
     }
     l.report
@@ -121,6 +128,39 @@ impl<'g> Linter<'g> {
         }
     }
 
+    /// The budget ran out while action `a` was analysed: one error naming it
+    /// and every action left unanalysed. Nothing about them is claimed, in
+    /// either direction: no clash is reported and no invariant is proved.
+    fn budget_spent(&mut self, a: usize) {
+        let g = self.g;
+        let action = g.action(ActionId(a as u32));
+        let left: Vec<String> = g.actions[a + 1..].iter().map(|x| format!("`{}`", x.name)).collect();
+        let rest = if left.is_empty() {
+            String::new()
+        } else {
+            format!("; not analysed: {}", left.join(", "))
+        };
+        let units = self.options.budget.units().unwrap_or(0);
+        let mut finding = Finding::new(
+            "guidelang::lint::budget_spent",
+            Severity::Error,
+            format!(
+                "not proved: the analysis budget ({units} units) was spent on `{}`{rest}",
+                action.name
+            ),
+        )
+        .help(
+            "nothing was decided about these actions; raise the budget with `--budget UNITS`, \
+             or simplify the conditions the solver found hard (a wide `at least`, many overlapping rules)",
+        );
+        finding.action = Some(action.name.clone());
+        let span = action.span.or_else(|| action.rules.first().map(|r| g.rule(*r).span));
+        if let Some(span) = span {
+            finding = finding.at(span, "the budget ran out on this action's rules");
+        }
+        self.report.findings.push(finding);
+    }
+
     fn ask(&mut self, m: &mut ActionModel, extra: &[Lit]) -> Result<Option<Case>, SolverFailure> {
         self.report.queries += 1;
         m.complete_case(extra)
@@ -128,7 +168,7 @@ impl<'g> Linter<'g> {
 
     fn action(&mut self, dom: &Domain, a: ActionId) -> Result<(), SolverFailure> {
         let g = self.g;
-        let mut m = ActionModel::new(g, dom, a);
+        let mut m = ActionModel::new(g, dom, a, &self.options.budget);
         let n = m.rules.len();
         let kinds = m.complete_kinds();
         let rules = m.rules.clone();

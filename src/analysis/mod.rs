@@ -33,6 +33,7 @@ mod sat;
 
 pub use domain::{Cell, Domain, FactDomain};
 pub use lint::{lint, lint_with};
+pub use sat::{Budget, SolverFailure};
 
 use crate::diagnostics::{Problem, Severity, Source, Span};
 
@@ -165,15 +166,21 @@ impl LintReport {
     }
 }
 
-/// What to look for.
-#[derive(Clone, Copy, Debug)]
+/// What to look for, and how much work it may take.
+#[derive(Clone, Debug)]
 pub struct LintOptions {
     /// Look for redundant rules (one query per pair of agreeing rules).
     pub redundancy: bool,
+    /// The solver work the whole lint may do; when it is spent, what is left
+    /// is reported as not proved (`guidelang::lint::budget_spent`).
+    pub budget: Budget,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
-        LintOptions { redundancy: true }
+        LintOptions {
+            redundancy: true,
+            budget: Budget::default(),
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::common::{load_guideline, write_stdout, Exit};
-use guidelang::analysis::diff::diff;
+use guidelang::analysis::diff::diff_with;
+use guidelang::analysis::{Budget, SolverFailure};
 use guidelang::report::{diff_json, diff_markdown, diff_text, diff_version_warning};
 
 /// Formats of the comparison.
@@ -35,6 +36,10 @@ pub struct Args {
     /// Fail (exit 1) when the new version number does not reflect the change.
     #[arg(long)]
     strict_version: bool,
+    /// The solver work the analysis may do, in units of a kibibyte of proof;
+    /// when it is spent, what is left ends as "not proved" with exit 1.
+    #[arg(long, value_name = "UNITS", default_value_t = guidelang::analysis::Budget::DEFAULT_UNITS)]
+    budget: u64,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -46,10 +51,18 @@ pub fn run(args: Args) -> Exit {
         Ok(g) => g,
         Err(e) => return e,
     };
-    let d = match diff(&old, &new) {
+    let d = match diff_with(&old, &new, &Budget::new(args.budget)) {
         Ok(d) => d,
+        Err(SolverFailure::BudgetSpent) => {
+            tell!(
+                "error: not compared: the analysis budget ({} units) was spent before the decisions were compared\n\
+                 help: nothing is claimed about what changed; raise the budget with `--budget UNITS`",
+                args.budget
+            );
+            return Exit::GuidelineErrors;
+        }
         Err(e) => {
-            tell!("error: the comparison failed: {}", e.0);
+            tell!("error: the comparison failed: {e}");
             return Exit::GuidelineErrors;
         }
     };

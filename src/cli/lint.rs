@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::common::{read_text, stderr_color, write_stdout, Exit};
-use guidelang::analysis::{lint, Finding, LintReport};
+use guidelang::analysis::{lint_with, Budget, Finding, LintOptions, LintReport};
 use guidelang::diagnostics::Source;
 use guidelang::report::{lint_json, lint_text, sarif::lint_sarif};
 
@@ -39,6 +39,10 @@ pub struct Args {
     /// Treat warnings as errors (`--deny warnings`).
     #[arg(long, value_enum)]
     deny: Vec<Deny>,
+    /// The solver work the analysis may do, in units of a kibibyte of proof;
+    /// when it is spent, what is left ends as "not proved" with exit 1.
+    #[arg(long, value_name = "UNITS", default_value_t = guidelang::analysis::Budget::DEFAULT_UNITS)]
+    budget: u64,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -52,7 +56,11 @@ pub fn run(args: Args) -> Exit {
     let source = Source::new(name, text);
     let (guideline, report) = match guidelang::load(&source) {
         Ok(g) => {
-            let report = lint(&g);
+            let options = LintOptions {
+                budget: Budget::new(args.budget),
+                ..LintOptions::default()
+            };
+            let report = lint_with(&g, options);
             (Some(g), report)
         }
         Err(problems) => {

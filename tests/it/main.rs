@@ -10,6 +10,7 @@ mod lint_support;
 mod actions;
 mod batch;
 mod broken_pipe;
+mod budget;
 mod call_limit;
 mod case_input;
 mod contraindication_never_withheld;

@@ -13,7 +13,7 @@ use crate::analysis::action::{outcome_kinds, Kinds};
 use crate::analysis::domain::{collect_cuts, Domain};
 use crate::analysis::encode::{inexact_parts, Encoder, Tv};
 use crate::analysis::lint::witness_json;
-use crate::analysis::sat::SolverFailure;
+use crate::analysis::sat::{Budget, SolverFailure};
 use crate::compile::Program;
 use crate::eval::Outcome;
 use crate::facts::Case;
@@ -188,7 +188,7 @@ fn positions(rules: &[&Rule], g: &Guideline) -> Vec<Vec<usize>> {
 
 type Changes = (Vec<DecisionChange>, Vec<NotCompared>);
 
-pub(super) fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Changes, SolverFailure> {
+pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget) -> Result<Changes, SolverFailure> {
     let u = Universe::new(old, new);
     let old_scope = match &old.scope {
         Some(s) => u.remap(s).map(Some),
@@ -238,7 +238,7 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline) -> Result<Chang
             });
             continue;
         };
-        let mut enc = Encoder::new(&u.g, &dom);
+        let mut enc = Encoder::new(&u.g, &dom, budget);
         let scope_new = enc.optional(new.scope.as_ref());
         let scope_old = enc.optional(old_scope.as_ref());
         let new_conds: Vec<Option<Expr>> = new_rules.iter().map(|r| r.when.clone()).collect();

@@ -21,7 +21,7 @@ mod version;
 
 use serde_json::Value;
 
-use super::sat::SolverFailure;
+use super::sat::{Budget, SolverFailure};
 use crate::model::{Expr, Guideline, OutcomeKind};
 pub use version::Bump;
 
@@ -128,8 +128,14 @@ impl Diff {
 
 /// Compares two versions.
 pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
+    diff_with(old, new, &Budget::default())
+}
+
+/// [`diff`] with the solver's work bounded by `budget`; when it is spent the
+/// comparison ends with [`SolverFailure::BudgetSpent`].
+pub fn diff_with(old: &Guideline, new: &Guideline, budget: &Budget) -> Result<Diff, SolverFailure> {
     let (facts, facts_major) = items::fact_changes(old, new);
-    let (decisions, not_compared) = decisions::decision_changes(old, new)?;
+    let (decisions, not_compared) = decisions::decision_changes(old, new, budget)?;
     let (actual, downgrade) = version::actual_bump(&old.meta.version, &new.meta.version);
     let mut d = Diff {
         actions: items::action_changes(old, new),

@@ -1,0 +1,126 @@
+//! Every analysis runs on a budget of solver work (`--budget UNITS`): when it
+//! is spent the answer is "not proved", with exit 1, never a hang. Work is
+//! counted, not time, so these answers are the same on any machine.
+
+use std::process::Command;
+
+use guidelang::analysis::{diff::diff_with, lint_with, Budget, LintOptions, SolverFailure};
+
+fn guidelang(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_guidelang"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Two counts of `k` out of `n` facts: comparing a file with itself must prove
+/// the counts equal, which is hard for a SAT solver when `n` is large.
+fn wide_count(n: usize, k: usize) -> String {
+    let mut text = String::from("guideline wide\n  version 1.0.0\n  status draft\n\n");
+    for i in 0..n {
+        text.push_str(&format!("fact f{i}: bool \"F{i}.\"\n"));
+    }
+    let items: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+    text.push_str(&format!(
+        "rule r: recommend x\n  when at least {k} of ({})\n",
+        items.join(", ")
+    ));
+    text
+}
+
+#[test]
+fn a_spent_budget_stops_lint_with_one_finding_that_names_what_was_not_analysed() {
+    let g = guidelang::bundled().unwrap();
+    let options = LintOptions {
+        budget: Budget::new(1),
+        ..LintOptions::default()
+    };
+    let report = lint_with(&g, options);
+    let spent: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "guidelang::lint::budget_spent")
+        .collect();
+    assert_eq!(spent.len(), 1, "{:#?}", report.findings);
+    let f = spent[0];
+    assert!(f.is_error());
+    let action = f.action.clone().unwrap();
+    assert!(
+        f.message
+            .starts_with("not proved: the analysis budget (1 units) was spent on"),
+        "{}",
+        f.message
+    );
+    // Every action after the one the budget ran out on is named as not analysed.
+    let names: Vec<&str> = g.actions.iter().map(|a| a.name.as_str()).collect();
+    let at = names.iter().position(|n| *n == action).unwrap();
+    for later in &names[at + 1..] {
+        assert!(
+            f.message.contains(&format!("`{later}`")),
+            "{later} missing: {}",
+            f.message
+        );
+    }
+    // Nothing about an unanalysed action is claimed either way.
+    assert!(report
+        .findings
+        .iter()
+        .all(|x| x.code != "guidelang::lint::clash" || !names[at..].contains(&x.action.as_deref().unwrap_or(""))));
+}
+
+#[test]
+fn the_default_budget_lints_the_bundled_guideline_completely() {
+    let g = guidelang::bundled().unwrap();
+    let report = lint_with(&g, LintOptions::default());
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.code != "guidelang::lint::budget_spent"));
+    assert_eq!(report.proved.len(), g.invariants.len());
+}
+
+#[test]
+fn lint_budget_on_the_command_line() {
+    let (code, stdout, _) = guidelang(&["lint", "--format", "json", "--budget", "1"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("guidelang::lint::budget_spent"), "{stdout}");
+    // The same file with the default budget is clean.
+    let (code, _, stderr) = guidelang(&["lint", "--deny", "warnings"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_hard_comparison_ends_as_not_compared_when_the_budget_is_spent() {
+    let text = wide_count(60, 30);
+    let g = guidelang::load_str("wide.gl", &text).unwrap();
+    match diff_with(&g, &g, &Budget::new(100)) {
+        Err(SolverFailure::BudgetSpent) => {}
+        other => panic!(
+            "expected the budget to be spent, got {:?}",
+            other.map(|d| d.decisions.len())
+        ),
+    }
+    // With room enough, a smaller instance is compared and found unchanged.
+    let small = guidelang::load_str("small.gl", &wide_count(12, 6)).unwrap();
+    let d = diff_with(&small, &small, &Budget::default()).unwrap();
+    assert!(d.decisions.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.gl");
+    std::fs::write(&path, &text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, stdout, stderr) = guidelang(&["diff", p, p, "--budget", "100"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "no report from an unfinished comparison: {stdout}");
+    assert!(
+        stderr.contains("not compared: the analysis budget (100 units) was spent"),
+        "{stderr}"
+    );
+}
