@@ -29,6 +29,7 @@ mod keywords;
 mod lint;
 mod lint_props;
 mod needs_props;
+mod numbers;
 mod outcome_reports;
 mod properties;
 mod reference_agreement;
