@@ -464,25 +464,31 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
     let v = match (&fact.kind, value) {
         (FactKind::Bool, J::Bool(b)) => Value::Bool(*b),
         (FactKind::Integer { min, max }, J::Number(n)) => {
-            let x = exact(key, n)?
+            let x = n
+                .as_f64()
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| wrong("a number out of range"))?;
             if x.fract() != 0.0 {
                 return Err(wrong(&format!("{n}, which is not a whole number")));
             }
+            // Rounding is monotonic, so a rounded value outside the range
+            // was outside it as given: the range is the plainer message.
+            in_range(key, x, *min, *max, &fact.kind)?;
             // Past 2^53 neighbouring whole numbers share a double, whatever
             // way the number was written: a count there cannot be trusted.
             if x.abs() > MAX_EXACT_INTEGER {
                 return Err(inexact(key, n));
             }
-            in_range(key, x, *min, *max, &fact.kind)?;
+            exact(key, n)?;
             Value::Num(x)
         }
         (FactKind::Number { min, max, .. }, J::Number(n)) => {
-            let x = exact(key, n)?
+            let x = n
+                .as_f64()
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| wrong("a number out of range"))?;
             in_range(key, x, *min, *max, &fact.kind)?;
+            exact(key, n)?;
             Value::Num(x)
         }
         (FactKind::Enum { values }, J::String(s)) => match values.iter().position(|v| v == s) {
@@ -507,11 +513,11 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
 /// 2^53: every whole number up to it has its own double; past it they pair up.
 const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-/// A JSON number as a double, refusing an integer the double would round:
-/// 9007199254740993 would otherwise be read as its neighbour and compare
-/// equal to it. A decimal is read as the nearest double (serde_json's
-/// `float_roundtrip`), which is the best any double can do.
-fn exact(key: &str, n: &serde_json::Number) -> Result<Option<f64>, CaseError> {
+/// Refuses an integer its double would round: 9007199254740993 would
+/// otherwise be read as its neighbour and compare equal to it. A decimal is
+/// read as the nearest double (serde_json's `float_roundtrip`), which is the
+/// best any double can do.
+fn exact(key: &str, n: &serde_json::Number) -> Result<(), CaseError> {
     let same = if let Some(u) = n.as_u64() {
         (u as f64) as u128 == u128::from(u)
     } else if let Some(i) = n.as_i64() {
@@ -520,7 +526,7 @@ fn exact(key: &str, n: &serde_json::Number) -> Result<Option<f64>, CaseError> {
         true
     };
     if same {
-        Ok(n.as_f64())
+        Ok(())
     } else {
         Err(inexact(key, n))
     }

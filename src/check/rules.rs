@@ -180,7 +180,7 @@ impl Checker<'_> {
                     "guidelang::check::dose_unbounded",
                     format!("a dose is computed from `{name}`, which declares no {missing}"),
                 )
-                .with_label(at, format!("multiplies by `{name}`"))
+                .with_label(at, format!("computed from `{name}`"))
                 .with_help(format!(
                     "declare the values `{name}` can take (`from LOW to HIGH`): a case could otherwise give one so large that the dose is not a number"
                 )),
