@@ -207,6 +207,37 @@ fn a_dose_too_large_to_be_a_number_is_not_printed_as_one() {
 }
 
 #[test]
+fn a_dose_whose_multiplier_overflows_names_its_facts_not_an_empty_need() {
+    // sqrt(height × weight / 3600) overflows in its product: evaluation
+    // reads that as no value, the same as a missing fact, though none is.
+    let g = GUIDELINE
+        .replace("dose 50 to 60 mg/kg/day by weight", "dose 1 to 2 mg/m2 by bsa")
+        .replace(
+            "fact weight: number in kg \"Body weight.\"",
+            "fact weight: number in kg \"Body weight.\"\nfact height: number in cm \"Height.\"\ndefine bsa in m2: sqrt(height * weight / 3600)",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("g.gl"), &g).unwrap();
+    std::fs::write(
+        dir.path().join("case.json"),
+        r#"{"wbc": 150, "weight": 1e308, "height": 180}"#,
+    )
+    .unwrap();
+    let out = Command::cargo_bin("guidelang")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["eval", "g.gl", "--case", "case.json", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let dose = &report["decisions"][0]["dose"];
+    assert_eq!(dose["not_finite"], serde_json::json!(["weight", "height"]), "{dose}");
+    assert!(dose.get("needs").is_none(), "nothing is missing: {dose}");
+    assert_eq!(dose["low"], serde_json::Value::Null, "{dose}");
+}
+
+#[test]
 fn a_dose_of_an_unbounded_fact_is_warned_about() {
     let warned = |text: &str| {
         let source = Source::new("g.gl", text);
