@@ -318,15 +318,23 @@ fn shorten(text: &str) -> String {
 }
 
 fn unknown_key(g: &Guideline, key: &str) -> CaseError {
-    let help = match did_you_mean(key, g.facts.iter().map(|f| f.name.as_str())) {
+    let names = || g.facts.iter().map(|f| f.name.as_str());
+    // Compared as it reads on screen: `WBC`, `w\u{200b}bc` and a Cyrillic
+    // `wbс` all mean `wbc`, and none of them is within did_you_mean's reach.
+    let seen = as_seen(key);
+    let suggestion = names()
+        .find(|n| n.eq_ignore_ascii_case(&seen))
+        .or_else(|| did_you_mean(&seen, names()))
+        .or_else(|| did_you_mean(&seen.to_lowercase(), names()));
+    let help = match suggestion {
         Some(s) => format!("did you mean `{s}`? A misspelt fact is not read as unknown"),
         None => {
             // A listing, not the whole declaration: a guideline may declare thousands.
-            let names: Vec<&str> = g.facts.iter().take(30).map(|f| f.name.as_str()).collect();
-            let more = g.facts.len() - names.len();
+            let listed: Vec<&str> = names().take(30).collect();
+            let more = g.facts.len() - listed.len();
             format!(
                 "this guideline's facts are: {}{}",
-                names.join(", "),
+                listed.join(", "),
                 if more > 0 {
                     format!(" and {more} more")
                 } else {
@@ -335,11 +343,96 @@ fn unknown_key(g: &Guideline, key: &str) -> CaseError {
             )
         }
     };
+    let why = hidden_reason(key)
+        .map(|r| format!(": it contains {r}"))
+        .unwrap_or_default();
     CaseError::new(
         Some(key),
-        format!("`{}` is not a fact of guideline `{}`", shorten(key), g.meta.id),
+        format!(
+            "`{}` is not a fact of guideline `{}`{why}",
+            shorten(&escaped(key)),
+            g.meta.id
+        ),
         help,
     )
+}
+
+/// A key as a message shows it: every character outside printable ASCII
+/// escaped (`w\u{200b}bc`), since fact names are ASCII and a key that prints
+/// exactly like a fact's name would make the error unreadable.
+fn escaped(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars() {
+        if c == ' ' || c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    out
+}
+
+/// Why a key that may look like a fact's name is not one: its first
+/// invisible character, look-alike letter or other non-ASCII character.
+fn hidden_reason(key: &str) -> Option<String> {
+    if let Some(c) = key.chars().find(|&c| is_invisible(c)) {
+        return Some(format!("an invisible character (U+{:04X})", u32::from(c)));
+    }
+    if let Some((c, like)) = key.chars().find_map(|c| look_alike(c).map(|l| (c, l))) {
+        return Some(format!(
+            "a non-ASCII letter (U+{:04X}) that looks like `{like}`",
+            u32::from(c)
+        ));
+    }
+    key.chars().find(|c| !c.is_ascii()).map(|c| {
+        format!(
+            "a character outside ASCII (U+{:04X}); fact names are ASCII",
+            u32::from(c)
+        )
+    })
+}
+
+/// The key as a reader sees it: invisible characters gone, look-alike
+/// letters replaced by the ASCII letters they imitate.
+fn as_seen(key: &str) -> String {
+    key.chars()
+        .filter(|&c| !is_invisible(c))
+        .map(|c| look_alike(c).unwrap_or(c))
+        .collect()
+}
+
+/// Characters that print as nothing (or as a plain space): format and
+/// control characters, joiners, variation selectors, tags, odd spaces.
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != ' ')
+        || (c.is_whitespace() && !c.is_ascii())
+        || matches!(c,
+            '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+            | '\u{ffa0}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// The ASCII letter or digit a non-ASCII character is drawn like, for the
+/// scripts whose letters are mistaken for Latin ones (Cyrillic, Greek) and
+/// for full-width forms.
+#[rustfmt::skip]
+fn look_alike(c: char) -> Option<char> {
+    let ascii = match c {
+        'а' => 'a', 'е' => 'e', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'у' => 'y', 'х' => 'x',
+        'ѕ' => 's', 'і' => 'i', 'ј' => 'j', 'ԁ' => 'd', 'ԛ' => 'q', 'ԝ' => 'w', 'һ' => 'h',
+        'ӏ' => 'l', 'ɡ' => 'g',
+        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'К' => 'K', 'М' => 'M', 'Н' => 'H', 'О' => 'O',
+        'Р' => 'P', 'С' => 'C', 'Т' => 'T', 'Х' => 'X', 'У' => 'Y', 'Ѕ' => 'S', 'І' => 'I',
+        'Ј' => 'J',
+        'ο' => 'o', 'ν' => 'v', 'ρ' => 'p', 'ι' => 'i', 'κ' => 'k', 'υ' => 'u',
+        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
+        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
+        // Full-width ASCII, U+FF01 to U+FF5E.
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0)?,
+        _ => return None,
+    };
+    Some(ascii)
 }
 
 /// Checks one value against its fact's declaration. JSON `null` is unknown.
@@ -378,7 +471,15 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
             if x.fract() != 0.0 {
                 return Err(wrong(&format!("{n}, which is not a whole number")));
             }
+            // Rounding is monotonic, so a rounded value outside the range
+            // was outside it as given: the range is the plainer message.
             in_range(key, x, *min, *max, &fact.kind)?;
+            // Past 2^53 neighbouring whole numbers share a double, whatever
+            // way the number was written: a count there cannot be trusted.
+            if x.abs() > MAX_EXACT_INTEGER {
+                return Err(inexact(key, n));
+            }
+            exact(key, n)?;
             Value::Num(x)
         }
         (FactKind::Number { min, max, .. }, J::Number(n)) => {
@@ -387,6 +488,7 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
                 .filter(|x| x.is_finite())
                 .ok_or_else(|| wrong("a number out of range"))?;
             in_range(key, x, *min, *max, &fact.kind)?;
+            exact(key, n)?;
             Value::Num(x)
         }
         (FactKind::Enum { values }, J::String(s)) => match values.iter().position(|v| v == s) {
@@ -406,6 +508,36 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
         (_, other) => return Err(wrong(&json_kind(other))),
     };
     Ok(Some(v))
+}
+
+/// 2^53: every whole number up to it has its own double; past it they pair up.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// Refuses an integer its double would round: 9007199254740993 would
+/// otherwise be read as its neighbour and compare equal to it. A decimal is
+/// read as the nearest double (serde_json's `float_roundtrip`), which is the
+/// best any double can do.
+fn exact(key: &str, n: &serde_json::Number) -> Result<(), CaseError> {
+    let same = if let Some(u) = n.as_u64() {
+        (u as f64) as u128 == u128::from(u)
+    } else if let Some(i) = n.as_i64() {
+        (i as f64) as i128 == i128::from(i)
+    } else {
+        true
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(inexact(key, n))
+    }
+}
+
+fn inexact(key: &str, n: &serde_json::Number) -> CaseError {
+    CaseError::new(
+        Some(key),
+        format!("`{key}` is {n}, which cannot be read exactly: past 2^53 (9007199254740992) whole numbers share their nearest double with a neighbour"),
+        "check the value: no measurement or count is this large",
+    )
 }
 
 fn in_range(key: &str, x: f64, min: Option<f64>, max: Option<f64>, kind: &FactKind) -> Result<(), CaseError> {

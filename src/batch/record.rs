@@ -257,10 +257,15 @@ fn cell_value(g: &Guideline, id: FactId, cell: &[u8]) -> Result<serde_json::Valu
         FactKind::Bool if text.eq_ignore_ascii_case("true") => Ok(serde_json::Value::Bool(true)),
         FactKind::Bool if text.eq_ignore_ascii_case("false") => Ok(serde_json::Value::Bool(false)),
         FactKind::Bool => Err(wrong("write true or false, or leave the cell empty when it is unknown")),
+        // An integer stays an integer, so that value_of refuses one a double
+        // would round exactly as it does for JSON; `str::parse::<f64>` reads
+        // a decimal as the nearest double.
         FactKind::Integer { .. } | FactKind::Number { .. } => text
-            .parse::<f64>()
+            .parse::<u64>()
+            .map(serde_json::Number::from)
+            .or_else(|_| text.parse::<i64>().map(serde_json::Number::from))
             .ok()
-            .and_then(serde_json::Number::from_f64)
+            .or_else(|| text.parse::<f64>().ok().and_then(serde_json::Number::from_f64))
             .map(serde_json::Value::Number)
             .ok_or_else(|| {
                 wrong("write a plain number such as 12.5 (a point for decimals), or leave the cell empty when it is unknown")

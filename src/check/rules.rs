@@ -144,15 +144,48 @@ impl Checker<'_> {
             );
             return None;
         }
+        let depends_on = facts_read_with(&by, def_facts);
+        self.unbounded_dose_facts(&depends_on, d.by.span);
         Some(model::Dose {
             low: d.low.node,
             high: d.high.node,
             result_unit: unit.mul(&by_unit),
             unit,
-            depends_on: facts_read_with(&by, def_facts),
+            depends_on,
             by,
             by_unit,
         })
+    }
+
+    /// Warns on each numeric fact a dose is computed from that declares no
+    /// range: a case may then give a value (1e308) whose dose is not a
+    /// finite number, and the report can only say it cannot compute it.
+    fn unbounded_dose_facts(&mut self, depends_on: &[FactId], at: Span) {
+        for &f in depends_on {
+            let Some(fact) = self.facts.get(f.index()) else {
+                continue;
+            };
+            let (FactKind::Number { min, max, .. } | FactKind::Integer { min, max }) = &fact.kind else {
+                continue;
+            };
+            let missing = match (min, max) {
+                (Some(_), Some(_)) => continue,
+                (Some(_), None) => "upper bound",
+                (None, Some(_)) => "lower bound",
+                (None, None) => "range",
+            };
+            let name = fact.name.clone();
+            self.error(
+                Problem::warning(
+                    "guidelang::check::dose_unbounded",
+                    format!("a dose is computed from `{name}`, which declares no {missing}"),
+                )
+                .with_label(at, format!("computed from `{name}`"))
+                .with_help(format!(
+                    "declare the values `{name}` can take (`from LOW to HIGH`): a case could otherwise give one so large that the dose is not a number"
+                )),
+            );
+        }
     }
 
     pub(super) fn cites(&mut self, cites: &[ast::Spanned<u32>], known: &HashSet<u32>) -> Vec<u32> {

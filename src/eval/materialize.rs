@@ -144,12 +144,32 @@ impl Evaluator<'_> {
         for &r in &d.rules {
             let rule = &self.program.rules[r.index()];
             if let Some(dose) = &rule.dose {
+                let needs = absent(case, &dose.depends_on);
                 let by = Some(self.num[dose.by as usize]).filter(|x| !x.is_nan());
-                d.doses.push(DoseResult {
-                    rule: r,
-                    amount: by.map(|x| (dose.low * x, dose.high * x)),
-                    by,
-                    needs: absent(case, &dose.depends_on),
+                let amount = by.map(|x| (dose.low * x, dose.high * x));
+                // Arithmetic that overflows is NaN in `num` (run.rs `finite`),
+                // the same as unknown; with every fact given it can only be
+                // an overflow. Either way an infinity is not a dose.
+                let overflow = match amount {
+                    Some((low, high)) => !(low.is_finite() && high.is_finite()),
+                    None => needs.is_empty(),
+                };
+                d.doses.push(if overflow {
+                    DoseResult {
+                        rule: r,
+                        amount: None,
+                        by: None,
+                        needs: Vec::new(),
+                        not_finite: dose.depends_on.clone(),
+                    }
+                } else {
+                    DoseResult {
+                        rule: r,
+                        amount,
+                        by,
+                        needs,
+                        not_finite: Vec::new(),
+                    }
                 });
             }
             for (index, w) in rule.warnings.iter().enumerate() {

@@ -127,6 +127,9 @@ pub struct DoseResult {
     pub by: Option<f64>,
     /// Absent facts needed to compute it.
     pub needs: Vec<FactId>,
+    /// The given facts it is computed from when their values make it too
+    /// large to be a number (an overflow): the dose is then not computed.
+    pub not_finite: Vec<FactId>,
 }
 
 /// A warning attached to a decision.

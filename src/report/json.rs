@@ -149,6 +149,9 @@ struct DoseJson<'g> {
     low: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     needs: Option<Vec<&'g str>>,
+    /// The given facts whose values leave the dose without a finite amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_finite: Option<Vec<&'g str>>,
     per: PerJson,
     rule: &'g str,
     text: String,
@@ -298,6 +301,7 @@ fn decision<'g>(g: &'g Guideline, action: &'g Action, d: &Decision) -> DecisionJ
                     high: Some(round4(hi)),
                     low: Some(round4(lo)),
                     needs: None,
+                    not_finite: None,
                     per: PerJson {
                         high: spec.high,
                         low: spec.low,
@@ -313,17 +317,25 @@ fn decision<'g>(g: &'g Guideline, action: &'g Action, d: &Decision) -> DecisionJ
                 by_unit: None,
                 high: None,
                 low: None,
-                needs: Some(name_refs(g, &dose.needs)),
+                needs: dose.not_finite.is_empty().then(|| name_refs(g, &dose.needs)),
+                not_finite: (!dose.not_finite.is_empty()).then(|| name_refs(g, &dose.not_finite)),
                 per: PerJson {
                     high: spec.high,
                     low: spec.low,
                     unit: spec.unit.to_string(),
                 },
                 rule: &g.rule(dose.rule).id,
-                text: format!(
-                    "{per}; the dose cannot be computed without {}",
-                    names(g, &dose.needs).join(", ")
-                ),
+                text: if dose.not_finite.is_empty() {
+                    format!(
+                        "{per}; the dose cannot be computed without {}",
+                        names(g, &dose.needs).join(", ")
+                    )
+                } else {
+                    format!(
+                        "{per}; the dose cannot be computed from the given {}: the result is not a finite number",
+                        names(g, &dose.not_finite).join(", ")
+                    )
+                },
                 unit: spec.result_unit.to_string(),
             },
         };

@@ -94,7 +94,15 @@ fn decision(out: &mut String, g: &Guideline, p: &Painter, a: ActionId, d: &Decis
             }
             _ => {
                 let _ = write!(head, ", {per}");
-                later.push(format!("dose: {} to compute it", record_phrase(g, &dose.needs)));
+                later.push(if dose.not_finite.is_empty() {
+                    format!("dose: {} to compute it", record_phrase(g, &dose.needs))
+                } else {
+                    let given: Vec<&str> = dose.not_finite.iter().map(|f| g.fact(*f).name.as_str()).collect();
+                    format!(
+                        "dose: cannot be computed from the given {}: the result is not a finite number; check the value",
+                        given.join(", ")
+                    )
+                });
             }
         }
     }

@@ -350,6 +350,9 @@ fn dose_text(g: &Guideline, dose: &crate::eval::DoseResult) -> String {
     };
     match dose.amount {
         Some((lo, hi)) => fmt_range(lo, hi, &spec.result_unit.to_string()),
+        None if !dose.not_finite.is_empty() => {
+            format!("not computed, not finite from {}", fact_list(g, &dose.not_finite))
+        }
         None => format!("not computed, needs {}", fact_list(g, &dose.needs)),
     }
 }

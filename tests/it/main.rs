@@ -31,6 +31,7 @@ mod keywords;
 mod lint;
 mod lint_props;
 mod needs_props;
+mod numbers;
 mod outcome_reports;
 mod output_faults;
 mod properties;

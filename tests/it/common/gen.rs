@@ -222,6 +222,9 @@ fn facts_in(g: &Guideline, e: &Expr, out: &mut Vec<usize>, depth: usize) {
     });
 }
 
+/// 2^53: an integer fact refuses a case value past it (facts.rs).
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 /// The valid values of a fact worth hitting: each constant and its neighbours,
 /// and the ends of the declared range.
 pub fn interesting_values(f: &FactSpace) -> Vec<f64> {
@@ -240,10 +243,17 @@ pub fn interesting_values(f: &FactSpace) -> Vec<f64> {
     }
     out.extend(min);
     out.extend(max);
+    // An integer fact takes whole numbers a double holds exactly, up to
+    // 2^53; a case past that is refused.
+    let exact = |x: f64| !integer || x.abs() <= MAX_EXACT_INTEGER;
     if f.extremes {
-        out.extend([1e200, -1e200]);
+        out.extend(if integer {
+            [MAX_EXACT_INTEGER, -MAX_EXACT_INTEGER]
+        } else {
+            [1e200, -1e200]
+        });
     }
-    out.retain(|x| x.is_finite() && min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m));
+    out.retain(|x| x.is_finite() && exact(*x) && min.is_none_or(|m| *x >= m) && max.is_none_or(|m| *x <= m));
     out.sort_by(f64::total_cmp);
     out.dedup();
     out
@@ -267,7 +277,10 @@ fn value_strategy(f: &FactSpace) -> BoxedStrategy<Json> {
         FactKind::Enum { values } => proptest::sample::select(values.clone()).prop_map(Json::String).boxed(),
         FactKind::Integer { .. } => {
             let (lo, hi) = uniform_range(f);
-            let (lo, hi) = (lo.ceil() as i64, hi.floor() as i64);
+            let (lo, hi) = (
+                lo.ceil().max(-MAX_EXACT_INTEGER) as i64,
+                hi.floor().min(MAX_EXACT_INTEGER) as i64,
+            );
             let uniform = (lo..=hi.max(lo)).prop_map(|x| json!(x)).boxed();
             weighted(uniform, interesting_values(f), |x| json!(x as i64))
         }

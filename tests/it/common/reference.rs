@@ -367,11 +367,27 @@ fn annotate(g: &Guideline, env: &Env, case: &Case, d: &mut Decision) {
                 Val::Num(x) => Some(x),
                 _ => None,
             };
-            d.doses.push(DoseResult {
-                rule: r,
-                amount: by.map(|x| (dose.low * x, dose.high * x)),
-                by,
-                needs: absent(case, &dose.depends_on),
+            let needs = absent(case, &dose.depends_on);
+            let amount = by.map(|x| (dose.low * x, dose.high * x));
+            // An amount that is not a finite number (or a multiplier that is
+            // not, though every fact is given) is no dose.
+            let finite = amount.map_or(!needs.is_empty(), |(lo, hi)| lo.is_finite() && hi.is_finite());
+            d.doses.push(if finite {
+                DoseResult {
+                    rule: r,
+                    amount,
+                    by,
+                    needs,
+                    not_finite: Vec::new(),
+                }
+            } else {
+                DoseResult {
+                    rule: r,
+                    amount: None,
+                    by: None,
+                    needs: Vec::new(),
+                    not_finite: dose.depends_on.clone(),
+                }
             });
         }
         for (i, w) in rule.warnings.iter().enumerate() {
