@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value as Json};
 pub const CASES_VAR: &str = "GUIDELANG_PROPTEST_CASES";
 
 /// A proptest configuration with `default_cases` cases, or the count in
-/// [`CASES_VAR`] when it is set (for a long soak). Failures are persisted
-/// beside the test's source (`<file>.proptest-regressions`) and replayed
-/// first on every run; a failure found is also kept as a named regression
+/// [`CASES_VAR`] when it is set (for a long soak). Failures are persisted in
+/// `tests/proptest-regressions/<file>.txt` (proptest's default for a crate
+/// root `tests/it/main.rs`) and replayed first on every run; a failure found is also kept as a named regression
 /// test where it teaches something.
 pub fn config(default_cases: u32) -> Config {
     let cases = std::env::var(CASES_VAR)
