@@ -11,6 +11,7 @@ mod actions;
 mod batch;
 mod broken_pipe;
 mod call_limit;
+mod capped_output;
 mod case_input;
 mod contraindication_never_withheld;
 mod diagnostics;
