@@ -99,8 +99,9 @@ fn text_lists_fifty_findings_of_a_kind_and_counts_the_rest() {
 
 #[test]
 fn text_output_stays_bounded_however_many_rules_clash() {
-    // 200 rules: 10,000 clashes, the whole list some 15 MB of text. Capped,
-    // it is 100 findings of under 1 KB each whatever the number of rules.
+    // 200 rules: 10,000 clashes, the whole list some 24 MB of text. Capped,
+    // it is 100 findings of about 750 bytes each (a snippet of at most 60
+    // lines), whatever the number of rules.
     let capped = lint(200, &[]);
     assert_eq!(capped.code, 1);
     assert!(capped.stderr.contains("and 9950 more clash findings"));
