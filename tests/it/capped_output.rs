@@ -209,12 +209,24 @@ fn sarif_is_capped_alike_and_valid_either_way() {
     assert!(full["runs"][0].get("properties").is_none());
 }
 
+/// The bundled guideline (its invariants proved: results of kind `pass`),
+/// and a file that does not check (its errors are the findings).
 #[test]
-fn sarif_of_the_bundled_guideline_is_valid() {
+fn sarif_of_the_bundled_guideline_and_of_a_broken_file_is_valid() {
     let dir = tempfile::tempdir().unwrap();
     let run = guidelang(dir.path(), &["lint", "--format", "sarif"], b"");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_valid_sarif(&serde_json::from_str(&run.stdout).unwrap());
+    std::fs::write(
+        dir.path().join("broken.gl"),
+        "guideline g\n  version 1.0.0\nrule r1: recommend\n",
+    )
+    .unwrap();
+    let run = guidelang(dir.path(), &["lint", "broken.gl", "--format", "sarif"], b"");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let log: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid_sarif(&log);
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
 }
 
 /// A file name with brackets, a tab, quotes, a non-ASCII letter, a percent
