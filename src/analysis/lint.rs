@@ -94,8 +94,9 @@ fn inexact(g: &Guideline, conditions: &[Option<&Expr>]) -> Vec<Span> {
 impl<'g> Linter<'g> {
     /// Records a finding. With a cap, once `settle_at` findings are held
     /// they are settled to the cap, and the next settling waits until twice
-    /// as many are held again: each finding is sorted a bounded number of
-    /// times on average, and at most about twice the cap per kind is kept.
+    /// as many are held: each finding is sorted a bounded number of times on
+    /// average, and at most twice the cap per kind (or [`SETTLE_AT_LEAST`])
+    /// is held at once, however many are found.
     fn push(&mut self, f: Finding) {
         self.report.findings.push(f);
         if let Some(cap) = self.options.per_kind {
