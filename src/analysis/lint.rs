@@ -27,8 +27,11 @@ pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
         program: Program::new(g),
         report: LintReport::default(),
         options,
+        settle_at: SETTLE_AT_LEAST,
     };
-    l.report.findings.extend(g.warnings.iter().map(Finding::from_problem));
+    for w in &g.warnings {
+        l.push(Finding::from_problem(w));
+    }
     l.metadata();
     let dom = domain(g);
     for a in 0..g.actions.len() {
@@ -40,7 +43,7 @@ pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
             }
             Err(SolverFailure::Solver(why)) => {
                 let action = &g.action(ActionId(a as u32)).name;
-                l.report.findings.push(
+                l.push(
                     Finding::new(
                         "guidelang::lint::solver_failure",
                         Severity::Error,
@@ -51,9 +54,7 @@ pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
             }
         }
     }
-    l.report
-        .findings
-        .sort_by_key(|f| (f.places.first().map_or(0, |p| p.span.start), f.severity, f.code));
+    l.report.settle(l.options.per_kind);
     l.report.proved.sort_by_key(|p| p.span.start);
     l.report
 }
@@ -78,7 +79,13 @@ struct Linter<'g> {
     program: Program,
     report: LintReport,
     options: LintOptions,
+    /// With a cap, the number of findings held at which the cap is applied
+    /// again, so that memory follows the cap, not the number of findings.
+    settle_at: usize,
 }
+
+/// The fewest findings held before the cap is applied during the analysis.
+const SETTLE_AT_LEAST: usize = 256;
 
 /// The parts of the scope and of some conditions outside the exact fragment.
 fn inexact(g: &Guideline, conditions: &[Option<&Expr>]) -> Vec<Span> {
@@ -92,10 +99,25 @@ fn inexact(g: &Guideline, conditions: &[Option<&Expr>]) -> Vec<Span> {
 }
 
 impl<'g> Linter<'g> {
+    /// Records a finding. With a cap, once `settle_at` findings are held
+    /// they are settled to the cap, and the next settling waits until twice
+    /// as many are held: each finding is sorted a bounded number of times on
+    /// average, and at most twice the cap per kind (or [`SETTLE_AT_LEAST`])
+    /// is held at once, however many are found.
+    fn push(&mut self, f: Finding) {
+        self.report.findings.push(f);
+        if let Some(cap) = self.options.per_kind {
+            if self.report.findings.len() >= self.settle_at {
+                self.report.settle(Some(cap));
+                self.settle_at = (2 * self.report.findings.len()).max(SETTLE_AT_LEAST);
+            }
+        }
+    }
+
     fn metadata(&mut self) {
         let g = self.g;
         if g.meta.status == Status::Approved && g.meta.reviewers.is_empty() {
-            self.report.findings.push(
+            self.push(
                 Finding::new(
                     "guidelang::lint::approved_without_reviewers",
                     Severity::Warning,
@@ -123,7 +145,7 @@ impl<'g> Linter<'g> {
                 .at(first_line(g, r.span), "this rule")
                 .help("reviewers need to see where a rule comes from and why it holds");
                 f.rules = vec![r.id.clone()];
-                self.report.findings.push(f);
+                self.push(f);
             }
         }
     }
@@ -158,7 +180,7 @@ impl<'g> Linter<'g> {
         if let Some(span) = span {
             finding = finding.at(span, "the budget ran out on this action's rules");
         }
-        self.report.findings.push(finding);
+        self.push(finding);
     }
 
     fn ask(&mut self, m: &mut ActionModel, extra: &[Lit]) -> Result<Option<Case>, SolverFailure> {
@@ -275,7 +297,7 @@ impl<'g> Linter<'g> {
                     ));
                     f.action = Some(g.action(m.action).name.clone());
                     f.rules = vec![ri.id.clone(), rj.id.clone()];
-                    self.report.findings.push(f);
+                    self.push(f);
                     break;
                 }
             }
@@ -367,7 +389,7 @@ impl<'g> Linter<'g> {
                 f = f.at(s, "not decided exactly");
             }
             f.invariant = Some(inv.id.clone());
-            self.report.findings.push(f);
+            self.push(f);
         } else {
             self.report.proved.push(Proved {
                 invariant: inv.id.clone(),
@@ -391,7 +413,7 @@ impl<'g> Linter<'g> {
         f.facts = named(self.g, &m.enc.encoded_facts());
         f.witness = Some(json);
         f.shows = Some(shows);
-        self.report.findings.push(f);
+        self.push(f);
     }
 
     fn unreachable(&mut self, r: RuleId, loose: &[Span]) {
@@ -408,7 +430,7 @@ impl<'g> Linter<'g> {
         }
         f.action = Some(self.g.action(rule.action).name.clone());
         f.rules = vec![rule.id.clone()];
-        self.report.findings.push(f);
+        self.push(f);
     }
 
     fn never_decides(&mut self, m: &ActionModel, i: usize, beaters: &[usize], loose: &[Span]) {
@@ -440,7 +462,7 @@ impl<'g> Linter<'g> {
             .chain(beaters.iter().map(|b| &m.rules[*b]))
             .map(|r| g.rule(*r).id.clone())
             .collect();
-        self.report.findings.push(f);
+        self.push(f);
     }
 
     fn clash(&mut self, m: &ActionModel, i: usize, j: usize, case: Case) {
@@ -493,7 +515,7 @@ impl<'g> Linter<'g> {
             "`{action}` is a conflict: `{}` says {}, `{}` says {}",
             a.id, a.verdict, b.id, b.verdict
         ));
-        self.report.findings.push(f);
+        self.push(f);
     }
 
     fn inexact_question(&mut self, rules: &[RuleId], loose: &[Span], question: String) {
@@ -514,7 +536,7 @@ impl<'g> Linter<'g> {
             f = f.at(s, "not decided exactly");
         }
         f.rules = ids;
-        self.report.findings.push(f);
+        self.push(f);
     }
 }
 

@@ -143,11 +143,30 @@ pub struct Proved {
     pub span: Span,
 }
 
+/// Findings of one kind listed by default; the rest are counted (see
+/// [`LintReport::omitted`]). 400 mutually clashing rules make 79,800 clashes:
+/// listed whole they printed 158 MB, which no reader reads and which can take
+/// an editor or a CI log down with it.
+pub const FINDINGS_PER_KIND: usize = 50;
+
+/// Findings of one kind left out of a report by the cap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Omitted {
+    /// Their code, e.g. `guidelang::lint::clash`.
+    pub code: &'static str,
+    /// Their severity.
+    pub severity: Severity,
+    /// How many were left out.
+    pub count: usize,
+}
+
 /// Everything the linter found.
 #[derive(Clone, Debug, Default)]
 pub struct LintReport {
-    /// Findings, in file order.
+    /// Findings, in file order: with a cap, the first of each kind.
     pub findings: Vec<Finding>,
+    /// Findings found but left out by the cap, counted per code and severity.
+    pub omitted: Vec<Omitted>,
     /// Invariants proved to hold.
     pub proved: Vec<Proved>,
     /// Number of satisfiability queries made.
@@ -155,14 +174,84 @@ pub struct LintReport {
 }
 
 impl LintReport {
-    /// Number of errors.
+    /// Number of errors, the omitted ones included: a capped report fails
+    /// exactly as the full one would.
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.is_error()).count()
+        self.count(Severity::Error)
     }
 
-    /// Number of warnings.
+    /// Number of warnings, the omitted ones included.
     pub fn warnings(&self) -> usize {
-        self.findings.len() - self.errors()
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        let listed = self.findings.iter().filter(|f| f.severity == severity).count();
+        let left_out: usize = self
+            .omitted
+            .iter()
+            .filter(|o| o.severity == severity)
+            .map(|o| o.count)
+            .sum();
+        listed + left_out
+    }
+
+    /// A report of these findings, in their order, keeping the first
+    /// `per_kind` of each code (`None`: all of them).
+    pub fn of_findings(findings: Vec<Finding>, per_kind: Option<usize>) -> LintReport {
+        let mut report = LintReport {
+            findings,
+            ..LintReport::default()
+        };
+        if let Some(cap) = per_kind {
+            report.cap(cap);
+        }
+        report
+    }
+
+    /// Sorts the findings in file order and keeps the first `per_kind` of
+    /// each code, counting the others. Settling twice keeps the same
+    /// findings as settling once: the first `k` of a kind among the first `k`
+    /// of each batch are the first `k` of all (the sort is stable, so ties
+    /// keep the order in which they were found).
+    pub(crate) fn settle(&mut self, per_kind: Option<usize>) {
+        self.findings
+            .sort_by_key(|f| (f.places.first().map_or(0, |p| p.span.start), f.severity, f.code));
+        if let Some(cap) = per_kind {
+            self.cap(cap);
+        }
+    }
+
+    /// Keeps the first `cap` findings of each code, in their order, and
+    /// counts the others.
+    fn cap(&mut self, cap: usize) {
+        let mut seen: Vec<(&'static str, usize)> = Vec::new();
+        let mut omitted = std::mem::take(&mut self.omitted);
+        self.findings.retain(|f| {
+            let i = seen.iter().position(|(c, _)| *c == f.code).unwrap_or_else(|| {
+                seen.push((f.code, 0));
+                seen.len() - 1
+            });
+            seen[i].1 += 1;
+            if seen[i].1 <= cap {
+                return true;
+            }
+            match omitted
+                .iter_mut()
+                .find(|o| o.code == f.code && o.severity == f.severity)
+            {
+                Some(o) => o.count += 1,
+                None => omitted.push(Omitted {
+                    code: f.code,
+                    severity: f.severity,
+                    count: 1,
+                }),
+            }
+            false
+        });
+        // By code, so that the order does not depend on when the cap was applied.
+        omitted.sort_by_key(|o| (o.code, o.severity));
+        self.omitted = omitted;
     }
 }
 
@@ -174,6 +263,9 @@ pub struct LintOptions {
     /// The solver work the whole lint may do; when it is spent, what is left
     /// is reported as not proved (`guidelang::lint::budget_spent`).
     pub budget: Budget,
+    /// Findings of one kind to list; the others are only counted. `None`
+    /// lists them all (`lint --all-findings`), however many there are.
+    pub per_kind: Option<usize>,
 }
 
 impl Default for LintOptions {
@@ -181,6 +273,78 @@ impl Default for LintOptions {
         LintOptions {
             redundancy: true,
             budget: Budget::default(),
+            per_kind: Some(FINDINGS_PER_KIND),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CODES: [(&str, Severity); 3] = [
+        ("guidelang::lint::clash", Severity::Error),
+        ("guidelang::lint::redundant", Severity::Warning),
+        ("guidelang::lint::inexact", Severity::Warning),
+    ];
+
+    fn finding(kind: usize, start: usize, n: usize) -> Finding {
+        let (code, severity) = CODES[kind];
+        // `n` tells equal places apart, to see that ties keep their order.
+        Finding::new(code, severity, format!("finding {n}")).at(Span::new(start, start + 1), "here")
+    }
+
+    fn listed(report: &LintReport) -> Vec<String> {
+        report.findings.iter().map(|f| f.message.clone()).collect()
+    }
+
+    proptest! {
+        /// Settling in batches as they arrive (what the linter does to keep
+        /// memory bounded) keeps the same findings, in the same order, and
+        /// the same counts as settling the whole list once.
+        #[test]
+        fn settling_in_batches_is_settling_once(
+            found in proptest::collection::vec((0..CODES.len(), 0usize..20), 0..200),
+            cap in 0usize..8,
+            every in 1usize..40,
+        ) {
+            let all: Vec<Finding> = found.iter().enumerate().map(|(n, (k, s))| finding(*k, *s, n)).collect();
+            let mut once = LintReport { findings: all.clone(), ..LintReport::default() };
+            once.settle(Some(cap));
+            let mut batched = LintReport::default();
+            for (i, f) in all.into_iter().enumerate() {
+                batched.findings.push(f);
+                if i % every == 0 {
+                    batched.settle(Some(cap));
+                }
+            }
+            batched.settle(Some(cap));
+            prop_assert_eq!(listed(&batched), listed(&once));
+            prop_assert_eq!(&batched.omitted, &once.omitted);
+            // Nothing is lost from the counts.
+            let errors = found.iter().filter(|(k, _)| CODES[*k].1 == Severity::Error).count();
+            prop_assert_eq!(once.errors(), errors);
+            prop_assert_eq!(once.errors() + once.warnings(), found.len());
+            for (code, _) in CODES {
+                let kept = once.findings.iter().filter(|f| f.code == code).count();
+                let total = found.iter().filter(|(k, _)| CODES[*k].0 == code).count();
+                prop_assert_eq!(kept, total.min(cap));
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_cap_every_finding_is_listed() {
+        let all: Vec<Finding> = (0..100).map(|n| finding(0, 100 - n, n)).collect();
+        let mut report = LintReport {
+            findings: all,
+            ..LintReport::default()
+        };
+        report.settle(None);
+        assert_eq!(report.findings.len(), 100);
+        assert!(report.omitted.is_empty());
+        // In file order.
+        assert_eq!(report.findings[0].places[0].span.start, 1);
     }
 }

@@ -106,6 +106,7 @@ impl<R: BufRead> Lines<R> {
         self.buf.clear();
         let mut total = 0usize;
         let mut any = false;
+        let mut last = None;
         loop {
             let available = match self.reader.fill_buf() {
                 Ok(b) => b,
@@ -125,6 +126,7 @@ impl<R: BufRead> Lines<R> {
             let room = (MAX_CASE_BYTES + 1).saturating_sub(self.buf.len());
             self.buf.extend_from_slice(&part[..part.len().min(room)]);
             total += part.len();
+            last = part.last().copied().or(last);
             let used = done.unwrap_or(part.len());
             self.reader.consume(used);
             self.bytes += used as u64;
@@ -140,9 +142,14 @@ impl<R: BufRead> Lines<R> {
             return Ok(None);
         }
         self.line += 1;
-        if total <= MAX_CASE_BYTES && self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
+        // The `\r` of a CRLF line end is not part of the case: a line is
+        // measured alike with either line end. `buf` holds the `\r` only if it
+        // holds the whole line (it keeps up to one byte past the limit).
+        if last == Some(b'\r') {
             total -= 1;
+            if self.buf.len() > total {
+                self.buf.pop();
+            }
         }
         Ok(Some(total))
     }

@@ -71,7 +71,7 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
     let case = match case {
         Ok(c) => c,
         Err(errors) => {
-            done.tally.add_error();
+            done.tally.add_error(record.line);
             if !work.summary {
                 write_error(&mut done.out, record.line, &errors);
             }

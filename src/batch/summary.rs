@@ -12,6 +12,10 @@ use crate::model::Guideline;
 use crate::model::Verdict;
 use crate::report::guideline_json;
 
+/// Input lines of invalid records a [`Tally`] keeps: enough to find them,
+/// bounded so that a cohort of garbage does not fill memory.
+pub const ERROR_LINES_KEPT: usize = 10;
+
 /// Counts for one action over a cohort. `undecided` includes `withheld`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ActionTally {
@@ -62,6 +66,9 @@ pub struct Tally {
     pub records: u64,
     /// Records that were not valid cases.
     pub errors: u64,
+    /// Input lines of the first [`ERROR_LINES_KEPT`] of them, in input order,
+    /// so that `--summary` (which prints no record) can say where they are.
+    pub error_lines: Vec<u64>,
     /// Valid cases in scope.
     pub in_scope: u64,
     /// Valid cases out of scope.
@@ -123,16 +130,22 @@ impl Tally {
         self.violations += brief.violations().len() as u64;
     }
 
-    /// Counts one record that was not a valid case.
-    pub fn add_error(&mut self) {
+    /// Counts one record that was not a valid case, read from input `line`.
+    pub fn add_error(&mut self, line: u64) {
         self.records += 1;
         self.errors += 1;
+        if self.error_lines.len() < ERROR_LINES_KEPT {
+            self.error_lines.push(line);
+        }
     }
 
     /// Adds another tally's counts.
     pub fn merge(&mut self, o: &Tally) {
         self.records += o.records;
         self.errors += o.errors;
+        // Tallies merge in input order, so the lines kept are the first ones.
+        let room = ERROR_LINES_KEPT.saturating_sub(self.error_lines.len());
+        self.error_lines.extend(o.error_lines.iter().take(room));
         self.in_scope += o.in_scope;
         self.out_of_scope += o.out_of_scope;
         self.scope_undecided += o.scope_undecided;
@@ -145,6 +158,19 @@ impl Tally {
         }
         for (a, b) in self.actions.iter_mut().zip(&o.actions) {
             a.merge(b);
+        }
+    }
+
+    /// Where the invalid records are, for a message: `line 4`, `lines 4,
+    /// 17 and 20`, or `lines 4, 17, ... and 90 more`.
+    pub fn error_places(&self) -> String {
+        let shown: Vec<String> = self.error_lines.iter().map(u64::to_string).collect();
+        let more = self.errors.saturating_sub(shown.len() as u64);
+        match (shown.as_slice(), more) {
+            ([one], 0) => format!("line {one}"),
+            ([first @ .., last], 0) => format!("lines {} and {last}", first.join(", ")),
+            (_, _) if shown.is_empty() => String::new(),
+            (_, more) => format!("lines {} and {more} more", shown.join(", ")),
         }
     }
 

@@ -189,7 +189,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
         tell!("error: cannot write the output: {e}; no report was written");
         return Exit::Io;
     }
-    report_end(&g, &tally, started);
+    report_end(&g, &tally, started, args);
     if tally.errors > 0 {
         Exit::InvalidCase
     } else if tally.is_unsafe() {
@@ -199,7 +199,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
     }
 }
 
-fn report_end(g: &Guideline, tally: &Tally, started: Instant) {
+fn report_end(g: &Guideline, tally: &Tally, started: Instant, args: &BatchArgs) {
     let secs = started.elapsed().as_secs_f64();
     tell!(
         "{}: {} ({:.2} s, {:.0} records/s)",
@@ -209,9 +209,19 @@ fn report_end(g: &Guideline, tally: &Tally, started: Instant) {
         tally.records as f64 / secs.max(1e-9)
     );
     if tally.errors > 0 {
+        // Say where to look: `--summary` prints no record, so the error
+        // lines exist only in a run without it.
+        let look = if args.summary {
+            "run without --summary for their error lines".to_string()
+        } else if let Some(out) = &args.output {
+            format!("their error lines are in {}", out.display())
+        } else {
+            "their error lines are in the output".to_string()
+        };
         tell!(
-            "error: {} record(s) were not valid cases; see their error lines",
-            tally.errors
+            "error: {} record(s) were not valid cases (input {}); {look}",
+            tally.errors,
+            tally.error_places()
         );
     }
     if tally.is_unsafe() {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::common::{read_text, stderr_color, write_stdout, Exit};
-use guidelang::analysis::{lint_with, Budget, Finding, LintOptions, LintReport};
+use guidelang::analysis::{lint_with, Budget, Finding, LintOptions, LintReport, FINDINGS_PER_KIND};
 use guidelang::diagnostics::Source;
 use guidelang::report::{lint_json, lint_text, sarif::lint_sarif};
 
@@ -43,6 +43,10 @@ pub struct Args {
     /// when it is spent, what is left ends as "not proved" with exit 1.
     #[arg(long, value_name = "UNITS", default_value_t = guidelang::analysis::Budget::DEFAULT_UNITS)]
     budget: u64,
+    /// List every finding; by default the first 50 of each kind are listed
+    /// and the rest counted (the exit code counts them all either way).
+    #[arg(long)]
+    all_findings: bool,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -54,21 +58,23 @@ pub fn run(args: Args) -> Exit {
         None => (guidelang::BUNDLED_NAME.to_string(), guidelang::BUNDLED_TEXT.to_string()),
     };
     let source = Source::new(name, text);
+    let options = LintOptions {
+        per_kind: if args.all_findings {
+            None
+        } else {
+            Some(FINDINGS_PER_KIND)
+        },
+        budget: Budget::new(args.budget),
+        ..LintOptions::default()
+    };
     let (guideline, report) = match guidelang::load(&source) {
         Ok(g) => {
-            let options = LintOptions {
-                budget: Budget::new(args.budget),
-                ..LintOptions::default()
-            };
             let report = lint_with(&g, options);
             (Some(g), report)
         }
         Err(problems) => {
-            let report = LintReport {
-                findings: problems.iter().map(Finding::from_problem).collect(),
-                ..LintReport::default()
-            };
-            (None, report)
+            let findings = problems.iter().map(Finding::from_problem).collect();
+            (None, LintReport::of_findings(findings, options.per_kind))
         }
     };
     let out = match args.format {
@@ -77,7 +83,7 @@ pub fn run(args: Args) -> Exit {
             None
         }
         LintFormat::Json => Some(lint_json(&source, guideline.as_ref(), &report)),
-        LintFormat::Sarif => Some(lint_sarif(&source, &report.findings, &report.proved)),
+        LintFormat::Sarif => Some(lint_sarif(&source, &report)),
     };
     if let Some(json) = out {
         match serde_json::to_string_pretty(&json) {

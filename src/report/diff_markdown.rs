@@ -59,7 +59,7 @@ fn title(out: &mut String, p: &Pair) {
             o.id, o.version, n.id, n.version
         ));
     }
-    out.push_str(&format!("{}\n\n", escape(&n.title)));
+    out.push_str(&format!("{}\n\n", super::markdown::line_start(&escape(&n.title))));
     out.push_str("| | Version | Content hash |\n|---|---|---|\n");
     out.push_str(&format!("| Before | {} | `{}` |\n", o.version, p.old.hash));
     out.push_str(&format!("| After | {} | `{}` |\n\n", n.version, p.new.hash));

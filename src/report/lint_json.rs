@@ -1,6 +1,6 @@
 //! Lint findings as JSON (`lint --format json`): one object per file with the
 //! guideline's identity, counts, findings (with places as line/column and the
-//! witness case) and the invariants proved.
+//! witness case), the findings left out by the cap, and the invariants proved.
 
 use serde_json::{json, Value};
 
@@ -36,6 +36,16 @@ fn finding_json(lines: &Lines, f: &Finding) -> Value {
     })
 }
 
+/// The findings the cap left out, per code: `[{"code", "severity", "count"}]`,
+/// empty when every finding is listed. `errors` and `warnings` count them too.
+pub(super) fn omitted_json(report: &LintReport) -> Value {
+    report
+        .omitted
+        .iter()
+        .map(|o| json!({"code": o.code, "severity": o.severity, "count": o.count}))
+        .collect()
+}
+
 /// The JSON report of linting one file; `guideline` is `None` when the file
 /// did not check (its errors are then the findings).
 pub fn lint_json(source: &Source, guideline: Option<&Guideline>, report: &LintReport) -> Value {
@@ -46,6 +56,7 @@ pub fn lint_json(source: &Source, guideline: Option<&Guideline>, report: &LintRe
         "errors": report.errors(),
         "warnings": report.warnings(),
         "findings": report.findings.iter().map(|f| finding_json(&lines, f)).collect::<Vec<_>>(),
+        "omitted": omitted_json(report),
         "proved": report.proved.iter().map(|p| p.invariant.clone()).collect::<Vec<_>>(),
         "queries": report.queries,
     })

@@ -1,8 +1,9 @@
 //! `guidelang lint` as text, for a person at a terminal: each finding as a
 //! diagnostic with its snippet, followed by its witness case and how to
-//! replay it, then the invariants proved and the counts.
+//! replay it, then how many findings of each kind the cap left out, the
+//! invariants proved and the counts.
 
-use crate::analysis::{Finding, LintReport};
+use crate::analysis::{Finding, LintReport, Omitted};
 use crate::diagnostics::Source;
 
 /// Renders lint findings as text; `checked` is false when the file did not
@@ -17,6 +18,10 @@ pub fn lint_text(source: &Source, report: &LintReport, checked: bool, color: boo
     for f in &report.findings {
         out.push_str(&f.to_problem(source).render(theme.clone()));
         witness(&mut out, source, f);
+    }
+    for o in &report.omitted {
+        out.push_str(&more(o));
+        out.push('\n');
     }
     if !report.proved.is_empty() {
         let ids: Vec<&str> = report.proved.iter().map(|p| p.invariant.as_str()).collect();
@@ -37,6 +42,14 @@ pub fn lint_text(source: &Source, report: &LintReport, checked: bool, color: boo
         plural(w)
     ));
     out
+}
+
+/// What the cap left out of one kind, and how to see it.
+pub(super) fn more(o: &Omitted) -> String {
+    // A kind as a reader names it: the last part of its code.
+    let kind = o.code.rsplit("::").next().unwrap_or(o.code);
+    let s = if o.count == 1 { "" } else { "s" };
+    format!("and {} more {kind} finding{s}; --all-findings lists them", o.count)
 }
 
 /// The witness of a finding: what it shows, the facts that matter (and those

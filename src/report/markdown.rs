@@ -1,4 +1,6 @@
-//! The clinical-review document as Markdown (CommonMark with tables).
+//! The clinical-review document as Markdown (CommonMark with tables). Author
+//! text is escaped so that it can never change the document's structure: no
+//! markup inside a line, and nothing that opens a block at a line's start.
 
 use super::document::{Block, Document};
 use super::english::Inline;
@@ -11,7 +13,7 @@ pub fn markdown(d: &Document) -> String {
             Block::Heading { level, text, .. } => {
                 out.push_str(&format!("{} {}\n\n", "#".repeat(usize::from(*level)), inline(text)));
             }
-            Block::Paragraph(p) => out.push_str(&format!("{}\n\n", inline(p))),
+            Block::Paragraph(p) => out.push_str(&format!("{}\n\n", line_start(&inline(p)))),
             Block::Fields(fields) => {
                 for (label, value) in fields {
                     out.push_str(&format!("- **{}:** {}\n", escape(label), inline(value)));
@@ -32,12 +34,12 @@ pub fn markdown(d: &Document) -> String {
             Block::List { ordered, items } => {
                 for (i, (_, item)) in items.iter().enumerate() {
                     let bullet = if *ordered { format!("{}.", i + 1) } else { "-".into() };
-                    out.push_str(&format!("{bullet} {}\n", inline(item)));
+                    out.push_str(&format!("{bullet} {}\n", line_start(&inline(item))));
                 }
                 out.push('\n');
             }
             Block::Card { title, fields, .. } => {
-                out.push_str(&format!("{}\n\n", inline(title)));
+                out.push_str(&format!("{}\n\n", line_start(&inline(title))));
                 for (label, value) in fields {
                     out.push_str(&format!("- {}: {}\n", escape(label), inline(value)));
                 }
@@ -84,6 +86,25 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Text (already escaped by [`inline`]) that starts a block or a list
+/// item: what would open a block there is made text. [`escape`] already
+/// covers `#`, `>`, `*`, `_`, backticks, `~`, `<` and `|`; left are a bullet
+/// (`-`, `+`), which also begins a thematic break (`---`) when repeated, an
+/// ordered item (`1.`, `1)`), and leading spaces, which can make an indented
+/// code block. Leading spaces show as nothing in Markdown anyway.
+pub(super) fn line_start(text: &str) -> String {
+    let text = text.trim_start_matches([' ', '\t']);
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after_digits = text[digits..].chars().next();
+    if text.starts_with(['-', '+']) {
+        format!("\\{text}")
+    } else if digits > 0 && matches!(after_digits, Some('.' | ')')) {
+        format!("{}\\{}", &text[..digits], &text[digits..])
+    } else {
+        text.to_string()
+    }
+}
+
 /// A name as written, in code type.
 pub(super) fn code(s: &str) -> String {
     if s.contains('`') {
@@ -96,6 +117,21 @@ pub(super) fn code(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_at_a_line_start_cannot_open_a_block() {
+        assert_eq!(line_start("---"), "\\---");
+        assert_eq!(line_start("- a"), "\\- a");
+        assert_eq!(line_start("+ a"), "\\+ a");
+        assert_eq!(line_start("1. a"), "1\\. a");
+        assert_eq!(line_start("12) a"), "12\\) a");
+        assert_eq!(line_start("    code"), "code");
+        assert_eq!(line_start("\t- a"), "\\- a");
+        // Only what would open a block changes.
+        assert_eq!(line_start("12 a. b - c"), "12 a. b - c");
+        assert_eq!(line_start("1.5 mg"), "1\\.5 mg");
+        assert_eq!(line_start(""), "");
+    }
 
     #[test]
     fn text_cannot_become_markup() {

@@ -5,23 +5,82 @@
 
 use serde_json::{json, Value};
 
-use crate::analysis::{Finding, Proved};
+use crate::analysis::LintReport;
 use crate::diagnostics::{Severity, Source, Span};
 
 /// The SARIF schema this output follows.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// A file path as a SARIF URI reference (relative paths stay relative).
+/// A file name as a SARIF `artifactLocation.uri`, a URI reference (RFC 3986)
+/// naming the same file: relative names stay relative.
 fn uri(path: &str) -> String {
+    uri_for(path, Platform::HOST)
+}
+
+/// How the host spells paths: Unix only separates with `/` (a `\` is part of
+/// a file name there); Windows separates with both and has drives and shares.
+#[derive(Clone, Copy, Debug)]
+struct Platform {
+    windows: bool,
+}
+
+impl Platform {
+    const HOST: Platform = Platform { windows: cfg!(windows) };
+
+    fn is_separator(self, c: char) -> bool {
+        c == '/' || (self.windows && c == '\\')
+    }
+}
+
+/// [`uri`] for a given platform, so that both spellings are tested anywhere.
+fn uri_for(path: &str, platform: Platform) -> String {
     let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
+    let mut rest = path;
+    if platform.windows {
+        let mut chars = path.chars();
+        match (chars.next(), chars.next()) {
+            // `C:\x.gl` is absolute; as a relative reference `C:` would read as a scheme.
+            (Some(d), Some(':')) if d.is_ascii_alphabetic() => {
+                out.push_str("file:///");
+                out.push(d);
+                out.push(':');
+                rest = &path[2..];
+            }
+            // `\\server\share\x.gl`: the server is the URI's authority.
+            (Some(a), Some(b)) if platform.is_separator(a) && platform.is_separator(b) => {
+                out.push_str("file://");
+                rest = &path[2..];
+            }
+            _ => {}
+        }
+    }
+    // In a relative reference a `:` before the first `/` would make what
+    // precedes it a scheme, so it is encoded there.
+    let mut first_segment = out.is_empty();
+    let mut after_separator = false;
+    for c in rest.chars() {
+        if platform.is_separator(c) {
+            // `a//b` names `a/b`, and a reference starting with `//` would
+            // name a host: a run of separators is one.
+            if !after_separator {
+                out.push('/');
+            }
+            after_separator = true;
+            first_segment = false;
+            continue;
+        }
+        after_separator = false;
         match c {
-            '\\' => out.push('/'),
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            c => out.push(c),
+            // RFC 3986 `pchar`: unreserved, sub-delims, `:` and `@`.
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' => out.push(c),
+            '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | '@' => out.push(c),
+            ':' if !first_segment => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
         }
     }
     out
@@ -83,13 +142,17 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// The whole SARIF log of one lint run.
-pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> Value {
+/// The whole SARIF log of one lint run. Findings left out by the cap are
+/// counted in the run's `properties.omitted` (`[{"code", "severity",
+/// "count"}]`) and told in a tool notification each.
+pub fn lint_sarif(source: &Source, report: &LintReport) -> Value {
+    let (findings, proved) = (&report.findings, &report.proved);
     let lines = Lines::new(source);
     let mut codes: Vec<(&str, Severity)> = Vec::new();
-    for f in findings {
-        if !codes.iter().any(|(c, _)| *c == f.code) {
-            codes.push((f.code, f.severity));
+    let listed = findings.iter().map(|f| (f.code, f.severity));
+    for (code, severity) in listed.chain(report.omitted.iter().map(|o| (o.code, o.severity))) {
+        if !codes.iter().any(|(c, _)| *c == code) {
+            codes.push((code, severity));
         }
     }
     let proved_code = "guidelang::lint::invariant_proved";
@@ -161,19 +224,38 @@ pub fn lint_sarif(source: &Source, findings: &[Finding], proved: &[Proved]) -> V
             "locations": [location(source, &lines, p.span)],
         })
     }));
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "guidelang",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": rules,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "artifacts": [{"location": {"uri": uri(source.name())}}],
+        "results": results,
+    });
+    if !report.omitted.is_empty() {
+        let notifications: Vec<Value> = report
+            .omitted
+            .iter()
+            .map(|o| {
+                json!({
+                    "level": "note",
+                    "message": {"text": super::lint_text::more(o)},
+                    "associatedRule": {"id": o.code, "index": index(o.code)},
+                })
+            })
+            .collect();
+        run["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }]);
+        run["properties"] = json!({"omitted": super::lint_json::omitted_json(report)});
+    }
     json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "guidelang",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "artifacts": [{"location": {"uri": uri(source.name())}}],
-            "results": results,
-        }],
+        "runs": [run],
     })
 }
 
@@ -195,6 +277,37 @@ fn describe(code: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const UNIX: Platform = Platform { windows: false };
+    const WINDOWS: Platform = Platform { windows: true };
+
+    #[test]
+    fn a_file_name_becomes_a_uri_reference_to_the_same_file() {
+        // Each character outside RFC 3986's `pchar` is percent-encoded as UTF-8.
+        assert_eq!(uri_for("dir/a b.gl", UNIX), "dir/a%20b.gl");
+        assert_eq!(uri_for("[x]\t\"y\".gl", UNIX), "%5Bx%5D%09%22y%22.gl");
+        assert_eq!(uri_for("é.gl", UNIX), "%C3%A9.gl");
+        assert_eq!(uri_for("100%.gl", UNIX), "100%25.gl");
+        assert_eq!(uri_for("a#b?c.gl", UNIX), "a%23b%3Fc.gl");
+        // On Unix a backslash is part of a name, not a separator.
+        assert_eq!(uri_for("a\\b.gl", UNIX), "a%5Cb.gl");
+        // Characters a path segment allows stay as they are.
+        assert_eq!(uri_for("a-b_c.d~e!$&'()*+,;=@.gl", UNIX), "a-b_c.d~e!$&'()*+,;=@.gl");
+        // A colon before the first `/` would read as a scheme.
+        assert_eq!(uri_for("c:x.gl", UNIX), "c%3Ax.gl");
+        assert_eq!(uri_for("d/c:x.gl", UNIX), "d/c:x.gl");
+        // Absolute stays absolute; a run of separators is one (`//` would name a host).
+        assert_eq!(uri_for("/tmp/x.gl", UNIX), "/tmp/x.gl");
+        assert_eq!(uri_for("//tmp//x.gl", UNIX), "/tmp/x.gl");
+        assert_eq!(uri_for("", UNIX), "");
+    }
+
+    #[test]
+    fn windows_paths_become_file_uris_or_relative_references() {
+        assert_eq!(uri_for("dir\\a b.gl", WINDOWS), "dir/a%20b.gl");
+        assert_eq!(uri_for("C:\\dir\\x.gl", WINDOWS), "file:///C:/dir/x.gl");
+        assert_eq!(uri_for("\\\\server\\share\\x.gl", WINDOWS), "file://server/share/x.gl");
+    }
 
     #[test]
     fn line_index_agrees_with_the_source() {

@@ -12,6 +12,7 @@ mod batch;
 mod broken_pipe;
 mod budget;
 mod call_limit;
+mod capped_output;
 mod case_input;
 mod contraindication_never_withheld;
 mod diagnostics;
