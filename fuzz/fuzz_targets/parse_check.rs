@@ -6,7 +6,7 @@
 #![no_main]
 
 use guidelang::facts::{Case, Value};
-use guidelang::model::{FactId, FactKind, Guideline};
+use guidelang::model::{FactKind, Guideline};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -38,14 +38,14 @@ fuzz_target!(|data: &[u8]| {
 /// A case giving every fact a value its declaration allows.
 fn filled(g: &Guideline) -> Case {
     let mut case = Case::empty(g);
-    for (i, fact) in g.facts.iter().enumerate() {
-        let value = match &fact.kind {
+    for (i, id) in g.fact_ids().enumerate() {
+        let value = match &g.fact(id).kind {
             FactKind::Bool => Value::Bool(i % 2 == 0),
             FactKind::Integer { min, .. } => Value::Num(min.unwrap_or(1.0).ceil()),
             FactKind::Number { min, max, .. } => Value::Num(max.or(*min).unwrap_or(100.0)),
             FactKind::Enum { values } => Value::Enum((i % values.len().max(1)) as u8),
         };
-        case.set(FactId(i as u32), Some(value));
+        case.set(id, Some(value));
     }
     case
 }
