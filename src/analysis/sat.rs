@@ -3,7 +3,8 @@
 //! assumptions.
 //!
 //! Every analysis runs on a [`Budget`]: the solver's work is metered as the
-//! bytes of the proof it writes as it searches (its own format: DRAT cannot
+//! clauses the encoding adds (16 bytes a literal) plus the bytes of the proof
+//! it writes as it searches (its own format: DRAT cannot
 //! record the assumptions every query is solved under). The meter refuses to write
 //! once the budget is spent, and varisat stops at the next step; the question
 //! ends as [`SolverFailure::BudgetSpent`], never as a hang. Work, not time:
@@ -39,7 +40,9 @@ impl std::fmt::Display for SolverFailure {
 }
 
 /// How much solver work one analysis (a whole `lint`, a whole `diff`) may do,
-/// in units of a kibibyte of proof (about a hundred learned clauses). Cloning
+/// in units of a kibibyte: of clauses added by the encoding (16 bytes a
+/// literal) and of proof written by the search (about a hundred learned
+/// clauses). Cloning
 /// shares the allowance: every instance an analysis builds draws on it.
 #[derive(Clone, Debug)]
 pub struct Budget {
@@ -86,6 +89,11 @@ impl Default for Budget {
         Budget::new(Budget::DEFAULT_UNITS)
     }
 }
+
+/// What a literal of an added clause costs, in budget bytes: about what the
+/// solver keeps for it (the literal, its share of the clause header and of the
+/// watch lists).
+const BYTES_PER_LITERAL: u64 = 16;
 
 /// The proof "file": counts the bytes against the budget and refuses to write
 /// once it is spent, which makes varisat stop.
@@ -176,7 +184,25 @@ impl Sat {
             return;
         }
         let kept: Vec<Lit> = lits.iter().copied().filter(|l| *l != !self.truth).collect();
-        self.solver.add_clause(&kept);
+        self.add(&kept);
+    }
+
+    /// Adds a clause to the solver, charged to the budget: an encoding can be
+    /// as costly as a search (`at least 600 of 1200` is millions of clauses),
+    /// so the clauses it adds draw on the same allowance as the proof. Once the
+    /// budget is spent nothing more is added (the next query then ends as
+    /// [`SolverFailure::BudgetSpent`]), which bounds the solver's memory too.
+    fn add(&mut self, lits: &[Lit]) {
+        if self.budget.limit.is_some() {
+            let cost = BYTES_PER_LITERAL * lits.len() as u64;
+            let left = self.budget.left.get();
+            if cost > left {
+                self.budget.left.set(0);
+                return;
+            }
+            self.budget.left.set(left - cost);
+        }
+        self.solver.add_clause(lits);
     }
 
     /// `a → b`.
@@ -202,10 +228,10 @@ impl Sat {
                 let g = self.fresh();
                 let mut long = vec![g];
                 for &x in &kept {
-                    self.solver.add_clause(&[!g, x]);
+                    self.add(&[!g, x]);
                     long.push(!x);
                 }
-                self.solver.add_clause(&long);
+                self.add(&long);
                 g
             }
         }

@@ -36,7 +36,7 @@ pub struct Args {
     /// Fail (exit 1) when the new version number does not reflect the change.
     #[arg(long)]
     strict_version: bool,
-    /// The solver work the analysis may do, in units of a kibibyte of proof;
+    /// The solver work the analysis may do, in kibibytes of clauses and proof;
     /// when it is spent, what is left ends as "not proved" with exit 1.
     #[arg(long, value_name = "UNITS", default_value_t = guidelang::analysis::Budget::DEFAULT_UNITS)]
     budget: u64,

@@ -39,7 +39,7 @@ pub struct Args {
     /// Treat warnings as errors (`--deny warnings`).
     #[arg(long, value_enum)]
     deny: Vec<Deny>,
-    /// The solver work the analysis may do, in units of a kibibyte of proof;
+    /// The solver work the analysis may do, in kibibytes of clauses and proof;
     /// when it is spent, what is left ends as "not proved" with exit 1.
     #[arg(long, value_name = "UNITS", default_value_t = guidelang::analysis::Budget::DEFAULT_UNITS)]
     budget: u64,
