@@ -164,7 +164,8 @@ pub fn parse_case(g: &Guideline, text: &str) -> Result<Case, Vec<CaseError>> {
             "a case is one flat JSON object of facts",
         )]);
     }
-    if json_depth(text) > MAX_CASE_DEPTH {
+    let scan = scan(text);
+    if scan.depth > MAX_CASE_DEPTH {
         return Err(vec![CaseError::new(
             None,
             format!("the case is nested more than {MAX_CASE_DEPTH} levels deep"),
@@ -188,7 +189,33 @@ pub fn parse_case(g: &Guideline, text: &str) -> Result<Case, Vec<CaseError>> {
         Ok(entries) => entries,
         Err(e) => return Err(vec![json_error(g, text, current.as_deref(), &e)]),
     };
-    validate(g, &entries.0)
+    let checked = validate(g, &entries.0);
+    if scan.inexact_integers.is_empty() {
+        return checked;
+    }
+    // A value that came from a too-wide whole-number literal: serde_json gave
+    // its nearest double, which only the text shows to be rounded. Refused
+    // after the other checks, so a value out of range says that instead.
+    let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+    for (key, value) in &entries.0 {
+        let serde_json::Value::Number(n) = value else { continue };
+        let Some(literal) = n
+            .as_f64()
+            .filter(|_| n.as_u64().is_none() && n.as_i64().is_none())
+            .and_then(|x| scan.inexact_integers.iter().find(|(y, _)| *y == x))
+            .map(|(_, literal)| *literal)
+        else {
+            continue;
+        };
+        if g.fact_id(key).is_some() && errors.iter().all(|e| e.key.as_deref() != Some(key.as_str())) {
+            errors.push(inexact_literal(key, literal));
+        }
+    }
+    if errors.is_empty() {
+        checked
+    } else {
+        Err(errors)
+    }
 }
 
 /// A JSON error said in the case's terms: against the key whose value failed
@@ -567,10 +594,24 @@ fn json_kind(v: &serde_json::Value) -> String {
     }
 }
 
-/// The deepest bracket nesting in a JSON text, outside strings.
-fn json_depth(text: &str) -> usize {
+/// What the case's text says before it is parsed.
+struct Scan<'t> {
+    /// The deepest nesting of arrays and objects.
+    depth: usize,
+    /// Whole numbers wider than 64 bits that no double holds exactly, with
+    /// the double serde_json will read each as. After parsing nobody can tell
+    /// such a value was rounded; only the text still knows.
+    inexact_integers: Vec<(f64, &'t str)>,
+}
+
+/// One pass over the text, outside strings: the nesting depth (checked before
+/// serde_json recurses into it) and the whole-number literals too wide to be
+/// read exactly.
+fn scan(text: &str) -> Scan<'_> {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in text.bytes() {
+    let mut inexact_integers = Vec::new();
+    let mut number_start: Option<usize> = None;
+    for (at, b) in text.bytes().enumerate() {
         if in_string {
             match (escaped, b) {
                 (true, _) => escaped = false,
@@ -579,6 +620,15 @@ fn json_depth(text: &str) -> usize {
                 _ => {}
             }
             continue;
+        }
+        let in_number = matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9');
+        match (number_start, in_number) {
+            (None, true) => number_start = Some(at),
+            (Some(start), false) => {
+                inexact_integers.extend(inexact_token(&text[start..at]));
+                number_start = None;
+            }
+            _ => {}
         }
         match b {
             b'"' => in_string = true,
@@ -590,5 +640,36 @@ fn json_depth(text: &str) -> usize {
             _ => {}
         }
     }
-    max
+    if let Some(start) = number_start {
+        inexact_integers.extend(inexact_token(&text[start..]));
+    }
+    Scan {
+        depth: max,
+        inexact_integers,
+    }
+}
+
+/// A whole-number literal (digits, an optional minus) wider than 64 bits whose
+/// nearest double is another number, with that double; `None` for any other
+/// token. Narrower ones are checked after parsing, where serde_json keeps them
+/// as integers.
+fn inexact_token(token: &str) -> Option<(f64, &str)> {
+    let digits = token.strip_prefix('-').unwrap_or(token);
+    if digits.len() <= 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let x: f64 = token.parse().ok().filter(|x: &f64| x.is_finite())?;
+    // `{:.0}` writes a double's exact integer value.
+    (format!("{:.0}", x.abs()) != digits.trim_start_matches('0')).then_some((x, token))
+}
+
+fn inexact_literal(key: &str, literal: &str) -> CaseError {
+    CaseError::new(
+        Some(key),
+        format!(
+            "`{key}` is {}, which cannot be read exactly: past 2^53 (9007199254740992) whole numbers share their nearest double with a neighbour",
+            shorten(literal)
+        ),
+        "check the value: no measurement or count is this large",
+    )
 }

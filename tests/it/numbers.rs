@@ -293,3 +293,44 @@ fn a_key_with_a_look_alike_letter_is_shown_escaped_and_explained() {
     assert!(e.message.contains("looks like `c`"), "{e:?}");
     assert!(e.help.contains("did you mean `wbc`"), "{e:?}");
 }
+
+/// Regression: a whole number wider than 64 bits reached the fact as its
+/// nearest double, silently (100000000000000000001 read as 1e20). The text is
+/// checked before parsing; an exactly representable one still passes.
+#[test]
+fn a_whole_number_wider_than_64_bits_is_read_exactly_or_refused() {
+    let g = guidelang::load_str(
+        "wide.gl",
+        "guideline wide\n  version 1.0.0\n  status draft\n\nfact x: number in mg from 0 \"X.\"\n\nrule r: recommend act\n  when x > 100000000000000000000 mg\n",
+    )
+    .unwrap();
+    let refused = guidelang::facts::parse_case(&g, r#"{"x": 100000000000000000001}"#).unwrap_err();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0]
+            .message
+            .contains("100000000000000000001, which cannot be read exactly"),
+        "{}",
+        refused[0].message
+    );
+    // 10^20 is a double exactly: read as written, and not above itself.
+    let case = guidelang::facts::parse_case(&g, r#"{"x": 100000000000000000000}"#).unwrap();
+    let result = guidelang::eval::evaluate(&g, &case);
+    assert!(matches!(result.actions[0].outcome, guidelang::eval::Outcome::Silent));
+    // Digits inside a string are not a number.
+    assert!(
+        guidelang::facts::parse_case(&g, r#"{"x": 1, "y": "100000000000000000001"}"#)
+            .unwrap_err()
+            .iter()
+            .all(|e| !e.message.contains("cannot be read exactly"))
+    );
+    assert_eq!(refused[0].key.as_deref(), Some("x"));
+    // A value out of range says so first, the plainer message, and only once.
+    let refused = guidelang::facts::parse_case(&g, r#"{"x": -36893488147419103233}"#).unwrap_err();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].message.contains("outside its valid range"),
+        "{}",
+        refused[0].message
+    );
+}
