@@ -126,6 +126,7 @@ fn batch(c: &mut Criterion) {
                 format,
                 summary: false,
                 columns: None,
+                as_of: None,
             };
             let id = BenchmarkId::new(label, format!("{jobs}-jobs"));
             group.bench_function(id, |b| {

@@ -78,6 +78,12 @@ pub(crate) enum Node {
     KnownInClaim(u32, Ty, bool),
     /// At least `n` of the items `items[start..start + len]`.
     AtLeast { n: u32, start: u32, len: u32 },
+    /// The evaluation date, as a day number.
+    Today,
+    /// A date moved by whole calendar months.
+    ShiftMonths(u32, i32),
+    /// Whole calendar units from the first date to the second.
+    Elapsed(crate::time::CalendarUnit, u32, u32),
 }
 
 /// What makes two nodes the same computation, for sharing them.
@@ -88,7 +94,14 @@ impl Node {
     /// The kind of value the node computes.
     pub(crate) fn ty(self) -> Ty {
         match self {
-            Node::Num(_) | Node::FactNum(_) | Node::Neg(_) | Node::Arith(..) | Node::Sqrt(_) => Ty::Num,
+            Node::Num(_)
+            | Node::FactNum(_)
+            | Node::Neg(_)
+            | Node::Arith(..)
+            | Node::Sqrt(_)
+            | Node::Today
+            | Node::ShiftMonths(..)
+            | Node::Elapsed(..) => Ty::Num,
             Node::FactEnum(_) => Ty::Enum,
             _ => Ty::Truth,
         }
@@ -116,6 +129,9 @@ impl Node {
             Node::KnownInClaim(a, ty, negated) => k(16, a, negated.into(), ty as u64),
             // Keyed by a list: the builder shares these with a map of its own.
             Node::AtLeast { .. } => None,
+            Node::Today => k(17, 0, 0, 0),
+            Node::ShiftMonths(a, months) => Some(NodeKey(18, a.into(), i64::from(months) as u64, 0)),
+            Node::Elapsed(unit, a, b) => k(19, a, b, unit as u64),
         }
     }
 }
@@ -487,7 +503,7 @@ impl<'g> Builder<'g> {
             ExprKind::Fact(f) => match self.g.fact(*f).kind {
                 FactKind::Bool => Node::FactBool(f.0),
                 FactKind::Enum { .. } => Node::FactEnum(f.0),
-                FactKind::Integer { .. } | FactKind::Number { .. } => Node::FactNum(f.0),
+                FactKind::Integer { .. } | FactKind::Number { .. } | FactKind::Date => Node::FactNum(f.0),
             },
             ExprKind::Def(d) => return self.definition(d.index()),
             ExprKind::Not(x) => Node::Not(self.expr(x)),
@@ -501,6 +517,9 @@ impl<'g> Builder<'g> {
                 _ => Node::Compare(*op, self.expr(a), self.expr(b)),
             },
             ExprKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
+            ExprKind::Today => Node::Today,
+            ExprKind::ShiftMonths(x, months) => Node::ShiftMonths(self.expr(x), *months),
+            ExprKind::Elapsed(unit, from, to) => Node::Elapsed(*unit, self.expr(from), self.expr(to)),
             ExprKind::EnumIn(x, set) => match &x.kind {
                 ExprKind::Fact(f) if matches!(self.g.fact(*f).kind, FactKind::Enum { .. }) => Node::FactIn(f.0, *set),
                 _ => Node::EnumIn(self.expr(x), *set),

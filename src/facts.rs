@@ -31,13 +31,48 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
     values: Vec<Option<Value>>,
+    /// The evaluation date (`today`), as a day number; `None` until given.
+    as_of: Option<f64>,
 }
+
+/// The case key that carries the evaluation date (`"as_of": "2026-12-01"`),
+/// so that a case, a suite entry or a witness patient replays on the day it
+/// was meant for. No fact may take this name.
+pub const AS_OF_KEY: &str = "as_of";
 
 impl Case {
     /// A case where every fact of `g` is unknown.
     pub fn empty(g: &Guideline) -> Case {
         Case {
             values: vec![None; g.facts.len()],
+            as_of: None,
+        }
+    }
+
+    /// The evaluation date as a day number (see [`crate::time`]), if given.
+    #[inline]
+    pub fn as_of(&self) -> Option<f64> {
+        self.as_of
+    }
+
+    /// Sets the evaluation date. A date fact after it is in the future, and
+    /// so invalid input: every such fact is reported and the date is not set.
+    pub fn set_as_of(&mut self, g: &Guideline, day: f64) -> Result<(), Vec<CaseError>> {
+        let errors = future_dates(g, self, day);
+        if errors.is_empty() {
+            self.as_of = Some(day);
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Sets the evaluation date unless the case gives its own (the case's
+    /// date is the one it was recorded for).
+    pub fn default_as_of(&mut self, g: &Guideline, day: f64) -> Result<(), Vec<CaseError>> {
+        match self.as_of {
+            Some(_) => Ok(()),
+            None => self.set_as_of(g, day),
         }
     }
 
@@ -74,6 +109,7 @@ impl Case {
             let json = match (v, &fact.kind) {
                 (Value::Bool(b), _) => serde_json::Value::Bool(*b),
                 (Value::Num(n), FactKind::Integer { .. }) => serde_json::Value::from(*n as i64),
+                (Value::Num(n), FactKind::Date) => serde_json::Value::String(crate::time::format_day(*n)),
                 (Value::Num(n), _) => {
                     serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, serde_json::Value::Number)
                 }
@@ -81,6 +117,12 @@ impl Case {
                 (Value::Enum(_), _) => serde_json::Value::Null,
             };
             map.insert(fact.name.clone(), json);
+        }
+        if let Some(day) = self.as_of {
+            map.insert(
+                AS_OF_KEY.to_string(),
+                serde_json::Value::String(crate::time::format_day(day)),
+            );
         }
         serde_json::Value::Object(map)
     }
@@ -288,7 +330,23 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
                 .map(|(i, f)| (f.name.as_str(), FactId(i as u32)))
                 .collect()
         });
+    let mut as_of_given = false;
     for (key, value) in entries {
+        if key == AS_OF_KEY {
+            if std::mem::replace(&mut as_of_given, true) {
+                errors.push(CaseError::new(
+                    Some(key),
+                    format!("`{key}` is given more than once"),
+                    "give it once",
+                ));
+            } else {
+                match as_of_value(value) {
+                    Ok(day) => case.as_of = Some(day),
+                    Err(e) => errors.push(e),
+                }
+            }
+            continue;
+        }
         if errors.len() >= MAX_CASE_ERRORS {
             // Still validated, so that the count below is the true one.
             let known = match &index {
@@ -320,6 +378,9 @@ fn validate(g: &Guideline, entries: &[(String, serde_json::Value)]) -> Result<Ca
             Ok(v) => case.set(id, v),
             Err(e) => errors.push(e),
         }
+    }
+    if let Some(day) = case.as_of {
+        errors.extend(future_dates(g, &case, day));
     }
     if unlisted > 0 {
         errors.push(CaseError::new(
@@ -518,6 +579,16 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
             exact(key, n)?;
             Value::Num(x)
         }
+        (FactKind::Date, J::String(s)) => match crate::time::parse_day(s) {
+            Ok(day) => Value::Num(day),
+            Err(why) => {
+                return Err(CaseError::new(
+                    Some(key),
+                    format!("`{key}` is \"{}\", which is not a date: {why}", shorten(s)),
+                    "write the date as \"YYYY-MM-DD\", e.g. \"2026-03-31\"",
+                ))
+            }
+        },
         (FactKind::Enum { values }, J::String(s)) => match values.iter().position(|v| v == s) {
             Some(i) => Value::Enum(i as u8),
             None => {
@@ -535,6 +606,46 @@ pub fn value_of(g: &Guideline, id: FactId, value: &serde_json::Value) -> Result<
         (_, other) => return Err(wrong(&json_kind(other))),
     };
     Ok(Some(v))
+}
+
+/// The evaluation date a case gives under [`AS_OF_KEY`].
+fn as_of_value(value: &serde_json::Value) -> Result<f64, CaseError> {
+    let refuse = |why: String| {
+        CaseError::new(
+            Some(AS_OF_KEY),
+            format!("`{AS_OF_KEY}` is the evaluation date, {why}"),
+            "write it as \"YYYY-MM-DD\", e.g. \"2026-03-31\", or leave it out to use the date given on the command line (by default today)",
+        )
+    };
+    match value {
+        serde_json::Value::String(s) => {
+            crate::time::parse_day(s).map_err(|why| refuse(format!("but \"{}\" is not a date: {why}", shorten(s))))
+        }
+        other => Err(refuse(format!("but the case gives {}", json_kind(other)))),
+    }
+}
+
+/// The date facts of `case` after `day`: a record cannot hold a date that
+/// has not happened yet, so each is invalid input.
+fn future_dates(g: &Guideline, case: &Case, day: f64) -> Vec<CaseError> {
+    let mut errors = Vec::new();
+    for id in g.fact_ids() {
+        if let (FactKind::Date, Some(Value::Num(d))) = (&g.fact(id).kind, case.get(id)) {
+            if d > day {
+                let key = g.fact(id).name.as_str();
+                errors.push(CaseError::new(
+                    Some(key),
+                    format!(
+                        "`{key}` is {}, after the evaluation date {}: a recorded date cannot be in the future",
+                        crate::time::format_day(d),
+                        crate::time::format_day(day)
+                    ),
+                    "check the date, or evaluate as of a later date (`--as-of` or the case's \"as_of\")",
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// 2^53: every whole number up to it has its own double; past it they pair up.

@@ -379,6 +379,7 @@ fn action(a: &ActionDecl) -> String {
 fn fact(f: &Fact) -> String {
     let ty = match &f.ty.node {
         FactType::Bool => "bool".to_string(),
+        FactType::Date => "date".to_string(),
         FactType::Integer { min, max } => format!("integer{}", range(*min, *max)),
         FactType::Number { unit, min, max } => format!("number in {}{}", unit.node, range(*min, *max)),
         FactType::Enum(values) => {
@@ -507,6 +508,7 @@ fn write_expr(s: &mut String, e: &ExprKind) {
             write_expr(s, &x.node);
             s.push(')');
         }
+        ExprKind::Today => s.push_str("today"),
     }
 }
 

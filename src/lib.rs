@@ -25,6 +25,7 @@ pub mod model;
 pub mod report;
 pub mod suite;
 pub mod syntax;
+pub mod time;
 pub mod units;
 
 use diagnostics::{Problem, Source};

@@ -157,6 +157,9 @@ pub enum FactKind {
         /// The values, in declared order.
         values: Vec<String>,
     },
+    /// A calendar day from [`crate::time::EARLIEST`], never after the
+    /// evaluation date; a case gives it as `"YYYY-MM-DD"`.
+    Date,
 }
 
 impl FactKind {
@@ -173,6 +176,7 @@ impl FactKind {
             FactKind::Integer { min, max } => format!("a whole number{}", range(min, max)),
             FactKind::Number { unit, min, max } => format!("a number in {unit}{}", range(min, max)),
             FactKind::Enum { values } => format!("one of {}", quoted_list(values)),
+            FactKind::Date => "a date written \"YYYY-MM-DD\", not after the evaluation date".into(),
         }
     }
 }
@@ -196,6 +200,8 @@ pub enum Type {
     Num(Option<Unit>),
     /// A value of the enum fact's type.
     Enum(FactId),
+    /// A calendar day.
+    Date,
 }
 
 /// A named expression.
@@ -309,6 +315,14 @@ pub enum ExprKind {
     AtLeast(u32, Vec<Expr>),
     /// Square root.
     Sqrt(Box<Expr>),
+    /// The evaluation date, as a day number.
+    Today,
+    /// A date moved by whole calendar months (negative: back), on the
+    /// calendar: the day of the month is kept or clamped to the month's end.
+    ShiftMonths(Box<Expr>, i32),
+    /// Whole calendar units from the first date to the second (an age in
+    /// years: `define age in a: today - birth_date`).
+    Elapsed(crate::time::CalendarUnit, Box<Expr>, Box<Expr>),
 }
 
 /// A resolved rule.

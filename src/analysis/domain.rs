@@ -156,6 +156,9 @@ impl Domain {
             .map(|(i, f)| match &f.kind {
                 FactKind::Bool => FactDomain::Bool,
                 FactKind::Enum { values } => FactDomain::Enum(values.len()),
+                // A date is compared only with dates (free atoms, see
+                // encode.rs): no cuts, one cell for "some day".
+                FactKind::Date => FactDomain::Numeric(cells(&[], None, None, true)),
                 FactKind::Integer { min, max } => FactDomain::Numeric(cells(
                     cuts.get(&FactId(i as u32)).map_or(&[][..], Vec::as_slice),
                     *min,
@@ -201,7 +204,7 @@ pub fn numeric_cells(kind: &FactKind, cuts: &[f64]) -> Vec<Cell> {
     match kind {
         FactKind::Integer { min, max } => cells(cuts, *min, *max, true),
         FactKind::Number { min, max, .. } => cells(cuts, *min, *max, false),
-        FactKind::Bool | FactKind::Enum { .. } => Vec::new(),
+        FactKind::Bool | FactKind::Enum { .. } | FactKind::Date => Vec::new(),
     }
 }
 

@@ -219,7 +219,13 @@ impl<'g> Encoder<'g> {
                     tv
                 }
             }
-            ExprKind::Num(_) | ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => self.free(),
+            ExprKind::Num(_)
+            | ExprKind::Neg(_)
+            | ExprKind::Arith(..)
+            | ExprKind::Sqrt(_)
+            | ExprKind::Today
+            | ExprKind::ShiftMonths(..)
+            | ExprKind::Elapsed(..) => self.free(),
         }
     }
 
@@ -280,7 +286,7 @@ impl<'g> Encoder<'g> {
                         Some(self.sat.or(&[tv.t, tv.f]))
                     }
                     Type::Enum(_) => enum_subject(self.g, &def.body).map(|f| self.fact(f)),
-                    Type::Num(_) => match term(self.g, &def.body) {
+                    Type::Num(_) | Type::Date => match term(self.g, &def.body) {
                         Term::Const(_) => Some(self.sat.top()),
                         Term::Unknown => Some(self.sat.bottom()),
                         Term::Fact(f) => Some(self.fact(f)),
@@ -527,7 +533,7 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
                     match def.ty {
                         Type::Bool => !definition_inexact(g, *d, judged),
                         Type::Enum(_) => enum_subject(g, &def.body).is_some(),
-                        Type::Num(_) => !matches!(term(g, &def.body), Term::Other),
+                        Type::Num(_) | Type::Date => !matches!(term(g, &def.body), Term::Other),
                     }
                 }
                 _ => false,
@@ -536,7 +542,13 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
                 out.push(e.span);
             }
         }
-        ExprKind::Num(_) | ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => out.push(e.span),
+        ExprKind::Num(_)
+        | ExprKind::Neg(_)
+        | ExprKind::Arith(..)
+        | ExprKind::Sqrt(_)
+        | ExprKind::Today
+        | ExprKind::ShiftMonths(..)
+        | ExprKind::Elapsed(..) => out.push(e.span),
     }
 }
 

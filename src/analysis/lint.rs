@@ -583,6 +583,7 @@ fn invalid_evaluation() -> Evaluation {
         actions: Vec::new(),
         notes: Vec::new(),
         violations: Vec::new(),
+        as_of: None,
     }
 }
 

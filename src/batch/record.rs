@@ -37,6 +37,9 @@ pub struct Work<'g> {
     pub summary: bool,
     /// For CSV input: the fact of each column.
     pub columns: Option<&'g [FactId]>,
+    /// The evaluation date of every record that does not give its own
+    /// (`as_of`), as a day number; `None` leaves `today` unknown.
+    pub as_of: Option<f64>,
 }
 
 /// A processed chunk: its output lines and its counts.
@@ -68,6 +71,10 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
         Payload::Cells(cells) => case_from_cells(g, work.columns.unwrap_or_default(), cells),
         Payload::Broken(e) => Err(vec![e.clone()]),
     };
+    let case = case.and_then(|mut c| match work.as_of {
+        Some(day) => c.default_as_of(g, day).map(|()| c),
+        None => Ok(c),
+    });
     let case = match case {
         Ok(c) => c,
         Err(errors) => {
@@ -270,6 +277,6 @@ fn cell_value(g: &Guideline, id: FactId, cell: &[u8]) -> Result<serde_json::Valu
             .ok_or_else(|| {
                 wrong("write a plain number such as 12.5 (a point for decimals), or leave the cell empty when it is unknown")
             }),
-        FactKind::Enum { .. } => Ok(serde_json::Value::String(text.to_string())),
+        FactKind::Enum { .. } | FactKind::Date => Ok(serde_json::Value::String(text.to_string())),
     }
 }

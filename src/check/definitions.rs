@@ -30,7 +30,11 @@ impl Checker<'_> {
         for &DefId(i) in &order {
             let d = defs[i as usize];
             self.unit_stated = d.unit.is_some();
-            let checked_body = self.expr(&d.body, Place::Condition);
+            let elapsed = d.unit.as_ref().and_then(|u| self.elapsed_definition(&d.body, u));
+            let checked_body = match elapsed {
+                Some(checked) => checked,
+                None => self.expr(&d.body, Place::Condition),
+            };
             self.unit_stated = false;
             let Some((body, ty)) = checked_body else { continue };
             let ty = match (&d.unit, ty) {

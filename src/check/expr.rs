@@ -58,6 +58,7 @@ impl Checker<'_> {
         let mk = |kind| Expr { kind, span };
         match &e.node {
             ast::ExprKind::Bool(b) => Some((mk(ExprKind::Bool(*b)), Type::Bool)),
+            ast::ExprKind::Today => Some((mk(ExprKind::Today), Type::Date)),
             ast::ExprKind::Quantity { value, unit } => {
                 let unit = match unit {
                     None => None,
@@ -174,6 +175,7 @@ impl Checker<'_> {
                     FactKind::Integer { .. } => Type::Num(Some(Unit::one())),
                     FactKind::Number { unit, .. } => Type::Num(Some(unit.clone())),
                     FactKind::Enum { .. } => Type::Enum(id),
+                    FactKind::Date => Type::Date,
                 };
                 Some((
                     Expr {
@@ -227,6 +229,9 @@ impl Checker<'_> {
         place: Place,
     ) -> Option<(Expr, Type)> {
         let mk = |kind| Expr { kind, span };
+        if !matches!(op, BinOp::And | BinOp::Or) && (self.involves_date(lhs) || self.involves_date(rhs)) {
+            return self.date_binary(op, lhs, rhs, span, place);
+        }
         match op {
             BinOp::And | BinOp::Or => {
                 let what = format!("each side of `{}`", op.as_str());
@@ -313,6 +318,13 @@ impl Checker<'_> {
     /// Both sides in one unit; a bare number takes the other side's unit.
     fn same_unit(&mut self, lt: &Type, rt: &Type, ls: Span, rs: Span, op: &str) -> Option<Option<Unit>> {
         let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
+            // Dates are compared in dates.rs; anything else reaching here
+            // is a date in a form it does not read (never silently).
+            self.error(
+                Problem::error("guidelang::check::date_arithmetic", format!("a date cannot be used with `{op}` here"))
+                    .with_label(ls.join(rs), "here")
+                    .with_help("compare dates directly (`lab_date >= treatment_start - 3 d`), or subtract them for the days between"),
+            );
             return None;
         };
         match (lu, ru) {
@@ -374,7 +386,7 @@ impl Checker<'_> {
                     Type::Bool,
                 ))
             }
-            Type::Num(_) => {
+            Type::Num(_) | Type::Date => {
                 self.error(
                     Problem::error(
                         "guidelang::check::number_is_value",
@@ -488,6 +500,7 @@ impl Checker<'_> {
             Type::Num(Some(u)) if !u.is_one() => format!("a number in {u}"),
             Type::Num(_) => "a number".into(),
             Type::Enum(f) => format!("a value of `{}`", self.facts[f.index()].name),
+            Type::Date => "a date".into(),
         }
     }
 }

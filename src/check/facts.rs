@@ -6,6 +6,17 @@ impl Checker<'_> {
     pub(super) fn declare_facts(&mut self, file: &ast::File) {
         for item in &file.items {
             let Item::Fact(f) = item else { continue };
+            if f.name.node == crate::facts::AS_OF_KEY {
+                self.error(
+                    Problem::error(
+                        "guidelang::check::reserved_fact_name",
+                        format!("`{}` cannot name a fact: a case gives the evaluation date under that key", f.name.node),
+                    )
+                    .with_label(f.name.span, "reserved")
+                    .with_help("choose another name, e.g. `assessment_date`; the guideline reads the evaluation date as `today`"),
+                );
+                continue;
+            }
             let Some(kind) = self.fact_kind(f) else { continue };
             if self.declare_name(&f.name, Name::Fact(FactId(self.facts.len() as u32))) {
                 self.facts.push(Fact {
@@ -71,6 +82,7 @@ impl Checker<'_> {
         };
         Some(match &f.ty.node {
             ast::FactType::Bool => FactKind::Bool,
+            ast::FactType::Date => FactKind::Date,
             ast::FactType::Integer { min, max } => {
                 bounds(self, min, max).then_some(())?;
                 FactKind::Integer { min: *min, max: *max }

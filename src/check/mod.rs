@@ -9,6 +9,7 @@
 //! `precedence.rs` (cycles), `invariants.rs` (claims, unused names), and
 //! `expr.rs` (typing one expression).
 
+mod dates;
 mod definitions;
 mod expr;
 mod facts;
@@ -204,7 +205,7 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
     use ast::ExprKind as K;
     match &e.node {
         K::Name(n) => f(n, e.span),
-        K::Bool(_) | K::Quantity { .. } => {}
+        K::Bool(_) | K::Quantity { .. } | K::Today => {}
         K::Not(x) | K::Neg(x) | K::Sqrt(x) => names_in(x, f),
         K::Binary { lhs, rhs, .. } => {
             names_in(lhs, f);
@@ -219,9 +220,16 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
 pub fn visit(e: &Expr, f: &mut dyn FnMut(&ExprKind)) {
     f(&e.kind);
     match &e.kind {
-        ExprKind::Bool(_) | ExprKind::Num(_) | ExprKind::Fact(_) | ExprKind::Def(_) => {}
-        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Sqrt(x) | ExprKind::EnumIn(x, _) | ExprKind::Known(x, _) => {
-            visit(x, f)
+        ExprKind::Bool(_) | ExprKind::Num(_) | ExprKind::Fact(_) | ExprKind::Def(_) | ExprKind::Today => {}
+        ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::Sqrt(x)
+        | ExprKind::EnumIn(x, _)
+        | ExprKind::Known(x, _)
+        | ExprKind::ShiftMonths(x, _) => visit(x, f),
+        ExprKind::Elapsed(_, a, b) => {
+            visit(a, f);
+            visit(b, f);
         }
         ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
             visit(a, f);

@@ -70,7 +70,7 @@ pub enum InputFormat {
     Csv,
 }
 
-pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) -> Exit {
+pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, as_of: f64) -> Exit {
     let g = match load_guideline(file, false) {
         Ok(g) => g,
         Err(e) => return e,
@@ -136,6 +136,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path) 
         },
         summary: args.summary,
         columns: (input_format == InputFormat::Csv).then_some(&csv_columns[..]),
+        as_of: Some(as_of),
     };
     let mut output = match Output::open(args.output.as_deref()) {
         Ok(o) => o,

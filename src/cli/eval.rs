@@ -23,8 +23,17 @@ pub struct Args {
     /// Show, for each action, which rules fired, which were overridden and why.
     #[arg(long)]
     explain: bool,
+    /// The evaluation date (`today` in the guideline), `YYYY-MM-DD`; a case's
+    /// own `"as_of"` takes precedence. Default: today (UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    as_of: Option<f64>,
     #[command(flatten)]
     batch: super::batch::BatchArgs,
+}
+
+/// `--as-of`: a calendar date in the accepted years.
+fn parse_as_of(text: &str) -> Result<f64, String> {
+    guidelang::time::parse_day(text)
 }
 
 pub fn run(args: Args) -> Exit {
@@ -32,8 +41,9 @@ pub fn run(args: Args) -> Exit {
         tell!("error: {option} applies to a cohort: give it with --cases COHORT");
         return Exit::Usage;
     }
+    let as_of = args.as_of.unwrap_or_else(guidelang::time::today_utc);
     let case_path = match (&args.batch.cases, &args.case) {
-        (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases),
+        (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases, as_of),
         (None, Some(case)) => case.clone(),
         // clap requires one of the two.
         (None, None) => return Exit::Usage,
@@ -55,7 +65,8 @@ pub fn run(args: Args) -> Exit {
             return exit;
         }
     };
-    let case = match guidelang::facts::parse_case(&g, &text) {
+    let case = guidelang::facts::parse_case(&g, &text).and_then(|mut c| c.default_as_of(&g, as_of).map(|()| c));
+    let case = match case {
         Ok(c) => c,
         Err(errors) => {
             let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();

@@ -25,6 +25,7 @@ impl Evaluator<'_> {
                 actions: Vec::new(),
                 notes: Vec::new(),
                 violations: Vec::new(),
+                as_of: case.as_of(),
             },
             Truth::Unknown => {
                 let needs = absent(case, &p.scope_facts);
@@ -43,6 +44,7 @@ impl Evaluator<'_> {
                     actions,
                     notes: Vec::new(),
                     violations: Vec::new(),
+                    as_of: case.as_of(),
                 }
             }
             Truth::True => Evaluation {
@@ -56,6 +58,7 @@ impl Evaluator<'_> {
                     .map(|(i, _)| i)
                     .collect(),
                 violations: self.violations.clone(),
+                as_of: case.as_of(),
             },
         }
     }

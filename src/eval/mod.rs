@@ -61,6 +61,8 @@ pub struct Evaluation {
     pub notes: Vec<usize>,
     /// Invariants the rules would have broken on this case.
     pub violations: Vec<Violation>,
+    /// The evaluation date (`today`) as a day number, when the case gave one.
+    pub as_of: Option<f64>,
 }
 
 /// What was concluded for one action, with the trace of every rule.

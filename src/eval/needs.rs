@@ -217,6 +217,11 @@ fn classify(nodes: &[Node], items: &[u32]) -> (Vec<bool>, Vec<Term>) {
             // `is known` is true on every completion, yet only giving the fact
             // makes it so: not a question completions can answer.
             Node::Known(..) | Node::KnownInClaim(..) => (false, Term::Other),
+            // Dates are compared with dates, never with the constants that
+            // cut a fact into cells: the comparisons reading them are inexact.
+            Node::Today => (true, Term::Other),
+            Node::ShiftMonths(a, _) => (e(a), Term::Other),
+            Node::Elapsed(_, a, b) => (e(a) && e(b), Term::Other),
             Node::Bool(_) | Node::FactBool(_) | Node::FactEnum(_) | Node::FactCmp(..) | Node::FactIn(..) => {
                 (true, Term::Other)
             }
@@ -235,7 +240,12 @@ fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
         | Node::Sqrt(a)
         | Node::EnumIn(a, _)
         | Node::Known(a, ..)
-        | Node::KnownInClaim(a, ..) => f(a),
+        | Node::KnownInClaim(a, ..)
+        | Node::ShiftMonths(a, _) => f(a),
+        Node::Elapsed(_, a, b) => {
+            f(a);
+            f(b);
+        }
         Node::And(a, b) | Node::Or(a, b) | Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
             f(a);
             f(b);
@@ -247,7 +257,8 @@ fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
         | Node::FactNum(_)
         | Node::FactEnum(_)
         | Node::FactCmp(..)
-        | Node::FactIn(..) => {}
+        | Node::FactIn(..)
+        | Node::Today => {}
     }
 }
 
@@ -356,6 +367,9 @@ fn representatives(kind: &FactKind, atoms: &[(CmpOp, f64, bool)], sets: &[u64]) 
             out
         }
         FactKind::Enum { values } => (0..values.len()).map(|i| Value::Enum(i as u8)).collect(),
+        // A date is only compared with dates (an inexact comparison, so no
+        // refinement runs over it): one value stands for all.
+        FactKind::Date => vec![Value::Num(0.0)],
         FactKind::Integer { .. } | FactKind::Number { .. } => {
             let cuts: Vec<f64> = atoms.iter().map(|(_, c, _)| *c).collect();
             let cells = domain::numeric_cells(kind, &cuts);
@@ -621,6 +635,7 @@ impl Evaluator<'_> {
             fired,
             combo,
             scratch,
+            today,
             ..
         } = self;
         let s = scratch;
@@ -635,6 +650,7 @@ impl Evaluator<'_> {
                 truth: &mut truth[..],
                 num: &mut num[..],
                 enm: &mut enm[..],
+                today: *today,
             };
             let completion = &s.completion;
             let start = s.starts.get(changed).map_or(s.order.len(), |x| *x as usize);

@@ -151,6 +151,8 @@ pub struct Evaluator<'p> {
     pub(crate) needs: Vec<Vec<FactId>>,
     /// Buffers of the refinement over completions.
     pub(super) scratch: Scratch,
+    /// The evaluation date of the case being evaluated (NaN: none).
+    pub(super) today: f64,
 }
 
 impl<'p> Evaluator<'p> {
@@ -170,6 +172,7 @@ impl<'p> Evaluator<'p> {
             violations: Vec::with_capacity(program.invariants.len()),
             needs: vec![Vec::new(); program.actions.len()],
             scratch: Scratch::new(program),
+            today: f64::NAN,
         }
     }
 
@@ -290,10 +293,12 @@ impl<'p> Evaluator<'p> {
     /// Each node writes the buffer of its type; an unknown number is NaN.
     pub(super) fn compute(&mut self, case: &Case, range: Range<usize>) {
         let p = self.program;
+        self.today = case.as_of().unwrap_or(f64::NAN);
         let mut bufs = Buffers {
             truth: &mut self.truth,
             num: &mut self.num,
             enm: &mut self.enm,
+            today: self.today,
         };
         for (i, node) in p.nodes[range.clone()].iter().enumerate() {
             bufs.step(&p.items, range.start + i, *node, |f| case.get(FactId(f)));
@@ -373,6 +378,8 @@ pub(super) struct Buffers<'b> {
     pub truth: &'b mut [Truth],
     pub num: &'b mut [f64],
     pub enm: &'b mut [u8],
+    /// The evaluation date's day number; NaN when the case has none.
+    pub today: f64,
 }
 
 impl Buffers<'_> {
@@ -446,6 +453,11 @@ impl Buffers<'_> {
                 } else {
                     Truth::Unknown
                 };
+            }
+            Node::Today => num[i] = self.today,
+            Node::ShiftMonths(a, months) => num[i] = crate::time::add_months(num[a as usize], months),
+            Node::Elapsed(unit, from, to) => {
+                num[i] = crate::time::whole_between(unit, num[from as usize], num[to as usize])
             }
             Node::AtLeast { n, start, len } => {
                 let (mut yes, mut maybe) = (0u32, 0u32);

@@ -101,6 +101,7 @@ impl Arena<'_> {
             truth: &mut self.truth,
             num: &mut self.num,
             enm: &mut self.enm,
+            today: case.as_of().unwrap_or(f64::NAN),
         };
         for i in done..len {
             let node = self.builder.nodes[i];

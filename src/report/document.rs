@@ -436,6 +436,7 @@ fn facts(g: &Guideline) -> Block {
                     "one of: {}",
                     values.iter().map(|v| humanize(v)).collect::<Vec<_>>().join(", ")
                 ))],
+                FactKind::Date => vec![t("a date (YYYY-MM-DD), not after the evaluation date")],
             };
             let label = fact_label(g, crate::model::FactId(i as u32));
             vec![

@@ -53,6 +53,8 @@ pub fn write_evaluation_json<W: std::io::Write>(out: W, g: &Guideline, e: &Evalu
 #[derive(Serialize)]
 struct Report<'g> {
     applicable: Option<bool>,
+    /// The evaluation date, `YYYY-MM-DD`; null when the case gave none.
+    as_of: Option<String>,
     conflicts: Vec<ConflictJson<'g>>,
     decisions: Vec<DecisionJson<'g>>,
     guideline: GuidelineJson<'g>,
@@ -242,6 +244,7 @@ impl<'g> Report<'g> {
         }
         Report {
             applicable,
+            as_of: e.as_of.map(crate::time::format_day),
             conflicts,
             decisions,
             guideline: GuidelineJson {

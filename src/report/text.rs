@@ -73,7 +73,15 @@ pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOpt
             g.meta.title, g.meta.version, g.meta.status
         ))
     );
-    let _ = writeln!(out, "{}", p.dim(&format!("guideline {}, {}", g.meta.id, g.hash)));
+    let as_of = e.as_of.map_or_else(
+        || "no evaluation date given".to_string(),
+        |d| format!("evaluated as of {}", crate::time::format_day(d)),
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        p.dim(&format!("guideline {}, {}; {as_of}", g.meta.id, g.hash))
+    );
     alarms(&mut out, g, e, &p);
     match &e.applicability {
         Applicability::NotApplicable => {

@@ -180,7 +180,12 @@ impl<'a> Why<'a> {
                 ExprKind::Fact(f) => out.push(self.given(*f)),
                 _ => self.missing(x, out, seen),
             },
-            ExprKind::Neg(_) | ExprKind::Arith(..) | ExprKind::Sqrt(_) => self.missing(e, out, seen),
+            ExprKind::Neg(_)
+            | ExprKind::Arith(..)
+            | ExprKind::Sqrt(_)
+            | ExprKind::Today
+            | ExprKind::ShiftMonths(..)
+            | ExprKind::Elapsed(..) => self.missing(e, out, seen),
         }
     }
 
@@ -205,8 +210,13 @@ impl<'a> Why<'a> {
             | ExprKind::Neg(x)
             | ExprKind::Sqrt(x)
             | ExprKind::EnumIn(x, _)
-            | ExprKind::Known(x, _) => {
+            | ExprKind::Known(x, _)
+            | ExprKind::ShiftMonths(x, _) => {
                 self.missing(x, out, seen);
+            }
+            ExprKind::Elapsed(_, a, b) => {
+                self.missing(a, out, seen);
+                self.missing(b, out, seen);
             }
             ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
                 self.missing(a, out, seen);

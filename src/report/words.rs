@@ -104,6 +104,7 @@ pub fn fact_value(g: &Guideline, f: FactId, value: Value) -> String {
     match (value, &g.fact(f).kind) {
         (Value::Bool(b), _) => yes_no(b).into(),
         (Value::Num(x), FactKind::Number { unit, .. }) => quantity(x, Some(unit)),
+        (Value::Num(x), FactKind::Date) => crate::time::format_day(x),
         (Value::Num(x), _) => fmt_num(x),
         (Value::Enum(i), FactKind::Enum { values }) => values
             .get(i as usize)

@@ -156,6 +156,8 @@ pub enum FactType {
     },
     /// `one of a, b, c`
     Enum(Vec<Spanned<String>>),
+    /// `date`: a calendar day.
+    Date,
 }
 
 /// A named expression.
@@ -393,6 +395,8 @@ pub enum ExprKind {
     },
     /// `sqrt(E)`
     Sqrt(Box<Expr>),
+    /// `today`: the evaluation date.
+    Today,
 }
 
 /// `==` for items compares everything but their `span`, like [`Spanned`], so a

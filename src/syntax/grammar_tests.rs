@@ -239,6 +239,7 @@ fn sexp(e: &Expr) -> String {
             list(&format!("at-least {}", n.node), &items)
         }
         ExprKind::Sqrt(x) => list("sqrt", &[x]),
+        ExprKind::Today => "today".into(),
     }
 }
 

@@ -181,6 +181,7 @@ impl Lower {
                 FactType::Number { unit, min, max }
             }
             Rule::enum_type => FactType::Enum(children(ty_pair).map(|p| self.text(&p)).collect()),
+            Rule::date_type => FactType::Date,
             _ => unreachable!("grammar: fact types"),
         };
         let mut description = None;
@@ -504,6 +505,7 @@ impl Lower {
                 }
                 (ExprKind::AtLeast { n, items }, deeper(depth, span)?)
             }
+            Rule::today => (ExprKind::Today, 1),
             _ => unreachable!("grammar: primaries only"),
         };
         Ok((Spanned::new(kind, span), depth))

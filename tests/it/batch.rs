@@ -50,6 +50,7 @@ fn cohort(n: usize, seed: u64) -> Vec<String> {
                         json!(max.map_or(x, |m| x.min(m)))
                     }
                     guidelang::model::FactKind::Enum { values } => json!(values[(r as usize) % values.len()]),
+                    guidelang::model::FactKind::Date => json!("2026-01-01"),
                 };
                 case.insert(fact.name.clone(), v);
             }
@@ -166,7 +167,16 @@ fn contract_records_are_the_single_case_contract() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "cohort.ndjson", &(input.join("\n") + "\n"));
     let out = guidelang()
-        .args(["eval", "--format", "json", "--jobs", "3", "--cases"])
+        .args([
+            "eval",
+            "--format",
+            "json",
+            "--jobs",
+            "3",
+            "--as-of",
+            "2026-12-01",
+            "--cases",
+        ])
         .arg(&path)
         .assert()
         .success()
@@ -179,7 +189,10 @@ fn contract_records_are_the_single_case_contract() {
         let mut record = record.clone();
         assert_eq!(record["line"], json!(i + 1));
         record.as_object_mut().unwrap().remove("line");
-        let expected = evaluation_json(&g, &evaluate(&g, &parse_case(&g, text).unwrap()));
+        let mut case = parse_case(&g, text).unwrap();
+        case.set_as_of(&g, guidelang::time::parse_day("2026-12-01").unwrap())
+            .unwrap();
+        let expected = evaluation_json(&g, &evaluate(&g, &case));
         assert_eq!(record, expected, "line {}", i + 1);
         // And a few through the binary's own single-case path.
         if i % 15 == 0 {

@@ -96,6 +96,23 @@ fn redact_hash(text: &str) -> String {
         rest = &after[hex..];
     }
     out.push_str(rest);
+    redact_as_of(&out)
+}
+
+/// Replaces the evaluation date (today, when the command gives none) with a
+/// placeholder: the report prints it, and the snapshot must not age.
+fn redact_as_of(text: &str) -> String {
+    const MARK: &str = "evaluated as of ";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i + MARK.len()]);
+        out.push_str("[date]");
+        let after = &rest[i + MARK.len()..];
+        let date = after.chars().take_while(|c| c.is_ascii_digit() || *c == '-').count();
+        rest = &after[date..];
+    }
+    out.push_str(rest);
     out
 }
 

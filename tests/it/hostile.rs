@@ -61,6 +61,7 @@ fn filled(g: &Guideline) -> Case {
             FactKind::Integer { min, .. } => Value::Num(min.unwrap_or(1.0).ceil()),
             FactKind::Number { min, max, .. } => Value::Num(max.or(*min).unwrap_or(100.0)),
             FactKind::Enum { values } => Value::Enum((i % values.len().max(1)) as u8),
+            FactKind::Date => Value::Num(20_000.0),
         };
         case.set(id, Some(value));
     }

@@ -53,6 +53,7 @@ fn run(input: &[u8], csv: bool, jobs: usize, format: RecordFormat) -> Option<(Ve
         format,
         summary: false,
         columns: csv.then_some(&columns[..]),
+        as_of: None,
     };
     let mut out = Vec::new();
     let tally = batch::run(&work, source.as_mut(), &mut out, jobs, &mut |_, _| {}).unwrap();

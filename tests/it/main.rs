@@ -15,6 +15,7 @@ mod call_limit;
 mod capped_output;
 mod case_input;
 mod contraindication_never_withheld;
+mod dates;
 mod diagnostics;
 mod diff;
 mod diff_props;

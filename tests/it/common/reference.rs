@@ -41,6 +41,7 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
             actions: Vec::new(),
             notes: Vec::new(),
             violations: Vec::new(),
+            as_of: case.as_of(),
         },
         Truth::Unknown => {
             let needs = absent(case, &scope_facts(g));
@@ -66,6 +67,7 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 actions,
                 notes: Vec::new(),
                 violations: Vec::new(),
+                as_of: case.as_of(),
             }
         }
         Truth::True => {
@@ -88,6 +90,7 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 actions,
                 notes,
                 violations,
+                as_of: case.as_of(),
             }
         }
     }
