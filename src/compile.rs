@@ -84,6 +84,13 @@ pub(crate) enum Node {
     ShiftMonths(u32, i32),
     /// Whole calendar units from the first date to the second.
     Elapsed(crate::time::CalendarUnit, u32, u32),
+    /// A rise or fall of at least `percent` of a baseline above 0.
+    Change {
+        now: u32,
+        baseline: u32,
+        percent: f64,
+        rise: bool,
+    },
 }
 
 /// What makes two nodes the same computation, for sharing them.
@@ -132,6 +139,17 @@ impl Node {
             Node::Today => k(17, 0, 0, 0),
             Node::ShiftMonths(a, months) => Some(NodeKey(18, a.into(), i64::from(months) as u64, 0)),
             Node::Elapsed(unit, a, b) => k(19, a, b, unit as u64),
+            Node::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => Some(NodeKey(
+                20 + u8::from(rise),
+                now.into(),
+                baseline.into(),
+                percent.to_bits(),
+            )),
         }
     }
 }
@@ -520,6 +538,17 @@ impl<'g> Builder<'g> {
             ExprKind::Today => Node::Today,
             ExprKind::ShiftMonths(x, months) => Node::ShiftMonths(self.expr(x), *months),
             ExprKind::Elapsed(unit, from, to) => Node::Elapsed(*unit, self.expr(from), self.expr(to)),
+            ExprKind::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => Node::Change {
+                now: self.expr(now),
+                baseline: self.expr(baseline),
+                percent: *percent,
+                rise: *rise,
+            },
             ExprKind::EnumIn(x, set) => match &x.kind {
                 ExprKind::Fact(f) if matches!(self.g.fact(*f).kind, FactKind::Enum { .. }) => Node::FactIn(f.0, *set),
                 _ => Node::EnumIn(self.expr(x), *set),

@@ -509,6 +509,16 @@ fn write_expr(s: &mut String, e: &ExprKind) {
             s.push(')');
         }
         ExprKind::Today => s.push_str("today"),
+        ExprKind::Change {
+            subject,
+            percent,
+            rise,
+            baseline,
+        } => {
+            postfix_subject(s, &subject.node);
+            let way = if *rise { "above" } else { "below" };
+            let _ = write!(s, " is at least {} % {way} {}", percent.node, baseline.node);
+        }
     }
 }
 

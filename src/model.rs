@@ -323,6 +323,19 @@ pub enum ExprKind {
     /// Whole calendar units from the first date to the second (an age in
     /// years: `define age in a: today - birth_date`).
     Elapsed(crate::time::CalendarUnit, Box<Expr>, Box<Expr>),
+    /// A change from a baseline of at least `percent` of it: a rise
+    /// (`now >= baseline × (1 + percent/100)`) or a fall; unknown when the
+    /// baseline is 0 or less, where a relative change means nothing.
+    Change {
+        /// The value now.
+        now: Box<Expr>,
+        /// The baseline.
+        baseline: Box<Expr>,
+        /// The change, in percent of the baseline.
+        percent: f64,
+        /// A rise (`above`) or a fall (`below`).
+        rise: bool,
+    },
 }
 
 /// A resolved rule.

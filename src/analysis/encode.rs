@@ -225,7 +225,8 @@ impl<'g> Encoder<'g> {
             | ExprKind::Sqrt(_)
             | ExprKind::Today
             | ExprKind::ShiftMonths(..)
-            | ExprKind::Elapsed(..) => self.free(),
+            | ExprKind::Elapsed(..)
+            | ExprKind::Change { .. } => self.free(),
         }
     }
 
@@ -548,7 +549,8 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
         | ExprKind::Sqrt(_)
         | ExprKind::Today
         | ExprKind::ShiftMonths(..)
-        | ExprKind::Elapsed(..) => out.push(e.span),
+        | ExprKind::Elapsed(..)
+        | ExprKind::Change { .. } => out.push(e.span),
     }
 }
 

@@ -59,6 +59,12 @@ impl Checker<'_> {
         match &e.node {
             ast::ExprKind::Bool(b) => Some((mk(ExprKind::Bool(*b)), Type::Bool)),
             ast::ExprKind::Today => Some((mk(ExprKind::Today), Type::Date)),
+            ast::ExprKind::Change {
+                subject,
+                percent,
+                rise,
+                baseline,
+            } => self.change(subject, percent, *rise, baseline, span, place),
             ast::ExprKind::Quantity { value, unit } => {
                 let unit = match unit {
                     None => None,
@@ -316,7 +322,7 @@ impl Checker<'_> {
     }
 
     /// Both sides in one unit; a bare number takes the other side's unit.
-    fn same_unit(&mut self, lt: &Type, rt: &Type, ls: Span, rs: Span, op: &str) -> Option<Option<Unit>> {
+    pub(super) fn same_unit(&mut self, lt: &Type, rt: &Type, ls: Span, rs: Span, op: &str) -> Option<Option<Unit>> {
         let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
             // Dates are compared in dates.rs; anything else reaching here
             // is a date in a form it does not read (never silently).

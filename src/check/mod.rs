@@ -9,6 +9,7 @@
 //! `precedence.rs` (cycles), `invariants.rs` (claims, unused names), and
 //! `expr.rs` (typing one expression).
 
+mod change;
 mod dates;
 mod definitions;
 mod expr;
@@ -212,6 +213,10 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
             names_in(rhs, f);
         }
         K::Is { subject, .. } | K::OneOf { subject, .. } | K::Known { subject, .. } => names_in(subject, f),
+        K::Change { subject, baseline, .. } => {
+            names_in(subject, f);
+            f(&baseline.node, baseline.span);
+        }
         K::AtLeast { items, .. } => items.iter().for_each(|i| names_in(i, f)),
     }
 }
@@ -227,7 +232,10 @@ pub fn visit(e: &Expr, f: &mut dyn FnMut(&ExprKind)) {
         | ExprKind::EnumIn(x, _)
         | ExprKind::Known(x, _)
         | ExprKind::ShiftMonths(x, _) => visit(x, f),
-        ExprKind::Elapsed(_, a, b) => {
+        ExprKind::Elapsed(_, a, b)
+        | ExprKind::Change {
+            now: a, baseline: b, ..
+        } => {
             visit(a, f);
             visit(b, f);
         }

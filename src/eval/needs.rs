@@ -222,6 +222,8 @@ fn classify(nodes: &[Node], items: &[u32]) -> (Vec<bool>, Vec<Term>) {
             Node::Today => (true, Term::Other),
             Node::ShiftMonths(a, _) => (e(a), Term::Other),
             Node::Elapsed(_, a, b) => (e(a) && e(b), Term::Other),
+            // Two quantities related: no cell of either fact settles it.
+            Node::Change { .. } => (false, Term::Other),
             Node::Bool(_) | Node::FactBool(_) | Node::FactEnum(_) | Node::FactCmp(..) | Node::FactIn(..) => {
                 (true, Term::Other)
             }
@@ -242,7 +244,10 @@ fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
         | Node::Known(a, ..)
         | Node::KnownInClaim(a, ..)
         | Node::ShiftMonths(a, _) => f(a),
-        Node::Elapsed(_, a, b) => {
+        Node::Elapsed(_, a, b)
+        | Node::Change {
+            now: a, baseline: b, ..
+        } => {
             f(a);
             f(b);
         }

@@ -455,6 +455,23 @@ impl Buffers<'_> {
                 };
             }
             Node::Today => num[i] = self.today,
+            Node::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => {
+                let (x, base) = (num[now as usize], num[baseline as usize]);
+                // Scaled by 100 rather than multiplied by 1.25: exact for the
+                // whole percentages guidelines use.
+                truth[i] = if x.is_nan() || base.is_nan() || base <= 0.0 {
+                    Truth::Unknown
+                } else if rise {
+                    Truth::from_bool(100.0 * x >= (100.0 + percent) * base)
+                } else {
+                    Truth::from_bool(100.0 * x <= (100.0 - percent) * base)
+                };
+            }
             Node::ShiftMonths(a, months) => num[i] = crate::time::add_months(num[a as usize], months),
             Node::Elapsed(unit, from, to) => {
                 num[i] = crate::time::whole_between(unit, num[from as usize], num[to as usize])

@@ -148,6 +148,17 @@ impl Words<'_> {
                 self.value(&x.kind, out);
                 text(out, if *negated { " is not recorded" } else { " is recorded" });
             }
+            ExprKind::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => {
+                self.value(&now.kind, out);
+                let way = if *rise { "above" } else { "below" };
+                text(out, format!(" at least {} % {way} ", super::fmt_num(*percent)));
+                self.value(&baseline.kind, out);
+            }
             ExprKind::AtLeast(n, items) => {
                 text(out, format!("at least {n} of ("));
                 for (i, item) in items.iter().enumerate() {
@@ -306,6 +317,30 @@ impl Words<'_> {
             ExprKind::Sqrt(x) => {
                 text(out, "the square root of ");
                 self.operand(x, 8, out);
+            }
+            ExprKind::Today => text(out, "today"),
+            ExprKind::ShiftMonths(x, months) => {
+                let (n, unit) = if months % 12 == 0 {
+                    (months.abs() / 12, "year")
+                } else {
+                    (months.abs(), "month")
+                };
+                let plural = if n == 1 { "" } else { "s" };
+                let side = if *months < 0 { "before" } else { "after" };
+                text(out, format!("{n} {unit}{plural} {side} "));
+                self.operand(x, 9, out);
+            }
+            ExprKind::Elapsed(unit, from, to) => {
+                let unit = match unit {
+                    crate::time::CalendarUnit::Day => "days",
+                    crate::time::CalendarUnit::Week => "weeks",
+                    crate::time::CalendarUnit::Month => "months",
+                    crate::time::CalendarUnit::Year => "years",
+                };
+                text(out, format!("whole {unit} from "));
+                self.operand(from, 9, out);
+                text(out, " to ");
+                self.operand(to, 9, out);
             }
             other => self.cond(other, out),
         }

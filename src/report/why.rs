@@ -186,6 +186,16 @@ impl<'a> Why<'a> {
             | ExprKind::Today
             | ExprKind::ShiftMonths(..)
             | ExprKind::Elapsed(..) => self.missing(e, out, seen),
+            ExprKind::Change { now, baseline, .. } => match truth {
+                Truth::Unknown => self.missing(e, out, seen),
+                _ => {
+                    out.push(Reason::Compared(format!(
+                        "{} against {}",
+                        self.side(now),
+                        self.side(baseline)
+                    )));
+                }
+            },
         }
     }
 
@@ -214,7 +224,10 @@ impl<'a> Why<'a> {
             | ExprKind::ShiftMonths(x, _) => {
                 self.missing(x, out, seen);
             }
-            ExprKind::Elapsed(_, a, b) => {
+            ExprKind::Elapsed(_, a, b)
+            | ExprKind::Change {
+                now: a, baseline: b, ..
+            } => {
                 self.missing(a, out, seen);
                 self.missing(b, out, seen);
             }

@@ -397,6 +397,17 @@ pub enum ExprKind {
     Sqrt(Box<Expr>),
     /// `today`: the evaluation date.
     Today,
+    /// `E is at least P % above B` / `below B`: a change relative to a baseline.
+    Change {
+        /// The value now.
+        subject: Box<Expr>,
+        /// The change, in percent of the baseline.
+        percent: Spanned<f64>,
+        /// `above` (a rise) or `below` (a fall).
+        rise: bool,
+        /// The baseline's name.
+        baseline: Spanned<String>,
+    },
 }
 
 /// `==` for items compares everything but their `span`, like [`Spanned`], so a

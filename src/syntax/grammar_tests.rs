@@ -240,6 +240,15 @@ fn sexp(e: &Expr) -> String {
         }
         ExprKind::Sqrt(x) => list("sqrt", &[x]),
         ExprKind::Today => "today".into(),
+        ExprKind::Change {
+            subject,
+            percent,
+            rise,
+            baseline,
+        } => {
+            let head = if *rise { "rise" } else { "fall" };
+            format!("({head} {} {} {})", percent.node, sexp(subject), baseline.node)
+        }
     }
 }
 

@@ -434,6 +434,20 @@ impl Lower {
                         values: names(op),
                         negated: kind_of_op == Rule::is_not_one_of,
                     },
+                    Rule::is_change => {
+                        let mut parts = children(op);
+                        let percent = parts.next().ok_or_else(missing)?;
+                        let way = parts.next().ok_or_else(missing)?;
+                        let base = parts.next().ok_or_else(missing)?;
+                        // The grammar's `num` is digits with an optional fraction.
+                        let value = percent.as_str().parse::<f64>().map_err(|_| missing())?;
+                        ExprKind::Change {
+                            subject,
+                            percent: Spanned::new(value, span_of(&percent)),
+                            rise: way.as_str() == "above",
+                            baseline: Spanned::new(base.as_str().to_string(), span_of(&base)),
+                        }
+                    }
                     _ => {
                         let negated = kind_of_op == Rule::is_not_value;
                         let value = names(op).into_iter().next().ok_or_else(missing)?;

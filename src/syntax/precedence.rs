@@ -97,7 +97,9 @@ impl ExprKind {
             ExprKind::Binary { op, .. } => Some(Operator::Binary(*op)),
             ExprKind::Not(_) => Some(Operator::Not),
             ExprKind::Neg(_) => Some(Operator::Neg),
-            ExprKind::Is { .. } | ExprKind::OneOf { .. } | ExprKind::Known { .. } => Some(Operator::Is),
+            ExprKind::Is { .. } | ExprKind::OneOf { .. } | ExprKind::Known { .. } | ExprKind::Change { .. } => {
+                Some(Operator::Is)
+            }
             ExprKind::Bool(_)
             | ExprKind::Quantity { .. }
             | ExprKind::Name(_)
@@ -114,7 +116,7 @@ impl ExprKind {
 }
 
 /// The grammar's operator rules, as listed in its `infix`, `prefix` and `postfix`.
-const OPERATOR_RULES: [Rule; 20] = [
+const OPERATOR_RULES: [Rule; 21] = [
     Rule::or_op,
     Rule::and_op,
     Rule::lt,
@@ -135,6 +137,7 @@ const OPERATOR_RULES: [Rule; 20] = [
     Rule::is_not_one_of,
     Rule::is_value,
     Rule::is_not_value,
+    Rule::is_change,
 ];
 
 /// The operator a grammar rule writes; `None` for a rule that is no operator.
@@ -159,7 +162,8 @@ pub(super) fn operator_of(kind: Rule) -> Option<Operator> {
         | Rule::is_one_of
         | Rule::is_not_one_of
         | Rule::is_value
-        | Rule::is_not_value => Operator::Is,
+        | Rule::is_not_value
+        | Rule::is_change => Operator::Is,
         _ => return None,
     })
 }

@@ -259,6 +259,10 @@ fn a_dated_guideline_formats_and_reads_back_the_same() {
     let again = guidelang::syntax::parse(&guidelang::diagnostics::Source::new("again.gl", &text)).expect("reparses");
     assert_eq!(file.items, again.items);
     assert!(text.contains("define age in a: today - birth_date"), "{text}");
+    // And the review document says it in words.
+    let document = guidelang::report::render_markdown(&guidelang::report::document(&dated()));
+    assert!(document.contains("6 months before today"), "{document}");
+    assert!(document.contains("whole years from"), "{document}");
 }
 
 /// Whole years the way people count them: the years between, less one when

@@ -8,6 +8,7 @@ mod common;
 mod lint_support;
 
 mod actions;
+mod baseline;
 mod batch;
 mod broken_pipe;
 mod budget;

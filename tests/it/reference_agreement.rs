@@ -193,7 +193,10 @@ fn subexpressions<'e>(e: &'e guidelang::model::Expr, out: &mut Vec<&'e guidelang
         | ExprKind::EnumIn(x, _)
         | ExprKind::Known(x, _)
         | ExprKind::ShiftMonths(x, _) => subexpressions(x, out),
-        ExprKind::Elapsed(_, a, b) => {
+        ExprKind::Elapsed(_, a, b)
+        | ExprKind::Change {
+            now: a, baseline: b, ..
+        } => {
             subexpressions(a, out);
             subexpressions(b, out);
         }

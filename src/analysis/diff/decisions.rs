@@ -116,6 +116,17 @@ impl Universe {
             ExprKind::Today => ExprKind::Today,
             ExprKind::ShiftMonths(x, months) => ExprKind::ShiftMonths(r(x)?, *months),
             ExprKind::Elapsed(unit, a, b) => ExprKind::Elapsed(*unit, r(a)?, r(b)?),
+            ExprKind::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => ExprKind::Change {
+                now: r(now)?,
+                baseline: r(baseline)?,
+                percent: *percent,
+                rise: *rise,
+            },
         };
         Some(Expr { kind, span: e.span })
     }

@@ -117,6 +117,23 @@ impl<'a> Env<'a> {
             },
             ExprKind::Sqrt(x) => num(self.value(x)).map_or(Val::Unknown, |v| finite(v.sqrt())),
             ExprKind::Today => self.case.as_of().map_or(Val::Unknown, Val::Num),
+            ExprKind::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => match (num(self.value(now)), num(self.value(baseline))) {
+                // The relative change: how far from the baseline, in percent of it.
+                (Some(x), Some(b)) if b > 0.0 => {
+                    let change = 100.0 * (x - b);
+                    Val::Bool(if *rise {
+                        change >= percent * b
+                    } else {
+                        -change >= percent * b
+                    })
+                }
+                _ => Val::Unknown,
+            },
             ExprKind::ShiftMonths(x, months) => {
                 num(self.value(x)).map_or(Val::Unknown, |d| finite(guidelang::time::add_months(d, *months)))
             }
