@@ -84,17 +84,8 @@ fn is_block(item: &Item) -> bool {
     match item {
         // A definition and its description read as one entry, like a fact.
         Item::Reference(_) | Item::Action(_) | Item::Fact(_) | Item::Definition(_) => false,
-        Item::Rule(r) => {
-            r.when.is_some()
-                || r.dose.is_some()
-                || r.detail.is_some()
-                || !r.warnings.is_empty()
-                || r.because.is_some()
-                || !r.cites.is_empty()
-                || !r.overrides.is_empty()
-        }
-        Item::Note(n) => n.when.is_some() || n.says.is_some() || !n.cites.is_empty(),
-        Item::Invariant(_) => true,
+        // Every rule and note has a `when` line (`when always` at least).
+        Item::Rule(_) | Item::Note(_) | Item::Invariant(_) => true,
     }
 }
 
@@ -277,8 +268,9 @@ impl Printer<'_> {
             Item::Rule(r) => self.rule(i, r, forced),
             Item::Note(n) => {
                 self.head(at, start, forced, &format!("note {}:", n.id.node));
-                if let Some(w) = &n.when {
-                    self.field(at, Slot::When, &format!("when {}", expr(w)));
+                match &n.when {
+                    Some(w) => self.field(at, Slot::When, &format!("when {}", expr(w))),
+                    None => self.field(at, Slot::When, "when always"),
                 }
                 if let Some(s) = &n.says {
                     self.field(at, Slot::Says, &format!("says {}", quote(&s.node)));
@@ -314,8 +306,9 @@ impl Printer<'_> {
             forced,
             &format!("rule {}: {} {}", r.id.node, r.verdict.node, r.action.node),
         );
-        if let Some(w) = &r.when {
-            self.field(at, Slot::When, &format!("when {}", expr(w)));
+        match &r.when {
+            Some(w) => self.field(at, Slot::When, &format!("when {}", expr(w))),
+            None => self.field(at, Slot::When, "when always"),
         }
         if !r.overrides.is_empty() {
             let ids: Vec<&str> = r.overrides.iter().map(|o| o.node.as_str()).collect();
@@ -387,6 +380,9 @@ fn fact(f: &Fact) -> String {
         }
     };
     let mut s = format!("fact {}: {ty}", f.name.node);
+    if let Some(m) = &f.molar_mass {
+        let _ = write!(s, " molar mass {} {}", m.value.node, m.unit.node);
+    }
     if let Some(d) = &f.description {
         let _ = write!(s, " {}", quote(&d.node));
     }
@@ -507,6 +503,11 @@ fn write_expr(s: &mut String, e: &ExprKind) {
             write_expr(s, &x.node);
             s.push(')');
         }
+        ExprKind::Paren(x) => {
+            s.push('(');
+            write_expr(s, &x.node);
+            s.push(')');
+        }
     }
 }
 
@@ -544,12 +545,14 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_needed_parentheses() {
-        let out = fmt("guideline g\ndefine d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))\n");
+    fn keeps_the_parentheses_the_author_wrote() {
+        let src = "guideline g\ndefine d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))\n";
+        let out = fmt(src);
         assert!(
-            out.contains("define d: a and (b or c) or not a and x < y - (z - 1)"),
+            out.contains("define d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))"),
             "{out}"
         );
+        assert_eq!(fmt(&out), out);
     }
 
     #[test]

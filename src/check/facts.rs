@@ -7,13 +7,15 @@ impl Checker<'_> {
         for item in &file.items {
             let Item::Fact(f) = item else { continue };
             let Some(kind) = self.fact_kind(f) else { continue };
-            if self.declare_name(&f.name, Name::Fact(FactId(self.facts.len() as u32))) {
+            let id = FactId(self.facts.len() as u32);
+            if self.declare_name(&f.name, Name::Fact(id)) {
                 self.facts.push(Fact {
                     name: f.name.node.clone(),
                     kind,
                     description: f.description.as_ref().map(|d| d.node.clone()),
                     span: f.span,
                 });
+                self.declare_molar_mass(f, id);
             }
         }
     }

@@ -16,6 +16,7 @@ mod header;
 mod invariants;
 mod precedence;
 mod rules;
+mod units;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -73,6 +74,8 @@ struct Checker<'a> {
     dropped: [usize; 2],
     /// Suggestions computed so far, up to [`MAX_SUGGESTIONS`].
     suggested: usize,
+    /// The molar mass (g/mol) each number fact states, for unit conversions.
+    molar_masses: HashMap<FactId, crate::units::Ratio>,
 }
 
 /// Checks a parsed file.
@@ -91,6 +94,7 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         kept: [0; 2],
         dropped: [0; 2],
         suggested: 0,
+        molar_masses: HashMap::new(),
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
@@ -205,7 +209,7 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
     match &e.node {
         K::Name(n) => f(n, e.span),
         K::Bool(_) | K::Quantity { .. } => {}
-        K::Not(x) | K::Neg(x) | K::Sqrt(x) => names_in(x, f),
+        K::Not(x) | K::Neg(x) | K::Sqrt(x) | K::Paren(x) => names_in(x, f),
         K::Binary { lhs, rhs, .. } => {
             names_in(lhs, f);
             names_in(rhs, f);

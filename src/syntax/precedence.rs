@@ -102,7 +102,8 @@ impl ExprKind {
             | ExprKind::Quantity { .. }
             | ExprKind::Name(_)
             | ExprKind::AtLeast { .. }
-            | ExprKind::Sqrt(_) => None,
+            | ExprKind::Sqrt(_)
+            | ExprKind::Paren(_) => None,
         }
     }
 
