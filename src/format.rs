@@ -14,6 +14,7 @@
 //! Guarantees, tested by property: formatting is idempotent, and the formatted
 //! text parses to the same tree as the original.
 
+mod breaks;
 mod comments;
 
 use std::collections::HashMap;
@@ -242,7 +243,11 @@ impl Printer<'_> {
             self.field(None, Slot::Reviewers, &format!("reviewed by {}", names.join(", ")));
         }
         if let Some(e) = &h.scope {
-            self.field(None, Slot::Scope, &format!("applies when {}", expr(e)));
+            self.field(
+                None,
+                Slot::Scope,
+                &breaks::long("applies when ", e, INDENT.len(), INDENT.len()),
+            );
         }
     }
 
@@ -259,7 +264,7 @@ impl Printer<'_> {
                     at,
                     start,
                     forced,
-                    &format!("define {}{unit}: {}", d.name.node, expr(&d.body)),
+                    &breaks::long(&format!("define {}{unit}: ", d.name.node), &d.body, 0, INDENT.len()),
                 );
                 if let Some(s) = &d.description {
                     self.field(at, Slot::Description, &quote(&s.node));
@@ -269,7 +274,7 @@ impl Printer<'_> {
             Item::Note(n) => {
                 self.head(at, start, forced, &format!("note {}:", n.id.node));
                 match &n.when {
-                    Some(w) => self.field(at, Slot::When, &format!("when {}", expr(w))),
+                    Some(w) => self.field(at, Slot::When, &breaks::long("when ", w, INDENT.len(), INDENT.len())),
                     None => self.field(at, Slot::When, "when always"),
                 }
                 if let Some(s) = &n.says {
@@ -284,11 +289,15 @@ impl Printer<'_> {
                 let claim = match &inv.claim {
                     Claim::Never { verdicts, action, when } => {
                         let vs: Vec<&str> = verdicts.iter().map(|v| v.node.as_str()).collect();
-                        format!("never {} {} when {}", vs.join(" or "), action.node, expr(when))
+                        let prefix = format!("never {} {} when ", vs.join(" or "), action.node);
+                        breaks::long(&prefix, when, INDENT.len(), INDENT.len())
                     }
-                    Claim::AlwaysDecide { action, when } => {
-                        format!("always decide {} when {}", action.node, expr(when))
-                    }
+                    Claim::AlwaysDecide { action, when } => breaks::long(
+                        &format!("always decide {} when ", action.node),
+                        when,
+                        INDENT.len(),
+                        INDENT.len(),
+                    ),
                 };
                 self.field(at, Slot::Claim, &claim);
                 if let Some(b) = &inv.because {
@@ -307,7 +316,7 @@ impl Printer<'_> {
             &format!("rule {}: {} {}", r.id.node, r.verdict.node, r.action.node),
         );
         match &r.when {
-            Some(w) => self.field(at, Slot::When, &format!("when {}", expr(w))),
+            Some(w) => self.field(at, Slot::When, &breaks::long("when ", w, INDENT.len(), INDENT.len())),
             None => self.field(at, Slot::When, "when always"),
         }
         if !r.overrides.is_empty() {

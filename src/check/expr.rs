@@ -198,6 +198,8 @@ impl Checker<'_> {
                     ty,
                 ))
             }
+            // Already reported where it is declared.
+            None if self.refused_facts.contains(n) => None,
             None => {
                 let help = if self.may_suggest() {
                     suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")

@@ -6,7 +6,10 @@ impl Checker<'_> {
     pub(super) fn declare_facts(&mut self, file: &ast::File) {
         for item in &file.items {
             let Item::Fact(f) = item else { continue };
-            let Some(kind) = self.fact_kind(f) else { continue };
+            let Some(kind) = self.fact_kind(f) else {
+                self.refused_facts.insert(f.name.node.clone());
+                continue;
+            };
             let id = FactId(self.facts.len() as u32);
             if self.declare_name(&f.name, Name::Fact(id)) {
                 self.facts.push(Fact {

@@ -10,6 +10,7 @@
 //! `expr.rs` (typing one expression).
 
 mod definitions;
+mod descriptions;
 mod expr;
 mod facts;
 mod header;
@@ -76,6 +77,9 @@ struct Checker<'a> {
     suggested: usize,
     /// The molar mass (g/mol) each number fact states, for unit conversions.
     molar_masses: HashMap<FactId, crate::units::Ratio>,
+    /// Facts whose declaration was refused (a bad unit, an empty range):
+    /// their uses are not reported again as unknown names.
+    refused_facts: HashSet<String>,
 }
 
 /// Checks a parsed file.
@@ -95,6 +99,7 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         dropped: [0; 2],
         suggested: 0,
         molar_masses: HashMap::new(),
+        refused_facts: HashSet::new(),
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
@@ -175,6 +180,7 @@ impl Checker<'_> {
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
+        self.descriptions(file);
         let meta = meta?;
         if file.header.scope.is_some() && scope.is_none() {
             return None;

@@ -47,9 +47,7 @@ impl Checker<'_> {
             )
             .with_label(l.span, format!("in {a}"))
             .with_label(r.span, format!("in {b}"))
-            .with_help(
-                "quantities of different dimensions cannot be compared or added; check the fact's declared unit",
-            ),
+            .with_help("these measure different things, so no conversion exists; check the fact's declared unit"),
         );
         None
     }
@@ -112,7 +110,7 @@ impl Checker<'_> {
         let per_mole = Unit::parse("g/mol").unwrap_or_default();
         let grams = given
             .factor_to(&per_mole)
-            .and_then(|k| Ratio::from_written(mm.value.node)?.mul(k));
+            .and_then(|k| Ratio::from_written(mm.value.node)?.times(k));
         match grams {
             Some(m) if m != Ratio::int(0) => {
                 let mass_or_amount = fact_unit.dims()[2] != 0 || fact_unit.dims()[3] != 0;
@@ -189,7 +187,7 @@ fn rescale(e: Expr, k: Ratio) -> Expr {
     let span = e.span;
     match e.kind {
         ExprKind::Num(v) => {
-            let exact = Ratio::from_written(v).and_then(|x| x.mul(k)).map(Ratio::to_f64);
+            let exact = Ratio::from_written(v).and_then(|x| x.times(k)).map(Ratio::to_f64);
             Expr {
                 kind: ExprKind::Num(exact.unwrap_or(v * k.to_f64())),
                 span,

@@ -28,7 +28,7 @@ impl Canon {
     fn one() -> Canon {
         Canon {
             scale: Some(Ratio::ONE),
-            dims: [0; 7],
+            dims: [0; 8],
         }
     }
 
@@ -38,7 +38,7 @@ impl Canon {
             *d += o * power;
         }
         let scale = match (self.scale, other.scale) {
-            (Some(a), Some(b)) => b.pow(power).and_then(|b| a.mul(b)),
+            (Some(a), Some(b)) => b.pow(power).and_then(|b| a.times(b)),
             _ => None,
         };
         Canon { scale, dims }
@@ -280,7 +280,7 @@ impl Unit {
         if self.canon.dims != to.canon.dims {
             return None;
         }
-        self.canon.scale?.div(to.canon.scale?)
+        self.canon.scale?.over(to.canon.scale?)
     }
 
     /// The factor that turns a value in `self` into one in `to` through a
@@ -288,7 +288,10 @@ impl Unit {
     /// the mass of the same amount (`mg/dL`).
     pub fn factor_via_molar_mass(&self, to: &Unit, grams_per_mole: Ratio) -> Option<Ratio> {
         let power = molar_power(self, to)?;
-        self.canon.scale?.div(to.canon.scale?)?.mul(grams_per_mole.pow(power)?)
+        self.canon
+            .scale?
+            .over(to.canon.scale?)?
+            .times(grams_per_mole.pow(power)?)
     }
 
     /// True when `self` and `to` differ exactly by a mass per amount, so a
@@ -301,7 +304,7 @@ impl Unit {
 /// `1` when `to` is `from` times g/mol, `-1` when it is `from` times mol/g.
 fn molar_power(from: &Unit, to: &Unit) -> Option<i32> {
     let diff: Vec<i32> = to.canon.dims.iter().zip(from.canon.dims).map(|(t, f)| t - f).collect();
-    let per_mole = [0, 0, 1, -1, 0, 0, 0];
+    let per_mole = [0, 0, 1, -1, 0, 0, 0, 0];
     if diff == per_mole {
         Some(1)
     } else if diff.iter().zip(per_mole).all(|(d, p)| *d == -p) {
@@ -430,9 +433,9 @@ mod tests {
         // Creatinine, 113.12 g/mol: 100 umol/L is 1.1312 mg/dL.
         let m = Ratio::parse_decimal("113.12").expect("decimal");
         let k = u("umol/L").factor_via_molar_mass(&u("mg/dL"), m).expect("converts");
-        assert_eq!(Ratio::int(100).mul(k).map(Ratio::to_f64), Some(1.1312));
+        assert_eq!(Ratio::int(100).times(k).map(Ratio::to_f64), Some(1.1312));
         let back = u("mg/dL").factor_via_molar_mass(&u("umol/L"), m).expect("converts");
-        assert_eq!(k.mul(back), Some(Ratio::ONE));
+        assert_eq!(k.times(back), Some(Ratio::ONE));
         assert!(u("umol/L").needs_molar_mass(&u("mg/dL")));
         assert!(!u("umol/L").needs_molar_mass(&u("mg/kg")));
     }

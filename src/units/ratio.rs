@@ -81,7 +81,7 @@ impl Ratio {
     }
 
     /// The product.
-    pub fn mul(self, o: Ratio) -> Option<Ratio> {
+    pub fn times(self, o: Ratio) -> Option<Ratio> {
         // Cross-cancel first so that the intermediate products stay small.
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
@@ -96,8 +96,8 @@ impl Ratio {
     }
 
     /// The quotient; `None` when `o` is zero.
-    pub fn div(self, o: Ratio) -> Option<Ratio> {
-        self.mul(o.recip()?)
+    pub fn over(self, o: Ratio) -> Option<Ratio> {
+        self.times(o.recip()?)
     }
 
     /// `self^p` for a power of either sign.
@@ -105,7 +105,7 @@ impl Ratio {
         let base = if p < 0 { self.recip()? } else { self };
         let mut out = Ratio::ONE;
         for _ in 0..p.unsigned_abs() {
-            out = out.mul(base)?;
+            out = out.times(base)?;
         }
         Some(out)
     }
@@ -147,10 +147,10 @@ mod tests {
     fn decimals_are_exact() {
         let r = |s| Ratio::parse_decimal(s).expect("decimal");
         assert_eq!(r("113.12"), Ratio::new(2828, 25).expect("ratio"));
-        assert_eq!(r("0.1").mul(r("3")).expect("product"), r("0.3"));
+        assert_eq!(r("0.1").times(r("3")).expect("product"), r("0.3"));
         assert_eq!(Ratio::from_written(0.1), Some(r("0.1")));
         assert_eq!(Ratio::pow10(-3).expect("milli").to_f64(), 0.001);
-        assert_eq!(r("4").div(r("9")).and_then(Ratio::sqrt), Ratio::new(2, 3));
+        assert_eq!(r("4").over(r("9")).and_then(Ratio::sqrt), Ratio::new(2, 3));
         assert_eq!(r("2").sqrt(), None);
         assert_eq!(Ratio::parse_decimal("1e5"), None);
         assert_eq!(Ratio::pow10(60), None);

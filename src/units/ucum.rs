@@ -18,11 +18,12 @@
 use super::ratio::Ratio;
 
 /// The base dimensions, in this order: length (m), time (s), mass (g), amount
-/// (mol), equivalents (eq), international units ([IU]) and temperature (K).
-pub const BASES: [&str; 7] = ["m", "s", "g", "mol", "eq", "[IU]", "K"];
+/// (mol), equivalents (eq), international units ([IU]), temperature (K) and
+/// degrees Celsius (`Cel`: a scale with an offset from K, so nothing converts to it).
+pub const BASES: [&str; 8] = ["m", "s", "g", "mol", "eq", "[IU]", "K", "Cel"];
 
 /// Powers of the base dimensions.
-pub type Dims = [i32; 7];
+pub type Dims = [i32; 8];
 
 /// One atom of the catalogue.
 pub struct Atom {
@@ -45,21 +46,22 @@ const fn atom(code: &'static str, scale: (i128, i128), dims: Dims, metric: bool)
     }
 }
 
-const NONE: Dims = [0; 7];
-const M: Dims = [1, 0, 0, 0, 0, 0, 0];
-const S: Dims = [0, 1, 0, 0, 0, 0, 0];
-const G: Dims = [0, 0, 1, 0, 0, 0, 0];
-const MOL: Dims = [0, 0, 0, 1, 0, 0, 0];
-const EQ: Dims = [0, 0, 0, 0, 1, 0, 0];
-const IU: Dims = [0, 0, 0, 0, 0, 1, 0];
-const K: Dims = [0, 0, 0, 0, 0, 0, 1];
-const VOLUME: Dims = [3, 0, 0, 0, 0, 0, 0];
-const PER_S: Dims = [0, -1, 0, 0, 0, 0, 0];
-const MOL_PER_S: Dims = [0, -1, 0, 1, 0, 0, 0];
+const NONE: Dims = [0; 8];
+const M: Dims = [1, 0, 0, 0, 0, 0, 0, 0];
+const S: Dims = [0, 1, 0, 0, 0, 0, 0, 0];
+const G: Dims = [0, 0, 1, 0, 0, 0, 0, 0];
+const MOL: Dims = [0, 0, 0, 1, 0, 0, 0, 0];
+const EQ: Dims = [0, 0, 0, 0, 1, 0, 0, 0];
+const IU: Dims = [0, 0, 0, 0, 0, 1, 0, 0];
+const K: Dims = [0, 0, 0, 0, 0, 0, 1, 0];
+const CEL: Dims = [0, 0, 0, 0, 0, 0, 0, 1];
+const VOLUME: Dims = [3, 0, 0, 0, 0, 0, 0, 0];
+const PER_S: Dims = [0, -1, 0, 0, 0, 0, 0, 0];
+const MOL_PER_S: Dims = [0, -1, 0, 1, 0, 0, 0, 0];
 /// g·m⁻¹·s⁻² (a pascal is 1000 of them, since a newton is a kg·m/s²).
-const PRESSURE: Dims = [-1, -2, 1, 0, 0, 0, 0];
-const ENERGY: Dims = [2, -2, 1, 0, 0, 0, 0];
-const POWER: Dims = [2, -3, 1, 0, 0, 0, 0];
+const PRESSURE: Dims = [-1, -2, 1, 0, 0, 0, 0, 0];
+const ENERGY: Dims = [2, -2, 1, 0, 0, 0, 0, 0];
+const POWER: Dims = [2, -3, 1, 0, 0, 0, 0, 0];
 
 /// The atoms, with the scale of each from the UCUM tables.
 pub const ATOMS: &[Atom] = &[
@@ -69,6 +71,7 @@ pub const ATOMS: &[Atom] = &[
     atom("g", (1, 1), G, true),
     atom("mol", (1, 1), MOL, true),
     atom("K", (1, 1), K, true),
+    atom("Cel", (1, 1), CEL, false),
     atom("eq", (1, 1), EQ, true),
     atom("[IU]", (1, 1), IU, true),
     atom("[iU]", (1, 1), IU, true),
@@ -191,7 +194,7 @@ pub fn resolve(symbol: &str) -> Option<Resolved> {
         };
         if let Some(a) = ATOMS.iter().find(|a| a.metric && a.code == rest) {
             return Some(Resolved {
-                scale: Ratio::new(a.scale.0, a.scale.1)?.mul(Ratio::pow10(*exp)?)?,
+                scale: Ratio::new(a.scale.0, a.scale.1)?.times(Ratio::pow10(*exp)?)?,
                 dims: a.dims,
             });
         }

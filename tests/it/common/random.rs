@@ -385,8 +385,9 @@ impl GenGuideline {
             }
             let verdict = VERDICTS[r.verdict as usize % 4];
             let mut s = format!("rule r{i}: {verdict} a{action}\n");
-            if let Some(w) = &r.when {
-                let _ = writeln!(s, "  when {}", p.cond(w));
+            match &r.when {
+                Some(w) => _ = writeln!(s, "  when {}", p.cond(w)),
+                None => s.push_str("  when always\n"),
             }
             if let (Some((sel, low, span)), false) = (r.dose, dose_facts.is_empty()) {
                 let f = dose_facts[sel as usize % dose_facts.len()];
@@ -428,8 +429,9 @@ impl GenGuideline {
         let mut tail = Vec::new();
         for (i, n) in self.notes.iter().enumerate() {
             let mut s = format!("note n{i}:\n");
-            if let Some(w) = n {
-                let _ = writeln!(s, "  when {}", p.cond(w));
+            match n {
+                Some(w) => _ = writeln!(s, "  when {}", p.cond(w)),
+                None => s.push_str("  when always\n"),
             }
             let _ = writeln!(s, "  says \"note {i}\"\n  cite 1");
             tail.push(s);
