@@ -4,8 +4,10 @@
 //! print the same: the header's fields one per line, then the items in written
 //! order; a rule's fields in a fixed order (`when`, `overrides`, `dose`,
 //! `detail`, `warn`, `because`, `cite`), repeated `cite`/`overrides` fields
-//! merged; expressions on one line with the fewest parentheses that keep their
-//! meaning; quoted text re-escaped; numbers in the shortest form that reads back
+//! merged; expressions with the parentheses their author wrote (and those their
+//! meaning needs), on one line when they fit in 100 columns, else broken at
+//! `and`/`or` (see `format/breaks.rs`); every rule and note with its `when`
+//! line; quoted text re-escaped; numbers in the shortest form that reads back
 //! as the same number. A blank line separates items of different kinds and
 //! every rule, note or invariant that takes several lines; elsewhere (between
 //! facts, references, definitions) a blank line the editor left is kept, so

@@ -17,6 +17,10 @@ impl Checker<'_> {
                     kind,
                     description: f.description.as_ref().map(|d| d.node.clone()),
                     span: f.span,
+                    molar_mass: f
+                        .molar_mass
+                        .as_ref()
+                        .map(|m| format!("{} {}", m.value.node, m.unit.node)),
                 });
                 self.declare_molar_mass(f, id);
             }
