@@ -177,3 +177,79 @@ fn fmt_keeps_molar_masses_and_per_units() {
     let again = guidelang::format::format_source(&Source::new("u.gl", out.clone())).unwrap();
     assert_eq!(again, out);
 }
+
+// ---------------------------------------------------------------- exact conversions, by property
+
+/// Pairs of units with the factor between them written out independently of
+/// the catalogue: one of the second is `num/den` of the first.
+const PAIRS: &[(&str, &str, i128, i128)] = &[
+    ("mg", "g", 1000, 1),
+    ("g", "mg", 1, 1000),
+    ("10^9/L", "/uL", 1, 1000),
+    ("10*9/L", "10*3/uL", 1, 1),
+    ("g/L", "g/dL", 10, 1),
+    ("min", "h", 60, 1),
+    ("d", "wk", 7, 1),
+    ("kPa", "mm[Hg]", 133_322, 1_000_000),
+    ("mmol/L", "umol/L", 1, 1000),
+    ("%", "[ppth]", 1, 10),
+    ("mg/kg/day", "g/kg/d", 1000, 1),
+];
+
+fn decimal(n: i128, places: u32) -> String {
+    let scale = 10i128.pow(places);
+    if places == 0 {
+        n.to_string()
+    } else {
+        format!("{}.{:0width$}", n / scale, n % scale, width = places as usize)
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::common::gen::config(64))]
+
+    /// `x > K B` with `x` in `A` holds exactly when x, in A, is above K
+    /// converted by the exact factor: checked against integer arithmetic, on
+    /// values next to the converted threshold.
+    #[test]
+    fn a_converted_threshold_decides_like_exact_arithmetic(
+        pair in 0..PAIRS.len(),
+        k in 0i128..100_000,
+        places in 0u32..4,
+        nudge in -2i128..3,
+    ) {
+        let (a, b, num, den) = PAIRS[pair];
+        let body = format!(
+            "fact x: number in {a} from 0 \"X\"\nrule r: recommend y\n  when x > {} {b}\n",
+            decimal(k, places)
+        );
+        // The threshold in A, in thousandths, rounded down, then nudged.
+        let threshold_den = 10i128.pow(places) * den;
+        let milli = (k * num * 1000).div_euclid(threshold_den) + nudge;
+        proptest::prop_assume!(milli >= 0);
+        let value = decimal(milli, 3);
+        // value > threshold  ⇔  milli / 1000 > k·num / threshold_den.
+        let expected = milli * threshold_den > k * num * 1000;
+        let fired = fires(&body, &format!("{{\"x\": {value}}}"));
+        proptest::prop_assert_eq!(fired, expected, "x = {} {} against {} {}", value, a, decimal(k, places), b);
+    }
+}
+
+// ---------------------------------------------------------------- lint sees converted thresholds
+
+#[test]
+fn lint_compares_thresholds_after_conversion() {
+    let clash = |threshold: &str| {
+        let body = format!(
+            "rule give: recommend platelet_transfusion\n  when platelets < {threshold}\n\
+             rule hold: avoid platelet_transfusion\n  when platelets >= 30\n"
+        );
+        let g = guidelang::load_str("units.gl", &format!("{HEAD}{body}")).unwrap_or_else(|p| panic!("{p:?}"));
+        let report = guidelang::analysis::lint(&g);
+        report.findings.iter().any(|f| f.code == "guidelang::lint::clash")
+    };
+    // Below 30000 /uL is below 30 × 10^9/L: the two rules never meet.
+    assert!(!clash("30000 /uL"));
+    // Below 30001 /uL leaves 30 to 30.001 to both.
+    assert!(clash("30001 /uL"));
+}
