@@ -169,3 +169,16 @@ fn fmt_breaks_a_long_definition_at_and_or_within_a_hundred_columns() {
         .replace("\n    or ", " or ");
     assert_eq!(fmt(&joined), out);
 }
+
+#[test]
+fn a_fact_inserted_above_a_description_is_named_too() {
+    let body = "fact anc: number in 10^9/L from 0\nfact platelets: number in 10^9/L from 0\n  \"Absolute neutrophil count\"\nrule r: recommend x\n  when anc < 0.5 or platelets < 10\n";
+    let found = problems(body);
+    assert_eq!(
+        codes(&found),
+        ["guidelang::check::description_may_belong_above"],
+        "{}",
+        render(&found)
+    );
+    assert!(render(&found).contains("taken by `platelets`, but `anc` just above has none"));
+}

@@ -253,3 +253,22 @@ fn lint_compares_thresholds_after_conversion() {
     // Below 30001 /uL leaves 30 to 30.001 to both.
     assert!(clash("30001 /uL"));
 }
+
+// ---------------------------------------------------------------- diff sees through a change of unit
+
+#[test]
+fn rewriting_a_threshold_in_another_unit_changes_no_decision() {
+    let load = |threshold: &str| {
+        let body = format!("rule give: recommend platelet_transfusion\n  when platelets < {threshold}\n");
+        guidelang::load_str("units.gl", &format!("{HEAD}{body}")).unwrap_or_else(|p| panic!("{p:?}"))
+    };
+    let decisions = |old: &str, new: &str| {
+        let (old, new) = (load(old), load(new));
+        let d = guidelang::analysis::diff::diff(&old, &new).expect("diffs");
+        let json = guidelang::report::diff_json(&old, &new, &d);
+        json["decisions"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(decisions("30", "30000 /uL"), 0, "the same threshold, in another unit");
+    // A real change is still seen, with its witness between the two thresholds.
+    assert_eq!(decisions("30", "20000 /uL"), 1);
+}
