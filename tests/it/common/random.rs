@@ -17,6 +17,14 @@ use proptest::prelude::*;
 
 /// Units a numeric fact can be declared in (the first two can carry a dose).
 const UNITS: [&str; 5] = ["kg", "cm", "mg/dL", "10^9/L", "%"];
+/// Each unit of [`UNITS`] with another of its dimension and how many of those one is.
+const ALTERNATIVE_UNITS: [(&str, &str, f64); 5] = [
+    ("kg", "g", 1000.0),
+    ("cm", "mm", 10.0),
+    ("mg/dL", "mg/L", 10.0),
+    ("10^9/L", "/uL", 1000.0),
+    ("%", "[ppth]", 10.0),
+];
 const VERDICTS: [&str; 4] = ["recommend", "consider", "avoid", "contraindicated"];
 const OPS: [&str; 6] = ["<", "<=", ">", ">=", "=", "!="];
 /// How many distinct actions rules are spread over: few, so rules clash.
@@ -550,6 +558,15 @@ impl Printer {
                     _ => None,
                 };
                 let k = match unit {
+                    // Half the time (by the constant's parity, so the text
+                    // stays a function of the tree) in another unit of the
+                    // same dimension, which the checker converts back.
+                    Some(u) if (k.abs() as u64) % 2 == 1 => {
+                        match ALTERNATIVE_UNITS.iter().find(|(from, ..)| *from == u) {
+                            Some((_, to, factor)) => format!("{} {to}", lit(*k * factor)),
+                            None => format!("{} {u}", lit(*k)),
+                        }
+                    }
                     Some(u) => format!("{} {u}", lit(*k)),
                     None => lit(*k),
                 };
