@@ -16,6 +16,10 @@ use std::fmt;
 pub use ratio::Ratio;
 pub use ucum::{Dims, BASES};
 
+/// The largest power an atom may be written with (`m3`, `s-2`...): past it a
+/// unit is a typo, and the exact scale would not fit anyway.
+const MAX_POWER: i32 = 12;
+
 /// What a unit means: an exact scale times a product of base dimensions.
 /// `None` scale: out of the exact range (only absurd prefix chains reach it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -136,6 +140,11 @@ impl Unit {
                 return Err(UnitError::plain(format!("`{text}` has an empty part")));
             }
             let (name, power) = split_power(atom);
+            if !(-MAX_POWER..=MAX_POWER).contains(&power) {
+                return Err(UnitError::plain(format!(
+                    "`{atom}` raises a unit to a power beyond {MAX_POWER}"
+                )));
+            }
             match ucum::resolve(&name) {
                 Some(r) => {
                     fixed.push((atom.clone(), false));
@@ -454,5 +463,7 @@ mod tests {
         assert!(Unit::parse("zorglub").expect_err("nothing close").suggestion.is_none());
         // Prefixes go on metric units only.
         assert!(Unit::parse("kmin").is_err());
+        // A huge power is refused, not computed.
+        assert!(Unit::parse("m^2000000000").is_err());
     }
 }

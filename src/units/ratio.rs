@@ -12,13 +12,14 @@ pub struct Ratio {
     den: i128,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
+/// The greatest common divisor, at least 1 (so dividing by it is safe).
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
     while b != 0 {
         (a, b) = (b, a % b);
     }
-    a
+    // Only gcd(i128::MIN, 0) is out of range; 1 keeps that fraction as it is.
+    i128::try_from(a).unwrap_or(1).max(1)
 }
 
 impl Ratio {
@@ -30,11 +31,11 @@ impl Ratio {
         if den == 0 {
             return None;
         }
-        let g = gcd(num, den).max(1);
+        let g = gcd(num, den);
         let sign = if den < 0 { -1 } else { 1 };
         Some(Ratio {
-            num: sign * (num / g),
-            den: sign * (den / g),
+            num: (num / g).checked_mul(sign)?,
+            den: (den / g).checked_mul(sign)?,
         })
     }
 
@@ -83,8 +84,8 @@ impl Ratio {
     /// The product.
     pub fn times(self, o: Ratio) -> Option<Ratio> {
         // Cross-cancel first so that the intermediate products stay small.
-        let g1 = gcd(self.num, o.den).max(1);
-        let g2 = gcd(o.num, self.den).max(1);
+        let g1 = gcd(self.num, o.den);
+        let g2 = gcd(o.num, self.den);
         let num = (self.num / g1).checked_mul(o.num / g2)?;
         let den = (self.den / g2).checked_mul(o.den / g1)?;
         Ratio::new(num, den)
@@ -154,5 +155,8 @@ mod tests {
         assert_eq!(r("2").sqrt(), None);
         assert_eq!(Ratio::parse_decimal("1e5"), None);
         assert_eq!(Ratio::pow10(60), None);
+        // Out of range is `None`, never a panic.
+        assert_eq!(Ratio::new(i128::MIN, -1), None);
+        assert_eq!(Ratio::int(i128::MAX).times(Ratio::int(2)), None);
     }
 }
