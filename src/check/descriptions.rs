@@ -32,6 +32,7 @@ fn described(item: &Item) -> Option<Described<'_>> {
 
 impl Checker<'_> {
     pub(super) fn descriptions(&mut self, file: &ast::File) {
+        self.unindented_descriptions(file);
         for pair in file.items.windows(2) {
             let (Some((first, None, _)), Some((second, Some(text), start))) =
                 (described(&pair[0]), described(&pair[1]))
@@ -57,6 +58,29 @@ impl Checker<'_> {
                     "give `{}` a description of its own; if this text was `{}`'s, move it back under `{}`",
                     first.node, first.node, first.node
                 )),
+            );
+        }
+    }
+
+    /// A description on a line of its own starts under its declaration,
+    /// indented; at the start of a line it reads as a stray text between items.
+    fn unindented_descriptions(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let Some((name, Some(text), start)) = described(item) else {
+                continue;
+            };
+            let (declared_on, _) = self.source.line_col(start.start);
+            let (written_on, column) = self.source.line_col(text.span.start);
+            if written_on == declared_on || column > 1 {
+                continue;
+            }
+            self.error(
+                Problem::warning(
+                    "guidelang::check::description_not_indented",
+                    format!("the description of `{}` starts a line, like a new item", name.node),
+                )
+                .with_label(text.span, format!("`{}`'s description", name.node))
+                .with_help("indent a description written on its own line under its declaration (`guidelang fmt` does)"),
             );
         }
     }

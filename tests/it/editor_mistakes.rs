@@ -182,3 +182,23 @@ fn a_fact_inserted_above_a_description_is_named_too() {
     );
     assert!(render(&found).contains("taken by `platelets`, but `anc` just above has none"));
 }
+
+#[test]
+fn a_description_at_the_start_of_a_line_is_a_warning() {
+    let body = "define apl: als and dysphagia\n\"Both together.\"\nrule r: recommend x\n  when apl\n";
+    let found = problems(body);
+    assert_eq!(
+        codes(&found),
+        ["guidelang::check::description_not_indented"],
+        "{}",
+        render(&found)
+    );
+    // Indented, it is fine; and `fmt` indents it.
+    let indented = body.replace("\n\"Both", "\n  \"Both");
+    assert!(problems(&indented).is_empty(), "{}", render(&problems(&indented)));
+    let out = fmt(&format!("{HEAD}{body}"));
+    assert!(
+        out.contains("define apl: als and dysphagia\n  \"Both together.\"\n"),
+        "{out}"
+    );
+}
