@@ -4,8 +4,10 @@
 //! print the same: the header's fields one per line, then the items in written
 //! order; a rule's fields in a fixed order (`when`, `overrides`, `dose`,
 //! `detail`, `warn`, `because`, `cite`), repeated `cite`/`overrides` fields
-//! merged; expressions on one line with the fewest parentheses that keep their
-//! meaning; quoted text re-escaped; numbers in the shortest form that reads back
+//! merged; expressions with the parentheses their author wrote (and those their
+//! meaning needs), on one line when they fit in 100 columns, else broken at
+//! `and`/`or` (see `format/breaks.rs`); every rule and note with its `when`
+//! line; quoted text re-escaped; numbers in the shortest form that reads back
 //! as the same number. A blank line separates items of different kinds and
 //! every rule, note or invariant that takes several lines; elsewhere (between
 //! facts, references, definitions) a blank line the editor left is kept, so
@@ -14,6 +16,7 @@
 //! Guarantees, tested by property: formatting is idempotent, and the formatted
 //! text parses to the same tree as the original.
 
+mod breaks;
 mod comments;
 
 use std::collections::HashMap;
@@ -84,17 +87,8 @@ fn is_block(item: &Item) -> bool {
     match item {
         // A definition and its description read as one entry, like a fact.
         Item::Reference(_) | Item::Action(_) | Item::Fact(_) | Item::Definition(_) => false,
-        Item::Rule(r) => {
-            r.when.is_some()
-                || r.dose.is_some()
-                || r.detail.is_some()
-                || !r.warnings.is_empty()
-                || r.because.is_some()
-                || !r.cites.is_empty()
-                || !r.overrides.is_empty()
-        }
-        Item::Note(n) => n.when.is_some() || n.says.is_some() || !n.cites.is_empty(),
-        Item::Invariant(_) => true,
+        // Every rule and note has a `when` line (`when always` at least).
+        Item::Rule(_) | Item::Note(_) | Item::Invariant(_) => true,
     }
 }
 
@@ -251,7 +245,11 @@ impl Printer<'_> {
             self.field(None, Slot::Reviewers, &format!("reviewed by {}", names.join(", ")));
         }
         if let Some(e) = &h.scope {
-            self.field(None, Slot::Scope, &format!("applies when {}", expr(e)));
+            self.field(
+                None,
+                Slot::Scope,
+                &breaks::long("applies when ", e, INDENT.len(), INDENT.len()),
+            );
         }
     }
 
@@ -268,7 +266,7 @@ impl Printer<'_> {
                     at,
                     start,
                     forced,
-                    &format!("define {}{unit}: {}", d.name.node, expr(&d.body)),
+                    &breaks::long(&format!("define {}{unit}: ", d.name.node), &d.body, 0, INDENT.len()),
                 );
                 if let Some(s) = &d.description {
                     self.field(at, Slot::Description, &quote(&s.node));
@@ -277,8 +275,9 @@ impl Printer<'_> {
             Item::Rule(r) => self.rule(i, r, forced),
             Item::Note(n) => {
                 self.head(at, start, forced, &format!("note {}:", n.id.node));
-                if let Some(w) = &n.when {
-                    self.field(at, Slot::When, &format!("when {}", expr(w)));
+                match &n.when {
+                    Some(w) => self.field(at, Slot::When, &breaks::long("when ", w, INDENT.len(), INDENT.len())),
+                    None => self.field(at, Slot::When, "when always"),
                 }
                 if let Some(s) = &n.says {
                     self.field(at, Slot::Says, &format!("says {}", quote(&s.node)));
@@ -292,11 +291,15 @@ impl Printer<'_> {
                 let claim = match &inv.claim {
                     Claim::Never { verdicts, action, when } => {
                         let vs: Vec<&str> = verdicts.iter().map(|v| v.node.as_str()).collect();
-                        format!("never {} {} when {}", vs.join(" or "), action.node, expr(when))
+                        let prefix = format!("never {} {} when ", vs.join(" or "), action.node);
+                        breaks::long(&prefix, when, INDENT.len(), INDENT.len())
                     }
-                    Claim::AlwaysDecide { action, when } => {
-                        format!("always decide {} when {}", action.node, expr(when))
-                    }
+                    Claim::AlwaysDecide { action, when } => breaks::long(
+                        &format!("always decide {} when ", action.node),
+                        when,
+                        INDENT.len(),
+                        INDENT.len(),
+                    ),
                 };
                 self.field(at, Slot::Claim, &claim);
                 if let Some(b) = &inv.because {
@@ -314,8 +317,9 @@ impl Printer<'_> {
             forced,
             &format!("rule {}: {} {}", r.id.node, r.verdict.node, r.action.node),
         );
-        if let Some(w) = &r.when {
-            self.field(at, Slot::When, &format!("when {}", expr(w)));
+        match &r.when {
+            Some(w) => self.field(at, Slot::When, &breaks::long("when ", w, INDENT.len(), INDENT.len())),
+            None => self.field(at, Slot::When, "when always"),
         }
         if !r.overrides.is_empty() {
             let ids: Vec<&str> = r.overrides.iter().map(|o| o.node.as_str()).collect();
@@ -388,6 +392,9 @@ fn fact(f: &Fact) -> String {
         }
     };
     let mut s = format!("fact {}: {ty}", f.name.node);
+    if let Some(m) = &f.molar_mass {
+        let _ = write!(s, " molar mass {} {}", m.value.node, m.unit.node);
+    }
     if let Some(d) = &f.description {
         let _ = write!(s, " {}", quote(&d.node));
     }
@@ -519,6 +526,11 @@ fn write_expr(s: &mut String, e: &ExprKind) {
             let way = if *rise { "above" } else { "below" };
             let _ = write!(s, " is at least {} % {way} {}", percent.node, baseline.node);
         }
+        ExprKind::Paren(x) => {
+            s.push('(');
+            write_expr(s, &x.node);
+            s.push(')');
+        }
     }
 }
 
@@ -556,12 +568,14 @@ mod tests {
     }
 
     #[test]
-    fn keeps_only_needed_parentheses() {
-        let out = fmt("guideline g\ndefine d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))\n");
+    fn keeps_the_parentheses_the_author_wrote() {
+        let src = "guideline g\ndefine d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))\n";
+        let out = fmt(src);
         assert!(
-            out.contains("define d: a and (b or c) or not a and x < y - (z - 1)"),
+            out.contains("define d: (a and (b or c)) or ((not a) and x < (y - (z - 1)))"),
             "{out}"
         );
+        assert_eq!(fmt(&out), out);
     }
 
     #[test]

@@ -129,6 +129,8 @@ pub struct Fact {
     pub description: Option<String>,
     /// Where it is declared.
     pub span: Span,
+    /// The molar mass the fact states, as written (`113.12 g/mol`), for reports.
+    pub molar_mass: Option<String>,
 }
 
 /// The type of a fact with its domain.

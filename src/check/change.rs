@@ -8,6 +8,7 @@
 //! it invalid input instead.
 
 use super::expr::Place;
+use super::units::Side;
 use super::Checker;
 use crate::diagnostics::{Problem, Span};
 use crate::model::{Expr, ExprKind, FactKind, Type};
@@ -26,11 +27,18 @@ impl Checker<'_> {
         let now = self.quantity(subject, place, "the value compared with its baseline");
         let base = self.named_quantity(baseline, place);
         let ((now, now_unit), (base, base_unit)) = (now?, base?);
-        self.same_unit(
-            &Type::Num(now_unit),
-            &Type::Num(base_unit),
-            subject.span,
-            baseline.span,
+        let fact_baseline = matches!(base.kind, ExprKind::Fact(_)).then_some(base.clone());
+        let (now, base, _) = self.reconcile(
+            Side {
+                expr: now,
+                unit: now_unit,
+                span: subject.span,
+            },
+            Side {
+                expr: base,
+                unit: base_unit,
+                span: baseline.span,
+            },
             "is at least … % above",
         )?;
         let p = percent.node;
@@ -58,7 +66,9 @@ impl Checker<'_> {
             );
             return None;
         }
-        self.baseline_range(&base, baseline);
+        if let Some(fact) = &fact_baseline {
+            self.baseline_range(fact, baseline);
+        }
         Some((
             Expr {
                 kind: ExprKind::Change {

@@ -87,7 +87,10 @@ impl Checker<'_> {
         body: &ast::Expr,
         unit: &ast::Spanned<String>,
     ) -> Option<Option<(Expr, Type)>> {
-        let calendar = CalendarUnit::from_unit(&unit.node).filter(|u| *u != CalendarUnit::Day)?;
+        let calendar = Unit::parse(&unit.node)
+            .ok()
+            .and_then(|u| calendar_unit(&u))
+            .filter(|u| *u != CalendarUnit::Day)?;
         let ast::ExprKind::Binary { op: BinOp::Sub, .. } = &body.node else {
             return None;
         };
@@ -197,7 +200,7 @@ impl Checker<'_> {
     /// `date ± q`: days and weeks as days, months and years on the calendar.
     fn shift(&mut self, date: Expr, q: Expr, ty: &Type, sign: i32, qspan: Span, span: Span) -> Option<Timed> {
         let unit = match ty {
-            Type::Num(Some(u)) => CalendarUnit::from_unit(&u.to_string()),
+            Type::Num(Some(u)) => calendar_unit(u),
             _ => None,
         };
         let Some(unit) = unit else {
@@ -294,6 +297,19 @@ fn arith(op: ArithOp, a: Expr, b: Expr, span: Span) -> Expr {
         kind: ExprKind::Arith(op, Box::new(a), Box::new(b)),
         span,
     }
+}
+
+/// The calendar unit a duration's unit is, by meaning: `d` and `day`, `a`
+/// and `years` alike (UCUM units compare by scale and dimension).
+fn calendar_unit(u: &Unit) -> Option<CalendarUnit> {
+    [
+        CalendarUnit::Day,
+        CalendarUnit::Week,
+        CalendarUnit::Month,
+        CalendarUnit::Year,
+    ]
+    .into_iter()
+    .find(|c| Unit::parse(c.symbol()).is_ok_and(|cu| cu == *u))
 }
 
 fn days() -> Unit {

@@ -1,6 +1,7 @@
 //! Typing one expression: names to slots, operators to their checked forms,
 //! units through arithmetic, enum values against their declarations.
 
+use super::units::Side;
 use super::{Checker, Name};
 use crate::diagnostics::{suggestion_help, Problem, Span};
 use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactKind, Type};
@@ -68,7 +69,8 @@ impl Checker<'_> {
             ast::ExprKind::Quantity { value, unit } => {
                 let unit = match unit {
                     None => None,
-                    Some(u) => Some(self.unit(u, span)?),
+                    // The unit ends the quantity: its span is the last characters.
+                    Some(u) => Some(self.unit(u, Span::new(span.end.saturating_sub(u.len()), span.end))?),
                 };
                 Some((mk(ExprKind::Num(*value)), Type::Num(unit)))
             }
@@ -103,7 +105,7 @@ impl Checker<'_> {
                     );
                     return None;
                 }
-                if !matches!(subject.node, ast::ExprKind::Name(_)) {
+                if !matches!(subject.node.unparen(), ast::ExprKind::Name(_)) {
                     self.error(
                         Problem::error(
                             "guidelang::check::known_needs_name",
@@ -144,6 +146,8 @@ impl Checker<'_> {
                 }
                 ok.then(|| (mk(ExprKind::AtLeast(n.node, checked)), Type::Bool))
             }
+            // Parentheses group; the lowering gave the inside their span.
+            ast::ExprKind::Paren(inner) => self.expr(inner, place),
             ast::ExprKind::Sqrt(inner) => {
                 let (x, u) = self.quantity(inner, place, "the operand of `sqrt`")?;
                 let unit = match u {
@@ -202,6 +206,8 @@ impl Checker<'_> {
                     ty,
                 ))
             }
+            // Already reported where it is declared.
+            None if self.refused_facts.contains(n) => None,
             None => {
                 let help = if self.may_suggest() {
                     suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")
@@ -292,7 +298,22 @@ impl Checker<'_> {
                         return None;
                     }
                 }
-                self.same_unit(&lt, &rt, lhs.span, rhs.span, op.as_str())?;
+                let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
+                    return None;
+                };
+                let (l, r, _) = self.reconcile(
+                    Side {
+                        expr: l,
+                        unit: lu,
+                        span: lhs.span,
+                    },
+                    Side {
+                        expr: r,
+                        unit: ru,
+                        span: rhs.span,
+                    },
+                    op.as_str(),
+                )?;
                 let cmp = match op {
                     BinOp::Lt => CmpOp::Lt,
                     BinOp::Le => CmpOp::Le,
@@ -308,48 +329,28 @@ impl Checker<'_> {
                 let l = self.quantity(lhs, place, &what);
                 let r = self.quantity(rhs, place, &what);
                 let ((l, lu), (r, ru)) = (l?, r?);
-                let (aop, unit) = match op {
+                let (aop, l, r, unit) = match op {
                     BinOp::Add | BinOp::Sub => {
-                        let u = self.same_unit(&Type::Num(lu), &Type::Num(ru), lhs.span, rhs.span, op.as_str())?;
-                        (if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, u)
+                        let (l, r, u) = self.reconcile(
+                            Side {
+                                expr: l,
+                                unit: lu,
+                                span: lhs.span,
+                            },
+                            Side {
+                                expr: r,
+                                unit: ru,
+                                span: rhs.span,
+                            },
+                            op.as_str(),
+                        )?;
+                        (if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, l, r, u)
                     }
-                    BinOp::Mul => (ArithOp::Mul, combine(lu, ru, Unit::mul)),
-                    _ => (ArithOp::Div, combine(lu, ru, Unit::div)),
+                    BinOp::Mul => (ArithOp::Mul, l, r, combine(lu, ru, Unit::mul)),
+                    _ => (ArithOp::Div, l, r, combine(lu, ru, Unit::div)),
                 };
                 Some((mk(ExprKind::Arith(aop, Box::new(l), Box::new(r))), Type::Num(unit)))
             }
-        }
-    }
-
-    /// Both sides in one unit; a bare number takes the other side's unit.
-    pub(super) fn same_unit(&mut self, lt: &Type, rt: &Type, ls: Span, rs: Span, op: &str) -> Option<Option<Unit>> {
-        let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
-            // Dates are compared in dates.rs; anything else reaching here
-            // is a date in a form it does not read (never silently).
-            self.error(
-                Problem::error("guidelang::check::date_arithmetic", format!("a date cannot be used with `{op}` here"))
-                    .with_label(ls.join(rs), "here")
-                    .with_help("compare dates directly (`lab_date >= treatment_start - 3 d`), or subtract them for the days between"),
-            );
-            return None;
-        };
-        match (lu, ru) {
-            (Some(a), Some(b)) if a != b => {
-                self.error(
-                    Problem::error(
-                        "guidelang::check::unit_mismatch",
-                        format!("`{op}` needs both sides in one unit, but one is in {a} and the other in {b}"),
-                    )
-                    .with_label(ls, format!("in {a}"))
-                    .with_label(rs, format!("in {b}"))
-                    .with_help(
-                        "quantities in different units cannot be compared or added; check the fact's declared unit",
-                    ),
-                );
-                None
-            }
-            (Some(a), _) => Some(Some(a.clone())),
-            (None, b) => Some(b.clone()),
         }
     }
 
@@ -484,20 +485,6 @@ impl Checker<'_> {
             self.error(p);
         }
         ok.then_some(bits)
-    }
-
-    pub(super) fn unit(&mut self, text: &str, span: Span) -> Option<Unit> {
-        match Unit::parse(text) {
-            Ok(u) => Some(u),
-            Err(msg) => {
-                self.error(
-                    Problem::error("guidelang::check::bad_unit", format!("`{text}` is not a unit: {msg}"))
-                        .with_label(span, "here")
-                        .with_help("write units like `kg`, `mg/kg/day`, `10^9/L`, `m2`"),
-                );
-                None
-            }
-        }
     }
 
     pub(super) fn type_name(&self, ty: &Type) -> String {

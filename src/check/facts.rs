@@ -17,14 +17,23 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let Some(kind) = self.fact_kind(f) else { continue };
-            if self.declare_name(&f.name, Name::Fact(FactId(self.facts.len() as u32))) {
+            let Some(kind) = self.fact_kind(f) else {
+                self.refused_facts.insert(f.name.node.clone());
+                continue;
+            };
+            let id = FactId(self.facts.len() as u32);
+            if self.declare_name(&f.name, Name::Fact(id)) {
                 self.facts.push(Fact {
                     name: f.name.node.clone(),
                     kind,
                     description: f.description.as_ref().map(|d| d.node.clone()),
                     span: f.span,
+                    molar_mass: f
+                        .molar_mass
+                        .as_ref()
+                        .map(|m| format!("{} {}", m.value.node, m.unit.node)),
                 });
+                self.declare_molar_mass(f, id);
             }
         }
     }

@@ -12,12 +12,14 @@
 mod change;
 mod dates;
 mod definitions;
+mod descriptions;
 mod expr;
 mod facts;
 mod header;
 mod invariants;
 mod precedence;
 mod rules;
+mod units;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -75,6 +77,11 @@ struct Checker<'a> {
     dropped: [usize; 2],
     /// Suggestions computed so far, up to [`MAX_SUGGESTIONS`].
     suggested: usize,
+    /// The molar mass (g/mol) each number fact states, for unit conversions.
+    molar_masses: HashMap<FactId, crate::units::Ratio>,
+    /// Facts whose declaration was refused (a bad unit, an empty range):
+    /// their uses are not reported again as unknown names.
+    refused_facts: HashSet<String>,
 }
 
 /// Checks a parsed file.
@@ -93,6 +100,8 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         kept: [0; 2],
         dropped: [0; 2],
         suggested: 0,
+        molar_masses: HashMap::new(),
+        refused_facts: HashSet::new(),
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
@@ -173,6 +182,7 @@ impl Checker<'_> {
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
+        self.descriptions(file);
         let meta = meta?;
         if file.header.scope.is_some() && scope.is_none() {
             return None;
@@ -207,7 +217,7 @@ fn names_in(e: &ast::Expr, f: &mut dyn FnMut(&str, Span)) {
     match &e.node {
         K::Name(n) => f(n, e.span),
         K::Bool(_) | K::Quantity { .. } | K::Today => {}
-        K::Not(x) | K::Neg(x) | K::Sqrt(x) => names_in(x, f),
+        K::Not(x) | K::Neg(x) | K::Sqrt(x) | K::Paren(x) => names_in(x, f),
         K::Binary { lhs, rhs, .. } => {
             names_in(lhs, f);
             names_in(rhs, f);

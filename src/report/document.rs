@@ -430,6 +430,9 @@ fn facts(g: &Guideline) -> Block {
                         (None, None) => String::new(),
                     };
                     p.push(t(range));
+                    if let Some(m) = &f.molar_mass {
+                        p.push(t(format!("; molar mass {m}")));
+                    }
                     p
                 }
                 FactKind::Enum { values } => vec![t(format!(

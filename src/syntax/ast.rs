@@ -131,6 +131,19 @@ pub struct Fact {
     pub recorded: bool,
     /// Whole item.
     pub span: Span,
+    /// `molar mass 113.12 g/mol`, for conversions between amount and mass.
+    pub molar_mass: Option<MolarMass>,
+}
+
+/// `molar mass VALUE UNIT` on a number fact.
+#[derive(Clone, Debug)]
+pub struct MolarMass {
+    /// The value, as written.
+    pub value: Spanned<f64>,
+    /// Its unit, e.g. `g/mol`.
+    pub unit: Spanned<String>,
+    /// The whole field.
+    pub span: Span,
 }
 
 /// The type of a fact, with its valid values.
@@ -184,7 +197,8 @@ pub struct Rule {
     pub verdict: Spanned<Verdict>,
     /// The action it decides.
     pub action: Spanned<String>,
-    /// `when ...`; a rule without one always fires (within scope).
+    /// `when ...`; `None` for `when always`: the rule applies to every
+    /// patient in scope (a rule must say one or the other).
     pub when: Option<Expr>,
     /// Computed dose.
     pub dose: Option<Dose>,
@@ -335,7 +349,7 @@ impl BinOp {
 }
 
 /// Expression forms.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ExprKind {
     /// `true` / `false`
     Bool(bool),
@@ -408,6 +422,9 @@ pub enum ExprKind {
         /// The baseline's name.
         baseline: Spanned<String>,
     },
+    /// `(E)`: parentheses the author wrote, kept so that `fmt` keeps them.
+    /// Equality looks through them (see [`ExprKind::unparen`]).
+    Paren(Box<Expr>),
 }
 
 /// `==` for items compares everything but their `span`, like [`Spanned`], so a
@@ -427,11 +444,65 @@ macro_rules! eq_ignoring_span {
 eq_ignoring_span! {
     Reference { number, title, source, year }
     ActionDecl { name, label, urgent }
-    Fact { name, ty, description, recorded }
+    Fact { name, ty, description, recorded, molar_mass }
     Definition { name, unit, body, description }
     Rule { id, verdict, action, when, dose, detail, warnings, because, cites, overrides }
     Dose { low, high, unit, by }
     Warning { text, when }
     Note { id, when, says, cites }
     Invariant { id, claim, because }
+    MolarMass { value, unit }
+}
+
+impl ExprKind {
+    /// The expression inside any parentheses the author wrote.
+    pub fn unparen(&self) -> &ExprKind {
+        let mut e = self;
+        while let ExprKind::Paren(inner) = e {
+            e = &inner.node;
+        }
+        e
+    }
+}
+
+/// Parentheses are layout, like spans: `(a and b)` equals `a and b`, so a
+/// tree printed with the parentheses its precedence needs reads back equal.
+impl PartialEq for ExprKind {
+    fn eq(&self, other: &Self) -> bool {
+        use ExprKind as K;
+        match (self.unparen(), other.unparen()) {
+            (K::Bool(a), K::Bool(b)) => a == b,
+            (K::Quantity { value: v, unit: u }, K::Quantity { value: w, unit: t }) => v == w && u == t,
+            (K::Name(a), K::Name(b)) => a == b,
+            (K::Not(a), K::Not(b)) | (K::Neg(a), K::Neg(b)) | (K::Sqrt(a), K::Sqrt(b)) => a == b,
+            (K::Binary { op, lhs, rhs }, K::Binary { op: o, lhs: l, rhs: r }) => op == o && lhs == l && rhs == r,
+            (
+                K::Is {
+                    subject,
+                    value,
+                    negated,
+                },
+                K::Is {
+                    subject: s,
+                    value: v,
+                    negated: n,
+                },
+            ) => subject == s && value == v && negated == n,
+            (
+                K::OneOf {
+                    subject,
+                    values,
+                    negated,
+                },
+                K::OneOf {
+                    subject: s,
+                    values: v,
+                    negated: n,
+                },
+            ) => subject == s && values == v && negated == n,
+            (K::Known { subject, negated }, K::Known { subject: s, negated: n }) => subject == s && negated == n,
+            (K::AtLeast { n, items }, K::AtLeast { n: m, items: i }) => n == m && items == i,
+            _ => false,
+        }
+    }
 }

@@ -217,6 +217,9 @@ fn describe_rule(kind: Rule) -> &'static str {
         | Rule::is_value
         | Rule::is_not_value => "`is`",
         Rule::never_claim | Rule::always_claim => "`never` or `always decide`",
+        Rule::molar_mass | Rule::mass_word => "`molar mass`",
+        Rule::per_unit => "a unit",
+        Rule::when_always => "`always`",
         _ => "something else",
     }
 }

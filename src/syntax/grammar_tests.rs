@@ -249,6 +249,9 @@ fn sexp(e: &Expr) -> String {
             let head = if *rise { "rise" } else { "fall" };
             format!("({head} {} {} {})", percent.node, sexp(subject), baseline.node)
         }
+        // The grouping shows in the tree's shape; that the parentheses are
+        // kept is tested on its own below.
+        ExprKind::Paren(x) => sexp(x),
     }
 }
 
@@ -278,6 +281,24 @@ fn unary_minus_binds_tightest_and_is_forms_between_comparisons_and_sums() {
     assert_eq!(tree("a < b is known"), "(< a (known b))");
     assert_eq!(tree("a + b is not known"), "(unknown (+ a b))");
     assert_eq!(tree("a is one of (x, y) or b"), "(or (one-of a x y) b)");
+}
+
+#[test]
+fn parentheses_the_author_wrote_are_kept() {
+    let src = "guideline g\ndefine d: (a and b) or ((c))\n";
+    let file = super::parse(&Source::new("t.gl", src)).expect("parses");
+    let Some(Item::Definition(d)) = file.items.first() else {
+        panic!("one definition expected")
+    };
+    let ExprKind::Binary { lhs, rhs, .. } = &d.body.node else {
+        panic!("an `or` expected")
+    };
+    assert!(matches!(&lhs.node, ExprKind::Paren(x) if matches!(x.node, ExprKind::Binary { .. })));
+    assert!(
+        matches!(&rhs.node, ExprKind::Paren(x) if matches!(&x.node, ExprKind::Paren(y) if matches!(y.node, ExprKind::Name(_))))
+    );
+    // Equality looks through them, like through spans.
+    assert_eq!(rhs.node, ExprKind::Name("c".into()));
 }
 
 #[test]

@@ -186,9 +186,11 @@ impl Lower {
         };
         let mut description = None;
         let mut recorded = false;
+        let mut molar_mass = None;
         for p in inner {
             match p.as_rule() {
                 Rule::string => description = Some(self.string(&p)),
+                Rule::molar_mass => molar_mass = Some(self.molar_mass(p)?),
                 _ => recorded = true,
             }
         }
@@ -197,6 +199,19 @@ impl Lower {
             ty: Spanned::new(ty, ty_span),
             description,
             recorded,
+            span,
+            molar_mass,
+        })
+    }
+
+    fn molar_mass(&mut self, pair: Pair<Rule>) -> Res<MolarMass> {
+        let span = span_of(&pair);
+        let mut parts = children(pair).filter(|p| p.as_rule() != Rule::mass_word);
+        let value = parts.next().ok_or_else(missing)?;
+        let unit = parts.next().map(|p| self.text(&p)).ok_or_else(missing)?;
+        Ok(MolarMass {
+            value: Spanned::new(self.number(&value)?, span_of(&value)),
+            unit,
             span,
         })
     }
@@ -261,12 +276,18 @@ impl Lower {
             overrides: Vec::new(),
             span,
         };
+        let mut whens = 0;
         for field in inner {
             let fspan = span_of(&field);
             match field.as_rule() {
                 Rule::when_field => {
-                    let e = self.expr(first(field)?)?;
-                    set_once(&mut self.problems, &mut r.when, e, fspan, "when")
+                    whens += 1;
+                    let e = self.when(field)?;
+                    if whens > 1 {
+                        self.problems.push(duplicate_when(fspan));
+                    } else {
+                        r.when = e;
+                    }
                 }
                 Rule::dose_field => {
                     let d = self.dose(field)?;
@@ -295,7 +316,19 @@ impl Lower {
                 _ => unreachable!("grammar: rule fields"),
             }
         }
+        if whens == 0 {
+            self.problems.push(missing_when("rule", &r.id));
+        }
         Ok(r)
+    }
+
+    /// A `when` field's condition; `None` for `when always`.
+    fn when(&mut self, field: Pair<Rule>) -> Res<Option<Expr>> {
+        let condition = first(field)?;
+        if condition.as_rule() == Rule::when_always {
+            return Ok(None);
+        }
+        self.expr(condition).map(Some)
     }
 
     fn dose(&mut self, pair: Pair<Rule>) -> Res<Dose> {
@@ -325,12 +358,18 @@ impl Lower {
             cites: Vec::new(),
             span,
         };
+        let mut whens = 0;
         for field in inner {
             let fspan = span_of(&field);
             match field.as_rule() {
                 Rule::when_field => {
-                    let e = self.expr(first(field)?)?;
-                    set_once(&mut self.problems, &mut n.when, e, fspan, "when")
+                    whens += 1;
+                    let e = self.when(field)?;
+                    if whens > 1 {
+                        self.problems.push(duplicate_when(fspan));
+                    } else {
+                        n.when = e;
+                    }
                 }
                 Rule::says_field => {
                     let s = self.string(&first(field)?);
@@ -339,6 +378,9 @@ impl Lower {
                 Rule::cite_field => n.cites.extend(self.ints(children(field))?),
                 _ => unreachable!("grammar: note fields"),
             }
+        }
+        if whens == 0 {
+            self.problems.push(missing_when("note", &n.id));
         }
         Ok(n)
     }
@@ -487,9 +529,12 @@ impl Lower {
         let span = span_of(&pair);
         let (kind, depth) = match pair.as_rule() {
             Rule::paren => {
+                // The inner expression takes the parentheses' span too, so
+                // that messages point where they did before parentheses
+                // were kept in the tree.
                 let (mut inner, depth) = self.expr_with_depth(first(pair)?)?;
                 inner.span = span;
-                return Ok((inner, depth));
+                (ExprKind::Paren(Box::new(inner)), depth)
             }
             Rule::boolean => (ExprKind::Bool(pair.as_str() == "true"), 1),
             Rule::name => (ExprKind::Name(pair.as_str().to_string()), 1),
@@ -594,6 +639,23 @@ fn missing() -> Problem {
         "guidelang::syntax::internal",
         "internal error: the parser lost a part of an item",
     )
+}
+
+/// A rule or note that says nothing about when it applies: deleting a `when`
+/// line must not silently make it apply to everyone.
+fn missing_when(what: &str, id: &Spanned<String>) -> Problem {
+    Problem::error(
+        "guidelang::syntax::missing_when",
+        format!("this {what} has no `when`: write `when always` if it applies to every patient in scope"),
+    )
+    .with_label(id.span, format!("{what} `{}`", id.node))
+    .with_help("add `when CONDITION`, or `when always`")
+}
+
+fn duplicate_when(span: Span) -> Problem {
+    Problem::error("guidelang::syntax::duplicate_field", "`when` is given twice")
+        .with_label(span, "second one here")
+        .with_help("keep one `when`")
 }
 
 fn set_once<T>(problems: &mut Vec<Problem>, slot: &mut Option<T>, value: T, span: Span, what: &str) {

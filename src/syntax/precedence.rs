@@ -105,7 +105,8 @@ impl ExprKind {
             | ExprKind::Name(_)
             | ExprKind::AtLeast { .. }
             | ExprKind::Sqrt(_)
-            | ExprKind::Today => None,
+            | ExprKind::Today
+            | ExprKind::Paren(_) => None,
         }
     }
 

@@ -334,7 +334,7 @@ fn author_text_cannot_change_the_markdown_structure() {
     );
     let mut plain = text.replace("- r | s", "plain").replace("a | b", "plain");
     for (i, h) in hostile.iter().enumerate() {
-        let note = format!("note n{i}:\n  says \"{h}\"\n  cite 1\n");
+        let note = format!("note n{i}:\n  when always\n  says \"{h}\"\n  cite 1\n");
         text.push_str(&note);
         plain.push_str(&note.replace(h, "plain"));
     }

@@ -451,7 +451,7 @@ fn every_gl_snippet_of_the_documents_parses() {
             let text = if first.starts_with("guideline ") {
                 b.text.clone()
             } else if first.starts_with("warn ") {
-                format!("{HEADER}rule snippet: recommend snippet\n{}", b.text)
+                format!("{HEADER}rule snippet: recommend snippet\n  when always\n{}", b.text)
             } else {
                 format!("{HEADER}{}", b.text)
             };

@@ -96,6 +96,8 @@ fn expr() -> impl Strategy<Value = Expr> {
             boxed.clone().prop_map(ExprKind::Not),
             boxed.clone().prop_map(ExprKind::Neg),
             boxed.clone().prop_map(ExprKind::Sqrt),
+            // Parentheses the author wrote, redundant or not: `fmt` keeps them.
+            boxed.clone().prop_map(ExprKind::Paren),
             (op, boxed.clone(), boxed.clone()).prop_map(|(op, lhs, rhs)| ExprKind::Binary { op, lhs, rhs }),
             (boxed.clone(), value, any::<bool>()).prop_map(|(subject, v, negated)| ExprKind::Is {
                 subject,
@@ -162,15 +164,25 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    let fact = (name(), fact_type(), opt(text()), any::<bool>()).prop_map(|(n, ty, description, recorded)| {
-        Item::Fact(Fact {
-            name: sp(n),
-            ty: sp(ty),
-            description,
-            recorded,
+    let molar_mass = proptest::option::of((amount(), unit())).prop_map(|m| {
+        m.map(|(value, unit)| MolarMass {
+            value: sp(value),
+            unit: sp(unit),
             span: Span::default(),
         })
     });
+    let fact = (name(), fact_type(), opt(text()), any::<bool>(), molar_mass).prop_map(
+        |(n, ty, description, recorded, molar_mass)| {
+            Item::Fact(Fact {
+                name: sp(n),
+                ty: sp(ty),
+                description,
+                recorded,
+                span: Span::default(),
+                molar_mass,
+            })
+        },
+    );
     let definition = (name(), opt(unit()), expr(), opt(text())).prop_map(|(n, unit, body, description)| {
         Item::Definition(Definition {
             name: sp(n),

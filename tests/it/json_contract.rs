@@ -31,6 +31,7 @@ rule hydroxyurea-for-high-count: recommend hydroxyurea
   cite 1
 
 rule goals-of-care-for-everyone: recommend goals_of_care
+  when always
   detail "At diagnosis."
   cite 1
 

@@ -29,6 +29,7 @@ fact age: integer from 0 to 130 recorded
 fact wbc: number in 10^9/L from 0 "White cells."
 fact weight: number in kg from 0 to 500
 fact height: number in cm from 0
+fact creatinine: number in mg/dL from 0 molar mass 113.12 g/mol recorded
 fact phase: one of induction, consolidation
 fact risk: one of low, high
 

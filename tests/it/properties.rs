@@ -228,7 +228,7 @@ proptest! {
         // The first clashing rule borrows the first generated rule's condition, so it holds on some cases.
         let when = printed.rules[0].lines().find(|l| l.starts_with("  when ")).unwrap_or("").to_string();
         let mut text = printed.text();
-        text.push_str(&format!("rule clash-a: {first} clashing\n{when}\nrule clash-b: {second} clashing\n"));
+        text.push_str(&format!("rule clash-a: {first} clashing\n{when}\nrule clash-b: {second} clashing\n  when always\n"));
         let g = load_random(&text)?;
         let action = g.action_id("clashing").unwrap();
         let clash_a = g.rule_id("clash-a").unwrap();
@@ -338,7 +338,7 @@ const TOKENS: &[&str] = &[
 #[test]
 fn regression_always_decide_checked_after_never_withholds() {
     let text = "guideline g\n  version 1.0.0\n  status draft\nfact f0: bool\n\
-                rule r0: consider a0\n\
+                rule r0: consider a0\n  when always\n\
                 invariant s0:\n  always decide a0 when true\n\
                 invariant s1:\n  never consider a0 when not f0\n";
     let cases = [(serde_json::json!({}), serde_json::json!({"f0": false}))];
@@ -357,7 +357,7 @@ fn regression_always_decide_checked_after_never_withholds() {
 #[test]
 fn regression_withheld_by_unknown_fact_may_be_released() {
     let text = "guideline random-guideline\n  version 1.0.0\n  status draft\n\
-                fact f0: one of v0\nrule r0: recommend a0\n\
+                fact f0: one of v0\nrule r0: recommend a0\n  when always\n\
                 invariant s0:\n  never recommend or consider a0 when not (f0 is known)\n";
     random_properties(text, &[(serde_json::json!({}), serde_json::json!({"f0": "v0"}))]).unwrap();
 }
@@ -372,7 +372,7 @@ fn regression_withheld_by_unknown_fact_may_be_released() {
 #[test]
 fn regression_is_known_in_a_never_claim_keeps_monotonicity() {
     let text = "guideline g\n  version 1.0.0\n  status draft\nfact f0: bool\n\
-                rule r0: recommend a0\n\
+                rule r0: recommend a0\n  when always\n\
                 invariant s0:\n  never recommend a0 when f0 is known\n";
     for given in [serde_json::json!({"f0": true}), serde_json::json!({"f0": false})] {
         random_properties(text, &[(serde_json::json!({}), given)]).unwrap();

@@ -17,6 +17,14 @@ use proptest::prelude::*;
 
 /// Units a numeric fact can be declared in (the first two can carry a dose).
 const UNITS: [&str; 5] = ["kg", "cm", "mg/dL", "10^9/L", "%"];
+/// Each unit of [`UNITS`] with another of its dimension and how many of those one is.
+const ALTERNATIVE_UNITS: [(&str, &str, f64); 5] = [
+    ("kg", "g", 1000.0),
+    ("cm", "mm", 10.0),
+    ("mg/dL", "mg/L", 10.0),
+    ("10^9/L", "/uL", 1000.0),
+    ("%", "[ppth]", 10.0),
+];
 const VERDICTS: [&str; 4] = ["recommend", "consider", "avoid", "contraindicated"];
 const OPS: [&str; 6] = ["<", "<=", ">", ">=", "=", "!="];
 /// How many distinct actions rules are spread over: few, so rules clash.
@@ -385,8 +393,9 @@ impl GenGuideline {
             }
             let verdict = VERDICTS[r.verdict as usize % 4];
             let mut s = format!("rule r{i}: {verdict} a{action}\n");
-            if let Some(w) = &r.when {
-                let _ = writeln!(s, "  when {}", p.cond(w));
+            match &r.when {
+                Some(w) => _ = writeln!(s, "  when {}", p.cond(w)),
+                None => s.push_str("  when always\n"),
             }
             if let (Some((sel, low, span)), false) = (r.dose, dose_facts.is_empty()) {
                 let f = dose_facts[sel as usize % dose_facts.len()];
@@ -428,8 +437,9 @@ impl GenGuideline {
         let mut tail = Vec::new();
         for (i, n) in self.notes.iter().enumerate() {
             let mut s = format!("note n{i}:\n");
-            if let Some(w) = n {
-                let _ = writeln!(s, "  when {}", p.cond(w));
+            match n {
+                Some(w) => _ = writeln!(s, "  when {}", p.cond(w)),
+                None => s.push_str("  when always\n"),
             }
             let _ = writeln!(s, "  says \"note {i}\"\n  cite 1");
             tail.push(s);
@@ -548,6 +558,15 @@ impl Printer {
                     _ => None,
                 };
                 let k = match unit {
+                    // Half the time (by the constant's parity, so the text
+                    // stays a function of the tree) in another unit of the
+                    // same dimension, which the checker converts back.
+                    Some(u) if (k.abs() as u64) % 2 == 1 => {
+                        match ALTERNATIVE_UNITS.iter().find(|(from, ..)| *from == u) {
+                            Some((_, to, factor)) => format!("{} {to}", lit(*k * factor)),
+                            None => format!("{} {u}", lit(*k)),
+                        }
+                    }
                     Some(u) => format!("{} {u}", lit(*k)),
                     None => lit(*k),
                 };
