@@ -10,6 +10,7 @@
 //! `expr.rs` (typing one expression).
 
 mod definitions;
+mod derived;
 mod expr;
 mod facts;
 mod header;
@@ -53,6 +54,10 @@ pub struct Checked {
 enum Name {
     Fact(FactId),
     Def(DefId),
+    /// A score, by its index in file order.
+    Score(usize),
+    /// A category, by its index in file order.
+    Category(usize),
 }
 
 struct Checker<'a> {
@@ -73,6 +78,8 @@ struct Checker<'a> {
     dropped: [usize; 2],
     /// Suggestions computed so far, up to [`MAX_SUGGESTIONS`].
     suggested: usize,
+    /// Scores and categories, as they are checked.
+    derived: derived::Derived,
 }
 
 /// Checks a parsed file.
@@ -91,10 +98,16 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         kept: [0; 2],
         dropped: [0; 2],
         suggested: 0,
+        derived: derived::Derived::default(),
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
     let mut problems = c.problems;
+    // Categories are proved exclusive and exhaustive on the checked guideline
+    // (a question for the SAT machinery), once everything else is sound.
+    if let Some(g) = g.as_ref().filter(|_| !problems.iter().any(Problem::is_error)) {
+        problems.extend(crate::analysis::prove_categories(g));
+    }
     problems.sort_by_key(|p| (p.primary_span().map_or(0, |s| s.start), p.severity));
     for (n, what, make) in [
         (
@@ -159,7 +172,9 @@ impl Checker<'_> {
         let meta = self.meta(&file.header);
         let references = self.references(file);
         self.declare_facts(file);
+        self.declare_derived(file);
         let (definitions, definition_order) = self.definitions(file);
+        self.check_derived(file);
         let scope = file
             .header
             .scope
@@ -171,6 +186,7 @@ impl Checker<'_> {
         let notes = self.notes(file, &cited);
         let invariants = self.invariants(file, &actions);
         self.unused(file);
+        let (scores, categories) = self.derived.take();
         let meta = meta?;
         if file.header.scope.is_some() && scope.is_none() {
             return None;
@@ -190,6 +206,8 @@ impl Checker<'_> {
             notes,
             invariants,
             warnings: Vec::new(),
+            scores,
+            categories,
         })
     }
 }
