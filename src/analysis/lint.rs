@@ -583,6 +583,8 @@ fn invalid_evaluation() -> Evaluation {
         actions: Vec::new(),
         notes: Vec::new(),
         violations: Vec::new(),
+        scores: Vec::new(),
+        categories: Vec::new(),
     }
 }
 

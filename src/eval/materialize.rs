@@ -25,6 +25,8 @@ impl Evaluator<'_> {
                 actions: Vec::new(),
                 notes: Vec::new(),
                 violations: Vec::new(),
+                scores: Vec::new(),
+                categories: Vec::new(),
             },
             Truth::Unknown => {
                 let needs = absent(case, &p.scope_facts);
@@ -43,6 +45,8 @@ impl Evaluator<'_> {
                     actions,
                     notes: Vec::new(),
                     violations: Vec::new(),
+                    scores: Vec::new(),
+                    categories: Vec::new(),
                 }
             }
             Truth::True => Evaluation {
@@ -56,6 +60,8 @@ impl Evaluator<'_> {
                     .map(|(i, _)| i)
                     .collect(),
                 violations: self.violations.clone(),
+                scores: self.score_results(case),
+                categories: self.category_results(case),
             },
         }
     }

@@ -18,6 +18,7 @@
 //! [`Evaluator`], whose buffers make evaluating a case allocation-free until
 //! the full [`Evaluation`] is asked for.
 
+mod derived;
 mod logic;
 mod materialize;
 pub(crate) mod needs;
@@ -28,6 +29,9 @@ pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Conclusion, Evaluator};
 pub use values::Values;
+
+pub(crate) use derived::DerivedCode;
+pub use derived::{CategoryResult, ScoreResult};
 
 use crate::compile::Program;
 use crate::facts::Case;
@@ -61,6 +65,10 @@ pub struct Evaluation {
     pub notes: Vec<usize>,
     /// Invariants the rules would have broken on this case.
     pub violations: Vec<Violation>,
+    /// Each score's value, in file order (empty unless in scope).
+    pub scores: Vec<ScoreResult>,
+    /// Each category's level, in file order (empty unless in scope).
+    pub categories: Vec<CategoryResult>,
 }
 
 /// What was concluded for one action, with the trace of every rule.

@@ -53,12 +53,17 @@ pub fn write_evaluation_json<W: std::io::Write>(out: W, g: &Guideline, e: &Evalu
 #[derive(Serialize)]
 struct Report<'g> {
     applicable: Option<bool>,
+    // Only in a guideline with categories: every other report keeps its bytes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<super::derived::CategoryJson<'g>>,
     conflicts: Vec<ConflictJson<'g>>,
     decisions: Vec<DecisionJson<'g>>,
     guideline: GuidelineJson<'g>,
     note_details: Vec<NoteJson<'g>>,
     notes: Vec<&'g str>,
     scope: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scores: Vec<super::derived::ScoreJson<'g>>,
     undecided: Vec<UndecidedJson<'g>>,
     violations: Vec<ViolationJson<'g>>,
 }
@@ -242,6 +247,7 @@ impl<'g> Report<'g> {
         }
         Report {
             applicable,
+            categories: super::derived::categories_json(g, e),
             conflicts,
             decisions,
             guideline: GuidelineJson {
@@ -262,6 +268,7 @@ impl<'g> Report<'g> {
                 .collect(),
             notes: e.notes.iter().map(|n| g.notes[*n].text.as_str()).collect(),
             scope,
+            scores: super::derived::scores_json(g, e),
             undecided,
             violations: e
                 .violations

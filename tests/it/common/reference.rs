@@ -41,6 +41,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
             actions: Vec::new(),
             notes: Vec::new(),
             violations: Vec::new(),
+            scores: Vec::new(),
+            categories: Vec::new(),
         },
         Truth::Unknown => {
             let needs = absent(case, &scope_facts(g));
@@ -66,6 +68,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 actions,
                 notes: Vec::new(),
                 violations: Vec::new(),
+                scores: Vec::new(),
+                categories: Vec::new(),
             }
         }
         Truth::True => {
@@ -88,6 +92,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 actions,
                 notes,
                 violations,
+                scores: super::reference_derived::scores(g, &env, case),
+                categories: super::reference_derived::categories(g, &env, case),
             }
         }
     }
