@@ -142,12 +142,18 @@ pub fn category_line(g: &Guideline, r: &CategoryResult) -> String {
     }
 }
 
-/// The SCORES section of the text report, when the guideline has any.
+/// The scores' and categories' section of the text report, when the
+/// guideline has any.
 pub(super) fn section(out: &mut String, g: &Guideline, e: &Evaluation, p: &Painter) {
     if e.scores.is_empty() && e.categories.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}", p.bold("SCORES"));
+    let heading = match (e.scores.is_empty(), e.categories.is_empty()) {
+        (false, true) => "SCORES",
+        (true, false) => "CATEGORIES",
+        _ => "SCORES AND CATEGORIES",
+    };
+    let _ = writeln!(out, "\n{}", p.bold(heading));
     let lines: Vec<String> = e
         .scores
         .iter()
