@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::english::{condition, plain};
+use super::document::{anchor, heading, Block};
+use super::english::{condition, plain, Inline};
 use super::text::Painter;
 use super::words::record_phrase;
 use crate::eval::{CategoryResult, Evaluation, ScoreResult};
@@ -163,4 +164,82 @@ pub(super) fn section(out: &mut String, g: &Guideline, e: &Evaluation, p: &Paint
     for l in lines {
         let _ = writeln!(out, "  {l}");
     }
+}
+
+/// A score comparison the checker lowered (`at least n` of a score's items,
+/// repeated by their points) as the score's label and threshold; `None` for
+/// an `at least` the editor wrote. The lowered items are the score's own
+/// conditions, so they lie within its declaration.
+pub(super) fn score_threshold<'g>(g: &'g Guideline, n: u32, items: &[Expr]) -> Option<(&'g str, i64)> {
+    let first = items.first()?;
+    let s = g
+        .scores
+        .iter()
+        .find(|s| s.items.iter().any(|i| i.when.span == first.span))?;
+    // Exactly the expansion: as many items as points, each one of the
+    // score's conditions (an `at least` written inside an item has others).
+    let total: i64 = s.items.iter().map(|i| i.points.abs()).sum();
+    if i64::try_from(items.len()).ok()? != total || !items.iter().all(|e| s.items.iter().any(|i| i.when.span == e.span))
+    {
+        return None;
+    }
+    let offset: i64 = s.items.iter().map(|i| (-i.points).max(0)).sum();
+    Some((&s.label, i64::from(n) - offset))
+}
+
+/// The document's section on scores and categories: each score's points
+/// and conditions, each category's levels and conditions.
+pub(super) fn document_blocks(g: &Guideline) -> Vec<Block> {
+    let mut b = Vec::new();
+    if g.scores.is_empty() && g.categories.is_empty() {
+        return b;
+    }
+    b.push(heading(2, "Scores and categories", Some("scores")));
+    for s in &g.scores {
+        b.push(Block::Heading {
+            level: 3,
+            text: vec![
+                Inline::Strong(s.label.clone()),
+                Inline::Text(" ".into()),
+                Inline::Code(s.name.clone()),
+            ],
+            id: Some(anchor("score", &s.name)),
+        });
+        let rows = s
+            .items
+            .iter()
+            .map(|i| vec![vec![Inline::Text(format!("{:+}", i.points))], condition(g, &i.when)])
+            .collect();
+        b.push(Block::Table {
+            header: vec!["Points".into(), "When".into()],
+            rows,
+        });
+    }
+    for c in &g.categories {
+        b.push(Block::Heading {
+            level: 3,
+            text: vec![
+                Inline::Strong(c.label.clone()),
+                Inline::Text(" ".into()),
+                Inline::Code(c.name.clone()),
+            ],
+            id: Some(anchor("category", &c.name)),
+        });
+        let rows = c
+            .levels
+            .iter()
+            .map(|l| {
+                let when = match &l.when {
+                    Some(w) => condition(g, w),
+                    None => vec![Inline::Text("no other level holds".into())],
+                };
+                vec![vec![Inline::Code(l.name.clone())], when]
+            })
+            .collect();
+        b.push(Block::Table {
+            header: vec!["Level".into(), "When".into()],
+            rows,
+        });
+    }
+    b
 }

@@ -148,6 +148,11 @@ impl Words<'_> {
                 self.value(&x.kind, out);
                 text(out, if *negated { " is not recorded" } else { " is recorded" });
             }
+            ExprKind::AtLeast(n, items) if super::derived::score_threshold(self.g, *n, items).is_some() => {
+                if let Some((label, k)) = super::derived::score_threshold(self.g, *n, items) {
+                    text(out, format!("{label} at least {k}"));
+                }
+            }
             ExprKind::AtLeast(n, items) => {
                 text(out, format!("at least {n} of ("));
                 for (i, item) in items.iter().enumerate() {

@@ -160,3 +160,19 @@ proptest! {
         prop_assert!(e.categories[0].possible.contains(&holding[0]));
     }
 }
+
+proptest! {
+    #![proptest_config(crate::common::gen::config(64))]
+
+    /// The random guidelines of the other properties (which now hold scores
+    /// and categories of the shapes that are one level per patient by
+    /// construction) check without a problem, so those properties cover them.
+    #[test]
+    fn random_guidelines_with_scores_and_categories_check(g in crate::common::random::gen_guideline()) {
+        let text = g.print().text();
+        if let Err(p) = guidelang::load_str("r.gl", &text) {
+            let shown: Vec<String> = p.iter().map(|p| p.render_plain()).collect();
+            prop_assert!(false, "{}\n{}", text, shown.join("\n"));
+        }
+    }
+}

@@ -225,3 +225,34 @@ rule r: recommend x
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn otherwise_before_another_level() {
+    let out = diagnose(
+        "
+category band \"Band\":
+  low otherwise
+  high when wbc > 100
+
+rule r: recommend x
+  when band is high
+",
+        &["guidelang::syntax::otherwise_not_last"],
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn points_without_when() {
+    let out = diagnose(
+        "
+score risk \"Risk\":
+  1 heart_failure
+
+rule r: recommend x
+  when risk >= 1
+",
+        &["guidelang::syntax::unexpected"],
+    );
+    insta::assert_snapshot!(out);
+}

@@ -297,3 +297,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn diff_finds_the_patients_whose_decision_a_changed_weight_moves() {
+    let old = load(CHADS_VASC);
+    // A prior stroke now weighs 1 instead of 2.
+    let new = load(
+        &CHADS_VASC
+            .replace("  2 when stroke\n", "  1 when stroke\n")
+            .replace("version 1.0.0", "version 2.0.0"),
+    );
+    let d = guidelang::analysis::diff::diff(&old, &new).expect("the diff finishes");
+    let change = d
+        .decisions
+        .iter()
+        .find(|c| c.action == "oral_anticoagulant")
+        .expect("some decision changes");
+    // The witness scores 2 before and 1 after: a stroke and nothing else
+    // that tips it either way.
+    let before = guidelang::facts::validate_json(&old, &change.witness).expect("valid before");
+    let after = guidelang::facts::validate_json(&new, &change.witness).expect("valid after");
+    let (b, a) = (eval::evaluate(&old, &before), eval::evaluate(&new, &after));
+    assert_eq!(b.scores[0].low, 2, "{}", change.witness);
+    assert_eq!(a.scores[0].high, 1, "{}", change.witness);
+}

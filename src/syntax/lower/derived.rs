@@ -31,7 +31,6 @@ impl Lower {
     }
 
     fn score_item(&mut self, pair: Pair<Rule>) -> Res<ScoreItem> {
-        let span = span_of(&pair);
         let mut parts = children(pair);
         let points = parts.next().ok_or_else(missing)?;
         let when = self.expr(parts.next().ok_or_else(missing)?)?;
@@ -48,6 +47,7 @@ impl Lower {
                 .with_help("a score's points are small whole numbers, such as 1 or 2"))
             }
         };
+        let span = span_of(&points).join(when.span);
         Ok(ScoreItem {
             points: Spanned::new(value, span_of(&points)),
             when,
@@ -66,17 +66,49 @@ impl Lower {
                 Rule::name => name = Some(self.text(&p)),
                 Rule::string => label = Some(self.string(&p)),
                 Rule::level => {
-                    let lspan = span_of(&p);
                     let mut parts = children(p);
                     let level = parts.next().map(|n| self.text(&n)).ok_or_else(missing)?;
                     let when = self.expr(parts.next().ok_or_else(missing)?)?;
+                    // From the name to the condition's end, without the
+                    // blank that may follow it.
+                    let lspan = level.span.join(when.span);
+                    if let Some(o) = &otherwise {
+                        let o: &Spanned<String> = o;
+                        self.problems.push(
+                            Problem::error(
+                                "guidelang::syntax::otherwise_not_last",
+                                format!("`{} otherwise` must be the last level", o.node),
+                            )
+                            .with_label(o.span, "the `otherwise` level")
+                            .with_label(lspan, "a level after it")
+                            .with_help(format!("move `{} otherwise` to the end of the category", o.node)),
+                        );
+                    }
                     levels.push(Level {
                         name: level,
                         when,
                         span: lspan,
                     });
                 }
-                Rule::otherwise_level => otherwise = children(p).next().map(|n| self.text(&n)),
+                Rule::otherwise_level => {
+                    let ospan = span_of(&p);
+                    if let Some(first) = &otherwise {
+                        let first: &Spanned<String> = first;
+                        self.problems.push(
+                            Problem::error(
+                                "guidelang::syntax::otherwise_twice",
+                                format!(
+                                    "`{}` already holds otherwise; a category has one such level",
+                                    first.node
+                                ),
+                            )
+                            .with_label(ospan, "second `otherwise`")
+                            .with_label(first.span, "first here")
+                            .with_help("keep one `LEVEL otherwise`, as the last level"),
+                        );
+                    }
+                    otherwise = children(p).next().map(|n| self.text(&n));
+                }
                 _ => unreachable!("grammar: category parts"),
             }
         }
