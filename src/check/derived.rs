@@ -19,7 +19,7 @@ use crate::syntax::ast::{self, BinOp, Item};
 pub const MAX_POINTS: i64 = 100;
 /// Largest sum of the points' sizes of one score: a comparison becomes an
 /// `at least` over that many conditions.
-pub const MAX_TOTAL_POINTS: i64 = 1_000;
+pub const MAX_TOTAL_POINTS: i64 = 300;
 
 /// Where a score or category stands in the walk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -256,3 +256,25 @@ rule r: recommend x
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn levels_over_computed_quantities_are_not_proved_never_passed() {
+    // The analysis leaves `wbc * 2 > 10` free, so it cannot prove the levels
+    // exclusive or exhaustive; the evaluator refutes its witnesses, and the
+    // checker warns instead of passing or failing.
+    let out = diagnose(
+        "
+category band \"Band\":
+  high when wbc * 2 > 10
+  low when wbc * 2 <= 10
+
+rule r: recommend x
+  when band is high
+",
+        &[
+            "guidelang::check::category_not_proved",
+            "guidelang::check::category_not_proved",
+        ],
+    );
+    insta::assert_snapshot!(out);
+}
