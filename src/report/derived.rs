@@ -11,7 +11,7 @@ use super::english::{condition, plain, Inline};
 use super::text::Painter;
 use super::words::record_phrase;
 use crate::eval::{CategoryResult, Evaluation, ScoreResult};
-use crate::model::{Expr, Guideline};
+use crate::model::{Expr, ExprKind, Guideline};
 
 /// A score in the JSON report: `value` when it is known, its interval always.
 #[derive(Serialize)]
@@ -215,7 +215,12 @@ pub(super) fn document_blocks(g: &Guideline) -> Vec<Block> {
             rows,
         });
     }
-    for c in &g.categories {
+    for (index, c) in g.categories.iter().enumerate() {
+        // Its levels in words, reading the categories before it by level
+        // (a level may test them) but not its own, which would read
+        // "TLS risk is high" for the condition of `high`.
+        let mut earlier = g.clone();
+        earlier.categories.truncate(index);
         b.push(Block::Heading {
             level: 3,
             text: vec![
@@ -230,7 +235,7 @@ pub(super) fn document_blocks(g: &Guideline) -> Vec<Block> {
             .iter()
             .map(|l| {
                 let when = match &l.when {
-                    Some(w) => condition(g, w),
+                    Some(w) => condition(&earlier, w),
                     None => vec![Inline::Text("no other level holds".into())],
                 };
                 vec![vec![Inline::Code(l.name.clone())], when]
@@ -242,4 +247,43 @@ pub(super) fn document_blocks(g: &Guideline) -> Vec<Block> {
         });
     }
     b
+}
+
+/// "TLS risk is high" for a condition that is a level's condition: the
+/// checker lowers `tls_risk is high` to it. `None` otherwise (and at once
+/// for a guideline without categories).
+pub(super) fn level_words(g: &Guideline, e: &ExprKind) -> Option<String> {
+    g.categories.iter().find_map(|c| {
+        c.levels
+            .iter()
+            .find(|l| same(&l.condition.kind, e))
+            .map(|l| format!("{} is {}", c.label, l.name))
+    })
+}
+
+/// Structural equality of two conditions, spans aside.
+fn same(a: &ExprKind, b: &ExprKind) -> bool {
+    use ExprKind as K;
+    match (a, b) {
+        (K::Bool(x), K::Bool(y)) => x == y,
+        (K::Num(x), K::Num(y)) => x.to_bits() == y.to_bits(),
+        (K::Fact(x), K::Fact(y)) => x == y,
+        (K::Def(x), K::Def(y)) => x == y,
+        (K::Not(x), K::Not(y)) | (K::Neg(x), K::Neg(y)) | (K::Sqrt(x), K::Sqrt(y)) => same(&x.kind, &y.kind),
+        (K::And(a1, a2), K::And(b1, b2)) | (K::Or(a1, a2), K::Or(b1, b2)) => {
+            same(&a1.kind, &b1.kind) && same(&a2.kind, &b2.kind)
+        }
+        (K::Compare(o1, a1, a2), K::Compare(o2, b1, b2)) => {
+            o1 == o2 && same(&a1.kind, &b1.kind) && same(&a2.kind, &b2.kind)
+        }
+        (K::Arith(o1, a1, a2), K::Arith(o2, b1, b2)) => {
+            o1 == o2 && same(&a1.kind, &b1.kind) && same(&a2.kind, &b2.kind)
+        }
+        (K::EnumIn(x, m), K::EnumIn(y, n)) => m == n && same(&x.kind, &y.kind),
+        (K::Known(x, p), K::Known(y, q)) => p == q && same(&x.kind, &y.kind),
+        (K::AtLeast(n, xs), K::AtLeast(m, ys)) => {
+            n == m && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(&x.kind, &y.kind))
+        }
+        _ => false,
+    }
 }

@@ -134,6 +134,11 @@ struct Words<'a> {
 
 impl Words<'_> {
     fn cond(&self, e: &ExprKind, out: &mut Vec<Inline>) {
+        // A category's level, which the checker put in place of `is LEVEL`.
+        if let Some(words) = super::derived::level_words(self.g, e) {
+            text(out, words);
+            return;
+        }
         match e {
             ExprKind::Bool(true) => text(out, "always"),
             ExprKind::Bool(false) => text(out, "never"),
