@@ -21,6 +21,9 @@ pub const MAX_POINTS: i64 = 100;
 /// `at least` over that many conditions.
 pub const MAX_TOTAL_POINTS: i64 = 300;
 
+/// Most levels a category may have: exclusivity is proved pair by pair.
+pub const MAX_LEVELS: usize = 64;
+
 /// Where a score or category stands in the walk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum State {
@@ -171,6 +174,21 @@ impl Checker<'_> {
 
     fn category(&mut self, c: &ast::Category) -> Option<Category> {
         let mut levels: Vec<Level> = Vec::new();
+        let count = c.levels.len() + usize::from(c.otherwise.is_some());
+        if count > MAX_LEVELS {
+            self.error(
+                Problem::error(
+                    "guidelang::check::too_many_levels",
+                    format!(
+                        "`{}` has {count} levels, more than a category may have ({MAX_LEVELS})",
+                        c.name.node
+                    ),
+                )
+                .with_label(c.name.span, "this category")
+                .with_help("a category names a few levels; use a score for a finer measure"),
+            );
+            return None;
+        }
         let mut ok = true;
         let mut seen: Vec<(&str, Span)> = Vec::new();
         let names = c.levels.iter().map(|l| &l.name).chain(c.otherwise.iter());

@@ -176,3 +176,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_review_document_reads_levels_and_scores_in_words() {
+    let g = load(TLS);
+    let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
+    // Rules test the level by name, not by the conditions they were lowered to.
+    assert!(md.contains("**recommend** when TLS risk is high\n"), "{md}");
+    assert!(md.contains("## Scores and categories"), "{md}");
+    // The level table states each level's own condition.
+    assert!(
+        md.contains("| `low` | white blood cell count below 25 × 10^9/L |"),
+        "{md}"
+    );
+    let af = load(
+        "guideline a
+  version 1.0.0
+  status draft
+fact a: bool \"A.\"
+fact b: bool \"B.\"
+score points \"Points\":
+  2 when a
+  -1 when b
+rule r: recommend x
+  when points >= 1
+",
+    );
+    let md = guidelang::report::render_markdown(&guidelang::report::document(&af));
+    // `points >= 1` is "at least 2 of (a, a, not b)": read back as the score.
+    assert!(md.contains("**recommend** when Points at least 1\n"), "{md}");
+    assert!(md.contains("| -1 | b |"), "{md}");
+}
