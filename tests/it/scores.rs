@@ -308,6 +308,12 @@ fn diff_finds_the_patients_whose_decision_a_changed_weight_moves() {
             .replace("version 1.0.0", "version 2.0.0"),
     );
     let d = guidelang::analysis::diff::diff(&old, &new).expect("the diff finishes");
+    let score = d
+        .other
+        .iter()
+        .find(|c| c.name == "score chads_vasc")
+        .expect("the score is listed");
+    assert_eq!(score.parts, vec!["items".to_string()]);
     let change = d
         .decisions
         .iter()
