@@ -37,6 +37,7 @@ pub use lint::{lint, lint_with};
 pub use sat::{Budget, SolverFailure};
 
 pub(crate) use categories::prove_categories;
+pub use encode::inexact_parts;
 
 use crate::diagnostics::{Problem, Severity, Source, Span};
 

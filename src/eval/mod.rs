@@ -31,7 +31,7 @@ pub use run::{Brief, Conclusion, Evaluator};
 pub use values::Values;
 
 pub(crate) use derived::DerivedCode;
-pub use derived::{CategoryResult, ScoreResult};
+pub use derived::{completions, level_cells, CategoryResult, ScoreResult, MAX_LEVEL_COMPLETIONS};
 
 use crate::compile::Program;
 use crate::facts::Case;

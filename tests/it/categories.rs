@@ -207,3 +207,95 @@ rule r: recommend x
     assert!(md.contains("**recommend** when Points at least 1\n"), "{md}");
     assert!(md.contains("| -1 | b |"), "{md}");
 }
+
+/// CHA2DS2-VASc and its risk levels: `=` and `otherwise`, which a level's
+/// own condition cannot rule out while items are unknown.
+const STROKE_RISK: &str = "guideline af
+  version 1.0.0
+  status draft
+
+fact age: integer from 0 to 130 \"Age in years.\"
+fact female: bool \"Female sex.\"
+fact heart_failure: bool \"Congestive heart failure.\"
+fact hypertension: bool \"Hypertension.\"
+fact stroke: bool \"Prior stroke.\"
+
+score chads_vasc \"CHA2DS2-VASc\":
+  1 when heart_failure
+  1 when hypertension
+  2 when age >= 75
+  1 when age >= 65 and age < 75
+  2 when stroke
+  1 when female
+
+category stroke_risk \"Stroke risk\":
+  high when chads_vasc >= 2
+  moderate when chads_vasc = 1
+  low otherwise
+
+rule r: recommend oral_anticoagulant
+  when stroke_risk is high
+";
+
+#[test]
+fn a_level_no_completion_reaches_is_not_possible() {
+    let g = load(STROKE_RISK);
+    // One point for age, the rest unknown but for the stroke: never 0.
+    let (c, e) = eval_json(&g, serde_json::json!({"age": 70, "stroke": false}));
+    assert_eq!(e.categories[0].possible, vec![0, 1]);
+    let text = guidelang::report::evaluation_text(&g, &c, &e, Default::default());
+    assert!(text.contains("Stroke risk: high or moderate — record"), "{text}");
+}
+
+proptest! {
+    #![proptest_config(crate::common::gen::config(48))]
+
+    /// `possible` is exactly the set of levels the completions of the case
+    /// reach, the completions built here from the oracle's own cells.
+    #[test]
+    fn the_possible_levels_are_those_some_completion_reaches(
+        known in prop::collection::vec(any::<bool>(), 5),
+        bools in prop::collection::vec(any::<bool>(), 4),
+        age in prop::sample::select(vec![30i64, 65, 70, 75, 90]),
+    ) {
+        use crate::common::completions::cell_values;
+        let g = load(STROKE_RISK);
+        let names = ["female", "heart_failure", "hypertension", "stroke"];
+        let mut json = serde_json::Map::new();
+        if known[0] {
+            json.insert("age".into(), age.into());
+        }
+        for (i, n) in names.iter().enumerate() {
+            if known[i + 1] {
+                json.insert((*n).into(), bools[i].into());
+            }
+        }
+        let (_, e) = eval_json(&g, serde_json::Value::Object(json.clone()));
+        let age_id = g.fact_id("age").expect("age is declared");
+        let ages: Vec<serde_json::Value> = if known[0] {
+            vec![age.into()]
+        } else {
+            cell_values(&g.fact(age_id).kind, &[65.0, 75.0])
+                .into_iter()
+                .map(|v| match v {
+                    guidelang::facts::Value::Num(x) => serde_json::json!(x as i64),
+                    other => panic!("a number, not {other:?}"),
+                })
+                .collect()
+        };
+        let open: Vec<&str> = names.iter().enumerate().filter(|(i, _)| !known[i + 1]).map(|(_, n)| *n).collect();
+        let mut reached = std::collections::BTreeSet::new();
+        for a in &ages {
+            for bits in 0u32..(1 << open.len()) {
+                let mut full = json.clone();
+                full.insert("age".into(), a.clone());
+                for (j, n) in open.iter().enumerate() {
+                    full.insert((*n).into(), (bits >> j & 1 == 1).into());
+                }
+                let (_, fe) = eval_json(&g, serde_json::Value::Object(full));
+                reached.insert(fe.categories[0].level.expect("a complete case is at a level"));
+            }
+        }
+        prop_assert_eq!(e.categories[0].possible.clone(), reached.into_iter().collect::<Vec<_>>());
+    }
+}

@@ -3,7 +3,7 @@
 //! straight from the definition ("sure points" to "sure plus possible").
 
 use super::env::Env;
-use guidelang::eval::{CategoryResult, ScoreResult, Truth};
+use guidelang::eval::{completions, level_cells, CategoryResult, ScoreResult, Truth};
 use guidelang::facts::Case;
 use guidelang::model::{FactId, Guideline};
 
@@ -54,10 +54,29 @@ pub fn categories(g: &Guideline, env: &Env, case: &Case) -> Vec<CategoryResult> 
         .map(|(category, c)| {
             let truths: Vec<Truth> = c.levels.iter().map(|l| env.truth(&l.condition)).collect();
             let level = truths.iter().position(|t| *t == Truth::True);
-            let possible: Vec<usize> = match level {
+            let mut possible: Vec<usize> = match level {
                 Some(l) => vec![l],
                 None => (0..truths.len()).filter(|&l| truths[l] != Truth::False).collect(),
             };
+            // Undecided: the levels the completions reach, each walked anew
+            // (the cells are the library's; what holds on each is ours).
+            let conditions: Vec<&guidelang::model::Expr> = c.levels.iter().map(|l| &l.condition).collect();
+            let cases = match level_cells(g, &conditions) {
+                Some(cells) if level.is_none() && possible.len() > 1 => completions(case, &cells),
+                _ => None,
+            };
+            if let Some(cases) = cases {
+                let reached: Vec<usize> = (0..c.levels.len())
+                    .filter(|&l| {
+                        cases
+                            .iter()
+                            .any(|full| Env::new(g, full).truth(&c.levels[l].condition) == Truth::True)
+                    })
+                    .collect();
+                if !reached.is_empty() {
+                    possible = reached;
+                }
+            }
             let mut needs: Vec<FactId> = match level {
                 Some(_) => Vec::new(),
                 None => possible
