@@ -286,6 +286,8 @@ pub struct Program {
     pub(crate) invariant_order: Vec<u32>,
     /// What refining an undecided action over completions of the case needs.
     pub(crate) needs: crate::eval::needs::Plans,
+    /// Scores' items and categories' levels, for the full result only.
+    pub(crate) derived: crate::eval::DerivedCode,
 }
 
 impl Program {
@@ -417,6 +419,7 @@ impl Program {
         }
 
         let notes = g.notes.iter().map(|n| n.when.as_ref().map(|e| b.expr(e))).collect();
+        let derived = crate::eval::DerivedCode::new(g, &mut b);
         let scope_fact = match b.nodes[..scope_end] {
             [Node::FactBool(f)] => Some(f),
             _ => None,
@@ -440,6 +443,7 @@ impl Program {
             notes,
             invariants,
             invariant_order,
+            derived,
         }
     }
 

@@ -89,6 +89,7 @@ fn is_block(item: &Item) -> bool {
         Item::Reference(_) | Item::Action(_) | Item::Fact(_) | Item::Definition(_) => false,
         // Every rule and note has a `when` line (`when always` at least).
         Item::Rule(_) | Item::Note(_) | Item::Invariant(_) => true,
+        Item::Score(_) | Item::Category(_) => true,
     }
 }
 
@@ -157,6 +158,18 @@ fn anchors(file: &File) -> Vec<(Key, Span)> {
                 out.push((k(Slot::Claim), claim));
                 if let Some(b) = &inv.because {
                     out.push((k(Slot::Because), b.span));
+                }
+            }
+            Item::Score(sc) => {
+                out.push((k(Slot::Head), Span::new(sc.span.start, sc.name.span.end)));
+                // One line per entry; the warning slots are numbered lines too.
+                out.extend(sc.items.iter().enumerate().map(|(j, it)| (k(Slot::Warn(j)), it.span)));
+            }
+            Item::Category(c) => {
+                out.push((k(Slot::Head), Span::new(c.span.start, c.name.span.end)));
+                out.extend(c.levels.iter().enumerate().map(|(j, l)| (k(Slot::Warn(j)), l.span)));
+                if let Some(o) = &c.otherwise {
+                    out.push((k(Slot::Warn(c.levels.len())), o.span));
                 }
             }
         }
@@ -273,6 +286,35 @@ impl Printer<'_> {
                 }
             }
             Item::Rule(r) => self.rule(i, r, forced),
+            Item::Score(sc) => {
+                self.head(
+                    at,
+                    start,
+                    forced,
+                    &format!("score {}{}:", sc.name.node, label(&sc.label)),
+                );
+                for (j, it) in sc.items.iter().enumerate() {
+                    self.field(
+                        at,
+                        Slot::Warn(j),
+                        &format!("{} when {}", it.points.node, expr(&it.when)),
+                    );
+                }
+            }
+            Item::Category(c) => {
+                self.head(
+                    at,
+                    start,
+                    forced,
+                    &format!("category {}{}:", c.name.node, label(&c.label)),
+                );
+                for (j, l) in c.levels.iter().enumerate() {
+                    self.field(at, Slot::Warn(j), &format!("{} when {}", l.name.node, expr(&l.when)));
+                }
+                if let Some(o) = &c.otherwise {
+                    self.field(at, Slot::Warn(c.levels.len()), &format!("{} otherwise", o.node));
+                }
+            }
             Item::Note(n) => {
                 self.head(at, start, forced, &format!("note {}:", n.id.node));
                 match &n.when {
@@ -402,6 +444,11 @@ fn fact(f: &Fact) -> String {
         s.push_str(" recorded");
     }
     s
+}
+
+/// ` "Label"` after a score's or category's name, when one is written.
+fn label(l: &Option<Spanned<String>>) -> String {
+    l.as_ref().map(|l| format!(" {}", quote(&l.node))).unwrap_or_default()
 }
 
 fn range(min: Option<f64>, max: Option<f64>) -> String {

@@ -7,8 +7,11 @@ use std::collections::BTreeSet;
 use crate::diagnostics::{Problem, Source, Span};
 use crate::units::Unit;
 
+mod derived;
 mod status;
 mod verdict;
+
+pub use derived::{Category, Level, Score, ScoreItem};
 
 pub use status::Status;
 pub use verdict::{OutcomeKind, OutcomeSet, Verdict, VerdictSet};
@@ -82,6 +85,10 @@ pub struct Guideline {
     pub invariants: Vec<Invariant>,
     /// Warnings the checker found (unused names, ...).
     pub warnings: Vec<Problem>,
+    /// Weighted scores, in file order.
+    pub scores: Vec<Score>,
+    /// Categories, in file order.
+    pub categories: Vec<Category>,
 }
 
 /// Guideline metadata.

@@ -584,6 +584,8 @@ fn invalid_evaluation() -> Evaluation {
         notes: Vec::new(),
         violations: Vec::new(),
         as_of: None,
+        scores: Vec::new(),
+        categories: Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@
 // The method's internals are the crate's own: only the questions (lint,
 // diff) and the finite domain they reason over are public.
 mod action;
+mod categories;
 pub mod diff;
 pub(crate) mod domain;
 mod encode;
@@ -34,6 +35,9 @@ mod sat;
 pub use domain::{Cell, Domain, FactDomain};
 pub use lint::{lint, lint_with};
 pub use sat::{Budget, SolverFailure};
+
+pub(crate) use categories::prove_categories;
+pub use encode::inexact_parts;
 
 use crate::diagnostics::{Problem, Severity, Source, Span};
 

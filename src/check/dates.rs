@@ -39,7 +39,7 @@ impl Checker<'_> {
             ast::ExprKind::Name(n) => match self.names.get(n) {
                 Some(Name::Fact(f)) => matches!(self.facts[f.index()].kind, FactKind::Date),
                 Some(Name::Def(d)) => matches!(self.def_types.get(d.index()), Some(Some(Type::Date))),
-                None => false,
+                Some(Name::Score(_) | Name::Category(_)) | None => false,
             },
             ast::ExprKind::Binary {
                 op: BinOp::Add | BinOp::Sub,

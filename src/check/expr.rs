@@ -208,6 +208,7 @@ impl Checker<'_> {
             }
             // Already reported where it is declared.
             None if self.refused_facts.contains(n) => None,
+            Some(name @ (Name::Score(_) | Name::Category(_))) => self.derived_alone(name, n, span),
             None => {
                 let help = if self.may_suggest() {
                     suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")
@@ -258,6 +259,9 @@ impl Checker<'_> {
                 Some((mk(kind), Type::Bool))
             }
             _ if op.is_comparison() => {
+                if let Some(lowered) = self.derived_comparison(op, lhs, rhs, span) {
+                    return lowered;
+                }
                 let l = self.expr(lhs, place);
                 let r = self.expr(rhs, place);
                 let ((l, lt), (r, rt)) = (l?, r?);
@@ -325,6 +329,9 @@ impl Checker<'_> {
                 Some((mk(ExprKind::Compare(cmp, Box::new(l), Box::new(r))), Type::Bool))
             }
             _ => {
+                if self.derived_arithmetic(op, lhs, rhs) {
+                    return None;
+                }
                 let what = format!("each side of `{}`", op.as_str());
                 let l = self.quantity(lhs, place, &what);
                 let r = self.quantity(rhs, place, &what);
@@ -362,6 +369,9 @@ impl Checker<'_> {
         span: Span,
         place: Place,
     ) -> Option<(Expr, Type)> {
+        if let Some(tested) = self.category_test(subject, std::slice::from_ref(value), negated, span) {
+            return tested;
+        }
         let (s, ty) = self.expr(subject, place)?;
         let mk = |kind| Expr { kind, span };
         match ty {
@@ -423,6 +433,9 @@ impl Checker<'_> {
         span: Span,
         place: Place,
     ) -> Option<(Expr, Type)> {
+        if let Some(tested) = self.category_test(subject, values, negated, span) {
+            return tested;
+        }
         let (s, ty) = self.expr(subject, place)?;
         let Type::Enum(f) = ty else {
             self.error(

@@ -47,7 +47,7 @@ impl Checker<'_> {
             Some(Name::Def(id)) => {
                 self.used_defs.insert(*id);
             }
-            None => {}
+            Some(Name::Score(_) | Name::Category(_)) | None => {}
         });
     }
 

@@ -12,6 +12,7 @@
 mod change;
 mod dates;
 mod definitions;
+mod derived;
 mod descriptions;
 mod expr;
 mod facts;
@@ -57,6 +58,10 @@ pub struct Checked {
 enum Name {
     Fact(FactId),
     Def(DefId),
+    /// A score, by its index in file order.
+    Score(usize),
+    /// A category, by its index in file order.
+    Category(usize),
 }
 
 struct Checker<'a> {
@@ -82,6 +87,8 @@ struct Checker<'a> {
     /// Facts whose declaration was refused (a bad unit, an empty range):
     /// their uses are not reported again as unknown names.
     refused_facts: HashSet<String>,
+    /// Scores and categories, as they are checked.
+    derived: derived::Derived,
 }
 
 /// Checks a parsed file.
@@ -102,10 +109,16 @@ pub fn check(file: &ast::File, source: &Source) -> Checked {
         suggested: 0,
         molar_masses: HashMap::new(),
         refused_facts: HashSet::new(),
+        derived: derived::Derived::default(),
     };
     let g = c.guideline(file);
     let dropped = c.dropped;
     let mut problems = c.problems;
+    // Categories are proved exclusive and exhaustive on the checked guideline
+    // (a question for the SAT machinery), once everything else is sound.
+    if let Some(g) = g.as_ref().filter(|_| !problems.iter().any(Problem::is_error)) {
+        problems.extend(crate::analysis::prove_categories(g));
+    }
     problems.sort_by_key(|p| (p.primary_span().map_or(0, |s| s.start), p.severity));
     for (n, what, make) in [
         (
@@ -170,7 +183,9 @@ impl Checker<'_> {
         let meta = self.meta(&file.header);
         let references = self.references(file);
         self.declare_facts(file);
+        self.declare_derived(file);
         let (definitions, definition_order) = self.definitions(file);
+        self.check_derived(file);
         let scope = file
             .header
             .scope
@@ -183,6 +198,7 @@ impl Checker<'_> {
         let invariants = self.invariants(file, &actions);
         self.unused(file);
         self.descriptions(file);
+        let (scores, categories) = self.derived.take();
         let meta = meta?;
         if file.header.scope.is_some() && scope.is_none() {
             return None;
@@ -202,6 +218,8 @@ impl Checker<'_> {
             notes,
             invariants,
             warnings: Vec::new(),
+            scores,
+            categories,
         })
     }
 }

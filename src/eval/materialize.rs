@@ -26,6 +26,8 @@ impl Evaluator<'_> {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 as_of: case.as_of(),
+                scores: Vec::new(),
+                categories: Vec::new(),
             },
             Truth::Unknown => {
                 let needs = absent(case, &p.scope_facts);
@@ -45,6 +47,8 @@ impl Evaluator<'_> {
                     notes: Vec::new(),
                     violations: Vec::new(),
                     as_of: case.as_of(),
+                    scores: Vec::new(),
+                    categories: Vec::new(),
                 }
             }
             Truth::True => Evaluation {
@@ -59,6 +63,8 @@ impl Evaluator<'_> {
                     .collect(),
                 violations: self.violations.clone(),
                 as_of: case.as_of(),
+                scores: self.score_results(case),
+                categories: self.category_results(case),
             },
         }
     }

@@ -18,6 +18,7 @@
 //! [`Evaluator`], whose buffers make evaluating a case allocation-free until
 //! the full [`Evaluation`] is asked for.
 
+mod derived;
 mod logic;
 mod materialize;
 pub(crate) mod needs;
@@ -28,6 +29,9 @@ pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Conclusion, Evaluator};
 pub use values::Values;
+
+pub(crate) use derived::DerivedCode;
+pub use derived::{completions, level_cells, CategoryResult, ScoreResult, MAX_LEVEL_COMPLETIONS};
 
 use crate::compile::Program;
 use crate::facts::Case;
@@ -63,6 +67,10 @@ pub struct Evaluation {
     pub violations: Vec<Violation>,
     /// The evaluation date (`today`) as a day number, when the case gave one.
     pub as_of: Option<f64>,
+    /// Each score's value, in file order (empty unless in scope).
+    pub scores: Vec<ScoreResult>,
+    /// Each category's level, in file order (empty unless in scope).
+    pub categories: Vec<CategoryResult>,
 }
 
 /// What was concluded for one action, with the trace of every rule.

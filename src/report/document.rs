@@ -79,7 +79,7 @@ pub fn anchor(kind: &str, id: &str) -> String {
     format!("{kind}-{id}")
 }
 
-fn heading(level: u8, text: &str, id: Option<&str>) -> Block {
+pub(super) fn heading(level: u8, text: &str, id: Option<&str>) -> Block {
     Block::Heading {
         level,
         text: vec![t(text)],
@@ -145,6 +145,7 @@ pub fn document(g: &Guideline) -> Document {
             b.push(invariant_card(g, inv));
         }
     }
+    b.extend(super::derived::document_blocks(g));
     if !g.definitions.is_empty() {
         b.push(heading(2, "Definitions", Some("definitions")));
         for (i, d) in g.definitions.iter().enumerate() {

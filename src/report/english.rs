@@ -134,6 +134,11 @@ struct Words<'a> {
 
 impl Words<'_> {
     fn cond(&self, e: &ExprKind, out: &mut Vec<Inline>) {
+        // A category's level, which the checker put in place of `is LEVEL`.
+        if let Some(words) = super::derived::level_words(self.g, e) {
+            text(out, words);
+            return;
+        }
         match e {
             ExprKind::Bool(true) => text(out, "always"),
             ExprKind::Bool(false) => text(out, "never"),
@@ -158,6 +163,11 @@ impl Words<'_> {
                 let way = if *rise { "above" } else { "below" };
                 text(out, format!(" at least {} % {way} ", super::fmt_num(*percent)));
                 self.value(&baseline.kind, out);
+            }
+            ExprKind::AtLeast(n, items) if super::derived::score_threshold(self.g, *n, items).is_some() => {
+                if let Some((label, k)) = super::derived::score_threshold(self.g, *n, items) {
+                    text(out, format!("{label} at least {k}"));
+                }
             }
             ExprKind::AtLeast(n, items) => {
                 text(out, format!("at least {n} of ("));

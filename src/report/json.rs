@@ -55,12 +55,17 @@ struct Report<'g> {
     applicable: Option<bool>,
     /// The evaluation date, `YYYY-MM-DD`; null when the case gave none.
     as_of: Option<String>,
+    // Only in a guideline with categories: every other report keeps its bytes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    categories: Vec<super::derived::CategoryJson<'g>>,
     conflicts: Vec<ConflictJson<'g>>,
     decisions: Vec<DecisionJson<'g>>,
     guideline: GuidelineJson<'g>,
     note_details: Vec<NoteJson<'g>>,
     notes: Vec<&'g str>,
     scope: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scores: Vec<super::derived::ScoreJson<'g>>,
     undecided: Vec<UndecidedJson<'g>>,
     violations: Vec<ViolationJson<'g>>,
 }
@@ -245,6 +250,7 @@ impl<'g> Report<'g> {
         Report {
             applicable,
             as_of: e.as_of.map(crate::time::format_day),
+            categories: super::derived::categories_json(g, e),
             conflicts,
             decisions,
             guideline: GuidelineJson {
@@ -265,6 +271,7 @@ impl<'g> Report<'g> {
                 .collect(),
             notes: e.notes.iter().map(|n| g.notes[*n].text.as_str()).collect(),
             scope,
+            scores: super::derived::scores_json(g, e),
             undecided,
             violations: e
                 .violations

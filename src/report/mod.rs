@@ -4,6 +4,7 @@
 //! and for programs (the JSON output contract, SARIF). The CLI only chooses a
 //! format and writes.
 
+mod derived;
 mod diff_json;
 mod diff_markdown;
 mod diff_text;
@@ -27,6 +28,8 @@ pub use lint_json::lint_json;
 pub use lint_text::lint_text;
 pub use text::{evaluation_text, TextOptions};
 pub use why::{Reason, Why};
+
+pub use derived::{category_line, score_line};
 
 pub use diff_json::diff_json;
 pub use diff_markdown::diff_markdown;

@@ -105,6 +105,7 @@ pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOpt
         Applicability::Applies => {}
     }
     patient::summary(&mut out, &why, &p);
+    super::derived::section(&mut out, g, e, &p);
     triage::sections(&mut out, g, e, &p);
     if !e.notes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("NOTES (information, not decisions)"));

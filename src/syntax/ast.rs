@@ -73,6 +73,10 @@ pub enum Item {
     Note(Note),
     /// `invariant id: never ... / always decide ...`
     Invariant(Invariant),
+    /// `score name "Label": N when ... ...`
+    Score(Score),
+    /// `category name "Label": level when ... ... level otherwise`
+    Category(Category),
 }
 
 impl Item {
@@ -86,6 +90,8 @@ impl Item {
             Item::Rule(r) => r.span,
             Item::Note(n) => n.span,
             Item::Invariant(i) => i.span,
+            Item::Score(s) => s.span,
+            Item::Category(c) => c.span,
         }
     }
 }
@@ -452,6 +458,10 @@ eq_ignoring_span! {
     Note { id, when, says, cites }
     Invariant { id, claim, because }
     MolarMass { value, unit }
+    Score { name, label, items }
+    ScoreItem { points, when }
+    Category { name, label, levels, otherwise }
+    Level { name, when }
 }
 
 impl ExprKind {
@@ -502,7 +512,72 @@ impl PartialEq for ExprKind {
             ) => subject == s && values == v && negated == n,
             (K::Known { subject, negated }, K::Known { subject: s, negated: n }) => subject == s && negated == n,
             (K::AtLeast { n, items }, K::AtLeast { n: m, items: i }) => n == m && items == i,
+            (K::Today, K::Today) => true,
+            (
+                K::Change {
+                    subject,
+                    percent,
+                    rise,
+                    baseline,
+                },
+                K::Change {
+                    subject: s,
+                    percent: p,
+                    rise: r,
+                    baseline: b,
+                },
+            ) => subject == s && percent == p && rise == r && baseline == b,
             _ => false,
         }
     }
+}
+
+/// A weighted score: the sum of the points whose conditions hold.
+#[derive(Clone, Debug)]
+pub struct Score {
+    /// Its name in conditions.
+    pub name: Spanned<String>,
+    /// The label a clinician reads (`"CHA2DS2-VASc"`).
+    pub label: Option<Spanned<String>>,
+    /// Its items, in written order.
+    pub items: Vec<ScoreItem>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// `N when COND`: `N` points when the condition holds.
+#[derive(Clone, Debug)]
+pub struct ScoreItem {
+    /// The points as written (the checker refuses fractions and zero).
+    pub points: Spanned<f64>,
+    /// When they count.
+    pub when: Expr,
+    /// Whole line.
+    pub span: Span,
+}
+
+/// A derived value with named levels, each with its condition.
+#[derive(Clone, Debug)]
+pub struct Category {
+    /// Its name in conditions.
+    pub name: Spanned<String>,
+    /// The label a clinician reads (`"TLS risk"`).
+    pub label: Option<Spanned<String>>,
+    /// `LEVEL when COND`, in written order.
+    pub levels: Vec<Level>,
+    /// `LEVEL otherwise`: the level when no other holds.
+    pub otherwise: Option<Spanned<String>>,
+    /// Whole item.
+    pub span: Span,
+}
+
+/// `LEVEL when COND`.
+#[derive(Clone, Debug)]
+pub struct Level {
+    /// The level's name.
+    pub name: Spanned<String>,
+    /// When the patient is at this level.
+    pub when: Expr,
+    /// Whole line.
+    pub span: Span,
 }

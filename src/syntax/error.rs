@@ -220,6 +220,11 @@ fn describe_rule(kind: Rule) -> &'static str {
         Rule::molar_mass | Rule::mass_word => "`molar mass`",
         Rule::per_unit => "a unit",
         Rule::when_always => "`always`",
+        Rule::score | Rule::category => "an item (reference, action, fact, define, rule, note, invariant)",
+        Rule::score_item | Rule::points => "points and their condition, e.g. `1 when heart_failure`",
+        Rule::score_cond => "an expression",
+        Rule::level => "a level and its condition, e.g. `high when wbc > 100`",
+        Rule::otherwise_level => "a level followed by `otherwise`",
         _ => "something else",
     }
 }

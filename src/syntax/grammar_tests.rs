@@ -356,3 +356,31 @@ fn every_keyword_rule_matches_its_whole_word_only() {
         }
     }
 }
+
+// ---------------------------------------------------------------- scores
+
+#[test]
+fn signed_points_after_a_number_start_the_next_score_item() {
+    // `75 -1 when` would be `75 - 1` in an expression; in a score, the
+    // condition stops before points followed by `when`.
+    parses_to! {
+        parser: GuidelineParser,
+        input: "score s: 2 when a > 75 -1 when b",
+        rule: Rule::score,
+        tokens: [score(0, 32, [
+            kw_score(0, 5), name(6, 7),
+            // pest keeps the space the condition's last repetition tried past.
+            score_item(9, 23, [points(9, 10), kw_when(11, 15), score_cond(16, 23, [
+                name(16, 17), gt(18, 19), quantity(20, 22, [num(20, 22)])
+            ])]),
+            score_item(23, 32, [points(23, 25), kw_when(26, 30), score_cond(31, 32, [name(31, 32)])])
+        ])]
+    };
+    // A subtraction not followed by `when` stays a subtraction.
+    parses_to! {
+        parser: GuidelineParser,
+        input: "a - 1",
+        rule: Rule::score_cond,
+        tokens: [score_cond(0, 5, [name(0, 1), sub(2, 3), quantity(4, 5, [num(4, 5)])])]
+    };
+}

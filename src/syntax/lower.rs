@@ -13,6 +13,8 @@ use crate::diagnostics::{Problem, Span};
 
 type Res<T> = Result<T, Problem>;
 
+mod derived;
+
 /// Lowers the pair of a whole file; every problem found, without their source.
 pub(super) fn file(pair: Pair<Rule>) -> Result<File, Vec<Problem>> {
     let mut lower = Lower { problems: Vec::new() };
@@ -120,6 +122,8 @@ impl Lower {
             Rule::rule => Item::Rule(self.rule(pair)?),
             Rule::note => Item::Note(self.note(pair)?),
             Rule::invariant => Item::Invariant(self.invariant(pair)?),
+            Rule::score => Item::Score(self.score(pair)?),
+            Rule::category => Item::Category(self.category(pair)?),
             _ => unreachable!("grammar: items only"),
         })
     }

@@ -259,7 +259,51 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    prop_oneof![reference, action, fact, definition, rule, note, invariant]
+    // Points as written: signed whole numbers and fractions (which only the
+    // checker refuses), so a negative item after a number is read back as one.
+    let points = prop_oneof![
+        (-5i32..=9).prop_map(f64::from),
+        (0u32..1000).prop_map(|n| f64::from(n) / 100.0)
+    ];
+    let score =
+        (name(), opt(text()), proptest::collection::vec((points, expr()), 1..4)).prop_map(|(n, label, items)| {
+            Item::Score(Score {
+                name: sp(n),
+                label,
+                items: items
+                    .into_iter()
+                    .map(|(p, when)| ScoreItem {
+                        points: sp(p),
+                        when,
+                        span: Span::default(),
+                    })
+                    .collect(),
+                span: Span::default(),
+            })
+        });
+    let category = (
+        name(),
+        opt(text()),
+        proptest::collection::vec((name(), expr()), 1..4),
+        proptest::option::of(name()),
+    )
+        .prop_map(|(n, label, levels, otherwise)| {
+            Item::Category(Category {
+                name: sp(n),
+                label,
+                levels: levels
+                    .into_iter()
+                    .map(|(l, when)| Level {
+                        name: sp(l),
+                        when,
+                        span: Span::default(),
+                    })
+                    .collect(),
+                otherwise: otherwise.map(sp),
+                span: Span::default(),
+            })
+        });
+    prop_oneof![reference, action, fact, definition, rule, note, invariant, score, category]
 }
 
 fn status() -> impl Strategy<Value = Status> {

@@ -320,5 +320,47 @@ pub(super) fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange>
     for id in ids {
         compare(format!("invariant {id}"), invariant(old, id), invariant(new, id));
     }
+    // Scores and categories: what rules read through them changes with
+    // their items and levels; the decisions that move are found above.
+    let score = |g: &Guideline, name: &str| {
+        g.scores.iter().find(|s| s.name == name).map(|s| {
+            let items: Vec<String> = s
+                .items
+                .iter()
+                .map(|i| format!("{} when {}", i.points, text_of(g, Some(&i.when))))
+                .collect();
+            vec![("label", s.label.clone()), ("items", items.join("; "))]
+        })
+    };
+    let category = |g: &Guideline, name: &str| {
+        g.categories.iter().find(|c| c.name == name).map(|c| {
+            let levels: Vec<String> = c
+                .levels
+                .iter()
+                .map(|l| match &l.when {
+                    Some(w) => format!("{} when {}", l.name, text_of(g, Some(w))),
+                    None => format!("{} otherwise", l.name),
+                })
+                .collect();
+            vec![("label", c.label.clone()), ("levels", levels.join("; "))]
+        })
+    };
+    let mut names: Vec<&str> = old.scores.iter().chain(&new.scores).map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        compare(format!("score {n}"), score(old, n), score(new, n));
+    }
+    let mut names: Vec<&str> = old
+        .categories
+        .iter()
+        .chain(&new.categories)
+        .map(|c| c.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for n in names {
+        compare(format!("category {n}"), category(old, n), category(new, n));
+    }
     out
 }

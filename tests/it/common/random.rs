@@ -89,6 +89,30 @@ pub enum GenCond {
     Or(Box<GenCond>, Box<GenCond>),
     /// `at least N of (..)`
     AtLeast(u8, Vec<GenCond>),
+    /// `SCORE OP k`: a visible score (a flag when there is none).
+    Score(u8, u8, i8),
+}
+
+/// A score: its items' points (never 0) and conditions.
+#[derive(Clone, Debug)]
+pub struct GenScore {
+    /// `POINTS when COND`.
+    pub items: Vec<(i8, GenCond)>,
+}
+
+/// A category, in one of the shapes that are one level per patient by
+/// construction, so that the checker's proof holds: a condition and
+/// `otherwise`, or a score cut at one or two thresholds.
+#[derive(Clone, Debug)]
+pub struct GenCategory {
+    /// Which shape (a cut of a score needs a visible score).
+    pub shape: u8,
+    /// The first level's condition (first shape).
+    pub when: GenCond,
+    /// Which score (cut shapes).
+    pub score: u8,
+    /// The thresholds (cut shapes).
+    pub cuts: (i8, i8),
 }
 
 /// A definition.
@@ -145,6 +169,8 @@ pub struct GenGuideline {
     pub invariants: Vec<GenInvariant>,
     /// `applies when`.
     pub scope: Option<GenCond>,
+    /// Scores and categories, printed after the definitions in this order.
+    pub derived: Vec<Result<GenScore, GenCategory>>,
 }
 
 fn constant() -> impl Strategy<Value = f64> {
@@ -187,6 +213,7 @@ pub fn gen_cond() -> impl Strategy<Value = GenCond> {
         1 => (gen_num(), 0..OPS.len() as u8, gen_num()).prop_map(|(x, op, y)| GenCond::Cmp2(x, op, y)),
         3 => (any::<u8>(), 1u8..16, any::<bool>()).prop_map(|(s, mask, neg)| GenCond::Is(s, mask, neg)),
         1 => (any::<u8>(), any::<bool>()).prop_map(|(s, neg)| GenCond::Known(s, neg)),
+        2 => (any::<u8>(), any::<u8>(), -4i8..=8).prop_map(|(s, op, k)| GenCond::Score(s, op, k)),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
@@ -245,15 +272,33 @@ pub fn gen_guideline() -> impl Strategy<Value = GenGuideline> {
             0..=3,
         ),
         proptest::option::weighted(0.3, gen_cond()),
+        proptest::collection::vec(gen_derived(), 0..=3),
     )
-        .prop_map(|(facts, defs, rules, notes, invariants, scope)| GenGuideline {
+        .prop_map(|(facts, defs, rules, notes, invariants, scope, derived)| GenGuideline {
             facts,
             defs,
             rules,
             notes,
             invariants,
             scope,
+            derived,
         })
+}
+
+/// A score or a category.
+fn gen_derived() -> impl Strategy<Value = Result<GenScore, GenCategory>> {
+    let points = prop_oneof![1i8..=3, -2i8..=-1];
+    prop_oneof![
+        proptest::collection::vec((points, gen_cond()), 1..=4).prop_map(|items| Ok(GenScore { items })),
+        (any::<u8>(), gen_cond(), any::<u8>(), (-2i8..=6, 0i8..=4)).prop_map(|(shape, when, score, cuts)| Err(
+            GenCategory {
+                shape,
+                when,
+                score,
+                cuts
+            }
+        )),
+    ]
 }
 
 /// The type of a declared name, as the checker will see it.
@@ -263,6 +308,10 @@ enum Ty {
     /// `None`: a bare number.
     Num(Option<Unit>),
     Enum(u8),
+    /// A score: compared with a constant only.
+    Score,
+    /// A category with levels `v0`, `v1`, ...: tested with `is` only.
+    Category(u8),
 }
 
 /// A guideline printed item by item, so tests can reorder items.
@@ -278,6 +327,8 @@ pub struct Printed {
     pub rules: Vec<String>,
     /// Notes and invariants.
     pub tail: Vec<String>,
+    /// Scores and categories, in their order (each uses only those before it).
+    pub derived: Vec<String>,
 }
 
 impl Printed {
@@ -301,6 +352,7 @@ impl Printed {
         for s in self
             .facts
             .iter()
+            .chain(&self.derived)
             .chain(movable.into_iter().map(|(_, s)| s))
             .chain(&self.tail)
         {
@@ -373,6 +425,8 @@ impl GenGuideline {
             defs.push(format!("define {name}: {body}\n"));
             p.names.push((name, ty));
         }
+        p.visible = p.names.len();
+        let derived = p.derived(&self.derived);
         p.visible = p.names.len();
         let mut header = String::from("guideline random-guideline\n  version 1.0.0\n  status draft\n");
         if let Some(s) = &self.scope {
@@ -465,6 +519,7 @@ impl GenGuideline {
             defs,
             rules,
             tail,
+            derived,
         }
     }
 }
@@ -583,9 +638,9 @@ impl Printer {
                 };
                 format!("{xt} {} {yt}", OPS[*op as usize % OPS.len()])
             }
-            GenCond::Is(sel, mask, neg) => match self.pick(*sel, |t| matches!(t, Ty::Enum(_))) {
+            GenCond::Is(sel, mask, neg) => match self.pick(*sel, |t| matches!(t, Ty::Enum(_) | Ty::Category(_))) {
                 Some(i) => {
-                    let Ty::Enum(count) = self.names[i].1 else {
+                    let (Ty::Enum(count) | Ty::Category(count)) = self.names[i].1 else {
                         unreachable!()
                     };
                     let mut values: Vec<String> = (0..count)
@@ -608,7 +663,10 @@ impl Printer {
                 if !self.allow_known || self.visible == 0 {
                     return self.cond(&GenCond::Flag(*sel, u8::from(*neg)));
                 }
-                let n = &self.names[*sel as usize % self.visible].0;
+                let (n, ty) = &self.names[*sel as usize % self.visible];
+                if matches!(ty, Ty::Score | Ty::Category(_)) {
+                    return self.cond(&GenCond::Flag(*sel, u8::from(*neg)));
+                }
                 format!("{n} is {}known", if *neg { "not " } else { "" })
             }
             GenCond::Not(c) => format!("not ({})", self.cond(c)),
@@ -619,7 +677,58 @@ impl Printer {
                 let items: Vec<String> = items.iter().map(|i| self.cond(i)).collect();
                 format!("at least {n} of ({})", items.join(", "))
             }
+            GenCond::Score(sel, op, k) => match self.pick(*sel, |t| matches!(t, Ty::Score)) {
+                Some(i) => format!("{} {} {k}", self.names[i].0, OPS[*op as usize % OPS.len()]),
+                None => self.cond(&GenCond::Flag(*sel, *op)),
+            },
         }
+    }
+
+    /// Prints scores and categories, each seeing those before it, and
+    /// declares their names.
+    fn derived(&mut self, all: &[Result<GenScore, GenCategory>]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, d) in all.iter().enumerate() {
+            self.visible = self.names.len();
+            match d {
+                Ok(score) => {
+                    let mut s = format!("score s{i} \"Score {i}\":\n");
+                    for (points, when) in &score.items {
+                        let _ = writeln!(s, "  {points} when {}", self.cond(when));
+                    }
+                    out.push(s);
+                    self.names.push((format!("s{i}"), Ty::Score));
+                }
+                Err(c) => {
+                    let mut s = format!("category c{i} \"Category {i}\":\n");
+                    let score = self
+                        .pick(c.score, |t| matches!(t, Ty::Score))
+                        .map(|j| self.names[j].0.clone());
+                    let (low, width) = (c.cuts.0, c.cuts.1);
+                    let count = match (c.shape % 3, score) {
+                        (1, Some(sc)) => {
+                            let _ = writeln!(s, "  v0 when {sc} >= {low}\n  v1 when {sc} < {low}");
+                            2
+                        }
+                        (2, Some(sc)) => {
+                            let high = low + width + 1;
+                            let _ = writeln!(
+                                s,
+                                "  v0 when {sc} >= {high}\n  v1 when {sc} >= {low} and {sc} < {high}\n  v2 when {sc} < {low}"
+                            );
+                            3
+                        }
+                        _ => {
+                            let _ = writeln!(s, "  v0 when {}\n  v1 otherwise", self.cond(&c.when));
+                            2
+                        }
+                    };
+                    out.push(s);
+                    self.names.push((format!("c{i}"), Ty::Category(count)));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -42,6 +42,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
             notes: Vec::new(),
             violations: Vec::new(),
             as_of: case.as_of(),
+            scores: Vec::new(),
+            categories: Vec::new(),
         },
         Truth::Unknown => {
             let needs = absent(case, &scope_facts(g));
@@ -68,6 +70,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 notes: Vec::new(),
                 violations: Vec::new(),
                 as_of: case.as_of(),
+                scores: Vec::new(),
+                categories: Vec::new(),
             }
         }
         Truth::True => {
@@ -91,6 +95,8 @@ pub fn evaluate(g: &Guideline, case: &Case) -> Evaluation {
                 notes,
                 violations,
                 as_of: case.as_of(),
+                scores: super::reference_derived::scores(g, &env, case),
+                categories: super::reference_derived::categories(g, &env, case),
             }
         }
     }
