@@ -10,6 +10,7 @@
 //! `expr.rs` (typing one expression).
 
 mod definitions;
+mod doses;
 mod expr;
 mod facts;
 mod header;

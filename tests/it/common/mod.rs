@@ -12,4 +12,5 @@ pub mod naive;
 pub mod oracle;
 pub mod random;
 pub mod reference;
+pub mod reference_dose;
 pub mod reference_needs;
