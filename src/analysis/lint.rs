@@ -15,6 +15,9 @@ use crate::facts::Case;
 use crate::model::{ActionId, Claim, Expr, Guideline, RuleId};
 use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
 
+#[path = "lint_agree.rs"]
+mod agree;
+
 /// Lints a guideline with the default options.
 pub fn lint(g: &Guideline) -> LintReport {
     lint_with(g, LintOptions::default())
@@ -255,6 +258,7 @@ impl<'g> Linter<'g> {
                 }
             }
         }
+        self.agreeing_rules_differ(&mut m, &survives)?;
         if self.options.redundancy {
             self.redundancy(&mut m, &fires)?;
         }

@@ -151,9 +151,9 @@ pub(super) struct DoseJson<'g> {
     /// Whether the cap replaced a larger computed amount (with `cap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     capped: Option<bool>,
-    /// The criterion that chose this amount, in words ("otherwise" for the last).
+    /// The criterion that chooses this amount, in words ("otherwise" for the last).
     #[serde(skip_serializing_if = "Option::is_none")]
-    chosen_because: Option<String>,
+    criterion: Option<String>,
     high: Option<f64>,
     /// How it is given ("twice daily").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,7 +201,7 @@ pub(super) fn json<'g>(g: &'g Guideline, r: &DoseResult) -> Option<DoseJson<'g>>
             by_unit: None,
             cap: None,
             capped: None,
-            chosen_because: None,
+            criterion: None,
             high: None,
             how: None,
             low: None,
@@ -241,7 +241,7 @@ pub(super) fn json<'g>(g: &'g Guideline, r: &DoseResult) -> Option<DoseJson<'g>>
         by_unit: a.by.as_ref().filter(|_| by_computed).map(|b| b.unit.to_string()),
         cap: a.cap,
         capped: a.cap.map(|_| r.capped),
-        chosen_because: dose
+        criterion: dose
             .is_chosen()
             .then(|| match dose.branches.get(k).and_then(|b| b.when.as_ref()) {
                 Some(e) => super::english::plain(&super::english::condition(g, e)),

@@ -20,6 +20,7 @@ mod diff;
 mod diff_props;
 mod differential;
 mod docs;
+mod doses;
 mod editor_cli;
 mod errors;
 mod examples;
