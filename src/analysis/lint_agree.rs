@@ -1,8 +1,8 @@
 //! Agreeing rules that say different things: two rules on one action with the
 //! same verdict that can carry one decision together for some patient, yet
-//! state different doses or different details. The report then shows the
-//! first rule's dose (and both details joined), which is seldom what the
-//! authors meant; the witness is a patient for whom both rules carry it.
+//! state different doses. The JSON report then shows the first rule's dose,
+//! which is seldom what the authors meant; the witness is a patient for whom
+//! both rules carry the decision.
 
 use super::*;
 
@@ -29,17 +29,16 @@ fn dose_key(g: &Guideline, r: &crate::model::Rule) -> Option<Vec<String>> {
     })
 }
 
-/// "doses", "details", or both, when both rules state them and they differ.
+/// "doses" when both rules state one and they differ. Differing details are
+/// not reported: every carrying rule's detail is shown (joined), so none is
+/// lost, and agreeing rules that add their own advice are common and meant
+/// (the bundled guideline's two platelet rules give two thresholds). A dose,
+/// by contrast, is one amount for the patient, and the JSON shows the first.
 fn differences(g: &Guideline, a: &crate::model::Rule, b: &crate::model::Rule) -> Vec<&'static str> {
     let mut out = Vec::new();
     if let (Some(x), Some(y)) = (dose_key(g, a), dose_key(g, b)) {
         if x != y {
             out.push("doses");
-        }
-    }
-    if let (Some(x), Some(y)) = (&a.detail, &b.detail) {
-        if x != y {
-            out.push("details");
         }
     }
     out
@@ -104,7 +103,7 @@ impl Linter<'_> {
                 .at(first_line(g, a.span), format!("`{}`", a.id))
                 .at(first_line(g, b.span), format!("`{}`", b.id))
                 .help(format!(
-                    "a decision carried by both shows the first rule's dose and both details: give them the same {same}, \
+                    "a decision carried by both shows the first rule's dose: give them the same {same}, \
                      narrow one condition so that both cannot hold, or let one rule take precedence (`overrides`)"
                 ));
                 f.action = Some(action.clone());

@@ -103,7 +103,10 @@ pub(crate) fn words(g: &Guideline, r: &DoseResult) -> Option<DoseWords> {
                 .collect();
             later.push(format!("dose: {} to choose it", record_phrase(g, &r.settle)));
             for p in &r.possible {
-                later.extend(not_computed(g, p));
+                // Amounts by the same multiplier need the same facts: said once.
+                if let Some(line) = not_computed(g, p).filter(|l| !later.contains(l)) {
+                    later.push(line);
+                }
             }
             format!("dose pending: {}", options.join(" or "))
         }
@@ -121,10 +124,10 @@ fn criterion(g: &Guideline, r: &DoseResult, k: usize) -> String {
         .and_then(|b| b.when.as_ref());
     match when {
         Some(e) => format!(
-            "this amount because {}",
+            "chosen because {}",
             super::english::plain(&super::english::condition(g, e))
         ),
-        None => "this amount because no criterion for another amount holds".to_string(),
+        None => "chosen because no criterion for another amount holds".to_string(),
     }
 }
 

@@ -87,7 +87,7 @@ impl Lower {
                 Problem::error(
                     "guidelang::syntax::dose_range_without_by",
                     format!(
-                        "the dose range {} to {} {} says per what only with `by`",
+                        "the dose range {} to {} {} has no `by`: a range is per unit of a quantity",
                         low.node, high.node, unit.node
                     ),
                 )

@@ -393,6 +393,7 @@ action apixaban \"Apixaban\"
 fact af: bool \"AF.\"
 fact age: integer from 18 to 120 \"Age.\"
 fact weight: number in kg from 20 to 350 \"Weight.\"
+note uses-both: when age >= 18 and weight >= 20 kg says \"Every fact is used.\"
 ";
 
 fn diagnose(dose: &str, expected: &[&str]) -> String {
