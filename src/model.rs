@@ -361,6 +361,8 @@ pub struct DoseBranch {
     pub when_facts: Vec<FactId>,
     /// The amount.
     pub amount: DoseAmount,
+    /// Where the amount and its condition are written.
+    pub span: Span,
 }
 
 /// An amount: fixed (`5 mg`), or `low..high` per unit of a multiplier

@@ -28,6 +28,7 @@ impl Checker<'_> {
                         when,
                         when_facts,
                         amount,
+                        span: b.span,
                     },
                 ));
             }

@@ -52,21 +52,26 @@ impl Lower {
     }
 
     fn dose_branch(&mut self, pair: Pair<Rule>) -> Res<DoseBranch> {
-        let span = span_of(&pair);
         let mut parts = children(pair);
         let amount = self.dose_amount(parts.next().ok_or_else(missing)?)?;
         let when = match parts.next() {
             Some(p) => Some(self.expr(children(p).next().ok_or_else(missing)?)?),
             None => None,
         };
+        // From the amount to the end of its condition, without the spaces
+        // pest read after it while looking for more.
+        let span = when.as_ref().map_or(amount.span, |w| amount.span.join(w.span));
         Ok(DoseBranch { amount, when, span })
     }
 
     fn dose_amount(&mut self, pair: Pair<Rule>) -> Res<DoseAmount> {
-        let span = span_of(&pair);
+        let mut span: Option<crate::diagnostics::Span> = None;
         let mut nums = Vec::new();
         let (mut unit, mut by, mut cap, mut how) = (None, None, None, None);
         for p in children(pair) {
+            // The parts' extent, without the spaces read after the last one.
+            let at = span_of(&p);
+            span = Some(span.map_or(at, |s| s.join(at)));
             match p.as_rule() {
                 Rule::num => nums.push(Spanned::new(self.number(&p)?, span_of(&p))),
                 Rule::unit => unit = Some(self.text(&p)),
@@ -80,6 +85,7 @@ impl Lower {
         let low = nums.next().ok_or_else(missing)?;
         let high = nums.next();
         let unit = unit.ok_or_else(missing)?;
+        let span = span.ok_or_else(missing)?;
         if let (Some(high), None) = (&high, &by) {
             // `dose 5 to 5 mg`: a range is per unit of something, and the
             // something is missing. Said here, not as "expected `dose`".

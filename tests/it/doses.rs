@@ -364,6 +364,34 @@ fn lint_warns_when_agreeing_rules_carry_different_doses() {
 }
 
 #[test]
+fn lint_finds_an_amount_no_patient_gets() {
+    let lint = |from: &str, to: &str| -> Vec<String> {
+        let g = guidelang::load_str("dead.gl", &GUIDELINE.replace(from, to)).expect("checks");
+        guidelang::analysis::lint(&g)
+            .findings
+            .iter()
+            .filter(|f| f.code == "guidelang::lint::dose_never_chosen")
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    // Every amount of the guideline as written can be given.
+    assert_eq!(lint("", ""), Vec::<String>::new());
+    // Age is at most 120: the criterion never holds.
+    assert_eq!(
+        lint("if at least 2 of (age >= 80,", "if at least 2 of (age >= 180,"),
+        vec!["amount 1 of rule `apixaban-for-af`'s dose is never given: no patient the rule applies to gets it"]
+    );
+    // Whenever the rule fires, af holds: the amount given otherwise is never reached.
+    assert_eq!(
+        lint(
+            "if at least 2 of (age >= 80, weight <= 60 kg, creatinine >= 1.5 mg/dL)",
+            "if af"
+        ),
+        vec!["amount 2 of rule `apixaban-for-af`'s dose is never given: no patient the rule applies to gets it"]
+    );
+}
+
+#[test]
 fn diff_reports_a_changed_dose_on_an_unchanged_rule() {
     let old = guideline();
     for (from, to) in [

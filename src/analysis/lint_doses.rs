@@ -1,10 +1,13 @@
-//! Agreeing rules that say different things: two rules on one action with the
-//! same verdict that can carry one decision together for some patient, yet
-//! state different doses. The JSON report then shows the first rule's dose,
-//! which is seldom what the authors meant; the witness is a patient for whom
-//! both rules carry the decision.
+//! The lint questions about doses. Agreeing rules that say different things:
+//! two rules on one action with the same verdict that can carry one decision
+//! together for some patient, yet state different doses (the JSON report then
+//! shows the first rule's dose, which is seldom what the authors meant; the
+//! witness is a patient for whom both rules carry the decision). And amounts
+//! chosen by criteria that no patient the rule fires for can get: a criterion
+//! that never holds, or one that earlier criteria always take first.
 
 use super::*;
+use crate::analysis::encode::Tv;
 
 /// What two rules' doses look like as written, for comparing them.
 fn dose_key(g: &Guideline, r: &crate::model::Rule) -> Option<Vec<String>> {
@@ -118,6 +121,57 @@ impl Linter<'_> {
                     "`{action}` is decided {vi} by both `{}` and `{}`, whose {what} differ",
                     a.id, b.id
                 ));
+                self.push(f);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports each amount of a chosen dose that no complete case in scope
+    /// gets while its rule fires: every criterion before it false and its own
+    /// true (the last amount: every criterion false). Unsatisfiable is a
+    /// proof even where conditions are over-approximated.
+    pub(super) fn amounts_never_chosen(&mut self, m: &mut ActionModel, fires: &[bool]) -> Result<(), SolverFailure> {
+        let g = self.g;
+        for (i, fired) in fires.iter().enumerate().take(m.rules.len()) {
+            let rule = g.rule(m.rules[i]);
+            let Some(dose) = rule.dose.as_ref().filter(|d| d.is_chosen() && *fired) else {
+                continue;
+            };
+            let criteria: Vec<Tv> = dose
+                .branches
+                .iter()
+                .filter_map(|b| b.when.as_ref())
+                .map(|e| m.condition(e))
+                .collect();
+            for (k, b) in dose.branches.iter().enumerate() {
+                let mut assume = vec![m.when[i].t];
+                assume.extend(criteria[..k].iter().map(|c| c.f));
+                assume.extend(criteria.get(k).map(|c| c.t));
+                if self.ask(m, &assume)?.is_some() {
+                    continue;
+                }
+                let conditions: Vec<Option<&Expr>> = dose.branches[..=k].iter().map(|b| b.when.as_ref()).collect();
+                let mut f = Finding::new(
+                    "guidelang::lint::dose_never_chosen",
+                    Severity::Warning,
+                    format!(
+                        "amount {} of rule `{}`'s dose is never given: no patient the rule applies to gets it",
+                        k + 1,
+                        rule.id
+                    ),
+                )
+                .at(b.span, "never chosen")
+                .help(if b.when.is_some() {
+                    "its criterion never holds while the rule fires, or an earlier criterion always holds first; check the thresholds and the order of the amounts"
+                } else {
+                    "some earlier criterion always holds while the rule fires, so the amount given otherwise is never reached; remove it or narrow the criteria"
+                });
+                for s in inexact(g, &conditions) {
+                    f = f.at(s, "over-approximated here");
+                }
+                f.action = Some(g.action(m.action).name.clone());
+                f.rules = vec![rule.id.clone()];
                 self.push(f);
             }
         }
