@@ -86,7 +86,10 @@ impl Checker<'_> {
         }
         let by = match &a.by {
             Some(by) => Some(self.dose_by(by, &unit, &a.unit, def_facts)?),
-            None => None,
+            None => {
+                self.per_unit_without_by(&unit, a);
+                None
+            }
         };
         let result_unit = by.as_ref().map_or_else(|| unit.clone(), |b| unit.mul(&b.unit));
         let cap = match &a.cap {
@@ -135,6 +138,31 @@ impl Checker<'_> {
             unit: by_unit,
             depends_on,
         })
+    }
+
+    /// Warns on a fixed amount whose unit is "per" the unit of a fact
+    /// (`dose 5 mg/kg` with a weight in kg): almost surely an amount per
+    /// body weight or surface whose `by` was left out, which the report would
+    /// show as if it were the patient's dose.
+    fn per_unit_without_by(&mut self, unit: &Unit, a: &ast::DoseAmount) {
+        let per = unit.powers().find_map(|(atom, p)| {
+            let measured = self.facts.iter().find(|f| {
+                matches!(&f.kind, FactKind::Number { unit: u, .. } if u.powers().any(|(b, q)| b == atom && q == -p && q > 0))
+            })?;
+            Some((atom.to_string(), measured.name.clone()))
+        });
+        let Some((atom, fact)) = per else { return };
+        self.error(
+            Problem::warning(
+                "guidelang::check::dose_per_unit_fixed",
+                format!("the dose is given per {atom}, but nothing multiplies it by the patient's {atom}"),
+            )
+            .with_label(a.unit.span, format!("per {atom}"))
+            .with_help(format!(
+                "say what it is multiplied by (`dose {} {} by {fact}`), or write the amount the patient gets",
+                a.low.node, a.unit.node
+            )),
+        );
     }
 
     /// `at most N UNIT`: only on an amount computed for the patient (a fixed

@@ -516,3 +516,13 @@ fn a_dose_formats_back_to_itself() {
     assert_eq!(a, b);
     assert!(formatted.contains(r#"dose 0.2 mg/kg by weight if p and q or p and not q otherwise 0.1 to 0.15 mg/kg by weight if stage is late otherwise 3 mg"#), "{formatted}");
 }
+
+#[test]
+fn a_fixed_amount_per_kg_is_a_missing_by() {
+    insta::assert_snapshot!(diagnose(
+        "dose 5 mg/kg \"once\"",
+        &["guidelang::check::dose_per_unit_fixed"]
+    ));
+    // Per day is no body measure: a fixed daily amount is fine.
+    diagnose("dose 800 mg/day", &[]);
+}
