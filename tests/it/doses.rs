@@ -378,7 +378,10 @@ fn lint_finds_an_amount_no_patient_gets() {
     assert_eq!(lint("", ""), Vec::<String>::new());
     // Age is at most 120: the criterion never holds.
     assert_eq!(
-        lint("if at least 2 of (age >= 80,", "if at least 2 of (age >= 180,"),
+        lint(
+            "if at least 2 of (age >= 80, weight <= 60 kg, creatinine >= 1.5 mg/dL)",
+            "if age >= 180"
+        ),
         vec!["amount 1 of rule `apixaban-for-af`'s dose is never given: no patient the rule applies to gets it"]
     );
     // Whenever the rule fires, af holds: the amount given otherwise is never reached.
