@@ -155,7 +155,7 @@ impl Checker<'_> {
         self.error(
             Problem::warning(
                 "guidelang::check::dose_per_unit_fixed",
-                format!("the dose is given per {atom}, but nothing multiplies it by the patient's {atom}"),
+                format!("the dose is an amount per {atom}, with no `by` to multiply it for the patient"),
             )
             .with_label(a.unit.span, format!("per {atom}"))
             .with_help(format!(
