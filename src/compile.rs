@@ -171,17 +171,34 @@ pub(crate) struct RuleCode {
     pub warnings: Vec<WarningCode>,
 }
 
-/// A dose's multiplier, ready to run.
+/// A dose, ready to run: its amounts in order, each with the node of the
+/// condition that chooses it.
 #[derive(Clone, Debug)]
 pub(crate) struct DoseCode {
-    /// The multiplier's node.
-    pub by: u32,
-    /// Low end per unit.
-    pub low: f64,
-    /// High end per unit.
-    pub high: f64,
+    /// The amounts in written order; the last has no condition.
+    pub branches: Vec<BranchCode>,
+    /// What refining a pending choice over completions needs (the plan of
+    /// the branches' conditions); unusable when the dose has one amount.
+    pub plan: crate::eval::needs::Plan,
+}
+
+/// One amount of a dose, ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct BranchCode {
+    /// The condition's node; `None` on the last amount.
+    pub when: Option<u32>,
+    /// Facts the condition depends on.
+    pub when_facts: Vec<FactId>,
+    /// The multiplier's node, for an amount per unit.
+    pub by: Option<u32>,
     /// Facts the multiplier depends on.
-    pub depends_on: Vec<FactId>,
+    pub by_facts: Vec<FactId>,
+    /// Low end (per unit when multiplied).
+    pub low: f64,
+    /// High end (per unit when multiplied).
+    pub high: f64,
+    /// The most the computed amount may be.
+    pub cap: Option<f64>,
 }
 
 /// A warning's condition, ready to run.
@@ -380,10 +397,25 @@ impl Program {
                 overridden_by,
                 depends_on: rule.depends_on.clone(),
                 dose: rule.dose.as_ref().map(|d| DoseCode {
-                    by: b.expr(&d.by),
-                    low: d.low,
-                    high: d.high,
-                    depends_on: d.depends_on.clone(),
+                    branches: d
+                        .branches
+                        .iter()
+                        .map(|br| BranchCode {
+                            when: br.when.as_ref().map(|e| b.expr(e)),
+                            when_facts: br.when_facts.clone(),
+                            by: br.amount.by.as_ref().map(|by| b.expr(&by.expr)),
+                            by_facts: br
+                                .amount
+                                .by
+                                .as_ref()
+                                .map(|by| by.depends_on.clone())
+                                .unwrap_or_default(),
+                            low: br.amount.low,
+                            high: br.amount.high,
+                            cap: br.amount.cap,
+                        })
+                        .collect(),
+                    plan: crate::eval::needs::Plan::default(),
                 }),
                 warnings: rule
                     .warnings
@@ -425,6 +457,7 @@ impl Program {
             _ => None,
         };
         let needs = crate::eval::needs::Plans::new(g, &b.nodes, &b.items, &actions, &invariants);
+        crate::eval::needs::plan_doses(g, &b.nodes, &b.items, &mut rules);
         Program {
             needs,
             nodes: b.nodes,

@@ -18,6 +18,7 @@
 
 mod breaks;
 mod comments;
+mod dose;
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -368,14 +369,7 @@ impl Printer<'_> {
             self.field(at, Slot::Overrides, &format!("overrides {}", ids.join(", ")));
         }
         if let Some(d) = &r.dose {
-            let line = format!(
-                "dose {} to {} {} by {}",
-                d.low.node,
-                d.high.node,
-                d.unit.node,
-                expr(&d.by)
-            );
-            self.field(at, Slot::Dose, &line);
+            self.field(at, Slot::Dose, &dose::line(d));
         }
         if let Some(d) = &r.detail {
             self.field(at, Slot::Detail, &format!("detail {}", quote(&d.node)));

@@ -378,23 +378,65 @@ pub struct Rule {
     pub when_span: Span,
 }
 
-/// A dose: `low..high` per unit of `by`.
+/// A dose: one amount, or amounts chosen by criteria (the first whose
+/// condition holds; the last has none and is given otherwise).
 #[derive(Clone, Debug)]
 pub struct Dose {
-    /// Low end per unit.
+    /// The amounts in written order.
+    pub branches: Vec<DoseBranch>,
+    /// Facts the criteria depend on, in declaration order.
+    pub criteria_facts: Vec<FactId>,
+}
+
+/// One amount of a dose and the condition that chooses it.
+#[derive(Clone, Debug)]
+pub struct DoseBranch {
+    /// `if ...`; `None` on the last amount.
+    pub when: Option<Expr>,
+    /// Facts the condition depends on.
+    pub when_facts: Vec<FactId>,
+    /// The amount.
+    pub amount: DoseAmount,
+    /// Where the amount and its condition are written.
+    pub span: Span,
+}
+
+/// An amount: fixed (`5 mg`), or `low..high` per unit of a multiplier
+/// (`50 to 60 mg/kg/day by weight`), perhaps capped.
+#[derive(Clone, Debug)]
+pub struct DoseAmount {
+    /// Low end (per unit when multiplied).
     pub low: f64,
-    /// High end per unit.
+    /// High end (per unit when multiplied); `low` for a single amount.
     pub high: f64,
-    /// Unit of the range, as written (`mg/kg/day`).
+    /// Unit as written (`mg/kg/day`, `mg`).
     pub unit: Unit,
-    /// The multiplier.
-    pub by: Expr,
-    /// Unit of the multiplied-out dose (`mg/day`).
+    /// What a per-unit amount is multiplied by.
+    pub by: Option<DoseBy>,
+    /// The most the amount may be, in `result_unit`.
+    pub cap: Option<f64>,
+    /// Unit of the amount given (`mg/day`): `unit` times the multiplier's.
     pub result_unit: Unit,
-    /// Unit of the multiplier (`kg`).
-    pub by_unit: Unit,
-    /// Facts the multiplier depends on.
+    /// How it is given (`twice daily`).
+    pub how: Option<String>,
+}
+
+/// A dose's multiplier.
+#[derive(Clone, Debug)]
+pub struct DoseBy {
+    /// The multiplier.
+    pub expr: Expr,
+    /// Its unit (`kg`).
+    pub unit: Unit,
+    /// Facts it depends on.
     pub depends_on: Vec<FactId>,
+}
+
+impl Dose {
+    /// Whether the amount is chosen by criteria.
+    pub fn is_chosen(&self) -> bool {
+        self.branches.len() > 1
+    }
 }
 
 /// A warning attached to a rule.

@@ -15,6 +15,9 @@ use crate::facts::Case;
 use crate::model::{ActionId, Claim, Expr, Guideline, RuleId};
 use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
 
+#[path = "lint_doses.rs"]
+mod doses;
+
 /// Lints a guideline with the default options.
 pub fn lint(g: &Guideline) -> LintReport {
     lint_with(g, LintOptions::default())
@@ -69,6 +72,12 @@ pub fn domain(g: &Guideline) -> Domain {
         .iter()
         .chain(g.rules.iter().filter_map(|r| r.when.as_ref()))
         .chain(invariants)
+        .chain(
+            g.rules
+                .iter()
+                .flat_map(|r| r.dose.iter().flat_map(|d| &d.branches))
+                .filter_map(|b| b.when.as_ref()),
+        )
         .collect();
     Domain::new(g, exprs)
 }
@@ -255,6 +264,8 @@ impl<'g> Linter<'g> {
                 }
             }
         }
+        self.agreeing_rules_differ(&mut m, &survives)?;
+        self.amounts_never_chosen(&mut m, &fires)?;
         if self.options.redundancy {
             self.redundancy(&mut m, &fires)?;
         }

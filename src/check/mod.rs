@@ -14,6 +14,7 @@ mod dates;
 mod definitions;
 mod derived;
 mod descriptions;
+mod doses;
 mod expr;
 mod facts;
 mod header;

@@ -4,7 +4,7 @@
 //! evaluation that allocates, and only for what the result holds.
 
 use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
-use super::{ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, WarningResult};
+use super::{ActionResult, Applicability, Decision, Evaluation, Outcome, Truth, WarningResult};
 use crate::compile::{ActionCode, InvariantCode, Program};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, RuleId};
@@ -148,38 +148,12 @@ impl Evaluator<'_> {
         }
     }
 
-    /// Multiplies out the doses and collects the warnings of a decision's rules.
+    /// Works out the doses and collects the warnings of a decision's rules.
     fn annotate(&self, case: &Case, d: &mut Decision) {
         for &r in &d.rules {
             let rule = &self.program.rules[r.index()];
             if let Some(dose) = &rule.dose {
-                let needs = absent(case, &dose.depends_on);
-                let by = Some(self.num[dose.by as usize]).filter(|x| !x.is_nan());
-                let amount = by.map(|x| (dose.low * x, dose.high * x));
-                // Arithmetic that overflows is NaN in `num` (run.rs `finite`),
-                // the same as unknown; with every fact given it can only be
-                // an overflow. Either way an infinity is not a dose.
-                let overflow = match amount {
-                    Some((low, high)) => !(low.is_finite() && high.is_finite()),
-                    None => needs.is_empty(),
-                };
-                d.doses.push(if overflow {
-                    DoseResult {
-                        rule: r,
-                        amount: None,
-                        by: None,
-                        needs: Vec::new(),
-                        not_finite: dose.depends_on.clone(),
-                    }
-                } else {
-                    DoseResult {
-                        rule: r,
-                        amount,
-                        by,
-                        needs,
-                        not_finite: Vec::new(),
-                    }
-                });
+                d.doses.push(self.dose(case, r, dose));
             }
             for (index, w) in rule.warnings.iter().enumerate() {
                 let truth = self.truth[w.when as usize];
@@ -270,6 +244,6 @@ fn scope_possibilities(p: &Program, a: usize) -> Vec<Option<Verdict>> {
     out
 }
 
-fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {
+pub(super) fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {
     facts.iter().copied().filter(|f| case.get(*f).is_none()).collect()
 }

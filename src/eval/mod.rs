@@ -19,6 +19,7 @@
 //! the full [`Evaluation`] is asked for.
 
 mod derived;
+mod dose;
 mod logic;
 mod materialize;
 pub(crate) mod needs;
@@ -140,6 +141,17 @@ pub struct DoseResult {
     /// The given facts it is computed from when their values make it too
     /// large to be a number (an overflow): the dose is then not computed.
     pub not_finite: Vec<FactId>,
+    /// Which amount of the rule's dose this is (0 for a dose of one amount);
+    /// `None` while the criteria that choose it are unknown.
+    pub branch: Option<usize>,
+    /// The computed amount was above the dose's cap: `amount` is capped.
+    pub capped: bool,
+    /// While the choice is pending: each amount the criteria can still
+    /// choose, in written order, computed as far as the given facts allow.
+    pub possible: Vec<DoseResult>,
+    /// While the choice is pending: the absent facts whose values can change
+    /// which amount is chosen (like an undecided action's `needs`).
+    pub settle: Vec<FactId>,
 }
 
 /// A warning attached to a decision.

@@ -74,12 +74,12 @@ pub(crate) struct Plan {
     /// False when the cone was too large to plan: no refinement.
     pub(super) usable: bool,
     /// Every node the question's conditions read, operands first.
-    cone: Vec<u32>,
+    pub(super) cone: Vec<u32>,
     /// Per root condition (an action's rules by position, or the one
     /// invariant condition): whether it lies in the exact fragment.
-    exact: Vec<bool>,
+    pub(super) exact: Vec<bool>,
     /// One value per cell of each fact the cone reads, sorted by fact.
-    values: Vec<(u32, Vec<Value>)>,
+    pub(super) values: Vec<(u32, Vec<Value>)>,
     /// Some node of the cone is a constant that is unknown on every case
     /// (`sqrt(-1)`): a rule may then stay unknown on a completion.
     unknown_constant: bool,
@@ -141,6 +141,34 @@ impl Plans {
             })
             .collect();
         Plans { actions, invariants }
+    }
+}
+
+/// Plans the choice of each dose chosen by criteria (over the conditions of
+/// its amounts, see `dose.rs`), within the same bounds as the actions' plans.
+pub(crate) fn plan_doses(g: &Guideline, nodes: &[Node], items: &[u32], rules: &mut [crate::compile::RuleCode]) {
+    if !rules
+        .iter()
+        .any(|r| r.dose.as_ref().is_some_and(|d| d.branches.len() > 1))
+    {
+        return;
+    }
+    let (exact, terms) = classify(nodes, items);
+    let mut seen = vec![false; nodes.len()];
+    let mut budget = MAX_PLANNED;
+    for dose in rules.iter_mut().filter_map(|r| r.dose.as_mut()) {
+        let roots: Vec<u32> = dose.branches.iter().filter_map(|b| b.when).collect();
+        if roots.is_empty() || budget == 0 {
+            continue;
+        }
+        let made = plan(g, nodes, items, &exact, &terms, &roots, &mut seen);
+        let size = made.cone.len() + made.values.iter().map(|(_, v)| v.len()).sum::<usize>();
+        if size > budget {
+            budget = 0;
+            continue;
+        }
+        budget -= size;
+        dose.plan = made;
     }
 }
 

@@ -298,20 +298,49 @@ fn summary(g: &Guideline) -> Block {
     }
 }
 
+/// A dose as written, in words: each amount (per unit, by what, capped, how
+/// given) with the criterion that chooses it.
+fn dose_phrase(g: &Guideline, d: &crate::model::Dose) -> Phrase {
+    let mut p = Vec::new();
+    for (k, b) in d.branches.iter().enumerate() {
+        let a = &b.amount;
+        if k > 0 {
+            p.push(t("; otherwise "));
+        }
+        p.push(t(fmt_range(a.low, a.high, &a.unit.to_string())));
+        if let Some(by) = &a.by {
+            p.push(t(", by "));
+            p.extend(quantity(g, &by.expr));
+            if !by.unit.is_one() {
+                p.push(t(" ("));
+                p.push(Inline::Unit(by.unit.to_string()));
+                p.push(t(")"));
+            }
+        }
+        if let Some(cap) = a.cap {
+            p.push(t(format!(
+                ", at most {}",
+                fmt_range(cap, cap, &a.result_unit.to_string())
+            )));
+        }
+        if let Some(how) = &a.how {
+            p.push(t(format!(", {how}")));
+        }
+        if let Some(when) = &b.when {
+            p.push(t(" if "));
+            p.extend(condition(g, when));
+        }
+    }
+    p
+}
+
 fn rule_card(g: &Guideline, id: RuleId) -> Block {
     let r: &Rule = g.rule(id);
     let mut title = vec![Inline::Verdict(r.verdict), t(" when ")];
     title.extend(when(g, r.when.as_ref()));
     let mut fields = Vec::new();
     if let Some(d) = &r.dose {
-        let mut p = vec![t(format!("{}, by ", fmt_range(d.low, d.high, &d.unit.to_string())))];
-        p.extend(quantity(g, &d.by));
-        if !d.by_unit.is_one() {
-            p.push(t(" ("));
-            p.push(Inline::Unit(d.by_unit.to_string()));
-            p.push(t(")"));
-        }
-        fields.push(("Dose".to_string(), p));
+        fields.push(("Dose".to_string(), dose_phrase(g, d)));
     }
     if let Some(d) = &r.detail {
         fields.push(("Detail".into(), vec![t(d.clone())]));

@@ -9,19 +9,10 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{fmt_num, fmt_range};
 use crate::diagnostics::Problem;
 use crate::eval::{Applicability, Decision, Evaluation, Outcome, Truth};
 use crate::model::Verdict;
 use crate::model::{Action, FactId, Guideline};
-
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-fn names(g: &Guideline, facts: &[FactId]) -> Vec<String> {
-    facts.iter().map(|f| g.fact(*f).name.clone()).collect()
-}
 
 /// The guideline's identity, as every output names it.
 pub fn guideline_json(g: &Guideline) -> Value {
@@ -127,7 +118,7 @@ struct DecisionJson<'g> {
     citations: Vec<u32>,
     /// The deciding rules' own `detail` text; the dose has its own fields.
     detail: String,
-    dose: Option<DoseJson<'g>>,
+    dose: Option<super::dose::DoseJson<'g>>,
     label: &'g str,
     overridden: Vec<&'g str>,
     overridden_by: Vec<OverriddenJson<'g>>,
@@ -143,33 +134,6 @@ struct DecisionJson<'g> {
 struct OverriddenJson<'g> {
     by: &'g str,
     rule: &'g str,
-}
-
-/// A dose: computed (`by`, `by_unit`) or not (`needs`).
-#[derive(Serialize)]
-struct DoseJson<'g> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by_unit: Option<String>,
-    high: Option<f64>,
-    low: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    needs: Option<Vec<&'g str>>,
-    /// The given facts whose values leave the dose without a finite amount.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    not_finite: Option<Vec<&'g str>>,
-    per: PerJson,
-    rule: &'g str,
-    text: String,
-    unit: String,
-}
-
-#[derive(Serialize)]
-struct PerJson {
-    high: f64,
-    low: f64,
-    unit: String,
 }
 
 #[derive(Serialize)]
@@ -292,65 +256,7 @@ fn decision<'g>(g: &'g Guideline, action: &'g Action, d: &Decision) -> DecisionJ
     let mut citations: Vec<u32> = d.rules.iter().flat_map(|r| g.rule(*r).cites.iter().copied()).collect();
     citations.sort_unstable();
     citations.dedup();
-    let mut first_dose = None;
-    for dose in &d.doses {
-        let spec = g.rule(dose.rule).dose.as_ref();
-        let Some(spec) = spec else { continue };
-        let per = fmt_range(spec.low, spec.high, &spec.unit.to_string());
-        let json = match (dose.amount, dose.by) {
-            (Some((lo, hi)), Some(by)) => {
-                let text = format!(
-                    "{} ({per} × {} {})",
-                    fmt_range(lo, hi, &spec.result_unit.to_string()),
-                    fmt_num(by),
-                    spec.by_unit
-                );
-                DoseJson {
-                    by: Some(round4(by)),
-                    by_unit: Some(spec.by_unit.to_string()),
-                    high: Some(round4(hi)),
-                    low: Some(round4(lo)),
-                    needs: None,
-                    not_finite: None,
-                    per: PerJson {
-                        high: spec.high,
-                        low: spec.low,
-                        unit: spec.unit.to_string(),
-                    },
-                    rule: &g.rule(dose.rule).id,
-                    text,
-                    unit: spec.result_unit.to_string(),
-                }
-            }
-            _ => DoseJson {
-                by: None,
-                by_unit: None,
-                high: None,
-                low: None,
-                needs: dose.not_finite.is_empty().then(|| name_refs(g, &dose.needs)),
-                not_finite: (!dose.not_finite.is_empty()).then(|| name_refs(g, &dose.not_finite)),
-                per: PerJson {
-                    high: spec.high,
-                    low: spec.low,
-                    unit: spec.unit.to_string(),
-                },
-                rule: &g.rule(dose.rule).id,
-                text: if dose.not_finite.is_empty() {
-                    format!(
-                        "{per}; the dose cannot be computed without {}",
-                        names(g, &dose.needs).join(", ")
-                    )
-                } else {
-                    format!(
-                        "{per}; the dose cannot be computed from the given {}: the result is not a finite number",
-                        names(g, &dose.not_finite).join(", ")
-                    )
-                },
-                unit: spec.result_unit.to_string(),
-            },
-        };
-        first_dose.get_or_insert(json);
-    }
+    let first_dose = d.doses.iter().find_map(|dose| super::dose::json(g, dose));
     // The dose is not repeated here: a program reads it from `dose`, and a
     // reader of `detail` would otherwise see it twice.
     let detail: Vec<&str> = d.rules.iter().filter_map(|r| g.rule(*r).detail.as_deref()).collect();

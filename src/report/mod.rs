@@ -9,6 +9,7 @@ mod diff_json;
 mod diff_markdown;
 mod diff_text;
 mod document;
+mod dose;
 mod english;
 mod explain;
 mod html;

@@ -270,6 +270,8 @@ fn describe(code: &str) -> &'static str {
         "unsupported_rule" => "A rule without citation or rationale.",
         "approved_without_reviewers" => "An approved guideline names no reviewer.",
         "solver_failure" => "The analysis itself failed.",
+        "dose_never_chosen" => "An amount of a dose chosen by criteria that no patient gets.",
+        "agreeing_rules_differ" => "Two rules on one action carry one decision together with different doses.",
         _ => "A problem found by the guideline checker.",
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::text::Painter;
 use super::words::{could_become, record_phrase};
-use super::{fmt_num, fmt_range};
+
 use crate::eval::{ActionResult, Decision, Evaluation, Outcome, Truth};
 use crate::model::Verdict;
 use crate::model::{ActionId, Guideline};
@@ -80,30 +80,9 @@ fn decision(out: &mut String, g: &Guideline, p: &Painter, a: ActionId, d: &Decis
     let mut head = verdict_word(d.verdict).to_string();
     let mut later = Vec::new();
     for dose in &d.doses {
-        let Some(spec) = &g.rule(dose.rule).dose else { continue };
-        let per = fmt_range(spec.low, spec.high, &spec.unit.to_string());
-        match (dose.amount, dose.by) {
-            (Some((lo, hi)), Some(by)) => {
-                let _ = write!(
-                    head,
-                    ", {} ({per} × {} {})",
-                    fmt_range(lo, hi, &spec.result_unit.to_string()),
-                    fmt_num(by),
-                    spec.by_unit
-                );
-            }
-            _ => {
-                let _ = write!(head, ", {per}");
-                later.push(if dose.not_finite.is_empty() {
-                    format!("dose: {} to compute it", record_phrase(g, &dose.needs))
-                } else {
-                    let given: Vec<&str> = dose.not_finite.iter().map(|f| g.fact(*f).name.as_str()).collect();
-                    format!(
-                        "dose: cannot be computed from the given {}: the result is not a finite number; check the value",
-                        given.join(", ")
-                    )
-                });
-            }
+        if let Some(words) = super::dose::words(g, dose) {
+            let _ = write!(head, ", {}", words.head);
+            later.extend(words.later);
         }
     }
     let _ = writeln!(

@@ -331,11 +331,18 @@ fn dose_matches(g: &Guideline, dose: &crate::eval::DoseResult, want: &DoseExpect
     };
     match (want, dose.amount) {
         (DoseExpect::Amount { low, high, unit }, Some((lo, hi))) => {
-            same_amount(lo, *low) && same_amount(hi, *high) && Unit::parse(unit).is_ok_and(|u| u == spec.result_unit)
+            let result_unit = spec.branches.first().map(|b| &b.amount.result_unit);
+            same_amount(lo, *low) && same_amount(hi, *high) && Unit::parse(unit).is_ok_and(|u| Some(&u) == result_unit)
         }
         (DoseExpect::Needs(names), None) => {
             let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
-            let mut got: Vec<&str> = dose.needs.iter().map(|f| g.fact(*f).name.as_str()).collect();
+            // A pending choice needs the facts that settle it.
+            let needs = if dose.branch.is_none() {
+                &dose.settle
+            } else {
+                &dose.needs
+            };
+            let mut got: Vec<&str> = needs.iter().map(|f| g.fact(*f).name.as_str()).collect();
             want.sort_unstable();
             got.sort_unstable();
             want == got
@@ -348,8 +355,14 @@ fn dose_text(g: &Guideline, dose: &crate::eval::DoseResult) -> String {
     let Some(spec) = &g.rule(dose.rule).dose else {
         return String::new();
     };
+    let unit = spec
+        .branches
+        .first()
+        .map(|b| b.amount.result_unit.to_string())
+        .unwrap_or_default();
     match dose.amount {
-        Some((lo, hi)) => fmt_range(lo, hi, &spec.result_unit.to_string()),
+        Some((lo, hi)) => fmt_range(lo, hi, &unit),
+        None if dose.branch.is_none() => format!("not chosen, needs {}", fact_list(g, &dose.settle)),
         None if !dose.not_finite.is_empty() => {
             format!("not computed, not finite from {}", fact_list(g, &dose.not_finite))
         }

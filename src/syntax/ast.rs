@@ -222,18 +222,55 @@ pub struct Rule {
     pub span: Span,
 }
 
-/// `dose LOW to HIGH UNIT by EXPR`.
+/// `dose AMOUNT [if EXPR otherwise AMOUNT ...]`: one amount, or amounts
+/// chosen by criteria (the first whose `if` holds; the last is the one given
+/// otherwise).
 #[derive(Clone, Debug)]
 pub struct Dose {
-    /// Lower end per unit of the multiplier.
-    pub low: Spanned<f64>,
-    /// Upper end per unit of the multiplier.
-    pub high: Spanned<f64>,
-    /// Unit of the range, e.g. `mg/kg/day`.
-    pub unit: Spanned<String>,
-    /// What the range is multiplied by (weight, bsa).
-    pub by: Expr,
+    /// The amounts in written order; lowering keeps an `if` on every one but the last.
+    pub branches: Vec<DoseBranch>,
     /// Whole field.
+    pub span: Span,
+}
+
+/// One amount of a dose with the condition that chooses it.
+#[derive(Clone, Debug)]
+pub struct DoseBranch {
+    /// The amount.
+    pub amount: DoseAmount,
+    /// `if EXPR`; `None` on the last (or only) amount.
+    pub when: Option<Expr>,
+    /// The amount and its condition.
+    pub span: Span,
+}
+
+/// `LOW [to HIGH] UNIT [by EXPR] [at most CAP UNIT] ["how"]`.
+#[derive(Clone, Debug)]
+pub struct DoseAmount {
+    /// The amount, or the lower end of a range.
+    pub low: Spanned<f64>,
+    /// The upper end of a range (`to HIGH`).
+    pub high: Option<Spanned<f64>>,
+    /// Unit as written: `mg`, or per unit of the multiplier, `mg/kg/day`.
+    pub unit: Spanned<String>,
+    /// What a per-unit amount is multiplied by (weight, bsa).
+    pub by: Option<Expr>,
+    /// `at most AMOUNT UNIT`: the most the computed amount may be.
+    pub cap: Option<DoseCap>,
+    /// How it is given: `"twice daily"`.
+    pub how: Option<Spanned<String>>,
+    /// Whole amount.
+    pub span: Span,
+}
+
+/// `at most 800 mg/day`.
+#[derive(Clone, Debug)]
+pub struct DoseCap {
+    /// The most.
+    pub amount: Spanned<f64>,
+    /// Its unit.
+    pub unit: Spanned<String>,
+    /// Whole cap.
     pub span: Span,
 }
 
@@ -453,7 +490,7 @@ eq_ignoring_span! {
     Fact { name, ty, description, recorded, molar_mass }
     Definition { name, unit, body, description }
     Rule { id, verdict, action, when, dose, detail, warnings, because, cites, overrides }
-    Dose { low, high, unit, by }
+    Dose { branches }
     Warning { text, when }
     Note { id, when, says, cites }
     Invariant { id, claim, because }
@@ -462,6 +499,9 @@ eq_ignoring_span! {
     ScoreItem { points, when }
     Category { name, label, levels, otherwise }
     Level { name, when }
+    DoseBranch { amount, when }
+    DoseAmount { low, high, unit, by, cap, how }
+    DoseCap { amount, unit }
 }
 
 impl ExprKind {

@@ -66,6 +66,10 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Prob
         )
     } else if let Some((number, rest)) = found.as_deref().and_then(glued_number) {
         format!("a number and the word after it are written apart; if you meant `{number} {rest}`, put a space after `{number}`")
+    } else if found.as_deref() == Some("otherwise") {
+        "`otherwise` belongs to a dose chosen by criteria, whose criterion is written with `if`: \
+         `dose 2.5 mg if CONDITION otherwise 5 mg` (`when` is the rule's own condition)"
+            .to_string()
     } else {
         "see docs/language.md for the form of each item".to_string()
     };
@@ -225,6 +229,10 @@ fn describe_rule(kind: Rule) -> &'static str {
         Rule::score_cond => "an expression",
         Rule::level => "a level and its condition, e.g. `high when wbc > 100`",
         Rule::otherwise_level => "a level followed by `otherwise`",
+        Rule::dose_branch | Rule::dose_amount => "an amount (`5 mg`, `50 to 60 mg/kg/day by weight`)",
+        Rule::dose_by => "`by`",
+        Rule::dose_cap => "`at most`",
+        Rule::dose_if => "`if`",
         _ => "something else",
     }
 }

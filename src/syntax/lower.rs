@@ -14,6 +14,8 @@ use crate::diagnostics::{Problem, Span};
 type Res<T> = Result<T, Problem>;
 
 mod derived;
+#[path = "lower_dose.rs"]
+mod dose;
 
 /// Lowers the pair of a whole file; every problem found, without their source.
 pub(super) fn file(pair: Pair<Rule>) -> Result<File, Vec<Problem>> {
@@ -333,22 +335,6 @@ impl Lower {
             return Ok(None);
         }
         self.expr(condition).map(Some)
-    }
-
-    fn dose(&mut self, pair: Pair<Rule>) -> Res<Dose> {
-        let span = span_of(&pair);
-        let mut parts = children(pair);
-        let low = parts.next().ok_or_else(missing)?;
-        let high = parts.next().ok_or_else(missing)?;
-        let unit = parts.next().map(|p| self.text(&p)).ok_or_else(missing)?;
-        let by = self.expr(parts.next().ok_or_else(missing)?)?;
-        Ok(Dose {
-            low: Spanned::new(self.number(&low)?, span_of(&low)),
-            high: Spanned::new(self.number(&high)?, span_of(&high)),
-            unit,
-            by,
-            span,
-        })
     }
 
     fn note(&mut self, pair: Pair<Rule>) -> Res<Note> {

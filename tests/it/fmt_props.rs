@@ -192,12 +192,57 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    let dose = (amount(), amount(), unit(), expr()).prop_map(|(low, high, unit, by)| Dose {
-        low: sp(low),
-        high: sp(high),
-        unit: sp(unit),
-        by,
-        span: Span::default(),
+    // Every form of amount: fixed, a range or one amount per unit `by`
+    // something, capped or not, with how it is given or not. A range
+    // without `by` does not lower, so it is not generated.
+    let dose_amount = || {
+        (
+            amount(),
+            proptest::option::of((amount(), expr())),
+            unit(),
+            proptest::option::of((amount(), unit())),
+            opt(text()),
+            any::<bool>(),
+        )
+            .prop_map(|(low, per, unit, cap, how, single)| {
+                let (high, by) = match per {
+                    Some((high, by)) => ((!single).then(|| sp(high)), Some(by)),
+                    None => (None, None),
+                };
+                DoseAmount {
+                    low: sp(low),
+                    high,
+                    unit: sp(unit),
+                    by,
+                    cap: cap.map(|(n, u)| DoseCap {
+                        amount: sp(n),
+                        unit: sp(u),
+                        span: Span::default(),
+                    }),
+                    how,
+                    span: Span::default(),
+                }
+            })
+    };
+    // Amounts chosen by criteria: each but the last with its `if`.
+    let dose = (proptest::collection::vec((dose_amount(), expr()), 0..3), dose_amount()).prop_map(|(chosen, last)| {
+        let mut branches: Vec<DoseBranch> = chosen
+            .into_iter()
+            .map(|(amount, when)| DoseBranch {
+                amount,
+                when: Some(when),
+                span: Span::default(),
+            })
+            .collect();
+        branches.push(DoseBranch {
+            amount: last,
+            when: None,
+            span: Span::default(),
+        });
+        Dose {
+            branches,
+            span: Span::default(),
+        }
     });
     let warning = (text(), proptest::option::of(expr())).prop_map(|(t, when)| Warning {
         text: sp(t),

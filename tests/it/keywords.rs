@@ -40,7 +40,7 @@ rule hu-high: recommend hydroxyurea
   when als and wbc > 100 and phase is one of (induction) and risk is not one of (low)
     and at least 1 of (phase is induction, risk is not high, true)
   overrides hu-low
-  dose 50 to 60 mg/kg/day by weight
+  dose 50 to 60 mg/kg/day by weight at most 6000 mg/day if phase is induction otherwise 40 mg/kg/day by weight
   detail "Oral."
   warn "Watch counts."
   warn "Check weight." when weight > 100

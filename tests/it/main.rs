@@ -24,6 +24,7 @@ mod diff;
 mod diff_props;
 mod differential;
 mod docs;
+mod doses;
 mod editor_cli;
 mod editor_mistakes;
 mod errors;

@@ -234,7 +234,12 @@ fn values_agree(g: &Guideline, picks: &[(u32, f64)]) -> Result<(), TestCaseError
         .iter()
         .chain(g.definitions.iter().map(|d| &d.body))
         .chain(g.rules.iter().filter_map(|r| r.when.as_ref()))
-        .chain(g.rules.iter().filter_map(|r| r.dose.as_ref().map(|d| &d.by)))
+        .chain(
+            g.rules
+                .iter()
+                .flat_map(|r| r.dose.iter().flat_map(|d| &d.branches))
+                .flat_map(|b| b.when.iter().chain(b.amount.by.iter().map(|by| &by.expr))),
+        )
         .chain(
             g.rules
                 .iter()

@@ -162,8 +162,9 @@ fn a_molar_mass_must_be_a_mass_per_amount() {
 fn the_bundled_spellings_are_accepted_and_printed_as_written() {
     let g = guidelang::bundled().unwrap();
     let hu = g.rules.iter().find_map(|r| r.dose.as_ref()).expect("a dose");
-    assert_eq!(hu.result_unit.to_string(), "mg/day");
-    assert_eq!(hu.unit.to_string(), "mg/kg/day");
+    let amount = &hu.branches[0].amount;
+    assert_eq!(amount.result_unit.to_string(), "mg/day");
+    assert_eq!(amount.unit.to_string(), "mg/kg/day");
 }
 
 #[test]

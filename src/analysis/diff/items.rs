@@ -121,10 +121,26 @@ pub(super) fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> 
 
 fn rule_parts(og: &Guideline, o: &Rule, ng: &Guideline, n: &Rule) -> Vec<String> {
     let ids = |g: &Guideline, r: &Rule| -> Vec<String> { r.overrides.iter().map(|x| g.rule(*x).id.clone()).collect() };
+    // Every part of every amount, and the criteria, as written.
     let dose = |g: &Guideline, r: &Rule| {
-        r.dose
-            .as_ref()
-            .map(|d| format!("{} {} {} {}", d.low, d.high, d.unit, squash(g.source.slice(d.by.span))))
+        r.dose.as_ref().map(|d| {
+            d.branches
+                .iter()
+                .map(|b| {
+                    let a = &b.amount;
+                    format!(
+                        "{} {} {} {} {:?} {:?} if {}",
+                        a.low,
+                        a.high,
+                        a.unit,
+                        text_of(g, a.by.as_ref().map(|by| &by.expr)),
+                        a.cap,
+                        a.how,
+                        text_of(g, b.when.as_ref())
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
     };
     let warnings = |g: &Guideline, r: &Rule| -> Vec<(String, String)> {
         r.warnings

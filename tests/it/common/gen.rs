@@ -62,7 +62,10 @@ impl CaseSpace {
         for r in &g.rules {
             exprs.extend(r.when.iter());
             exprs.extend(r.warnings.iter().filter_map(|w| w.when.as_ref()));
-            exprs.extend(r.dose.iter().map(|d| &d.by));
+            for b in r.dose.iter().flat_map(|d| &d.branches) {
+                exprs.extend(b.when.iter());
+                exprs.extend(b.amount.by.iter().map(|by| &by.expr));
+            }
         }
         exprs.extend(g.notes.iter().filter_map(|n| n.when.as_ref()));
         for inv in &g.invariants {

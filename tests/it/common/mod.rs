@@ -13,4 +13,5 @@ pub mod oracle;
 pub mod random;
 pub mod reference;
 pub mod reference_derived;
+pub mod reference_dose;
 pub mod reference_needs;

@@ -324,6 +324,18 @@ pub fn monotone(g: &Guideline, small: &Evaluation, large: &Evaluation, rules_gro
                         prop_assert_eq!(later.amount, dose.amount, "dose on `{}` changed", name);
                     }
                 }
+                // An amount chosen later is one the pending choice listed as possible.
+                for dose in a.doses.iter().filter(|d| d.branch.is_none()) {
+                    if let Some(k) = b.doses.iter().find(|d| d.rule == dose.rule).and_then(|d| d.branch) {
+                        prop_assert!(
+                            dose.possible.iter().any(|p| p.branch == Some(k)),
+                            "dose on `{}` became amount {} outside {:?}",
+                            name,
+                            k,
+                            dose.possible
+                        );
+                    }
+                }
             }
             (Outcome::Conflict(_), Outcome::Conflict(_)) => {}
             // A withheld decision is reported as undecided: it may be released

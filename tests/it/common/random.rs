@@ -457,11 +457,25 @@ impl GenGuideline {
                     GenFact::Number { unit, .. } => *unit as usize % UNITS.len(),
                     _ => 0,
                 }];
-                let _ = writeln!(
-                    s,
-                    "  dose {low} to {} mg/{unit} by f{f}",
-                    u16::from(low) + u16::from(span)
-                );
+                let high = u16::from(low) + u16::from(span);
+                // The form of dose by `sel / 8 % 4`: a range per unit, the
+                // same chosen by the warning's (or the rule's) condition, a
+                // capped one, a fixed one.
+                let criterion = r.warn.as_ref().or(r.when.as_ref());
+                let _ = match (sel / 8 % 4, criterion) {
+                    (1, Some(c)) => writeln!(
+                        s,
+                        "  dose {low} to {high} mg/{unit} by f{f} if {} otherwise {span} mg/{unit} by f{f}",
+                        p.cond(c)
+                    ),
+                    (2, _) => writeln!(
+                        s,
+                        "  dose {low} to {high} mg/{unit} by f{f} at most {} mg",
+                        u16::from(span) * 20
+                    ),
+                    (3, _) => writeln!(s, "  dose {low} mg \"daily\""),
+                    _ => writeln!(s, "  dose {low} to {high} mg/{unit} by f{f}"),
+                };
             }
             if let Some(w) = &r.warn {
                 let _ = writeln!(s, "  warn \"warning of r{i}\" when {}", p.cond(w));

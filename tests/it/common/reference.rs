@@ -7,8 +7,7 @@
 use super::env::Env;
 use super::reference_needs;
 use guidelang::eval::{
-    ActionResult, Applicability, Decision, DoseResult, Evaluation, Outcome, Truth, Val, Violation, WarningResult,
-    MAX_UNKNOWN_RULES,
+    ActionResult, Applicability, Decision, Evaluation, Outcome, Truth, Val, Violation, WarningResult, MAX_UNKNOWN_RULES,
 };
 use guidelang::facts::Case;
 use guidelang::model::{ActionId, Claim, FactId, Guideline, RuleId};
@@ -372,32 +371,7 @@ fn annotate(g: &Guideline, env: &Env, case: &Case, d: &mut Decision) {
     for &r in &d.rules {
         let rule = g.rule(r);
         if let Some(dose) = &rule.dose {
-            let by = match env.value(&dose.by) {
-                Val::Num(x) => Some(x),
-                _ => None,
-            };
-            let needs = absent(case, &dose.depends_on);
-            let amount = by.map(|x| (dose.low * x, dose.high * x));
-            // An amount that is not a finite number (or a multiplier that is
-            // not, though every fact is given) is no dose.
-            let finite = amount.map_or(!needs.is_empty(), |(lo, hi)| lo.is_finite() && hi.is_finite());
-            d.doses.push(if finite {
-                DoseResult {
-                    rule: r,
-                    amount,
-                    by,
-                    needs,
-                    not_finite: Vec::new(),
-                }
-            } else {
-                DoseResult {
-                    rule: r,
-                    amount: None,
-                    by: None,
-                    needs: Vec::new(),
-                    not_finite: dose.depends_on.clone(),
-                }
-            });
+            d.doses.push(super::reference_dose::dose(g, env, case, r, dose));
         }
         for (i, w) in rule.warnings.iter().enumerate() {
             let truth = w.when.as_ref().map_or(Truth::True, |e| env.truth(e));
