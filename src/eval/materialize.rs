@@ -5,7 +5,7 @@
 
 use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
 use super::{ActionResult, Applicability, Decision, Evaluation, Outcome, Truth, WarningResult};
-use crate::compile::{ActionCode, InvariantCode, Program};
+use crate::compile::{ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, RuleId};
 use crate::model::{OutcomeKind, OutcomeSet, Verdict};
@@ -120,9 +120,11 @@ impl Evaluator<'_> {
             Cause::Rules => {
                 let code = &p.actions[action.index()];
                 let (off, w) = (code.offset as usize, code.words as usize);
+                let mut roots = Vec::new();
                 for_each_bit(&self.unknown[off..off + w], |local| {
-                    out.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
+                    roots.extend(p.rules[code.rules[local].index()].when);
                 });
+                self.facts_under_unknown(&roots, out);
                 out.sort_unstable();
                 out.dedup();
             }
@@ -134,6 +136,41 @@ impl Evaluator<'_> {
             }
         }
         out.retain(|f| case.get(*f).is_none());
+    }
+
+    /// The facts read under `roots` through nodes whose value is still
+    /// unknown. A node already known keeps its value whatever is added to the
+    /// case (three-valued logic is monotone), so a fact read only beneath
+    /// known nodes cannot change an unknown rule: `tls_risk is high and
+    /// g6pd_status is normal`, with the risk already high, needs the G6PD
+    /// status alone, not every fact the risk could have been made of.
+    fn facts_under_unknown(&self, roots: &[u32], out: &mut Vec<FactId>) {
+        let p = self.program;
+        let mut seen = vec![false; p.nodes.len()];
+        let mut stack = roots.to_vec();
+        while let Some(n) = stack.pop() {
+            let i = n as usize;
+            if std::mem::replace(&mut seen[i], true) || self.known(i) {
+                continue;
+            }
+            match p.nodes[i] {
+                Node::FactBool(f)
+                | Node::FactNum(f)
+                | Node::FactEnum(f)
+                | Node::FactCmp(_, f, _)
+                | Node::FactIn(f, _) => out.push(FactId(f)),
+                node => super::needs::operands(node, &p.items, |o| stack.push(o)),
+            }
+        }
+    }
+
+    /// Whether node `i` has a value on the case last run.
+    fn known(&self, i: usize) -> bool {
+        match self.program.nodes[i].ty() {
+            Ty::Truth => self.truth[i] != Truth::Unknown,
+            Ty::Num => !self.num[i].is_nan(),
+            Ty::Enum => self.enm[i] != UNKNOWN_ENUM,
+        }
     }
 
     fn with_trace(&self, a: usize, outcome: Outcome) -> ActionResult {

@@ -30,7 +30,9 @@
 //! a decision must name a rule that is true, and which one is up to them.
 //!
 //! Fallbacks, all to the rule-level answer (never a verdict a completion could
-//! change, never a fact dropped that might matter): an unknown rule outside the
+//! change, never a fact dropped that might matter; its `needs` are the absent
+//! facts under the unknown parts of the unknown rules, see
+//! `Evaluator::needs_into`): an unknown rule outside the
 //! exact fragment (arithmetic on facts, two facts compared, a constant that is
 //! not a number); a condition still unknown on some completion; more than
 //! [`MAX_COMPLETIONS`] completions; more than [`MAX_CONE`] nodes under an
@@ -263,7 +265,7 @@ fn classify(nodes: &[Node], items: &[u32]) -> (Vec<bool>, Vec<Term>) {
 }
 
 /// Calls `f` with each operand of a node.
-fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
+pub(super) fn operands(node: Node, items: &[u32], mut f: impl FnMut(u32)) {
     match node {
         Node::Not(a)
         | Node::Neg(a)

@@ -48,4 +48,5 @@ mod render_browser;
 mod scores;
 mod shared_definitions;
 mod text_report;
+mod tls_guideline;
 mod units;

@@ -132,7 +132,7 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
     let outcome = if unknown.is_empty() || settled {
         to_outcome(base)
     } else if unknown.len() > MAX_UNKNOWN_RULES {
-        refined(undecided(g, case, &unknown, Vec::new()))
+        refined(undecided(g, env, case, &unknown, Vec::new()))
     } else {
         let mut possible: Vec<Option<Option<Verdict>>> = vec![base.kind()];
         let mut scratch = fired.clone();
@@ -163,17 +163,22 @@ fn decide(g: &Guideline, env: &Env, case: &Case, action: ActionId) -> ActionResu
                     }
                     acc
                 });
-            refined(undecided(g, case, &unknown, verdicts))
+            refined(undecided(g, env, case, &unknown, verdicts))
         }
     };
     ActionResult { action, outcome, trace }
 }
 
-fn undecided(g: &Guideline, case: &Case, unknown: &[RuleId], possible: Vec<Option<Verdict>>) -> Outcome {
-    let mut facts: Vec<FactId> = unknown
-        .iter()
-        .flat_map(|r| g.rule(*r).depends_on.iter().copied())
-        .collect();
+fn undecided(g: &Guideline, env: &Env, case: &Case, unknown: &[RuleId], possible: Vec<Option<Verdict>>) -> Outcome {
+    // The absent facts under the unknown parts of the unknown rules: a part
+    // whose value is known already cannot change.
+    let mut facts = Vec::new();
+    let mut seen = vec![false; g.definitions.len()];
+    for r in unknown {
+        if let Some(when) = g.rule(*r).when.as_ref() {
+            unknown_facts(g, env, when, &mut seen, &mut facts);
+        }
+    }
     facts.sort_unstable();
     facts.dedup();
     let mut possible = possible;
@@ -409,5 +414,36 @@ fn claim_truth(env: &Env, e: &guidelang::model::Expr) -> Truth {
             }
         }
         _ => env.truth(e),
+    }
+}
+
+/// The facts read by `e` through subexpressions whose value is unknown.
+fn unknown_facts(g: &Guideline, env: &Env, e: &guidelang::model::Expr, seen: &mut [bool], out: &mut Vec<FactId>) {
+    use guidelang::model::ExprKind as K;
+    if env.value(e) != guidelang::eval::Val::Unknown {
+        return;
+    }
+    let mut each = |x: &guidelang::model::Expr| unknown_facts(g, env, x, seen, out);
+    match &e.kind {
+        K::Fact(f) => out.push(*f),
+        K::Def(d) => {
+            if !std::mem::replace(&mut seen[d.index()], true) {
+                unknown_facts(g, env, &g.definitions[d.index()].body, seen, out);
+            }
+        }
+        K::Bool(_) | K::Num(_) | K::Today => {}
+        K::Not(x) | K::Neg(x) | K::Sqrt(x) | K::EnumIn(x, _) | K::Known(x, _) | K::ShiftMonths(x, _) => each(x),
+        K::And(a, b)
+        | K::Or(a, b)
+        | K::Compare(_, a, b)
+        | K::Arith(_, a, b)
+        | K::Elapsed(_, a, b)
+        | K::Change {
+            now: a, baseline: b, ..
+        } => {
+            each(a);
+            each(b);
+        }
+        K::AtLeast(_, items) => items.iter().for_each(each),
     }
 }
