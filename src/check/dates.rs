@@ -68,6 +68,7 @@ impl Checker<'_> {
         if !matches!(op, BinOp::Add | BinOp::Sub) {
             return self.date_error(
                 span,
+                "`*` and `/` take no dates",
                 &format!("dates cannot be used with `{}`", op.as_str()),
                 "dates can be compared, moved by a duration (`+ 7 d`, `- 6 mo`) or subtracted for the days between",
             );
@@ -147,11 +148,13 @@ impl Checker<'_> {
             (BinOp::Sub, Timed::Date(a), Timed::Other(q, ty)) => self.shift(a, q, &ty, -1, rhs.span, span),
             (BinOp::Add, Timed::Date(_), Timed::Date(_)) => self.date_error(
                 span,
+                "two dates",
                 "two dates cannot be added",
                 "subtract them for the days between, or add a duration such as `7 d` to one date",
             ),
             (_, Timed::Other(..), Timed::Date(_)) => self.date_error(
                 span,
+                "a number minus a date",
                 "a date cannot be subtracted from a number",
                 "write the date first: `treatment_start - 3 d`",
             ),
@@ -173,6 +176,7 @@ impl Checker<'_> {
             Timed::Other(x, ty) => Some((x, ty)),
             Timed::Date(_) => self.date_error(
                 span,
+                "a date",
                 "a date is not a quantity",
                 "add or subtract a duration such as `7 d`, or subtract another date for the days between",
             ),
@@ -186,11 +190,13 @@ impl Checker<'_> {
             }
             (Type::Num(Some(a)), Type::Num(Some(b))) => self.date_error(
                 ls.join(rs),
+                "different units",
                 &format!("`{op}` needs both sides in one unit, but one is in {a} and the other in {b}"),
                 "the time between two dates is in days (`d`); write the other side in days too",
             ),
             _ => self.date_error(
                 ls.join(rs),
+                "not a number of days",
                 "only numbers of days can be added to the days between two dates",
                 "check both sides",
             ),
@@ -206,6 +212,7 @@ impl Checker<'_> {
         let Some(unit) = unit else {
             return self.date_error(
                 qspan,
+                "no duration unit",
                 &format!(
                     "a date moves by a duration in d, wk, mo or a, but this is {}",
                     self.type_name(ty)
@@ -234,6 +241,7 @@ impl Checker<'_> {
             })),
             _ => self.date_error(
                 qspan,
+                "not a whole number",
                 &format!(
                     "a date moves by a whole number of {} written out",
                     if months == 12 { "years" } else { "months" }
@@ -259,6 +267,7 @@ impl Checker<'_> {
             }
             (Timed::Date(_), _) | (_, Timed::Date(_)) => self.date_error(
                 span,
+                "not two dates",
                 "a date can only be compared with another date",
                 "compare with `today`, another date fact, or a date moved by a duration (`treatment_start + 7 d`)",
             ),
@@ -282,10 +291,10 @@ impl Checker<'_> {
         }
     }
 
-    fn date_error<T>(&mut self, span: Span, message: &str, help: &str) -> Option<T> {
+    fn date_error<T>(&mut self, span: Span, label: &str, message: &str, help: &str) -> Option<T> {
         self.error(
             Problem::error("guidelang::check::date_arithmetic", message.to_string())
-                .with_label(span, "here")
+                .with_label(span, label.to_string())
                 .with_help(help.to_string()),
         );
         None

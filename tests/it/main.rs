@@ -48,5 +48,6 @@ mod render_browser;
 mod scores;
 mod shared_definitions;
 mod text_report;
+mod time_diagnostics;
 mod tls_guideline;
 mod units;
