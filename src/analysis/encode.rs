@@ -68,6 +68,9 @@ pub struct Encoder<'g> {
     facts: Vec<Option<FactVars>>,
     defs: Vec<Option<Tv>>,
     atoms: HashMap<(FactId, Vec<bool>), Tv>,
+    /// Facts read only by free atoms: the SAT instance has no variables for
+    /// them, yet a witness must give them for the evaluator to judge the atom.
+    read_freely: Vec<bool>,
 }
 
 impl<'g> Encoder<'g> {
@@ -81,6 +84,7 @@ impl<'g> Encoder<'g> {
             facts: (0..g.facts.len()).map(|_| None).collect(),
             defs: vec![None; g.definitions.len()],
             atoms: HashMap::new(),
+            read_freely: vec![false; g.facts.len()],
         }
     }
 
@@ -127,6 +131,16 @@ impl<'g> Encoder<'g> {
         Tv { t, f }
     }
 
+    /// A free atom standing for `e`, whose facts a witness then gives.
+    fn free_of(&mut self, e: &Expr) -> Tv {
+        for f in self.g.facts_read(e) {
+            if let Some(r) = self.read_freely.get_mut(f.index()) {
+                *r = true;
+            }
+        }
+        self.free()
+    }
+
     /// Gates `x` by the fact being known: true when known and `x`, false when
     /// known and not `x`.
     fn gated(&mut self, known: Lit, x: Lit) -> Tv {
@@ -146,7 +160,7 @@ impl<'g> Encoder<'g> {
                         let v = *v;
                         self.gated(known, v)
                     }
-                    _ => self.free(),
+                    _ => self.free_of(e),
                 }
             }
             ExprKind::Def(d) => {
@@ -180,12 +194,12 @@ impl<'g> Encoder<'g> {
                 let f = self.sat.at_least((items.len() + 1).saturating_sub(n), &fs);
                 Tv { t, f }
             }
-            ExprKind::Compare(op, a, b) => self.compare(*op, a, b),
+            ExprKind::Compare(op, a, b) => self.compare(e, *op, a, b),
             ExprKind::EnumIn(x, mask) => match enum_subject(self.g, x) {
                 Some(f) => {
                     let known = self.fact(f);
                     let Some(Values::OneHot(vals)) = self.values(f) else {
-                        return self.free();
+                        return self.free_of(e);
                     };
                     let in_set = |i: usize| mask & (1u64 << i) != 0;
                     let inside: Vec<Lit> = vals
@@ -206,12 +220,12 @@ impl<'g> Encoder<'g> {
                     let f = self.sat.and(&[known, no]);
                     Tv { t, f }
                 }
-                None => self.free(),
+                None => self.free_of(e),
             },
             ExprKind::Known(x, negated) => {
                 let tv = match self.knowable(x) {
                     Some(k) => Tv { t: k, f: !k },
-                    None => self.free(),
+                    None => self.free_of(e),
                 };
                 if *negated {
                     !tv
@@ -226,7 +240,7 @@ impl<'g> Encoder<'g> {
             | ExprKind::Today
             | ExprKind::ShiftMonths(..)
             | ExprKind::Elapsed(..)
-            | ExprKind::Change { .. } => self.free(),
+            | ExprKind::Change { .. } => self.free_of(e),
         }
     }
 
@@ -245,7 +259,7 @@ impl<'g> Encoder<'g> {
                         Tv { t: k, f: bottom }
                     }
                 }
-                None => self.free(),
+                None => self.free_of(e),
             },
             ExprKind::Not(x) => !self.claim(x),
             ExprKind::And(a, b) => {
@@ -299,7 +313,7 @@ impl<'g> Encoder<'g> {
         }
     }
 
-    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr) -> Tv {
+    fn compare(&mut self, whole: &Expr, op: CmpOp, a: &Expr, b: &Expr) -> Tv {
         let cells = |dom: &Domain, f: FactId| match dom.fact(f) {
             FactDomain::Numeric(c) => Some(c.iter().map(|c| c.value).collect::<Vec<f64>>()),
             _ => None,
@@ -313,21 +327,21 @@ impl<'g> Encoder<'g> {
             (Term::Const(x), Term::Const(y)) => return self.constant(op.apply(x, y)),
             (Term::Fact(f), Term::Const(c)) => match cells(self.dom, f) {
                 Some(v) => return self.atom(f, v.iter().map(|x| op.apply(*x, c)).collect()),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
             (Term::Const(c), Term::Fact(f)) => match cells(self.dom, f) {
                 Some(v) => return self.atom(f, v.iter().map(|x| op.apply(c, *x)).collect()),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
             (Term::Fact(f), Term::Fact(g)) if f == g => match cells(self.dom, f) {
                 Some(v) => v.iter().map(|x| op.apply(*x, *x)).collect(),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
-            _ => return self.free(),
+            _ => return self.free_of(whole),
         };
         match ta {
             Term::Fact(f) => self.atom(f, truth),
-            _ => self.free(),
+            _ => self.free_of(whole),
         }
     }
 
@@ -453,14 +467,18 @@ impl<'g> Encoder<'g> {
         known
     }
 
-    /// Reads a case out of a model. With `complete`, facts the encoding never
-    /// touched get a default value, so that the case gives every fact.
+    /// Reads a case out of a model. With `complete`, every fact an encoded
+    /// condition reads is given (a fact read only by a free atom gets a
+    /// plausible default); a fact no encoded condition reads is left out: it
+    /// plays no part in what the case shows.
     pub fn decode(&self, model: &Model, complete: bool) -> Case {
         let mut case = Case::empty(self.g);
         for i in 0..self.g.facts.len() {
             let id = FactId(i as u32);
             let value = match &self.facts[i] {
-                None if complete => self.dom.default_value(id),
+                // A fact no encoded condition reads is left out rather than
+                // invented; one read only by a free atom gets a plausible value.
+                None if complete && self.read_freely[i] => self.dom.default_value(id),
                 None => None,
                 Some(v) if !model.value(v.known) => None,
                 Some(v) => match (&v.values, self.dom.fact(id)) {
