@@ -20,6 +20,7 @@ mod dates;
 mod diagnostics;
 mod diff;
 mod diff_props;
+mod diff_unchanged;
 mod differential;
 mod docs;
 mod editor_cli;

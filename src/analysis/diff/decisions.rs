@@ -241,6 +241,11 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
     for name in names {
         let new_rules: Vec<&Rule> = new.rules.iter().filter(|r| new.action(r.action).name == name).collect();
         let old_rules: Vec<&Rule> = old.rules.iter().filter(|r| old.action(r.action).name == name).collect();
+        // Nothing it decides with changed: the same decision for every
+        // patient, so nothing to report, and no solver work.
+        if super::unchanged::action_unchanged(old, &old_rules, new, &new_rules) {
+            continue;
+        }
         let old_conds: Option<Vec<Option<Expr>>> = old_rules
             .iter()
             .map(|r| old_whens[old.rule_id(&r.id).map_or(0, |i| i.index())].clone())
