@@ -39,7 +39,7 @@ fn versions(new_text: &str) -> (guidelang::model::Guideline, guidelang::model::G
     (old, new)
 }
 
-fn about<'a>(d: &'a guidelang::analysis::diff::Diff, action: &str) -> (usize, usize) {
+fn about(d: &guidelang::analysis::diff::Diff, action: &str) -> (usize, usize) {
     (
         d.decisions.iter().filter(|c| c.action == action).count(),
         d.not_compared.iter().filter(|c| c.action == action).count(),
