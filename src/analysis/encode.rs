@@ -19,6 +19,8 @@
 //! satisfying answer that leans on a free atom is only a candidate, which the
 //! caller checks with the real evaluator.
 
+mod relational;
+
 use std::collections::HashMap;
 
 use varisat::Lit;
@@ -71,6 +73,9 @@ pub struct Encoder<'g> {
     /// Facts read only by free atoms: the SAT instance has no variables for
     /// them, yet a witness must give them for the evaluator to judge the atom.
     read_freely: Vec<bool>,
+    /// Comparisons of a fact with a multiple of another, by pair of facts.
+    pairs: Vec<relational::Pair>,
+    pair_index: HashMap<(FactId, FactId), usize>,
 }
 
 impl<'g> Encoder<'g> {
@@ -85,6 +90,8 @@ impl<'g> Encoder<'g> {
             defs: vec![None; g.definitions.len()],
             atoms: HashMap::new(),
             read_freely: vec![false; g.facts.len()],
+            pairs: Vec::new(),
+            pair_index: HashMap::new(),
         }
     }
 
@@ -337,7 +344,8 @@ impl<'g> Encoder<'g> {
                 Some(v) => v.iter().map(|x| op.apply(*x, *x)).collect(),
                 None => return self.free_of(whole),
             },
-            _ => return self.free_of(whole),
+            // Two facts, each perhaps times a constant.
+            _ => return self.relational(whole, op, a, b),
         };
         match ta {
             Term::Fact(f) => self.atom(f, truth),
@@ -396,6 +404,8 @@ impl<'g> Encoder<'g> {
         let case_facts = std::mem::replace(&mut self.facts, (0..self.g.facts.len()).map(|_| None).collect());
         let case_defs = std::mem::replace(&mut self.defs, vec![None; self.g.definitions.len()]);
         let case_atoms = std::mem::take(&mut self.atoms);
+        let case_pairs = std::mem::take(&mut self.pairs);
+        let case_pair_index = std::mem::take(&mut self.pair_index);
         // The completion agrees with the case on every fact the case knows.
         for (i, fv) in case_facts.iter().enumerate() {
             let Some(fv) = fv else { continue };
@@ -423,6 +433,8 @@ impl<'g> Encoder<'g> {
         self.facts = case_facts;
         self.defs = case_defs;
         self.atoms = case_atoms;
+        self.pairs = case_pairs;
+        self.pair_index = case_pair_index;
         truths
     }
 
@@ -495,6 +507,23 @@ impl<'g> Encoder<'g> {
             };
             case.set(id, value);
         }
+        if !self.pairs.is_empty() {
+            // A comparison of two facts holds on some points of a pair of
+            // cells and not on others: move both facts onto a point that
+            // shows what the model chose.
+            let cell_of = |f: FactId| match self.facts[f.index()].as_ref() {
+                Some(FactVars {
+                    known,
+                    values: Values::Order(ge),
+                }) if model.value(*known) => Some(ge.iter().filter(|l| model.value(**l)).count()),
+                _ => None,
+            };
+            let mut moved = HashMap::new();
+            self.place_relations(model, &cell_of, &mut moved);
+            for (f, v) in moved {
+                case.set(f, Some(Value::Num(v)));
+            }
+        }
         case
     }
 }
@@ -532,8 +561,9 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
             let exact = match (term(g, a), term(g, b)) {
                 (Term::Unknown, _) | (_, Term::Unknown) | (Term::Const(_), Term::Const(_)) => true,
                 (Term::Fact(f), Term::Const(_)) | (Term::Const(_), Term::Fact(f)) => numeric(g, f),
-                (Term::Fact(f), Term::Fact(h)) => f == h && numeric(g, f),
-                _ => false,
+                (Term::Fact(f), Term::Fact(h)) if f == h => numeric(g, f),
+                // A fact against a multiple of another: see `relational`.
+                _ => relational::relation_facts(g, a, b).is_some(),
             };
             if !exact {
                 out.push(e.span);
