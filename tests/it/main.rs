@@ -33,6 +33,7 @@ mod hostile_batch;
 mod hostile_corpus;
 mod json_contract;
 mod keywords;
+mod linear;
 mod lint;
 mod lint_props;
 mod needs_props;

@@ -459,6 +459,11 @@ fn line(c: &Cell, integer: bool, breaks: &[f64]) -> (Vec<f64>, bool) {
             raw.push(last + last.abs().max(1.0));
         }
     }
+    // Multiplying the smallest numbers above 0 rounds (half of 5e-324 is 0):
+    // the comparisons can turn there as they do nowhere else.
+    for bits in 1..=4 {
+        raw.extend([f64::from_bits(bits), -f64::from_bits(bits)]);
+    }
     let mut out: Vec<f64> = if integer {
         raw.iter()
             .flat_map(|v| [v.floor() - 1.0, v.floor(), v.ceil(), v.ceil() + 1.0])
