@@ -47,3 +47,4 @@ mod render_browser;
 mod shared_definitions;
 mod text_report;
 mod units;
+mod witnesses;
