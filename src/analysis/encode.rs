@@ -602,6 +602,22 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
     }
 }
 
+/// Whether `e` (following definitions) compares a fact with a multiple of
+/// another fact: exact, but its witness is searched for, not read off.
+pub fn compares_two_facts(g: &Guideline, e: &Expr) -> bool {
+    let mut found = false;
+    let mut pending = vec![e];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(e) = pending.pop() {
+        crate::check::visit(e, &mut |k| match k {
+            ExprKind::Compare(_, a, b) => found |= relational::relation_facts(g, a, b).is_some(),
+            ExprKind::Def(d) if seen.insert(*d) => pending.push(&g.definitions[d.index()].body),
+            _ => {}
+        });
+    }
+    found
+}
+
 /// Whether a definition's body has a part outside the exact fragment: the
 /// whole use of the definition is then shown, not the part inside it.
 fn definition_inexact(g: &Guideline, d: DefId, judged: &mut HashMap<DefId, bool>) -> bool {

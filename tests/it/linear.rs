@@ -168,3 +168,33 @@ fn multiples_of_an_upper_limit_are_decided() {
     let (ldh, uln) = (w["ldh"].as_f64().unwrap(), w["ldh_uln"].as_f64().unwrap());
     assert!(ldh >= 2.0 * uln && uln > 100.0 && uln < 500.0 && ldh < 10000.0, "{w}");
 }
+
+/// `diff` on the same kind of comparison: a doubled threshold moved to three
+/// times the limit changes decisions between the two lines, with a witness
+/// there; the same line written another way changes nothing, and is not
+/// left "not compared".
+#[test]
+fn diff_is_exact_on_multiples_of_another_fact() {
+    let old_text = "guideline uln\n  version 1.0.0\n  status draft\n\n\
+        fact ldh: number in U/L from 0 to 10000 \"LDH.\"\n\
+        fact ldh_uln: number in U/L from 100 to 500 \"LDH upper limit of normal.\"\n\n\
+        rule high: recommend act\n  when ldh >= 2 * ldh_uln\n";
+    let old = guidelang::load_str("old.gl", old_text).unwrap();
+    let moved = guidelang::load_str("new.gl", &old_text.replace("2 * ldh_uln", "3 * ldh_uln")).unwrap();
+    let d = guidelang::analysis::diff::diff(&old, &moved).unwrap();
+    assert!(d.not_compared.is_empty(), "{:?}", d.not_compared);
+    assert_eq!(d.decisions.len(), 1, "{:?}", d.decisions);
+    let w = &d.decisions[0].witness;
+    let (ldh, uln) = (w["ldh"].as_f64().unwrap(), w["ldh_uln"].as_f64().unwrap());
+    assert!(ldh >= 2.0 * uln && ldh < 3.0 * uln, "{w}");
+
+    let rewritten =
+        guidelang::load_str("new.gl", &old_text.replace("ldh >= 2 * ldh_uln", "ldh / 2 >= ldh_uln")).unwrap();
+    let d = guidelang::analysis::diff::diff(&old, &rewritten).unwrap();
+    assert!(
+        d.decisions.is_empty() && d.not_compared.is_empty(),
+        "{:?} {:?}",
+        d.decisions,
+        d.not_compared
+    );
+}

@@ -286,6 +286,16 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
             .flatten()
             .chain(new.scope.iter())
             .any(|e| !inexact_parts(&u.g, e).is_empty());
+        // A comparison of two facts is exact, but its witness point can be
+        // lost when one fact sits in several such pairs, or a wide integer
+        // cell is searched loosely: an unconfirmed witness is then reported.
+        let reads_two_facts = old_conds
+            .iter()
+            .flatten()
+            .chain(old_scope.iter())
+            .chain(new_conds.iter().flatten())
+            .chain(new.scope.iter())
+            .any(|e| crate::analysis::encode::compares_two_facts(&u.g, e));
         let same = before.kinds.same(&after.kinds, &mut enc.sat);
         let mut complete = enc.complete();
         complete.push(!same);
@@ -314,7 +324,7 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
                         witness,
                         facts: read_facts(old, &old_rules, new, &new_rules),
                     });
-                } else if before.inexact || after.inexact {
+                } else if before.inexact || after.inexact || reads_two_facts {
                     not_compared.push(NotCompared {
                         action: name.to_string(),
                         reason: format!(
