@@ -198,3 +198,23 @@ fn diff_is_exact_on_multiples_of_another_fact() {
         d.not_compared
     );
 }
+
+/// A limit, stated: each pair of facts is exact, but a fact compared with two
+/// others (`x = y`, `y > z`) links two pairs through its cells only. Here
+/// `x = y < 1 <= z < y` is impossible, yet each pair alone allows its part;
+/// the candidate the solver finds fails on the evaluator, so the question is
+/// reported as not decided exactly, and no clash is claimed.
+#[test]
+fn a_chain_of_two_fact_comparisons_is_never_a_false_clash() {
+    let text = "guideline chain\n  version 1.0.0\n  status draft\n\n\
+        fact x: number in mg from 0 to 10 \"X.\"\n\
+        fact y: number in mg from 0 to 10 \"Y.\"\n\
+        fact z: number in mg from 0 to 10 \"Z.\"\n\n\
+        rule p: recommend act\n  when x = y and y > z and x < 1 and z >= 1\n\n\
+        rule q: avoid act\n  when x >= 0\n";
+    let g = guidelang::load_str("chain.gl", text).unwrap();
+    let report = lint(&g);
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+    assert!(!codes.contains(&"guidelang::lint::clash"), "{codes:?}");
+    assert!(codes.contains(&"guidelang::lint::inexact"), "{codes:?}");
+}

@@ -260,16 +260,56 @@ impl Encoder<'_> {
 
     /// Moves the values of a decoded case onto a point showing, in the
     /// chosen boxes, the combination of comparisons the model chose.
-    /// `cell_of` gives each numeric fact's cell index; `value` the values so far.
+    /// `cell_of` gives each numeric fact's cell index; the moved values go to
+    /// `values`. Pairs sharing a fact are placed one after the other, the
+    /// later ones on the earlier ones' values; when that fails in file order,
+    /// other orders are tried (each pair first once, then backwards), and the
+    /// order placing the most pairs wins. A pair left unplaced keeps its cells'
+    /// values, and the evaluator's check of the witness tells.
     pub(super) fn place_relations(
         &self,
         model: &crate::analysis::sat::Model,
         cell_of: &dyn Fn(FactId) -> Option<usize>,
         values: &mut HashMap<FactId, f64>,
     ) {
+        let n = self.pairs.len();
+        let mut orders: Vec<Vec<usize>> = vec![(0..n).collect()];
+        orders.extend((1..n.min(8)).map(|first| {
+            std::iter::once(first)
+                .chain((0..n).filter(move |p| *p != first))
+                .collect()
+        }));
+        orders.push((0..n).rev().collect());
+        let mut best: Option<(usize, HashMap<FactId, f64>)> = None;
+        for order in orders {
+            let mut attempt = HashMap::new();
+            let placed = self.place_in_order(model, cell_of, &order, &mut attempt);
+            if best.as_ref().is_none_or(|(b, _)| placed > *b) {
+                best = Some((placed, attempt));
+            }
+            if placed == n {
+                break;
+            }
+        }
+        if let Some((_, moved)) = best {
+            values.extend(moved);
+        }
+    }
+
+    /// [`Encoder::place_relations`] in one order; returns the pairs placed.
+    fn place_in_order(
+        &self,
+        model: &crate::analysis::sat::Model,
+        cell_of: &dyn Fn(FactId) -> Option<usize>,
+        order: &[usize],
+        values: &mut HashMap<FactId, f64>,
+    ) -> usize {
         let mut fixed: Vec<FactId> = Vec::new();
-        for pair in &self.pairs {
+        let mut placed = 0;
+        for pair in order.iter().filter_map(|p| self.pairs.get(*p)) {
             let (Some(i), Some(j)) = (cell_of(pair.x), cell_of(pair.y)) else {
+                // Not both known: nothing to place.
+                placed += 1;
                 continue;
             };
             let bits = pair
@@ -309,8 +349,15 @@ impl Encoder<'_> {
                 values.insert(pair.x, px);
                 values.insert(pair.y, py);
                 fixed.extend([pair.x, pair.y]);
+                placed += 1;
+            } else if x_fixed && y_fixed {
+                // Both already placed: fine if they show the combination.
+                if let (Some(px), Some(py)) = (values.get(&pair.x), values.get(&pair.y)) {
+                    placed += usize::from(shows(*px, *py));
+                }
             }
         }
+        placed
     }
 }
 
