@@ -111,13 +111,29 @@ fn cuts_into(g: &Guideline, e: &Expr, cuts: &mut BTreeMap<FactId, Vec<f64>>, wal
     }
 }
 
-/// One cell of a numeric fact.
+/// One cell of a numeric fact: the values between `lo` and `hi` (each end
+/// included when `lo_in` / `hi_in`; a point has `lo == hi`, both included).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cell {
-    /// A value inside the cell, valid for the fact.
+    /// A value inside the cell, valid for the fact: the one a witness shows.
     pub value: f64,
     /// True for a single point.
     pub point: bool,
+    /// The lower end (`-inf` when the cell is unbounded below).
+    pub lo: f64,
+    /// Whether `lo` itself is in the cell.
+    pub lo_in: bool,
+    /// The upper end (`+inf` when the cell is unbounded above).
+    pub hi: f64,
+    /// Whether `hi` itself is in the cell.
+    pub hi_in: bool,
+}
+
+impl Cell {
+    /// Whether `x` lies in the cell (whole-number validity aside).
+    pub fn contains(&self, x: f64) -> bool {
+        (self.lo < x || (self.lo_in && x == self.lo)) && (x < self.hi || (self.hi_in && x == self.hi))
+    }
 }
 
 /// The cells of one fact.
@@ -181,8 +197,9 @@ impl Domain {
         &self.facts[f.index()]
     }
 
-    /// A valid value for a fact the question at hand does not involve: zero
-    /// (or the cell value nearest it), `false`, the first enum value.
+    /// A valid value for a fact the question at hand does not involve: the
+    /// value of its widest cell (the middle of the declared range when no
+    /// condition cuts it), `false`, the first enum value.
     pub fn default_value(&self, f: FactId) -> Option<crate::facts::Value> {
         use crate::facts::Value;
         match self.fact(f) {
@@ -190,9 +207,9 @@ impl Domain {
             FactDomain::Enum(n) => (*n > 0).then_some(Value::Enum(0)),
             FactDomain::Numeric(cells) => cells
                 .iter()
-                .map(|c| c.value)
-                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
-                .map(Value::Num),
+                .find(|c| !c.point)
+                .or(cells.first())
+                .map(|c| Value::Num(c.value)),
         }
     }
 }
@@ -209,63 +226,95 @@ pub fn numeric_cells(kind: &FactKind, cuts: &[f64]) -> Vec<Cell> {
 }
 
 /// Cuts the line (or the declared range) at `cuts`; see the module doc.
+///
+/// Only the cuts are point cells: a declared bound that no condition
+/// compares with closes the interval next to it instead. No comparison with
+/// a constant tells the bound from the values just inside it, so the cell is
+/// still uniform, and a witness never shows a patient at an absurd corner of
+/// the range (age 0, potassium 0) unless a condition makes that corner a
+/// threshold of its own.
 fn cells(cuts: &[f64], min: Option<f64>, max: Option<f64>, integer: bool) -> Vec<Cell> {
     let inside = |x: f64| min.is_none_or(|m| x >= m) && max.is_none_or(|m| x <= m);
     let mut points: Vec<f64> = cuts.iter().copied().filter(|x| x.is_finite() && inside(*x)).collect();
-    points.extend(min);
-    points.extend(max);
     points.sort_by(f64::total_cmp);
     points.dedup_by(|a, b| a == b);
     let valid = |x: f64| x.is_finite() && (!integer || x.fract() == 0.0);
+    // The stretches between the cuts, each end open at a cut and closed at a
+    // declared bound.
+    let lo_end = (min.unwrap_or(f64::NEG_INFINITY), min.is_some_and(f64::is_finite));
+    let hi_end = (max.unwrap_or(f64::INFINITY), max.is_some_and(f64::is_finite));
     let mut out = Vec::new();
-    let interval = |lo: f64, hi: f64, out: &mut Vec<Cell>| {
-        if let Some(v) = inside_interval(lo, hi, integer) {
-            out.push(Cell { value: v, point: false });
+    let interval = |lo: (f64, bool), hi: (f64, bool), out: &mut Vec<Cell>| {
+        if let Some(value) = representative(lo, hi, integer) {
+            out.push(Cell {
+                value,
+                point: false,
+                lo: lo.0,
+                lo_in: lo.1,
+                hi: hi.0,
+                hi_in: hi.1,
+            });
         }
     };
-    let first = points.first().copied().unwrap_or(f64::INFINITY);
-    if min.is_none() {
-        interval(f64::NEG_INFINITY, first, &mut out);
-    }
-    for (i, &p) in points.iter().enumerate() {
+    let mut from = lo_end;
+    for &p in &points {
+        // A cut on the lower bound leaves nothing below it.
+        if from.0 < p {
+            interval(from, (p, false), &mut out);
+        }
         if valid(p) {
-            out.push(Cell { value: p, point: true });
+            out.push(Cell {
+                value: p,
+                point: true,
+                lo: p,
+                lo_in: true,
+                hi: p,
+                hi_in: true,
+            });
         }
-        if let Some(&next) = points.get(i + 1) {
-            interval(p, next, &mut out);
-        }
+        from = (p, false);
     }
-    if max.is_none() {
-        if let Some(&last) = points.last() {
-            interval(last, f64::INFINITY, &mut out);
-        }
+    if from.0 < hi_end.0 || (from.0 == hi_end.0 && from.1 && hi_end.1) {
+        interval(from, hi_end, &mut out);
     }
     out
 }
 
-/// A readable value strictly between `lo` and `hi` (either may be infinite),
-/// whole when `integer`; `None` when there is none.
-fn inside_interval(lo: f64, hi: f64, integer: bool) -> Option<f64> {
-    let ok = |v: f64| v.is_finite() && lo < v && v < hi && (!integer || v.fract() == 0.0);
-    let mut candidates = Vec::with_capacity(4);
-    match (lo.is_finite(), hi.is_finite()) {
-        (false, false) => candidates.push(0.0),
-        (true, _) => candidates.push(lo.floor() + 1.0),
-        (false, true) => candidates.push(hi.ceil() - 1.0),
+/// The value a witness shows for a stretch from `lo` to `hi` (each with
+/// whether it is included; either may be infinite), whole when `integer`:
+/// a round number near the middle of a bounded stretch, a step past the
+/// threshold of an unbounded one, an included end only when nothing lies
+/// strictly inside. `None` when the stretch holds no valid value.
+fn representative(lo: (f64, bool), hi: (f64, bool), integer: bool) -> Option<f64> {
+    let (l, h) = (lo.0, hi.0);
+    let strictly = |v: f64| v.is_finite() && l < v && v < h && (!integer || v.fract() == 0.0);
+    let mut candidates: Vec<f64> = Vec::with_capacity(24);
+    let aim = match (l.is_finite(), h.is_finite()) {
+        (true, true) => l / 2.0 + h / 2.0,
+        (true, false) => l + (l.abs() / 2.0).max(1.0),
+        (false, true) => h - (h.abs() / 2.0).max(1.0),
+        (false, false) => 0.0,
+    };
+    // The roundest number near the aim first: 65 rather than 65.37.
+    let mut scale = 1.0;
+    for _ in 0..16 {
+        candidates.push((aim * scale).round() / scale);
+        scale *= 10.0;
     }
-    if lo.is_finite() && hi.is_finite() {
-        let mid = lo / 2.0 + hi / 2.0;
-        candidates.push(mid);
-        candidates.push(mid.floor());
-        candidates.push(mid.ceil());
-    } else if lo.is_finite() {
-        candidates.push(lo + lo.abs().max(1.0));
-        candidates.push(next_up(lo));
-    } else if hi.is_finite() {
-        candidates.push(hi - hi.abs().max(1.0));
-        candidates.push(-next_up(-hi));
+    candidates.extend([aim, aim.floor(), aim.ceil()]);
+    if l.is_finite() {
+        candidates.extend([l.floor() + 1.0, next_up(l)]);
     }
-    candidates.into_iter().find(|v| ok(*v))
+    if h.is_finite() {
+        candidates.extend([h.ceil() - 1.0, -next_up(-h)]);
+    }
+    if let Some(v) = candidates.iter().copied().find(|v| strictly(*v)) {
+        return Some(v);
+    }
+    // Nothing strictly inside: an included end is the only value (an
+    // integer fact from 0 below a threshold of 1 is 0).
+    let valid_end = |(v, included): (f64, bool)| included && v.is_finite() && (!integer || v.fract() == 0.0);
+    [lo, hi].into_iter().find(|e| valid_end(*e)).map(|e| e.0)
 }
 
 /// The smallest `f64` above a finite `x`.
@@ -287,31 +336,57 @@ mod tests {
 
     #[test]
     fn numbers_are_cut_at_constants_and_bounds() {
+        // The bound 0 is no cut: it closes the stretch below 50, whose
+        // value is its middle; above the last cut, a step past it.
         let c = cells(&[100.0, 50.0, 100.0], Some(0.0), None, false);
-        assert_eq!(values(&c), vec![0.0, 1.0, 50.0, 51.0, 100.0, 101.0]);
+        assert_eq!(values(&c), vec![25.0, 50.0, 75.0, 100.0, 150.0]);
         let c = cells(&[0.5], None, None, false);
-        assert_eq!(values(&c), vec![0.0, 0.5, 1.0]);
+        assert_eq!(values(&c), vec![-1.0, 0.5, 2.0]);
         let c = cells(&[], None, None, false);
         assert_eq!(values(&c), vec![0.0]);
-        // Constants outside the range are no cut; the range ends are points.
+        // Constants outside the range are no cut; an uncut range is one
+        // cell, shown by its middle, not by a corner.
         let c = cells(&[200.0, -3.0], Some(0.0), Some(130.0), false);
-        assert_eq!(values(&c), vec![0.0, 1.0, 130.0]);
+        assert_eq!(values(&c), vec![65.0]);
+        assert!(c[0].contains(0.0) && c[0].contains(130.0) && !c[0].contains(131.0));
+        // A threshold on a bound is a point of its own: the corner is the point.
+        let c = cells(&[0.0, 130.0], Some(0.0), Some(130.0), false);
+        assert_eq!(values(&c), vec![0.0, 65.0, 130.0]);
+        assert!(!c[1].contains(0.0) && !c[1].contains(130.0));
     }
 
     #[test]
     fn integers_keep_only_whole_values() {
         // Between 2 and 3 there is no whole number; 2.5 is no valid value.
         let c = cells(&[2.0, 2.5, 3.0], Some(0.0), Some(4.0), true);
-        assert_eq!(values(&c), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(values(&c), vec![1.0, 2.0, 3.0, 4.0]);
         assert!(c.iter().all(|c| c.value.fract() == 0.0));
+        // Below a threshold of 1 an integer from 0 can only be 0.
+        let c = cells(&[1.0], Some(0.0), None, true);
+        assert_eq!(values(&c), vec![0.0, 1.0, 2.0]);
     }
 
     #[test]
     fn tiny_intervals_use_a_value_inside() {
-        let v = inside_interval(0.1, 0.2, false).expect("a value");
+        let v = representative((0.1, false), (0.2, false), false).expect("a value");
         assert!(0.1 < v && v < 0.2);
-        assert!(inside_interval(1.0, next_up(1.0), false).is_none());
-        let big = inside_interval(f64::MAX / 2.0, f64::INFINITY, false).expect("a value");
+        assert_eq!(v, 0.15);
+        assert!(representative((1.0, false), (next_up(1.0), false), false).is_none());
+        let big = representative((f64::MAX / 2.0, false), (f64::INFINITY, false), false).expect("a value");
         assert!(big > f64::MAX / 2.0 && big.is_finite());
+    }
+
+    #[test]
+    fn every_value_lies_in_its_cell() {
+        for (cuts, min, max, integer) in [
+            (vec![1.5, 7.0], Some(0.0), Some(10.0), false),
+            (vec![-2.0, 0.0, 3.0], None, None, true),
+            (vec![1e-9], Some(0.0), None, false),
+            (vec![5.0], Some(5.0), Some(5.0), true),
+        ] {
+            for c in cells(&cuts, min, max, integer) {
+                assert!(c.contains(c.value), "{c:?}");
+            }
+        }
     }
 }

@@ -19,6 +19,8 @@
 //! satisfying answer that leans on a free atom is only a candidate, which the
 //! caller checks with the real evaluator.
 
+mod relational;
+
 use std::collections::HashMap;
 
 use varisat::Lit;
@@ -68,6 +70,12 @@ pub struct Encoder<'g> {
     facts: Vec<Option<FactVars>>,
     defs: Vec<Option<Tv>>,
     atoms: HashMap<(FactId, Vec<bool>), Tv>,
+    /// Facts read only by free atoms: the SAT instance has no variables for
+    /// them, yet a witness must give them for the evaluator to judge the atom.
+    read_freely: Vec<bool>,
+    /// Comparisons of a fact with a multiple of another, by pair of facts.
+    pairs: Vec<relational::Pair>,
+    pair_index: HashMap<(FactId, FactId), usize>,
 }
 
 impl<'g> Encoder<'g> {
@@ -81,6 +89,9 @@ impl<'g> Encoder<'g> {
             facts: (0..g.facts.len()).map(|_| None).collect(),
             defs: vec![None; g.definitions.len()],
             atoms: HashMap::new(),
+            read_freely: vec![false; g.facts.len()],
+            pairs: Vec::new(),
+            pair_index: HashMap::new(),
         }
     }
 
@@ -127,6 +138,16 @@ impl<'g> Encoder<'g> {
         Tv { t, f }
     }
 
+    /// A free atom standing for `e`, whose facts a witness then gives.
+    fn free_of(&mut self, e: &Expr) -> Tv {
+        for f in self.g.facts_read(e) {
+            if let Some(r) = self.read_freely.get_mut(f.index()) {
+                *r = true;
+            }
+        }
+        self.free()
+    }
+
     /// Gates `x` by the fact being known: true when known and `x`, false when
     /// known and not `x`.
     fn gated(&mut self, known: Lit, x: Lit) -> Tv {
@@ -146,7 +167,7 @@ impl<'g> Encoder<'g> {
                         let v = *v;
                         self.gated(known, v)
                     }
-                    _ => self.free(),
+                    _ => self.free_of(e),
                 }
             }
             ExprKind::Def(d) => {
@@ -180,12 +201,12 @@ impl<'g> Encoder<'g> {
                 let f = self.sat.at_least((items.len() + 1).saturating_sub(n), &fs);
                 Tv { t, f }
             }
-            ExprKind::Compare(op, a, b) => self.compare(*op, a, b),
+            ExprKind::Compare(op, a, b) => self.compare(e, *op, a, b),
             ExprKind::EnumIn(x, mask) => match enum_subject(self.g, x) {
                 Some(f) => {
                     let known = self.fact(f);
                     let Some(Values::OneHot(vals)) = self.values(f) else {
-                        return self.free();
+                        return self.free_of(e);
                     };
                     let in_set = |i: usize| mask & (1u64 << i) != 0;
                     let inside: Vec<Lit> = vals
@@ -206,12 +227,12 @@ impl<'g> Encoder<'g> {
                     let f = self.sat.and(&[known, no]);
                     Tv { t, f }
                 }
-                None => self.free(),
+                None => self.free_of(e),
             },
             ExprKind::Known(x, negated) => {
                 let tv = match self.knowable(x) {
                     Some(k) => Tv { t: k, f: !k },
-                    None => self.free(),
+                    None => self.free_of(e),
                 };
                 if *negated {
                     !tv
@@ -226,7 +247,7 @@ impl<'g> Encoder<'g> {
             | ExprKind::Today
             | ExprKind::ShiftMonths(..)
             | ExprKind::Elapsed(..)
-            | ExprKind::Change { .. } => self.free(),
+            | ExprKind::Change { .. } => self.free_of(e),
         }
     }
 
@@ -245,7 +266,7 @@ impl<'g> Encoder<'g> {
                         Tv { t: k, f: bottom }
                     }
                 }
-                None => self.free(),
+                None => self.free_of(e),
             },
             ExprKind::Not(x) => !self.claim(x),
             ExprKind::And(a, b) => {
@@ -299,7 +320,7 @@ impl<'g> Encoder<'g> {
         }
     }
 
-    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr) -> Tv {
+    fn compare(&mut self, whole: &Expr, op: CmpOp, a: &Expr, b: &Expr) -> Tv {
         let cells = |dom: &Domain, f: FactId| match dom.fact(f) {
             FactDomain::Numeric(c) => Some(c.iter().map(|c| c.value).collect::<Vec<f64>>()),
             _ => None,
@@ -313,21 +334,22 @@ impl<'g> Encoder<'g> {
             (Term::Const(x), Term::Const(y)) => return self.constant(op.apply(x, y)),
             (Term::Fact(f), Term::Const(c)) => match cells(self.dom, f) {
                 Some(v) => return self.atom(f, v.iter().map(|x| op.apply(*x, c)).collect()),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
             (Term::Const(c), Term::Fact(f)) => match cells(self.dom, f) {
                 Some(v) => return self.atom(f, v.iter().map(|x| op.apply(c, *x)).collect()),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
             (Term::Fact(f), Term::Fact(g)) if f == g => match cells(self.dom, f) {
                 Some(v) => v.iter().map(|x| op.apply(*x, *x)).collect(),
-                None => return self.free(),
+                None => return self.free_of(whole),
             },
-            _ => return self.free(),
+            // Two facts, each perhaps times a constant.
+            _ => return self.relational(whole, op, a, b),
         };
         match ta {
             Term::Fact(f) => self.atom(f, truth),
-            _ => self.free(),
+            _ => self.free_of(whole),
         }
     }
 
@@ -382,6 +404,8 @@ impl<'g> Encoder<'g> {
         let case_facts = std::mem::replace(&mut self.facts, (0..self.g.facts.len()).map(|_| None).collect());
         let case_defs = std::mem::replace(&mut self.defs, vec![None; self.g.definitions.len()]);
         let case_atoms = std::mem::take(&mut self.atoms);
+        let case_pairs = std::mem::take(&mut self.pairs);
+        let case_pair_index = std::mem::take(&mut self.pair_index);
         // The completion agrees with the case on every fact the case knows.
         for (i, fv) in case_facts.iter().enumerate() {
             let Some(fv) = fv else { continue };
@@ -409,6 +433,8 @@ impl<'g> Encoder<'g> {
         self.facts = case_facts;
         self.defs = case_defs;
         self.atoms = case_atoms;
+        self.pairs = case_pairs;
+        self.pair_index = case_pair_index;
         truths
     }
 
@@ -453,14 +479,18 @@ impl<'g> Encoder<'g> {
         known
     }
 
-    /// Reads a case out of a model. With `complete`, facts the encoding never
-    /// touched get a default value, so that the case gives every fact.
+    /// Reads a case out of a model. With `complete`, every fact an encoded
+    /// condition reads is given (a fact read only by a free atom gets a
+    /// plausible default); a fact no encoded condition reads is left out: it
+    /// plays no part in what the case shows.
     pub fn decode(&self, model: &Model, complete: bool) -> Case {
         let mut case = Case::empty(self.g);
         for i in 0..self.g.facts.len() {
             let id = FactId(i as u32);
             let value = match &self.facts[i] {
-                None if complete => self.dom.default_value(id),
+                // A fact no encoded condition reads is left out rather than
+                // invented; one read only by a free atom gets a plausible value.
+                None if complete && self.read_freely[i] => self.dom.default_value(id),
                 None => None,
                 Some(v) if !model.value(v.known) => None,
                 Some(v) => match (&v.values, self.dom.fact(id)) {
@@ -476,6 +506,23 @@ impl<'g> Encoder<'g> {
                 },
             };
             case.set(id, value);
+        }
+        if !self.pairs.is_empty() {
+            // A comparison of two facts holds on some points of a pair of
+            // cells and not on others: move both facts onto a point that
+            // shows what the model chose.
+            let cell_of = |f: FactId| match self.facts[f.index()].as_ref() {
+                Some(FactVars {
+                    known,
+                    values: Values::Order(ge),
+                }) if model.value(*known) => Some(ge.iter().filter(|l| model.value(**l)).count()),
+                _ => None,
+            };
+            let mut moved = HashMap::new();
+            self.place_relations(model, &cell_of, &mut moved);
+            for (f, v) in moved {
+                case.set(f, Some(Value::Num(v)));
+            }
         }
         case
     }
@@ -514,8 +561,9 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
             let exact = match (term(g, a), term(g, b)) {
                 (Term::Unknown, _) | (_, Term::Unknown) | (Term::Const(_), Term::Const(_)) => true,
                 (Term::Fact(f), Term::Const(_)) | (Term::Const(_), Term::Fact(f)) => numeric(g, f),
-                (Term::Fact(f), Term::Fact(h)) => f == h && numeric(g, f),
-                _ => false,
+                (Term::Fact(f), Term::Fact(h)) if f == h => numeric(g, f),
+                // A fact against a multiple of another: see `relational`.
+                _ => relational::relation_facts(g, a, b).is_some(),
             };
             if !exact {
                 out.push(e.span);
@@ -552,6 +600,22 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
         | ExprKind::Elapsed(..)
         | ExprKind::Change { .. } => out.push(e.span),
     }
+}
+
+/// Whether `e` (following definitions) compares a fact with a multiple of
+/// another fact: exact, but its witness is searched for, not read off.
+pub fn compares_two_facts(g: &Guideline, e: &Expr) -> bool {
+    let mut found = false;
+    let mut pending = vec![e];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(e) = pending.pop() {
+        crate::check::visit(e, &mut |k| match k {
+            ExprKind::Compare(_, a, b) => found |= relational::relation_facts(g, a, b).is_some(),
+            ExprKind::Def(d) if seen.insert(*d) => pending.push(&g.definitions[d.index()].body),
+            _ => {}
+        });
+    }
+    found
 }
 
 /// Whether a definition's body has a part outside the exact fragment: the

@@ -479,6 +479,16 @@ impl<'g> Linter<'g> {
     fn clash(&mut self, m: &ActionModel, i: usize, j: usize, case: Case) {
         let g = self.g;
         let (a, b) = (g.rule(m.rules[i]), g.rule(m.rules[j]));
+        // Only the facts the conflict needs: the two rules' and the scope's,
+        // and those of other rules only when leaving them out changes it.
+        let mut own: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| g.facts_read(s)).collect();
+        own.extend(a.depends_on.iter().chain(&b.depends_on));
+        let case = super::witness::trimmed(g, &case, &own, |c| {
+            matches!(
+                self.program.evaluate_action(c, m.action).map(|r| r.outcome),
+                Some(Outcome::Conflict(rs)) if rs.contains(&m.rules[i]) && rs.contains(&m.rules[j])
+            )
+        });
         let json = witness_json(g, &case);
         // The witness is checked as a case file would be, then on the action
         // alone: the conflict is decided before invariants are enforced.

@@ -31,6 +31,7 @@ pub(crate) mod domain;
 mod encode;
 mod lint;
 mod sat;
+mod witness;
 
 pub use domain::{Cell, Domain, FactDomain};
 pub use lint::{lint, lint_with};

@@ -98,9 +98,14 @@ fn lint_budget_on_the_command_line() {
 
 #[test]
 fn a_hard_comparison_ends_as_not_compared_when_the_budget_is_spent() {
+    // The same count with its items in another order: the rule's text
+    // changed, so the solver must be asked (an action whose rules did not
+    // change at all is not compared), and its answer is "no change".
+    let swapped = |text: &str| text.replacen("(f0, f1,", "(f1, f0,", 1);
     let text = wide_count(60, 30);
     let g = guidelang::load_str("wide.gl", &text).unwrap();
-    match diff_with(&g, &g, &Budget::new(100)) {
+    let h = guidelang::load_str("wide.gl", &swapped(&text)).unwrap();
+    match diff_with(&g, &h, &Budget::new(100)) {
         Err(SolverFailure::BudgetSpent) => {}
         other => panic!(
             "expected the budget to be spent, got {:?}",
@@ -108,15 +113,18 @@ fn a_hard_comparison_ends_as_not_compared_when_the_budget_is_spent() {
         ),
     }
     // With room enough, a smaller instance is compared and found unchanged.
-    let small = guidelang::load_str("small.gl", &wide_count(12, 6)).unwrap();
-    let d = diff_with(&small, &small, &Budget::default()).unwrap();
-    assert!(d.decisions.is_empty());
+    let small_text = wide_count(12, 6);
+    let small = guidelang::load_str("small.gl", &small_text).unwrap();
+    let small_swapped = guidelang::load_str("small.gl", &swapped(&small_text)).unwrap();
+    let d = diff_with(&small, &small_swapped, &Budget::default()).unwrap();
+    assert!(d.decisions.is_empty() && d.not_compared.is_empty());
 
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wide.gl");
-    std::fs::write(&path, &text).unwrap();
-    let p = path.to_str().unwrap();
-    let (code, stdout, stderr) = guidelang(&["diff", p, p, "--budget", "100"]);
+    let (old_path, new_path) = (dir.path().join("wide.gl"), dir.path().join("wide-new.gl"));
+    std::fs::write(&old_path, &text).unwrap();
+    std::fs::write(&new_path, swapped(&text)).unwrap();
+    let (o, n) = (old_path.to_str().unwrap(), new_path.to_str().unwrap());
+    let (code, stdout, stderr) = guidelang(&["diff", o, n, "--budget", "100"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stdout.is_empty(), "no report from an unfinished comparison: {stdout}");
     assert!(

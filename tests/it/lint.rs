@@ -321,11 +321,18 @@ fn arithmetic_on_facts_is_never_a_silent_no_clash() {
         "{BUNDLED}\nrule no-hydroxyurea-for-large-patients: avoid hydroxyurea\n  when bsa > 2\n  because \"Invented for the test.\"\n  cite 1\n"
     );
     let (_dir, _, report) = lint(&text);
+    // Either the clash is shown on a witness the evaluator confirms (a
+    // plausible patient, weight and height mid-range, has a BSA over 2), or
+    // the question is reported as not decided exactly: never silence.
     let inexact = with_code(&report, "guidelang::lint::inexact");
-    assert!(!inexact.is_empty(), "{report:#}");
-    assert!(inexact
-        .iter()
-        .any(|f| rules_of(f).contains(&"no-hydroxyurea-for-large-patients")));
+    let clashes = with_code(&report, "guidelang::lint::clash");
+    assert!(
+        inexact
+            .iter()
+            .chain(&clashes)
+            .any(|f| rules_of(f).contains(&"no-hydroxyurea-for-large-patients")),
+        "{report:#}"
+    );
 }
 
 #[test]

@@ -241,6 +241,11 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
     for name in names {
         let new_rules: Vec<&Rule> = new.rules.iter().filter(|r| new.action(r.action).name == name).collect();
         let old_rules: Vec<&Rule> = old.rules.iter().filter(|r| old.action(r.action).name == name).collect();
+        // Nothing it decides with changed: the same decision for every
+        // patient, so nothing to report, and no solver work.
+        if super::unchanged::action_unchanged(old, &old_rules, new, &new_rules) {
+            continue;
+        }
         let old_conds: Option<Vec<Option<Expr>>> = old_rules
             .iter()
             .map(|r| old_whens[old.rule_id(&r.id).map_or(0, |i| i.index())].clone())
@@ -281,6 +286,16 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
             .flatten()
             .chain(new.scope.iter())
             .any(|e| !inexact_parts(&u.g, e).is_empty());
+        // A comparison of two facts is exact, but its witness point can be
+        // lost when one fact sits in several such pairs, or a wide integer
+        // cell is searched loosely: an unconfirmed witness is then reported.
+        let reads_two_facts = old_conds
+            .iter()
+            .flatten()
+            .chain(old_scope.iter())
+            .chain(new_conds.iter().flatten())
+            .chain(new.scope.iter())
+            .any(|e| crate::analysis::encode::compares_two_facts(&u.g, e));
         let same = before.kinds.same(&after.kinds, &mut enc.sat);
         let mut complete = enc.complete();
         complete.push(!same);
@@ -309,7 +324,7 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
                         witness,
                         facts: read_facts(old, &old_rules, new, &new_rules),
                     });
-                } else if before.inexact || after.inexact {
+                } else if before.inexact || after.inexact || reads_two_facts {
                     not_compared.push(NotCompared {
                         action: name.to_string(),
                         reason: format!(

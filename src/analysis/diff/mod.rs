@@ -17,6 +17,7 @@
 
 mod decisions;
 mod items;
+mod unchanged;
 mod version;
 
 use serde_json::Value;
