@@ -121,27 +121,7 @@ pub(super) fn rule_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange> 
 
 fn rule_parts(og: &Guideline, o: &Rule, ng: &Guideline, n: &Rule) -> Vec<String> {
     let ids = |g: &Guideline, r: &Rule| -> Vec<String> { r.overrides.iter().map(|x| g.rule(*x).id.clone()).collect() };
-    // Every part of every amount, and the criteria, as written.
-    let dose = |g: &Guideline, r: &Rule| {
-        r.dose.as_ref().map(|d| {
-            d.branches
-                .iter()
-                .map(|b| {
-                    let a = &b.amount;
-                    format!(
-                        "{} {} {} {} {:?} {:?} if {}",
-                        a.low,
-                        a.high,
-                        a.unit,
-                        text_of(g, a.by.as_ref().map(|by| &by.expr)),
-                        a.cap,
-                        a.how,
-                        text_of(g, b.when.as_ref())
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let dose = dose_text;
     let warnings = |g: &Guideline, r: &Rule| -> Vec<(String, String)> {
         r.warnings
             .iter()
@@ -379,4 +359,26 @@ pub(super) fn other_changes(old: &Guideline, new: &Guideline) -> Vec<ItemChange>
         compare(format!("category {n}"), category(old, n), category(new, n));
     }
     out
+}
+
+/// Every part of every amount of a rule's dose, and the criteria, as written.
+pub(super) fn dose_text(g: &Guideline, r: &Rule) -> Option<Vec<String>> {
+    r.dose.as_ref().map(|d| {
+        d.branches
+            .iter()
+            .map(|b| {
+                let a = &b.amount;
+                format!(
+                    "{} {} {} {} {:?} {:?} if {}",
+                    a.low,
+                    a.high,
+                    a.unit,
+                    text_of(g, a.by.as_ref().map(|by| &by.expr)),
+                    a.cap,
+                    a.how,
+                    text_of(g, b.when.as_ref())
+                )
+            })
+            .collect::<Vec<_>>()
+    })
 }

@@ -14,7 +14,10 @@ use crate::model::{Expr, ExprKind, Guideline, Rule};
 /// True when the action's rules in `old` and `new` (each in file order) and
 /// everything they read are the same, so that its decision cannot change.
 pub(super) fn action_unchanged(old: &Guideline, old_rules: &[&Rule], new: &Guideline, new_rules: &[&Rule]) -> bool {
-    if old_rules.len() != new_rules.len() || text_of(old, old.scope.as_ref()) != text_of(new, new.scope.as_ref()) {
+    if old_rules.len() != new_rules.len()
+        || text_of(old, old.scope.as_ref()) != text_of(new, new.scope.as_ref())
+        || derived_text(old) != derived_text(new)
+    {
         return false;
     }
     let same_rules = old_rules
@@ -29,11 +32,7 @@ pub(super) fn action_unchanged(old: &Guideline, old_rules: &[&Rule], new: &Guide
 fn decides_alike(og: &Guideline, o: &Rule, ng: &Guideline, n: &Rule) -> bool {
     let overrides =
         |g: &Guideline, r: &Rule| -> Vec<String> { r.overrides.iter().map(|x| g.rule(*x).id.clone()).collect() };
-    let dose = |g: &Guideline, r: &Rule| {
-        r.dose
-            .as_ref()
-            .map(|d| format!("{} {} {} {}", d.low, d.high, d.unit, squash(g.source.slice(d.by.span))))
-    };
+    let dose = super::items::dose_text;
     let warnings = |g: &Guideline, r: &Rule| -> Vec<(String, String)> {
         r.warnings
             .iter()
@@ -59,7 +58,10 @@ fn read_by(g: &Guideline, rules: &[&Rule]) -> Reads {
     let mut pending: Vec<&Expr> = g.scope.iter().collect();
     for r in rules {
         pending.extend(r.when.iter());
-        pending.extend(r.dose.iter().map(|d| &d.by));
+        for b in r.dose.iter().flat_map(|d| &d.branches) {
+            pending.extend(b.amount.by.as_ref().map(|by| &by.expr));
+            pending.extend(b.when.as_ref());
+        }
         pending.extend(r.warnings.iter().filter_map(|w| w.when.as_ref()));
     }
     let mut reads = Reads::default();
@@ -103,4 +105,14 @@ fn same_reads(old: &Guideline, o: &Reads, new: &Guideline, n: &Reads) -> bool {
             let (a, b) = (body(old, name), body(new, name));
             a.is_some() && a == b
         })
+}
+
+/// Every score and category as written. A rule reads one through a condition
+/// whose text names it (`chads_vasc >= 2`), unchanged when only an item's
+/// points or a level's condition moved; so any change to them counts for
+/// every action (the decisions are then compared, with witnesses).
+fn derived_text(g: &Guideline) -> Vec<String> {
+    let scores = g.scores.iter().map(|s| squash(g.source.slice(s.span)));
+    let categories = g.categories.iter().map(|c| squash(g.source.slice(c.span)));
+    scores.chain(categories).collect()
 }
