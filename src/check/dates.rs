@@ -11,7 +11,7 @@
 //! definition stated in years, months or weeks counts the whole units elapsed
 //! (`define age in a: today - birth_date` is the age a person gives).
 
-use super::expr::Place;
+use super::expr::{cmp_op, Place};
 use super::{Checker, Name};
 use crate::diagnostics::{Problem, Span};
 use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactKind, Type};
@@ -36,6 +36,7 @@ impl Checker<'_> {
     pub(super) fn involves_date(&self, e: &ast::Expr) -> bool {
         match &e.node {
             ast::ExprKind::Today => true,
+            ast::ExprKind::Paren(inner) => self.involves_date(inner),
             ast::ExprKind::Name(n) => match self.names.get(n) {
                 Some(Name::Fact(f)) => matches!(self.facts[f.index()].kind, FactKind::Date),
                 Some(Name::Def(d)) => matches!(self.def_types.get(d.index()), Some(Some(Type::Date))),
@@ -124,6 +125,8 @@ impl Checker<'_> {
 
     fn timed(&mut self, e: &ast::Expr, place: Place) -> Option<Timed> {
         match &e.node {
+            // The author's parentheses group; they change nothing here.
+            ast::ExprKind::Paren(inner) => self.timed(inner, place),
             ast::ExprKind::Binary {
                 op: op @ (BinOp::Add | BinOp::Sub),
                 lhs,
@@ -330,16 +333,5 @@ fn whole_constant(e: &Expr) -> Option<f64> {
         ExprKind::Num(x) if x.fract() == 0.0 && x.is_finite() => Some(*x),
         ExprKind::Neg(x) => whole_constant(x).map(|n| -n),
         _ => None,
-    }
-}
-
-fn cmp_op(op: BinOp) -> CmpOp {
-    match op {
-        BinOp::Lt => CmpOp::Lt,
-        BinOp::Le => CmpOp::Le,
-        BinOp::Gt => CmpOp::Gt,
-        BinOp::Ge => CmpOp::Ge,
-        BinOp::Eq => CmpOp::Eq,
-        _ => CmpOp::Ne,
     }
 }

@@ -303,6 +303,17 @@ impl Checker<'_> {
                     }
                 }
                 let (Type::Num(lu), Type::Num(ru)) = (lt, rt) else {
+                    // Dates are compared in dates.rs; anything else reaching
+                    // here is a date in a form it does not read: said, never
+                    // dropped silently.
+                    self.error(
+                        Problem::error(
+                            "guidelang::check::date_arithmetic",
+                            format!("a date cannot be compared with `{}` here", op.as_str()),
+                        )
+                        .with_label(lhs.span.join(rhs.span), "not two numbers")
+                        .with_help("compare dates directly (`labs_date >= treatment_start - 3 d`), or subtract them for the days between"),
+                    );
                     return None;
                 };
                 let (l, r, _) = self.reconcile(
@@ -318,15 +329,7 @@ impl Checker<'_> {
                     },
                     op.as_str(),
                 )?;
-                let cmp = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    _ => CmpOp::Ne,
-                };
-                Some((mk(ExprKind::Compare(cmp, Box::new(l), Box::new(r))), Type::Bool))
+                Some((mk(ExprKind::Compare(cmp_op(op), Box::new(l), Box::new(r))), Type::Bool))
             }
             _ => {
                 if self.derived_arithmetic(op, lhs, rhs) {
@@ -515,5 +518,17 @@ fn combine(a: Option<Unit>, b: Option<Unit>, f: fn(&Unit, &Unit) -> Unit) -> Opt
     match (a, b) {
         (None, None) => None,
         (a, b) => Some(f(&a.unwrap_or_default(), &b.unwrap_or_default())),
+    }
+}
+
+/// The comparison a comparison operator means.
+pub(super) fn cmp_op(op: BinOp) -> CmpOp {
+    match op {
+        BinOp::Lt => CmpOp::Lt,
+        BinOp::Le => CmpOp::Le,
+        BinOp::Gt => CmpOp::Gt,
+        BinOp::Ge => CmpOp::Ge,
+        BinOp::Eq => CmpOp::Eq,
+        _ => CmpOp::Ne,
     }
 }

@@ -123,8 +123,8 @@ fn a_change_formats_reads_back_and_renders_in_words() {
     );
     let again = guidelang::syntax::parse(&guidelang::diagnostics::Source::new("again.gl", &text)).expect("reparses");
     assert_eq!(
-        without_spans(&file),
-        without_spans(&again),
+        crate::common::checked::without_spans(&file),
+        crate::common::checked::without_spans(&again),
         "read back differently:\n{text}"
     );
     let g = lysis();
@@ -147,18 +147,4 @@ proptest! {
         let fell = 100 * (base - now) >= 25 * base;
         prop_assert_eq!(outcome(&g, &json, "calcium_review"), Some(fell.then_some(Verdict::Recommend)));
     }
-}
-
-/// A syntax tree's debug form without its spans: what the text means, not
-/// where it sits (the formatter moves things).
-fn without_spans(f: &guidelang::syntax::ast::File) -> String {
-    let text = format!("{f:?}");
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find("span: Span {") {
-        out.push_str(&rest[..i]);
-        rest = rest[i..].split_once('}').map_or("", |(_, r)| r);
-    }
-    out.push_str(rest);
-    out
 }

@@ -29,6 +29,7 @@ rule older: consider geriatric_review when age >= 75
 rule bleed: avoid anticoagulation when recent_bleed
 rule bleed-by-difference: avoid bleeding_risk_review when today - major_bleed <= 6 mo
 rule window: recommend tls_assessment when uric_acid_in_window
+rule bleed-in-parentheses: avoid aspirin when (today - major_bleed) <= (6 mo)
 "#;
 
 fn dated() -> Guideline {
@@ -73,7 +74,7 @@ fn the_last_six_months_are_calendar_months() {
     // Six months before 31 August is 28 February (2026 is not a leap year).
     let edge = case(&g, r#"{"major_bleed": "2026-02-28", "as_of": "2026-08-31"}"#);
     let older = case(&g, r#"{"major_bleed": "2026-02-27", "as_of": "2026-08-31"}"#);
-    for action in ["anticoagulation", "bleeding_risk_review"] {
+    for action in ["anticoagulation", "bleeding_risk_review", "aspirin"] {
         assert_eq!(verdict(&g, &edge, action), Some(Verdict::Avoid), "{action} on the edge");
         assert_eq!(verdict(&g, &older, action), None, "{action} a day earlier");
     }
@@ -240,6 +241,8 @@ fn date_arithmetic_mistakes_are_explained() {
         ("today + d > d", "two dates cannot be added"),
         ("today - d > 3 kg", "but this is a number in kg"),
         ("today - n > d", "write the unit after the number"),
+        ("(d) > 5", "a date can only be compared with another date"),
+        ("(today - d) > (3)", "write the unit after the number"),
     ] {
         let text = format!("{head}rule r: recommend x when {when}\n");
         let problems = guidelang::load_str("bad.gl", &text).expect_err(when);
@@ -258,8 +261,8 @@ fn a_dated_guideline_formats_and_reads_back_the_same() {
     let text = guidelang::format::format_file(&file);
     let again = guidelang::syntax::parse(&guidelang::diagnostics::Source::new("again.gl", &text)).expect("reparses");
     assert_eq!(
-        without_spans(&file),
-        without_spans(&again),
+        crate::common::checked::without_spans(&file),
+        crate::common::checked::without_spans(&again),
         "read back differently:\n{text}"
     );
     assert!(text.contains("define age in a: today - birth_date"), "{text}");
@@ -352,18 +355,4 @@ proptest! {
         let inside = (-3..=7).contains(&offset);
         prop_assert_eq!(verdict(&g, &c, "tls_assessment"), inside.then_some(Verdict::Recommend));
     }
-}
-
-/// A syntax tree's debug form without its spans: what the text means, not
-/// where it sits (the formatter moves things).
-fn without_spans(f: &guidelang::syntax::ast::File) -> String {
-    let text = format!("{f:?}");
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find("span: Span {") {
-        out.push_str(&rest[..i]);
-        rest = rest[i..].split_once('}').map_or("", |(_, r)| r);
-    }
-    out.push_str(rest);
-    out
 }

@@ -2,8 +2,6 @@
 //! editor sees it; each example is correct but for the one mistake, and the
 //! exact list of codes is asserted too (a stray extra error is a bug).
 
-use guidelang::diagnostics::{Problem, Source};
-
 const HEADER: &str = "guideline demo
   version 1.0.0
   status draft
@@ -14,24 +12,8 @@ fact stroke: bool \"Prior stroke or TIA.\"
 fact wbc: number in 10^9/L from 0 \"White blood cell count.\"
 ";
 
-/// The problems of `body`, but for the header's facts that it leaves unused.
-fn problems(body: &str) -> Vec<Problem> {
-    let source = Source::new("demo.gl", format!("{HEADER}{body}"));
-    let all = match guidelang::syntax::parse(&source) {
-        Err(p) => p,
-        Ok(file) => guidelang::check::check(&file, &source).problems,
-    };
-    all.into_iter()
-        .filter(|p| p.code != "guidelang::check::unused_fact")
-        .collect()
-}
-
 fn diagnose(body: &str, expected: &[&str]) -> String {
-    let found = problems(body);
-    let rendered: Vec<String> = found.iter().map(Problem::render_plain).collect();
-    let codes: Vec<&str> = found.iter().map(|p| p.code).collect();
-    assert_eq!(codes, expected, "\n{}", rendered.join("\n"));
-    rendered.join("\n")
+    crate::common::checked::diagnose(HEADER, body, expected)
 }
 
 const SCORE: &str = "

@@ -2,8 +2,6 @@
 //! rendered as an editor sees it; each example is correct but for the one
 //! mistake, and the exact list of codes is asserted too.
 
-use guidelang::diagnostics::{Problem, Source};
-
 const HEADER: &str = "guideline demo
   version 1.0.0
   status draft
@@ -16,24 +14,8 @@ fact uric_acid_baseline: number in mg/dL from 0.1 \"Serum uric acid before treat
 fact potassium_baseline: number in mmol/L from 0 \"Serum potassium before treatment.\"
 ";
 
-/// The problems of `body`, but for the header's facts that it leaves unused.
-fn problems(body: &str) -> Vec<Problem> {
-    let source = Source::new("demo.gl", format!("{HEADER}{body}"));
-    let all = match guidelang::syntax::parse(&source) {
-        Err(p) => p,
-        Ok(file) => guidelang::check::check(&file, &source).problems,
-    };
-    all.into_iter()
-        .filter(|p| p.code != "guidelang::check::unused_fact")
-        .collect()
-}
-
 fn diagnose(body: &str, expected: &[&str]) -> String {
-    let found = problems(body);
-    let rendered: Vec<String> = found.iter().map(Problem::render_plain).collect();
-    let codes: Vec<&str> = found.iter().map(|p| p.code).collect();
-    assert_eq!(codes, expected, "\n{}", rendered.join("\n"));
-    rendered.join("\n")
+    crate::common::checked::diagnose(HEADER, body, expected)
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! include parts by path, hence `dead_code`.
 #![allow(dead_code)]
 
+pub mod checked;
 pub mod completions;
 pub mod env;
 pub mod gen;
