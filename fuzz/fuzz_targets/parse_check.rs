@@ -44,8 +44,12 @@ fn filled(g: &Guideline) -> Case {
             FactKind::Integer { min, .. } => Value::Num(min.unwrap_or(1.0).ceil()),
             FactKind::Number { min, max, .. } => Value::Num(max.or(*min).unwrap_or(100.0)),
             FactKind::Enum { values } => Value::Enum((i % values.len().max(1)) as u8),
+            // 2024-10-04, before the evaluation date set below.
+            FactKind::Date => Value::Num(20_000.0),
         };
         case.set(id, Some(value));
     }
+    // An evaluation date, so that `today` is evaluated too (2026-12-01).
+    let _ = case.set_as_of(g, 20_788.0);
     case
 }
