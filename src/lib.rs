@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod eval;
 pub mod facts;
 pub mod format;
+pub mod ide;
 pub mod model;
 pub mod report;
 pub mod suite;
