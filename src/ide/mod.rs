@@ -50,7 +50,13 @@ impl Analysis {
                 (Some(file), checked.guideline, checked.problems)
             }
         };
-        Analysis { source, file, guideline, problems, lines }
+        Analysis {
+            source,
+            file,
+            guideline,
+            problems,
+            lines,
+        }
     }
 
     /// The text analysed, with its name.

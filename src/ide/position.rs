@@ -26,7 +26,10 @@ impl LineIndex {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex { text: text.into(), starts }
+        LineIndex {
+            text: text.into(),
+            starts,
+        }
     }
 
     /// The line and UTF-16 column of a byte offset (clamped to the text and
@@ -36,7 +39,10 @@ impl LineIndex {
         let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
         let start = self.starts[line];
         let col: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
-        LineCol { line: line as u32, col: col as u32 }
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
     }
 
     /// The byte offset of a line and UTF-16 column. A line past the end gives
