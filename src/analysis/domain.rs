@@ -107,6 +107,13 @@ fn cuts_into(g: &Guideline, e: &Expr, cuts: &mut BTreeMap<FactId, Vec<f64>>, wal
             cuts_into(g, b, cuts, walked);
         }
         ExprKind::AtLeast(_, items) => items.iter().for_each(|i| cuts_into(g, i, cuts, walked)),
+        // A change from a baseline means something only on a baseline above
+        // 0: the baseline's cells part there.
+        ExprKind::Change { baseline, .. } => {
+            if let Term::Fact(f) = term(g, baseline) {
+                cuts.entry(f).or_default().push(0.0);
+            }
+        }
         _ => {}
     }
 }
@@ -172,9 +179,9 @@ impl Domain {
             .map(|(i, f)| match &f.kind {
                 FactKind::Bool => FactDomain::Bool,
                 FactKind::Enum { values } => FactDomain::Enum(values.len()),
-                // A date is compared only with dates (free atoms, see
-                // encode.rs): no cuts, one cell for "some day".
-                FactKind::Date => FactDomain::Numeric(cells(&[], None, None, true)),
+                // A date is compared only with dates (see encode/relational.rs):
+                // no cuts, one cell for "some day" of the dates a case may hold.
+                FactKind::Date => FactDomain::Numeric(vec![date_cell()]),
                 FactKind::Integer { min, max } => FactDomain::Numeric(cells(
                     cuts.get(&FactId(i as u32)).map_or(&[][..], Vec::as_slice),
                     *min,
@@ -224,6 +231,24 @@ pub fn numeric_cells(kind: &FactKind, cuts: &[f64]) -> Vec<Cell> {
         FactKind::Bool | FactKind::Enum { .. } | FactKind::Date => Vec::new(),
     }
 }
+
+/// The one cell of a date fact: every day a case may give. Its value, the
+/// day a witness shows unless a comparison moves it, is a recent one, so that
+/// a witness reads as a patient's record would.
+fn date_cell() -> Cell {
+    let day = |text: &str| crate::time::parse_day(text).unwrap_or(0.0);
+    Cell {
+        value: day(WITNESS_DAY),
+        point: false,
+        lo: day(crate::time::EARLIEST),
+        lo_in: true,
+        hi: day(crate::time::LATEST),
+        hi_in: true,
+    }
+}
+
+/// The day a date in a witness shows when no comparison moves it.
+pub const WITNESS_DAY: &str = "2025-01-01";
 
 /// Cuts the line (or the declared range) at `cuts`; see the module doc.
 ///

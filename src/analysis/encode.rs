@@ -246,8 +246,13 @@ impl<'g> Encoder<'g> {
             | ExprKind::Sqrt(_)
             | ExprKind::Today
             | ExprKind::ShiftMonths(..)
-            | ExprKind::Elapsed(..)
-            | ExprKind::Change { .. } => self.free_of(e),
+            | ExprKind::Elapsed(..) => self.free_of(e),
+            ExprKind::Change {
+                now,
+                baseline,
+                percent,
+                rise,
+            } => self.change(e, now, baseline, *percent, *rise),
         }
     }
 
@@ -597,8 +602,12 @@ fn inexact_into(g: &Guideline, e: &Expr, judged: &mut HashMap<DefId, bool>, out:
         | ExprKind::Sqrt(_)
         | ExprKind::Today
         | ExprKind::ShiftMonths(..)
-        | ExprKind::Elapsed(..)
-        | ExprKind::Change { .. } => out.push(e.span),
+        | ExprKind::Elapsed(..) => out.push(e.span),
+        ExprKind::Change { now, baseline, .. } => {
+            if !relational::change_exact(g, now, baseline) {
+                out.push(e.span);
+            }
+        }
     }
 }
 
@@ -611,6 +620,7 @@ pub fn compares_two_facts(g: &Guideline, e: &Expr) -> bool {
     while let Some(e) = pending.pop() {
         crate::check::visit(e, &mut |k| match k {
             ExprKind::Compare(_, a, b) => found |= relational::relation_facts(g, a, b).is_some(),
+            ExprKind::Change { now, baseline, .. } => found |= relational::change_exact(g, now, baseline),
             ExprKind::Def(d) if seen.insert(*d) => pending.push(&g.definitions[d.index()].body),
             _ => {}
         });

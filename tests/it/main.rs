@@ -17,6 +17,7 @@ mod capped_output;
 mod case_input;
 mod categories;
 mod contraindication_never_withheld;
+mod date_windows;
 mod dates;
 mod derived_diagnostics;
 mod diagnostics;

@@ -44,28 +44,30 @@ fn its_suite_passes_with_full_coverage() {
 }
 
 #[test]
-fn lint_proves_every_invariant_and_finds_no_clash() {
-    let out = cli().args(["lint", FILE, "--format", "json"]).output().expect("runs");
+fn lint_is_clean_and_proves_every_invariant() {
+    let out = cli()
+        .args(["lint", FILE, "--format", "json", "--deny", "warnings"])
+        .output()
+        .expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Json = serde_json::from_slice(&out.stdout).expect("JSON");
     let text = report.to_string();
+    let proved: Vec<&str> = report["proved"]
+        .as_array()
+        .expect("a list of proved invariants")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
     for invariant in [
         "no-rasburicase-when-g6pd-deficient",
         "hydrate-at-high-risk",
         "no-allopurinol-beside-rasburicase",
     ] {
-        assert!(text.contains(invariant), "{invariant} is not in the report");
+        assert!(proved.contains(&invariant), "{invariant} is not proved: {text}");
     }
-    // What is left are the conditions lint cannot cut into cells yet (dates,
-    // changes from a baseline, multiples of another fact): warnings, never a
-    // clash, a broken invariant or an unreachable rule.
-    let codes: Vec<&str> = report["findings"]
-        .as_array()
-        .expect("a list of findings")
-        .iter()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
-    assert!(codes.iter().all(|c| *c == "guidelang::lint::inexact"), "{codes:?}");
+    // Dates, changes from a baseline and multiples of another fact are all
+    // decided exactly: not even a "not decided exactly" warning is left.
+    assert_eq!(report["findings"], serde_json::json!([]), "{text}");
 }
 
 fn verdict(g: &Guideline, e: &Evaluation, action: &str) -> Option<Option<Verdict>> {

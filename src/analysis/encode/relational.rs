@@ -39,34 +39,48 @@ pub const MAX_VECTORS: usize = 1 << 14;
 /// An integer cell with at most this many whole numbers is swept value by value.
 pub const SWEEP_INTEGERS: f64 = 64.0;
 
-/// `k * fact` as written: the fact, and the product `k` (nonzero, finite).
-fn linear(g: &Guideline, e: &Expr) -> Option<(FactId, f64)> {
+/// `k * fact + c` as written: the fact, the factor `k` (nonzero, finite)
+/// and the offset `c` (finite). Dates are day numbers, so `start - 3 d` is
+/// `1 * start + (-3)`.
+fn linear(g: &Guideline, e: &Expr) -> Option<(FactId, f64, f64)> {
     let constant = |e: &Expr| match crate::analysis::domain::term(g, e) {
         crate::analysis::domain::Term::Const(c) if c.is_finite() => Some(c),
         _ => None,
     };
-    let (f, k) = match &e.kind {
+    let (f, k, c) = match &e.kind {
         ExprKind::Fact(f) => match g.fact(*f).kind {
-            FactKind::Number { .. } | FactKind::Integer { .. } => (*f, 1.0),
+            FactKind::Number { .. } | FactKind::Integer { .. } | FactKind::Date => (*f, 1.0, 0.0),
             _ => return None,
         },
         ExprKind::Def(d) => linear(g, &g.definitions[d.index()].body)?,
         ExprKind::Neg(x) => {
-            let (f, k) = linear(g, x)?;
-            (f, -k)
+            let (f, k, c) = linear(g, x)?;
+            (f, -k, -c)
         }
-        ExprKind::Arith(ArithOp::Mul, a, b) => match (linear(g, a), linear(g, b)) {
-            (Some((f, k)), None) => (f, k * constant(b)?),
-            (None, Some((f, k))) => (f, k * constant(a)?),
+        ExprKind::Arith(op, a, b) => match (linear(g, a), linear(g, b)) {
+            (Some((f, k, c)), None) => {
+                let m = constant(b)?;
+                match op {
+                    ArithOp::Mul => (f, k * m, c * m),
+                    ArithOp::Div => (f, k / m, c / m),
+                    ArithOp::Add => (f, k, c + m),
+                    ArithOp::Sub => (f, k, c - m),
+                }
+            }
+            (None, Some((f, k, c))) => {
+                let m = constant(a)?;
+                match op {
+                    ArithOp::Mul => (f, k * m, c * m),
+                    ArithOp::Add => (f, k, c + m),
+                    ArithOp::Sub => (f, -k, m - c),
+                    ArithOp::Div => return None,
+                }
+            }
             _ => return None,
         },
-        ExprKind::Arith(ArithOp::Div, a, b) => {
-            let (f, k) = linear(g, a)?;
-            (f, k / constant(b)?)
-        }
         _ => return None,
     };
-    (k.is_finite() && k != 0.0).then_some((f, k))
+    (k.is_finite() && k != 0.0 && c.is_finite()).then_some((f, k, c))
 }
 
 /// The value of a linear term when its fact is `v`, with the evaluator's own
@@ -100,9 +114,10 @@ pub(super) struct Relation {
     b: Expr,
     /// Whether `a` reads the pair's `x`.
     a_is_x: bool,
-    /// The boundary is `x = ratio * y`.
+    /// The boundary is `x = ratio * y + shift`.
     ratio: f64,
-    key: (CmpOp, u64, u64, bool),
+    shift: f64,
+    key: (CmpOp, [u64; 4], bool),
 }
 
 impl Relation {
@@ -128,19 +143,89 @@ pub(super) struct Pair {
 /// Whether `e` compares two linear terms of two different numeric facts:
 /// the facts `(a's, b's)` when it does.
 pub(super) fn relation_facts(g: &Guideline, a: &Expr, b: &Expr) -> Option<(FactId, FactId)> {
-    let ((fa, _), (fb, _)) = (linear(g, a)?, linear(g, b)?);
+    if let Some((a, b)) = days_between(g, a, b) {
+        return relation_facts(g, &a, &b);
+    }
+    let ((fa, ..), (fb, ..)) = (linear(g, a)?, linear(g, b)?);
     (fa != fb).then_some((fa, fb))
 }
 
+/// The days between two dates against a number of days
+/// (`labs_date - treatment_start <= 7 d`) as a date against a moved date
+/// (`labs_date <= treatment_start + 7 d`): day numbers are whole and far
+/// below 2^53, so both forms compute the same truth exactly.
+fn days_between(g: &Guideline, a: &Expr, b: &Expr) -> Option<(Expr, Expr)> {
+    let date = |e: &Expr| {
+        matches!(linear(g, e), Some((f, k, c)) if matches!(g.fact(f).kind, FactKind::Date)
+            && k.abs() == 1.0 && c.fract() == 0.0)
+    };
+    let whole = |e: &Expr| match crate::analysis::domain::term(g, e) {
+        crate::analysis::domain::Term::Const(c) if c.fract() == 0.0 && c.abs() < 1e9 => Some(c),
+        _ => None,
+    };
+    let plus = |q: &Expr, c: f64| Expr {
+        kind: ExprKind::Arith(
+            ArithOp::Add,
+            Box::new(q.clone()),
+            Box::new(Expr {
+                kind: ExprKind::Num(c),
+                span: q.span,
+            }),
+        ),
+        span: q.span,
+    };
+    let difference = |e: &Expr| -> Option<(Expr, Expr)> {
+        let mut e = e;
+        while let ExprKind::Def(d) = &e.kind {
+            e = &g.definitions[d.index()].body;
+        }
+        match &e.kind {
+            ExprKind::Arith(ArithOp::Sub, p, q) if date(p) && date(q) => Some(((**p).clone(), (**q).clone())),
+            _ => None,
+        }
+    };
+    if let (Some((p, q)), Some(c)) = (difference(a), whole(b)) {
+        return Some((p, plus(&q, c)));
+    }
+    let ((p, q), c) = (difference(b)?, whole(a)?);
+    Some((plus(&q, c), p))
+}
+
+/// Whether a change from a baseline (`now is at least p % above baseline`)
+/// is decided exactly: `now` a multiple of one fact (plus a constant) and the
+/// baseline another fact itself, whose cells part at 0.
+pub(super) fn change_exact(g: &Guideline, now: &Expr, baseline: &Expr) -> bool {
+    match (linear(g, now), crate::analysis::domain::term(g, baseline)) {
+        (Some((n, ..)), crate::analysis::domain::Term::Fact(b)) => n != b,
+        _ => false,
+    }
+}
+
+/// `k × e`, as the evaluator multiplies.
+fn times(k: f64, e: &Expr) -> Expr {
+    let k = Expr {
+        kind: ExprKind::Num(k),
+        span: e.span,
+    };
+    Expr {
+        kind: ExprKind::Arith(ArithOp::Mul, Box::new(k), Box::new(e.clone())),
+        span: e.span,
+    }
+}
+
+/// Whether a fact takes whole values only: an integer, or a date (a day number).
 fn integer(g: &Guideline, f: FactId) -> bool {
-    matches!(g.fact(f).kind, FactKind::Integer { .. })
+    matches!(g.fact(f).kind, FactKind::Integer { .. } | FactKind::Date)
 }
 
 impl Encoder<'_> {
     /// Encodes `a op b` over two facts exactly (see the module doc), or as a
     /// free atom past the caps.
     pub(super) fn relational(&mut self, whole: &Expr, op: CmpOp, a: &Expr, b: &Expr) -> Tv {
-        let (Some((fa, ka)), Some((fb, kb))) = (linear(self.g, a), linear(self.g, b)) else {
+        if let Some((a, b)) = days_between(self.g, a, b) {
+            return self.relational(whole, op, &a, &b);
+        }
+        let (Some((fa, ka, ca)), Some((fb, kb, cb))) = (linear(self.g, a), linear(self.g, b)) else {
             return self.free_of(whole);
         };
         if fa == fb {
@@ -170,9 +255,13 @@ impl Encoder<'_> {
         };
         self.pair_index.insert(pair_key, p);
         let a_is_x = fa == self.pairs[p].x;
-        // a = ka * fa, b = kb * fb: on the boundary ka * fa = kb * fb.
-        let ratio = if a_is_x { kb / ka } else { ka / kb };
-        let key = (op, ka.to_bits(), kb.to_bits(), a_is_x);
+        // a = ka * fa + ca, b = kb * fb + cb: on the boundary they are equal.
+        let (ratio, shift) = if a_is_x {
+            (kb / ka, (cb - ca) / ka)
+        } else {
+            (ka / kb, (ca - cb) / kb)
+        };
+        let key = (op, [ka, kb, ca, cb].map(f64::to_bits), a_is_x);
         // The same comparison twice (a definition read by two rules) is one atom.
         if let Some((_, v)) = self.pairs[p].atoms.iter().find(|(r, _)| r.key == key) {
             let v = *v;
@@ -193,11 +282,35 @@ impl Encoder<'_> {
             b: b.clone(),
             a_is_x,
             ratio,
+            shift,
             key,
         };
         self.pairs[p].atoms.push((relation, v));
         self.exclude_impossible(p, &cx, &cy);
         self.relation_truth(kx, ky, v)
+    }
+
+    /// A change from a baseline, as the evaluator decides it: with both known
+    /// and the baseline above 0, `100 × now >= (100 + p) × baseline` for a
+    /// rise, `100 × now <= (100 - p) × baseline` for a fall; unknown otherwise.
+    pub(super) fn change(&mut self, whole: &Expr, now: &Expr, baseline: &Expr, percent: f64, rise: bool) -> Tv {
+        if !change_exact(self.g, now, baseline) {
+            return self.free_of(whole);
+        }
+        let (op, factor) = if rise {
+            (CmpOp::Ge, 100.0 + percent)
+        } else {
+            (CmpOp::Le, 100.0 - percent)
+        };
+        let moved = self.relational(whole, op, &times(100.0, now), &times(factor, baseline));
+        let zero = Expr {
+            kind: ExprKind::Num(0.0),
+            span: baseline.span,
+        };
+        let positive = self.compare(whole, CmpOp::Gt, baseline, &zero);
+        let t = self.sat.and(&[moved.t, positive.t]);
+        let f = self.sat.and(&[moved.f, positive.t]);
+        Tv { t, f }
     }
 
     /// True when both facts are known and the comparison holds, false when
@@ -333,13 +446,13 @@ impl Encoder<'_> {
                 (false, false) => pair.points.get(&(i, j, bits)).copied(),
                 (true, false) => values.get(&pair.x).copied().and_then(|px| {
                     let by = cells(pair.y, j)?;
-                    let breaks: Vec<f64> = relations.iter().flat_map(|r| near(px / r.ratio)).collect();
+                    let breaks: Vec<f64> = relations.iter().flat_map(|r| crossings(self.g, r, false, px)).collect();
                     let (ys, _) = line(&by, integer(self.g, pair.y), &breaks);
                     ys.into_iter().find(|py| shows(px, *py)).map(|py| (px, py))
                 }),
                 (false, true) => values.get(&pair.y).copied().and_then(|py| {
                     let bx = cells(pair.x, i)?;
-                    let breaks: Vec<f64> = relations.iter().flat_map(|r| near(r.ratio * py)).collect();
+                    let breaks: Vec<f64> = relations.iter().flat_map(|r| crossings(self.g, r, true, py)).collect();
                     let (xs, _) = line(&bx, integer(self.g, pair.x), &breaks);
                     xs.into_iter().find(|px| shows(*px, py)).map(|px| (px, py))
                 }),
@@ -409,14 +522,23 @@ fn combinations(g: &Guideline, rels: &[Relation], bx: &Cell, ix: bool, by: &Cell
     // only at the critical values), or when the swept fact is an integer
     // whose cell is walked whole. A real sweep against an integer fact could
     // miss a thin wedge holding whole numbers only for some values: not exact.
-    let exact_y = (!ix && !iy) || (iy && few_integers(by));
+    //
+    // Two integer facts whose lines all have slope 1 (or all -1) at whole
+    // offsets (dates: `labs >= start - 3 d`) form a lattice: along any whole
+    // `y` the comparisons turn at whole `x`, and the combinations a row shows
+    // change only where a line meets an end of x's cell. So whole `y` around
+    // those values and between them visit every combination.
+    let slope = rels.first().map_or(0.0, |r| r.ratio);
+    let lattice = ix && iy && slope.abs() == 1.0 && rels.iter().all(|r| r.ratio == slope && r.shift.fract() == 0.0);
+    let exact_y = (!ix && !iy) || (iy && few_integers(by)) || lattice;
     let exact_x = ix && few_integers(bx);
     if exact_y || !exact_x {
         // Where a line meets an end of x's cell, and where the lines meet.
         let mut critical = vec![0.0];
         for r in rels {
-            critical.extend(ends(bx).iter().flat_map(|e| near(e / r.ratio)));
+            critical.extend(ends(bx).iter().flat_map(|e| near((e - r.shift) / r.ratio)));
         }
+        critical.extend(meetings(rels, true));
         let (ys, _) = line(by, iy, &critical);
         for py in ys {
             let breaks: Vec<f64> = rels.iter().flat_map(|r| crossings(g, r, true, py)).collect();
@@ -427,8 +549,9 @@ fn combinations(g: &Guideline, rels: &[Relation], bx: &Cell, ix: bool, by: &Cell
     }
     let mut critical = vec![0.0];
     for r in rels {
-        critical.extend(ends(by).iter().flat_map(|e| near(e * r.ratio)));
+        critical.extend(ends(by).iter().flat_map(|e| near(e * r.ratio + r.shift)));
     }
+    critical.extend(meetings(rels, false));
     let (xs, _) = line(bx, ix, &critical);
     for px in xs {
         let breaks: Vec<f64> = rels.iter().flat_map(|r| crossings(g, r, false, px)).collect();
@@ -443,16 +566,35 @@ fn combinations(g: &Guideline, rels: &[Relation], bx: &Cell, ix: bool, by: &Cell
 fn crossings(g: &Guideline, r: &Relation, along_x: bool, v: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(6);
     if along_x {
-        out.extend(near(r.ratio * v));
+        out.extend(near(r.ratio * v + r.shift));
     } else {
-        out.extend(near(v / r.ratio));
+        out.extend(near((v - r.shift) / r.ratio));
     }
     // Inverting the term the evaluator computes, to meet equality exactly.
     let computed = value(g, if r.a_is_x == along_x { &r.b } else { &r.a }, v);
     let own = if r.a_is_x == along_x { &r.a } else { &r.b };
-    let unit = value(g, own, 1.0);
+    let (at0, unit) = (value(g, own, 0.0), value(g, own, 1.0) - value(g, own, 0.0));
     if unit.is_finite() && unit != 0.0 {
-        out.extend(near(computed / unit));
+        out.extend(near((computed - at0) / unit));
+    }
+    out
+}
+
+/// Where two of the lines meet, as a value of `y` (`along_y`) or of `x`,
+/// with float neighbours: lines through the origin meet at 0, lines with
+/// offsets anywhere.
+fn meetings(rels: &[Relation], along_y: bool) -> Vec<f64> {
+    let mut out = Vec::new();
+    for (i, r) in rels.iter().enumerate() {
+        for q in &rels[i + 1..] {
+            if r.ratio != q.ratio {
+                let y = (q.shift - r.shift) / (r.ratio - q.ratio);
+                let v = if along_y { y } else { r.ratio * y + r.shift };
+                if v.is_finite() {
+                    out.extend(near(v));
+                }
+            }
+        }
     }
     out
 }
