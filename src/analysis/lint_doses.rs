@@ -32,16 +32,24 @@ fn dose_key(g: &Guideline, r: &crate::model::Rule) -> Option<Vec<String>> {
     })
 }
 
-/// "doses" when both rules state one and they differ. Differing details are
-/// not reported: every carrying rule's detail is shown (joined), so none is
-/// lost, and agreeing rules that add their own advice are common and meant
-/// (the bundled guideline's two platelet rules give two thresholds). A dose,
-/// by contrast, is one amount for the patient, and the JSON shows the first.
+/// What differs between two agreeing rules: "doses" when both state one and
+/// they differ (one amount is given to the patient, and the JSON shows the
+/// first rule's); "details" when both state a detail and the texts differ
+/// (the report then shows both side by side, and two instructions for one
+/// decision — "keep platelets above 30" beside "above 50" — leave the
+/// clinician to choose). A rule without a dose or a detail adds nothing to
+/// disagree with. Texts are compared with their spacing normalised.
 fn differences(g: &Guideline, a: &crate::model::Rule, b: &crate::model::Rule) -> Vec<&'static str> {
     let mut out = Vec::new();
     if let (Some(x), Some(y)) = (dose_key(g, a), dose_key(g, b)) {
         if x != y {
             out.push("doses");
+        }
+    }
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let (Some(x), Some(y)) = (&a.detail, &b.detail) {
+        if words(x) != words(y) {
+            out.push("details");
         }
     }
     out
@@ -106,8 +114,13 @@ impl Linter<'_> {
                 .at(first_line(g, a.span), format!("`{}`", a.id))
                 .at(first_line(g, b.span), format!("`{}`", b.id))
                 .help(format!(
-                    "a decision carried by both shows the first rule's dose: give them the same {same}, \
-                     narrow one condition so that both cannot hold, or let one rule take precedence (`overrides`)"
+                    "{}: give them the same {same}, narrow one condition so that both cannot hold, \
+                     or let one rule take precedence (`overrides`)",
+                    if what.contains("dose") {
+                        "a decision carried by both shows the first rule's dose"
+                    } else {
+                        "a decision carried by both shows both details, leaving the clinician to choose"
+                    }
                 ));
                 f.action = Some(action.clone());
                 f.rules = vec![a.id.clone(), b.id.clone()];

@@ -364,6 +364,57 @@ fn lint_warns_when_agreeing_rules_carry_different_doses() {
         .all(|f| f.code != "guidelang::lint::agreeing_rules_differ"));
 }
 
+/// Two agreeing rules with different instructions: both are shown for a
+/// patient both fire for, so lint says so; the same words (spacing aside),
+/// or a detail on one rule only, are nothing to warn about.
+#[test]
+fn lint_warns_when_agreeing_rules_carry_different_details() {
+    let two = |first: &str, second: &str| {
+        format!(
+            "{GUIDELINE}\nrule apixaban-check: recommend apixaban\n  when af and age >= 75\n{second}  because \"Check.\"\n  cite 1\n"
+        )
+        .replace(
+            "  dose 2.5 mg \"twice daily\" if at least 2 of",
+            &format!("{first}  dose 2.5 mg \"twice daily\" if at least 2 of"),
+        )
+    };
+    let differ = |text: &str| -> Vec<guidelang::analysis::Finding> {
+        let g = guidelang::load_str("details.gl", text).expect("checks");
+        guidelang::analysis::lint(&g)
+            .findings
+            .into_iter()
+            .filter(|f| f.code == "guidelang::lint::agreeing_rules_differ")
+            .collect()
+    };
+    let text = two(
+        "  detail \"Review the dose every year.\"\n",
+        "  detail \"Review the dose every 3 months.\"\n",
+    );
+    let found = differ(&text);
+    assert_eq!(found.len(), 1, "{text}");
+    let f = &found[0];
+    assert_eq!(f.rules, ["apixaban-for-af", "apixaban-check"]);
+    assert!(f.message.contains("with different details"), "{}", f.message);
+    assert!(!f.message.contains("doses"), "{}", f.message);
+    assert!(
+        f.help.as_deref().is_some_and(|h| h.contains("shows both details")),
+        "{:?}",
+        f.help
+    );
+    // Its witness: atrial fibrillation at 75 or older, where both carry the decision.
+    let w = f.witness.clone().expect("a witness");
+    assert_eq!(w["af"], true, "{w}");
+    assert!(w["age"].as_i64().is_some_and(|a| a >= 75), "{w}");
+
+    let spaced = two(
+        "  detail \"Review the dose every year.\"\n",
+        "  detail \"Review   the dose\n    every year.\"\n",
+    );
+    assert!(differ(&spaced).is_empty(), "{spaced}");
+    let one = two("  detail \"Review the dose every year.\"\n", "");
+    assert!(differ(&one).is_empty(), "{one}");
+}
+
 #[test]
 fn lint_finds_an_amount_no_patient_gets() {
     let lint = |from: &str, to: &str| -> Vec<String> {
