@@ -295,10 +295,11 @@ impl Printer<'_> {
                     &format!("score {}{}:", sc.name.node, label(&sc.label)),
                 );
                 for (j, it) in sc.items.iter().enumerate() {
+                    let prefix = format!("{} when ", it.points.node);
                     self.field(
                         at,
                         Slot::Warn(j),
-                        &format!("{} when {}", it.points.node, expr(&it.when)),
+                        &breaks::long(&prefix, &it.when, INDENT.len(), INDENT.len()),
                     );
                 }
             }
@@ -310,7 +311,12 @@ impl Printer<'_> {
                     &format!("category {}{}:", c.name.node, label(&c.label)),
                 );
                 for (j, l) in c.levels.iter().enumerate() {
-                    self.field(at, Slot::Warn(j), &format!("{} when {}", l.name.node, expr(&l.when)));
+                    let prefix = format!("{} when ", l.name.node);
+                    self.field(
+                        at,
+                        Slot::Warn(j),
+                        &breaks::long(&prefix, &l.when, INDENT.len(), INDENT.len()),
+                    );
                 }
                 if let Some(o) = &c.otherwise {
                     self.field(at, Slot::Warn(c.levels.len()), &format!("{} otherwise", o.node));

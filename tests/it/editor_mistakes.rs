@@ -170,6 +170,47 @@ fn fmt_breaks_a_long_definition_at_and_or_within_a_hundred_columns() {
     assert_eq!(fmt(&joined), out);
 }
 
+/// Category levels and score items are conditions like any other: past 100
+/// columns they break at their outermost `and`/`or`, under the level.
+#[test]
+fn fmt_breaks_long_category_levels_and_score_items() {
+    let names: Vec<String> = (0..8)
+        .map(|i| format!("finding_number_{i}_of_the_risk_model"))
+        .collect();
+    let mut text = HEAD.to_string();
+    for n in &names {
+        text.push_str(&format!("fact {n}: bool \"{n}\"\n"));
+    }
+    text.push_str(&format!(
+        "\ncategory risk \"Risk\":\n  high when {}\n  low otherwise\n",
+        names[..4].join(" or ")
+    ));
+    text.push_str(&format!(
+        "\nscore points \"Points\":\n  2 when {}\n  1 when {}\n",
+        names[4..].join(" and "),
+        names[0]
+    ));
+    text.push_str("\nrule r: recommend x\n  when risk is high or points >= 2\n");
+    let out = fmt(&text);
+    assert!(out.lines().all(|l| l.chars().count() <= 100), "{out}");
+    assert!(
+        out.contains(&format!(
+            "  high when {}\n    or {}\n    or {}\n    or {}\n  low otherwise\n",
+            names[0], names[1], names[2], names[3]
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("  2 when {}\n    and {}\n", names[4], names[5])),
+        "{out}"
+    );
+    // A short item stays on one line.
+    assert!(out.contains(&format!("  1 when {}\n", names[0])), "{out}");
+    assert_eq!(fmt(&out), out, "idempotent");
+    let tree = |t: &str| guidelang::syntax::parse(&Source::new("m.gl", t)).unwrap();
+    assert_eq!(tree(&out), tree(&text));
+}
+
 #[test]
 fn a_fact_inserted_above_a_description_is_named_too() {
     let body = "fact anc: number in 10^9/L from 0\nfact platelets: number in 10^9/L from 0\n  \"Absolute neutrophil count\"\nrule r: recommend x\n  when anc < 0.5 or platelets < 10\n";
