@@ -538,6 +538,12 @@ impl Guideline {
         (0..self.facts.len() as u32).map(FactId)
     }
 
+    /// Whether the guideline declares a date fact: its decisions then
+    /// depend on the evaluation date, which every output names.
+    pub fn reads_dates(&self) -> bool {
+        self.facts.iter().any(|f| matches!(f.kind, FactKind::Date))
+    }
+
     /// Every action's id, in declaration order.
     pub fn action_ids(&self) -> impl Iterator<Item = ActionId> + '_ {
         (0..self.actions.len() as u32).map(ActionId)

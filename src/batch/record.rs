@@ -154,7 +154,19 @@ fn write_brief(
         Truth::False => "false",
         Truth::Unknown => "null",
     };
-    let _ = write!(out, "{{\"line\":{line},\"applicable\":{applicable},\"decisions\":{{");
+    let _ = write!(out, "{{\"line\":{line},\"applicable\":{applicable},");
+    // A guideline with dates decides as of a day, which may differ record by
+    // record (a case's own `as_of`): each record names it. Other guidelines'
+    // records keep their bytes.
+    if g.reads_dates() {
+        out.extend_from_slice(b"\"as_of\":");
+        match case.as_of() {
+            Some(day) => push_str(out, &crate::time::format_day(day)),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"decisions\":{");
     let mut first = true;
     for (a, kind) in brief.outcomes() {
         if let Conclusion::Decided(v) = kind {

@@ -230,6 +230,47 @@ fn the_evaluation_date_is_printed_and_a_case_date_wins() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// In a batch, each brief record of a guideline with dates names the date it
+/// was decided as of: `--as-of`, or the record's own.
+#[test]
+fn brief_records_name_their_evaluation_date() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("dated.gl");
+    std::fs::write(&file, DATED).expect("written");
+    let cohort = "{\"birth_date\": \"1951-03-15\"}\n{\"birth_date\": \"1951-03-15\", \"as_of\": \"2026-03-15\"}\n";
+    let out = guidelang_cli()
+        .args([
+            "eval",
+            file.to_str().expect("utf-8"),
+            "--as-of",
+            "2026-03-14",
+            "--cases",
+            "-",
+        ])
+        .write_stdin(cohort)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["as_of"], "2026-03-14");
+    assert_eq!(records[1]["as_of"], "2026-03-15");
+    // The 75th birthday falls between the two dates.
+    assert!(
+        records[0]["decisions"].get("geriatric_review").is_none(),
+        "{}",
+        records[0]
+    );
+    assert_eq!(
+        records[1]["decisions"]["geriatric_review"], "consider",
+        "{}",
+        records[1]
+    );
+}
+
 #[test]
 fn date_arithmetic_mistakes_are_explained() {
     let head = "guideline bad\n  version 1.0.0\n  status draft\nfact d: date \"A date\"\nfact n: number in kg from 0 \"A weight\"\n";
