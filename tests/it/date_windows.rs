@@ -240,3 +240,48 @@ fn a_zero_baseline_is_no_way_to_a_clash() {
     let (x, b) = (w["x"].as_f64().unwrap_or(-1.0), w["b"].as_f64().unwrap_or(-1.0));
     assert!(b > 0.0 && b < 1.0 && x < 1.0 && 100.0 * x >= 125.0 * b, "{w}");
 }
+
+/// Diff is exact on the TLS guideline's window too: narrowing "7 days after
+/// the start" to 5 changes decisions exactly for results 6 or 7 days after,
+/// and a change from a baseline moved from 25 % to 30 % is found between the two.
+#[test]
+fn diff_is_exact_on_date_windows_and_baseline_changes() {
+    let text = std::fs::read_to_string("guidelines/tumour-lysis-prophylaxis.gl").expect("the TLS guideline");
+    let old = guidelang::load_str("old.gl", &text).expect("checks");
+    let narrowed = text.replace(
+        "labs_date <= treatment_start + 7 d",
+        "labs_date <= treatment_start + 5 d",
+    );
+    assert_ne!(narrowed, text);
+    let new = guidelang::load_str("new.gl", &narrowed).expect("checks");
+    let d = guidelang::analysis::diff::diff(&old, &new).expect("compares");
+    assert!(d.not_compared.is_empty(), "{:?}", d.not_compared);
+    assert!(!d.decisions.is_empty());
+    for change in &d.decisions {
+        let w = &change.witness;
+        let day = |k: &str| guidelang::time::parse_day(w[k].as_str().unwrap_or_default()).expect("a date");
+        let gap = day("labs_date") - day("treatment_start");
+        assert!(gap == 6.0 || gap == 7.0, "{gap} days: {w}");
+    }
+
+    let raised = text.replace(
+        "uric_acid is at least 25 % above uric_acid_baseline",
+        "uric_acid is at least 30 % above uric_acid_baseline",
+    );
+    assert_ne!(raised, text);
+    let new = guidelang::load_str("new.gl", &raised).expect("checks");
+    let d = guidelang::analysis::diff::diff(&old, &new).expect("compares");
+    assert!(d.not_compared.is_empty(), "{:?}", d.not_compared);
+    assert!(!d.decisions.is_empty());
+    for change in &d.decisions {
+        let w = &change.witness;
+        let (now, base) = (
+            w["uric_acid"].as_f64().unwrap_or(-1.0),
+            w["uric_acid_baseline"].as_f64().unwrap_or(-1.0),
+        );
+        assert!(
+            base > 0.0 && now < 8.0 && 100.0 * now >= 125.0 * base && 100.0 * now < 130.0 * base,
+            "{w}"
+        );
+    }
+}

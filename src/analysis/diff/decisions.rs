@@ -144,6 +144,7 @@ fn meet(a: &FactKind, b: &FactKind) -> Option<FactKind> {
     };
     match (a, b) {
         (FactKind::Bool, FactKind::Bool) => Some(FactKind::Bool),
+        (FactKind::Date, FactKind::Date) => Some(FactKind::Date),
         (FactKind::Enum { values: x }, FactKind::Enum { values: y }) if x == y => Some(a.clone()),
         (FactKind::Integer { min: a1, max: a2 }, FactKind::Integer { min: b1, max: b2 }) => Some(FactKind::Integer {
             min: lo(*a1, *b1),
