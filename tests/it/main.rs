@@ -34,6 +34,7 @@ mod fmt_props;
 mod hostile;
 mod hostile_batch;
 mod hostile_corpus;
+mod ide_fixes;
 mod json_contract;
 mod keywords;
 mod linear;
