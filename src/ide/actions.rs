@@ -27,7 +27,9 @@ pub fn fixes_for_problem(analysis: &Analysis, problem: &Problem) -> Vec<Fix> {
         return Vec::new();
     };
     // A problem about another text (a case file) has nothing to fix here.
-    if problem.source.as_ref().is_some_and(|s| s.text() != analysis.text()) {
+    // (The analysis' own problems share its text: compared by address first.)
+    let other = |t: &str| !std::ptr::eq(t, analysis.text()) && t != analysis.text();
+    if problem.source.as_ref().is_some_and(|s| other(s.text())) {
         return Vec::new();
     }
     let Some(wrong) = analysis.text().get(r.span.start..r.span.end) else {

@@ -153,7 +153,12 @@ fn misspelt_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
     if found.len() < 3 || !found.chars().all(|c| c.is_ascii_alphabetic()) || is_reserved(found) {
         return None;
     }
-    crate::diagnostics::did_you_mean(found, expected_keywords(positives))
+    // Closer than a name's did-you-mean: a name written where the grammar
+    // wants a keyword (`when wbc > 100 als`, an `and` left out) is no
+    // misspelling of `and`, two edits away.
+    let keyword = crate::diagnostics::did_you_mean(found, expected_keywords(positives))?;
+    let reach = if found.len() >= 7 { 2 } else { 1 };
+    (strsim::damerau_levenshtein(found, keyword) <= reach).then_some(keyword)
 }
 
 /// The keyword that `found` starts with, among the keywords expected where it

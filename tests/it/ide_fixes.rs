@@ -479,3 +479,38 @@ proptest! {
         prop_assert_eq!(apply(&messy, &edits).expect("applies"), fmt(&messy));
     }
 }
+
+#[test]
+fn a_misspelt_keyword_is_spelt_right_and_a_name_out_of_place_is_left_alone() {
+    for (body, wrong, right) in [
+        ("rule hu: recommend hydroxyurea\n  wen wbc > 100\n", "wen", "when"),
+        (
+            "rule hu: recommend hydroxyurea\n  when wbc > 100\n  becuase \"High.\"\n",
+            "becuase",
+            "because",
+        ),
+        (
+            "rule hu: contraindicted hydroxyurea\n  when wbc > 100\n",
+            "contraindicted",
+            "contraindicated",
+        ),
+    ] {
+        let text = format!("{HEADER}{body}");
+        let a = analyse(&text);
+        let p = &a.problems()[0];
+        assert_eq!(p.code, "guidelang::syntax::unexpected");
+        let after = fixed(&a, p);
+        assert_eq!(after, text.replacen(wrong, right, 1));
+        assert!(analyse(&after).guideline().is_some(), "{after}");
+    }
+    // `and` left out: `als` is a name, two edits from `and`, not a misspelling.
+    // (After a bare number it would be read as a unit.)
+    let text = format!("{HEADER}rule hu: recommend hydroxyurea\n  when (wbc > 100) als\n");
+    let a = analyse(&text);
+    assert_eq!(a.problems()[0].code, "guidelang::syntax::unexpected");
+    assert!(
+        a.problems().iter().all(|p| p.replacement.is_none()),
+        "{:#?}",
+        a.problems()
+    );
+}

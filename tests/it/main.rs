@@ -54,4 +54,5 @@ mod text_report;
 mod time_diagnostics;
 mod tls_guideline;
 mod units;
+mod vscode_grammar;
 mod witnesses;
