@@ -165,8 +165,9 @@ pub struct Problem {
     pub help: Option<String>,
     /// The text the spans point into, if any.
     pub source: Option<Source>,
-    /// The correction the help suggests, when it names one (a did-you-mean),
-    /// for an editor to offer as a quick fix. The help says it in words.
+    /// The correction an editor can offer as a quick fix: a did-you-mean
+    /// (which the help says in words), or the parser's reading of a glued or
+    /// misspelt keyword (`whenals` as `when als`, `recomend` as `recommend`).
     pub replacement: Option<Replacement>,
     named: Option<Arc<NamedSource<Arc<str>>>>,
 }

@@ -123,6 +123,10 @@ fn the_manifest_ties_the_grammar_to_guideline_files() {
         "guidelang"
     );
     assert_eq!(manifest["activationEvents"][0], "onLanguage:guidelang");
+    // `fmt` indents by two spaces; so does the editor in a guideline.
+    let editor = &contributes["configurationDefaults"]["[guidelang]"];
+    assert_eq!(editor["editor.tabSize"], 2);
+    assert_eq!(editor["editor.insertSpaces"], true);
     // Pinned exactly: no range operator in any version.
     for deps in ["dependencies", "devDependencies"] {
         for (name, version) in manifest[deps].as_object().expect("a map") {
