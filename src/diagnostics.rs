@@ -140,6 +140,16 @@ pub struct Label {
     pub text: String,
 }
 
+/// A correction an editor can apply on its own: the text a span covers is
+/// replaced (a did-you-mean's misspelt name by the name it suggests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    /// The bytes replaced: exactly the misspelt word.
+    pub span: Span,
+    /// What goes there.
+    pub text: String,
+}
+
 /// One diagnostic: what is wrong, where, and how to put it right.
 #[derive(Clone, Debug)]
 pub struct Problem {
@@ -155,6 +165,10 @@ pub struct Problem {
     pub help: Option<String>,
     /// The text the spans point into, if any.
     pub source: Option<Source>,
+    /// The correction an editor can offer as a quick fix: a did-you-mean
+    /// (which the help says in words), or the parser's reading of a glued or
+    /// misspelt keyword (`whenals` as `when als`, `recomend` as `recommend`).
+    pub replacement: Option<Replacement>,
     named: Option<Arc<NamedSource<Arc<str>>>>,
 }
 
@@ -168,6 +182,7 @@ impl Problem {
             labels: Vec::new(),
             help: None,
             source: None,
+            replacement: None,
             named: None,
         }
     }
@@ -193,6 +208,24 @@ impl Problem {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Adds the correction the help suggests: `text` in place of `span`.
+    pub fn with_replacement(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.replacement = Some(Replacement {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Adds the did-you-mean `suggested`, if there is one, as the replacement
+    /// of `span` (the misspelt word).
+    pub fn with_suggestion(self, span: Span, suggested: Option<&str>) -> Self {
+        match suggested {
+            Some(s) => self.with_replacement(span, s),
+            None => self,
+        }
     }
 
     /// Attaches the source text the labels point into.
@@ -368,7 +401,18 @@ pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a st
 
 /// A "did you mean" help line, or a fallback listing.
 pub fn suggestion_help<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
-    match did_you_mean(wrong, candidates.clone()) {
+    suggestion(wrong, candidates, what).0
+}
+
+/// A "did you mean" help line, or a fallback listing, with the name it
+/// suggests (for [`Problem::with_suggestion`]): computed once for both.
+pub fn suggestion<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> (String, Option<&'a str>) {
+    let best = did_you_mean(wrong, candidates.clone());
+    let help = match best {
         Some(s) => format!("did you mean `{s}`?"),
         None => {
             let all: Vec<&str> = candidates.into_iter().take(12).collect();
@@ -378,5 +422,6 @@ pub fn suggestion_help<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a
                 format!("declared {what}s: {}", all.join(", "))
             }
         }
-    }
+    };
+    (help, best)
 }

@@ -11,7 +11,7 @@
 
 use super::expr::Place;
 use super::{Checker, Name};
-use crate::diagnostics::{suggestion_help, Problem, Span};
+use crate::diagnostics::{suggestion, Problem, Span};
 use crate::model::{Category, CmpOp, Expr, ExprKind, Level, Score, ScoreItem, Type};
 use crate::syntax::ast::{self, BinOp, Item};
 
@@ -449,14 +449,16 @@ impl Checker<'_> {
             match category.levels.iter().find(|l| l.name == v.node) {
                 Some(l) => conditions.push(l.condition.clone()),
                 None => {
-                    let help = suggestion_help(&v.node, category.levels.iter().map(|l| l.name.as_str()), "level");
+                    let (help, suggested) =
+                        suggestion(&v.node, category.levels.iter().map(|l| l.name.as_str()), "level");
                     self.error(
                         Problem::error(
                             "guidelang::check::unknown_level",
                             format!("`{}` is not a level of `{}`", v.node, category.name),
                         )
                         .with_label(v.span, "not a level")
-                        .with_help(help),
+                        .with_help(help)
+                        .with_suggestion(v.span, suggested),
                     );
                     ok = false;
                 }

@@ -3,7 +3,7 @@
 
 use super::units::Side;
 use super::{Checker, Name};
-use crate::diagnostics::{suggestion_help, Problem, Span};
+use crate::diagnostics::{suggestion, Problem, Span};
 use crate::model::{ArithOp, CmpOp, Expr, ExprKind, FactKind, Type};
 use crate::syntax::ast::{self, BinOp};
 use crate::units::Unit;
@@ -210,10 +210,10 @@ impl Checker<'_> {
             None if self.refused_facts.contains(n) => None,
             Some(name @ (Name::Score(_) | Name::Category(_))) => self.derived_alone(name, n, span),
             None => {
-                let help = if self.may_suggest() {
-                    suggestion_help(n, self.names.keys().map(String::as_str), "fact or definition")
+                let (help, suggested) = if self.may_suggest() {
+                    suggestion(n, self.names.keys().map(String::as_str), "fact or definition")
                 } else {
-                    super::no_suggestion("fact or definition")
+                    (super::no_suggestion("fact or definition"), None)
                 };
                 let extra = if self.action_names.contains(n) {
                     format!("; `{n}` is an action, and actions cannot be used in conditions")
@@ -226,7 +226,8 @@ impl Checker<'_> {
                         format!("`{n}` is not a declared fact or definition{extra}"),
                     )
                     .with_label(span, "unknown name")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_suggestion(span, suggested),
                 );
                 None
             }
@@ -482,18 +483,18 @@ impl Checker<'_> {
         for v in values {
             match declared.iter().position(|d| *d == v.node) {
                 Some(i) => bits |= 1 << i,
-                None => problems.push(
-                    Problem::error(
-                        "guidelang::check::unknown_value",
-                        format!("`{}` is not a value of `{}`", v.node, fact.name),
+                None => {
+                    let (help, suggested) = suggestion(&v.node, declared.iter().map(String::as_str), "value");
+                    problems.push(
+                        Problem::error(
+                            "guidelang::check::unknown_value",
+                            format!("`{}` is not a value of `{}`", v.node, fact.name),
+                        )
+                        .with_label(v.span, "not declared")
+                        .with_help(help)
+                        .with_suggestion(v.span, suggested),
                     )
-                    .with_label(v.span, "not declared")
-                    .with_help(suggestion_help(
-                        &v.node,
-                        declared.iter().map(String::as_str),
-                        "value",
-                    )),
-                ),
+                }
             }
         }
         let ok = problems.is_empty();

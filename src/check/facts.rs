@@ -198,10 +198,10 @@ impl Checker<'_> {
                 continue;
             }
             if !declared.is_empty() {
-                let help = if self.may_suggest() {
-                    suggestion_help(name, sorted.iter().copied(), "action")
+                let (help, suggested) = if self.may_suggest() {
+                    suggestion(name, sorted.iter().copied(), "action")
                 } else {
-                    no_suggestion("action")
+                    (no_suggestion("action"), None)
                 };
                 self.error(
                     Problem::error(
@@ -211,7 +211,8 @@ impl Checker<'_> {
                     .with_label(r.action.span, "not declared")
                     .with_help(format!(
                         "{help}; a new action needs a declaration like `action {name} \"Label\"`"
-                    )),
+                    ))
+                    .with_suggestion(r.action.span, suggested),
                 );
             }
             // Kept, so that the rest of the file is still checked.

@@ -28,10 +28,10 @@ impl Checker<'_> {
             };
             let action_id = action_ids.get(action.node.as_str()).copied();
             if action_id.is_none() {
-                let help = if self.may_suggest() {
-                    suggestion_help(&action.node, actions.iter().map(|a| a.name.as_str()), "action")
+                let (help, suggested) = if self.may_suggest() {
+                    suggestion(&action.node, actions.iter().map(|a| a.name.as_str()), "action")
                 } else {
-                    no_suggestion("action")
+                    (no_suggestion("action"), None)
                 };
                 self.error(
                     Problem::error(
@@ -39,7 +39,8 @@ impl Checker<'_> {
                         format!("no rule decides `{}`", action.node),
                     )
                     .with_label(action.span, "unknown action")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_suggestion(action.span, suggested),
                 );
             }
             let when = self.condition(when, Place::Invariant, "an invariant's condition");

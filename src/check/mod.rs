@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
-use crate::diagnostics::{suggestion_help, Problem, Source, Span};
+use crate::diagnostics::{suggestion, Problem, Source, Span};
 use crate::model::{self, facts_read_with, *};
 use crate::syntax::ast::{self, Item};
 use expr::Place;

@@ -157,15 +157,16 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for o in &r.overrides {
             let Some(&(target, _)) = ids.get(o.node.as_str()) else {
-                let help = if self.may_suggest() {
-                    suggestion_help(&o.node, sorted_ids.iter().copied(), "rule")
+                let (help, suggested) = if self.may_suggest() {
+                    suggestion(&o.node, sorted_ids.iter().copied(), "rule")
                 } else {
-                    no_suggestion("rule")
+                    (no_suggestion("rule"), None)
                 };
                 self.error(
                     Problem::error("guidelang::check::unknown_rule", format!("`{}` is not a rule", o.node))
                         .with_label(o.span, "unknown rule")
-                        .with_help(help),
+                        .with_help(help)
+                        .with_suggestion(o.span, suggested),
                 );
                 continue;
             };

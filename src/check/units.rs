@@ -146,7 +146,7 @@ impl Checker<'_> {
                 suggestion,
                 case_only,
             }) => {
-                let help = match suggestion {
+                let help = match &suggestion {
                     Some(s) if case_only => {
                         format!("did you mean `{s}`? Units are case-sensitive (UCUM): `dL`, `mg`, `10^9/L`")
                     }
@@ -161,7 +161,10 @@ impl Checker<'_> {
                         format!("`{text}` is not a unit: {message}"),
                     )
                     .with_label(span, "unknown unit")
-                    .with_help(help),
+                    .with_help(help)
+                    // Only where the span holds the unit as written, so that the
+                    // replacement never swallows a neighbouring character.
+                    .with_suggestion(span, suggestion.as_deref().filter(|_| self.source.slice(span) == text)),
                 );
                 None
             }

@@ -73,13 +73,37 @@ pub(super) fn syntax_error(e: pest::error::Error<Rule>, source: &Source) -> Prob
     } else {
         "see docs/language.md for the form of each item".to_string()
     };
-    Problem::error("guidelang::syntax::unexpected", message)
+    // The correction an editor can apply: the glued words written apart, or
+    // a misspelt keyword spelt right. Only on a word the text holds whole
+    // (`found` is cut at 30 characters), so the replacement covers exactly it.
+    let whole = |w: &str| {
+        let end = start + w.len();
+        (source.slice(Span::new(start, end)) == w
+            && !source.text()[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(Span::new(start, end))
+    };
+    let replacement = if reserved_as_name {
+        None
+    } else if let Some((w, keyword)) = glued {
+        whole(w).map(|span| (span, format!("{keyword} {}", &w[keyword.len()..])))
+    } else if let Some((number, rest)) = found.as_deref().and_then(glued_number) {
+        whole(&format!("{number}{rest}")).map(|span| (span, format!("{number} {rest}")))
+    } else {
+        found
+            .as_deref()
+            .and_then(|w| Some((whole(w)?, misspelt_keyword(w, positives)?.to_string())))
+    };
+    let problem = Problem::error("guidelang::syntax::unexpected", message)
         .with_label(
             Span::new(start, end.min(source.text().len())),
             format!("expected {expected_text}"),
         )
         .with_help(help)
-        .with_source(source)
+        .with_source(source);
+    match replacement {
+        Some((span, text)) => problem.with_replacement(span, text),
+        None => problem,
+    }
 }
 
 /// pest stops with a custom error only when one of its limits is reached.
@@ -104,10 +128,8 @@ fn limit_error(message: &str, at: usize, source: &Source) -> Problem {
     problem.with_label(at, "the parser stopped here").with_source(source)
 }
 
-/// The keyword that `found` starts with, among the keywords expected where it
-/// stands: `when` for `whenals` after a rule's head. The longest such keyword,
-/// and only a proper prefix, since a keyword written whole would have matched.
-fn glued_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
+/// The keywords pest expected, spelt out (a verdict is four keywords).
+fn expected_keywords(positives: &[Rule]) -> impl Iterator<Item = &'static str> + Clone + '_ {
     const VERDICTS: [Rule; 4] = [
         Rule::kw_recommend,
         Rule::kw_consider,
@@ -117,11 +139,33 @@ fn glued_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
     positives
         .iter()
         .flat_map(|r| match r {
-            // A verdict is one rule of four keywords; pest reports the verdict.
             Rule::verdict => VERDICTS.to_vec(),
             r => vec![*r],
         })
         .filter_map(keyword_spelling)
+}
+
+/// The keyword expected where `found` stands that it is a misspelling of
+/// (`recomend` for `recommend`, `wen` for `when`). Words under three letters
+/// are left alone: one edit from `a` reaches `at`, from `as` reaches `is`.
+fn misspelt_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
+    // A keyword in the wrong place is not a misspelling of another.
+    if found.len() < 3 || !found.chars().all(|c| c.is_ascii_alphabetic()) || is_reserved(found) {
+        return None;
+    }
+    // Closer than a name's did-you-mean: a name written where the grammar
+    // wants a keyword (`when wbc > 100 als`, an `and` left out) is no
+    // misspelling of `and`, two edits away.
+    let keyword = crate::diagnostics::did_you_mean(found, expected_keywords(positives))?;
+    let reach = if found.len() >= 7 { 2 } else { 1 };
+    (strsim::damerau_levenshtein(found, keyword) <= reach).then_some(keyword)
+}
+
+/// The keyword that `found` starts with, among the keywords expected where it
+/// stands: `when` for `whenals` after a rule's head. The longest such keyword,
+/// and only a proper prefix, since a keyword written whole would have matched.
+fn glued_keyword(found: &str, positives: &[Rule]) -> Option<&'static str> {
+    expected_keywords(positives)
         .filter(|k| found.len() > k.len() && found.starts_with(k))
         .max_by_key(|k| k.len())
 }
