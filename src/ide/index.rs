@@ -81,7 +81,7 @@ pub(crate) struct Entry {
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     pub entries: Vec<Entry>,
-    by_name: HashMap<(Space, String), usize>,
+    by_name: HashMap<Space, HashMap<String, usize>>,
     /// Every declaration and use: (span, entry), sorted by start.
     occurrences: Vec<(Span, usize)>,
 }
@@ -111,8 +111,8 @@ impl Index {
     }
 
     fn declare(&mut self, kind: Kind, name: &str, decl: Span, item: Option<usize>, owner: Option<usize>) -> usize {
-        let key = (space_of(kind, owner), name.to_string());
-        if let Some(&i) = self.by_name.get(&key) {
+        let space = space_of(kind, owner);
+        if let Some(i) = self.lookup(space, name) {
             self.entries[i].uses.push(decl);
             return i;
         }
@@ -125,7 +125,7 @@ impl Index {
             declared: true,
         });
         let i = self.entries.len() - 1;
-        self.by_name.insert(key, i);
+        self.by_name.entry(space).or_default().insert(name.to_string(), i);
         i
     }
 
@@ -176,7 +176,7 @@ impl Index {
     }
 
     fn lookup(&self, space: Space, name: &str) -> Option<usize> {
-        self.by_name.get(&(space, name.to_string())).copied()
+        self.by_name.get(&space)?.get(name).copied()
     }
 
     /// The fact, definition, score or category called `name`.

@@ -48,6 +48,40 @@ pub struct Symbol {
     pub children: Vec<Symbol>,
 }
 
+/// A declaration's span without the blank lines and comments the parser
+/// lets trail after its last word.
+fn trimmed(text: &str, span: Span) -> Span {
+    let mut end = span.end.min(text.len());
+    loop {
+        let Some(body) = text.get(span.start..end) else {
+            return span;
+        };
+        let body = body.trim_end();
+        end = span.start + body.len();
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&body[line_start..]) {
+            Some(c) => end = span.start + line_start + c,
+            None => return Span::new(span.start, end),
+        }
+    }
+}
+
+/// Where a comment starts on one line, outside quoted text.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '#' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn leaf(name: &ast::Spanned<String>, detail: Option<String>, kind: SymbolKind, span: Span) -> Symbol {
     Symbol {
         name: name.node.clone(),
@@ -181,6 +215,17 @@ pub fn symbols(analysis: &Analysis) -> Vec<Symbol> {
             }
         }
     }
+    let text = analysis.text();
+    for s in facts
+        .iter_mut()
+        .chain(&mut definitions)
+        .chain(&mut invariants)
+        .chain(&mut notes)
+        .chain(&mut references)
+        .chain(actions.iter_mut().flat_map(|(_, _, rules)| rules.iter_mut()))
+    {
+        s.span = trimmed(text, s.span);
+    }
     let by_action: Vec<Symbol> = actions
         .into_iter()
         .filter_map(|(name, decl, rules)| {
@@ -188,7 +233,7 @@ pub fn symbols(analysis: &Analysis) -> Vec<Symbol> {
             group(&name, SymbolKind::Action, detail, rules)
         })
         .collect();
-    let mut out = vec![header(file, analysis.text())];
+    let mut out = vec![header(file, text)];
     out.extend(group("facts", SymbolKind::Group, None, facts));
     out.extend(group("definitions", SymbolKind::Group, None, definitions));
     out.extend(group("rules", SymbolKind::Group, Some("by action".into()), by_action));
