@@ -95,7 +95,7 @@ pub fn completions(analysis: &Analysis, offset: usize, last_good: Option<&Analys
         }
         Place::Units { compared_with } => names.units(compared_with.as_deref()),
         Place::DoseUnits => names.dose_units(),
-        Place::Overrides { rule } => names.rules(rule.as_deref()),
+        Place::Overrides { rule, action } => names.rules(rule.as_deref(), action.as_deref()),
         Place::Cite => names.references(),
         Place::Verdicts => keywords(&["recommend", "consider", "avoid", "contraindicated"]),
         Place::Actions { more_verdicts } => {

@@ -28,6 +28,8 @@ pub(super) enum Place {
     Overrides {
         /// The rule being written (it cannot override itself).
         rule: Option<String>,
+        /// The action it decides (overrides work between rules on one action).
+        action: Option<String>,
     },
     /// A reference number after `cite`.
     Cite,
@@ -160,9 +162,7 @@ fn place_of_word(before: &str) -> Option<Place> {
     let w = |i: usize| t.word(i);
     match last.tok {
         Tok::Word("cite") => Some(Place::Cite),
-        Tok::Word("overrides") => Some(Place::Overrides {
-            rule: t.current_rule(n),
-        }),
+        Tok::Word("overrides") => Some(t.overrides(n)),
         Tok::Punct(",") => after_comma(&t, n),
         Tok::Punct("(") => Some(match t.one_of_subject(n - 1) {
             Some(subject) => Place::Values {
@@ -238,11 +238,7 @@ fn after_comma(t: &Tokens, n: usize) -> Option<Place> {
     }
     match t.0[j].tok {
         Tok::Word("cite") => return Some(Place::Cite),
-        Tok::Word("overrides") => {
-            return Some(Place::Overrides {
-                rule: t.current_rule(n),
-            })
-        }
+        Tok::Word("overrides") => return Some(t.overrides(n)),
         _ => {}
     }
     let open = t.unclosed_paren(n)?;
@@ -337,10 +333,15 @@ impl Tokens<'_, '_> {
         (start..n).filter(|&i| self.punct(i) == Some(":")).count()
     }
 
-    /// The id of the rule being written.
-    fn current_rule(&self, n: usize) -> Option<String> {
-        let at = (0..n).rev().find(|&i| self.word(i) == Some("rule"))?;
-        self.word(at + 1).map(str::to_string)
+    /// After `overrides` in the rule being written: its id and action
+    /// (`rule ID: VERDICT ACTION`).
+    fn overrides(&self, n: usize) -> Place {
+        let at = (0..n).rev().find(|&i| self.word(i) == Some("rule"));
+        let word = |k: usize| at.and_then(|i| self.word(i + k)).map(str::to_string);
+        Place::Overrides {
+            rule: word(1),
+            action: word(4),
+        }
     }
 }
 
@@ -380,7 +381,10 @@ mod tests {
         assert_eq!(place("fact e: integer from 0 to 4 "), None);
         assert_eq!(
             place("rule x: avoid a\n  overrides "),
-            Some(Place::Overrides { rule: Some("x".into()) })
+            Some(Place::Overrides {
+                rule: Some("x".into()),
+                action: Some("a".into())
+            })
         );
         assert_eq!(place("  cite 1, 2, "), Some(Place::Cite));
         assert_eq!(place("when at least 2 of (a > 1, "), cond);

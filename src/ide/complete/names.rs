@@ -351,17 +351,15 @@ impl Names {
             .collect()
     }
 
-    /// Rule ids, those on the same action as `current` first (an override
-    /// only works between rules on one action); never `current` itself.
-    pub(super) fn rules(&self, current: Option<&str>) -> Vec<Completion> {
-        let action = current.and_then(|c| self.of_kind(DeclKind::Rule).find(|d| d.name == c)?.action.clone());
-        let mut rules: Vec<&Decl> = self
-            .of_kind(DeclKind::Rule)
+    /// Rule ids after `overrides`: when the rule's action is known, the
+    /// other rules on it that are not contraindications (the checker refuses
+    /// an override across actions or of a contraindication); else every
+    /// rule. Never `current` itself.
+    pub(super) fn rules(&self, current: Option<&str>, action: Option<&str>) -> Vec<Completion> {
+        let contraindication = |d: &Decl| d.detail.as_deref().is_some_and(|x| x.starts_with("contraindicated "));
+        self.of_kind(DeclKind::Rule)
             .filter(|d| Some(d.name.as_str()) != current)
-            .collect();
-        rules.sort_by_key(|d| action.is_some() && d.action != action);
-        rules
-            .into_iter()
+            .filter(|d| action.is_none() || (d.action.as_deref() == action && !contraindication(d)))
             .map(|d| item(&d.name, CompletionKind::Rule, d.detail.clone()))
             .collect()
     }
