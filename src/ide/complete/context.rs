@@ -196,8 +196,9 @@ fn place_of_word(before: &str) -> Option<Place> {
             Some(Place::Verdicts)
         }
         Tok::Word("decide") if n >= 2 && w(n - 2) == Some("always") => Some(Place::Actions { more_verdicts: false }),
+        // `always` fits the `when` of a rule or a note, not a warning's.
         Tok::Word("when") => Some(Place::Condition {
-            after_when_of: matches!(t.item_keyword(n), Some("rule" | "note")),
+            after_when_of: matches!(t.item_keyword(n), Some("rule" | "note")) && n >= 2 && t.0[n - 2].tok != Tok::Str,
         }),
         Tok::Word("if" | "and" | "or" | "not") => Some(Place::Condition { after_when_of: false }),
         Tok::Word("by") if n < 2 || w(n - 2) != Some("reviewed") => Some(Place::Condition { after_when_of: false }),
@@ -358,6 +359,7 @@ mod tests {
         );
         assert_eq!(place("rule x: recommend a\n  when wbc > 100 and w"), cond);
         assert_eq!(place("define d: "), cond);
+        assert_eq!(place("rule x: avoid a\n  when b\n  warn \"w\" when "), cond);
         assert_eq!(place("define d in m2: sqrt("), cond);
         assert_eq!(place("rule x: "), Some(Place::Verdicts));
         assert_eq!(place("rule x: avoid "), Some(Place::Actions { more_verdicts: false }));
