@@ -281,7 +281,10 @@ fn rename_keeps_the_meaning(text: &str, cases: u32) {
     let original = guidelang::load_str("g.gl", text).expect("checks");
     let renamed = rename_everything(text);
     let space = CaseSpace::of(&original);
-    let mut runner = TestRunner::new(config(cases));
+    // Failures persist beside the other properties' (proptest's macros set the file).
+    let mut cfg = config(cases);
+    cfg.source_file = Some(file!());
+    let mut runner = TestRunner::new(cfg);
     let result = runner.run(&(0..renamed.len(), space.partial()), |(i, json)| {
         let r = &renamed[i];
         let case = to_case(&original, &json);
