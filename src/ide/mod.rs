@@ -12,6 +12,7 @@ pub mod complete;
 pub mod diagnostics;
 pub mod format;
 pub mod hover;
+mod index;
 pub mod navigate;
 pub mod position;
 pub mod symbols;
