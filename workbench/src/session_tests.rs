@@ -60,7 +60,7 @@ fn text_that_does_not_parse_answers_diagnostics_not_a_panic() {
         let answer = s.set_text(text);
         assert_eq!(answer["ok"], false, "{text:?}");
         assert!(
-            !answer["diagnostics"].as_array().map_or(true, Vec::is_empty),
+            answer["diagnostics"].as_array().is_some_and(|d| !d.is_empty()),
             "{text:?}"
         );
         // Offsets past the end clamp.
