@@ -109,7 +109,11 @@ test('the case form gives the report: act now, hydroxyurea', { skip }, async () 
 test('the case JSON round-trips through the form', { skip }, async () => {
   const { page } = await open();
   await fillAlsPatient(page);
-  await page.waitForFunction(() => document.querySelector('#case-json').value.includes('"wbc"'), { timeout: 15000 });
+  // The JSON follows the form once the last keystroke is evaluated.
+  await page.waitForFunction(() => {
+    const shown = JSON.parse(document.querySelector('#case-json').value || '{}');
+    return shown.wbc === 150 && shown.weight === 70;
+  }, { timeout: 15000 });
   const written = JSON.parse(await page.$eval('#case-json', (e) => e.value));
   const asOf = await page.$eval('#as-of', (e) => e.value);
   assert.deepEqual(written, { als: true, acute_leukemia: true, wbc: 150, weight: 70, as_of: asOf });
@@ -137,6 +141,8 @@ test('lint finds a clash in an opened file and loads its witness', { skip }, asy
   await input.uploadFile(file);
   await page.waitForFunction(() => document.querySelector('#identity').textContent.startsWith('Clash'), { timeout: 15000 });
   await page.click('#tab-lint');
+  // One panel at a time: the patient's is hidden behind its tab.
+  assert.equal(await page.$eval('#panel-patient', (e) => e.checkVisibility()), false);
   await page.click('#lint-run');
   await page.waitForSelector('#lint-results button.witness', { timeout: 30000 });
   assert.match(await text(page, '#lint-results'), /clash|disagree|conflict/i);
