@@ -183,3 +183,34 @@ test('latency of check + evaluate after a keystroke (measured, not asserted)', {
   assert.equal(times.length, 50);
   await page.close();
 });
+
+test('the document renders and the diff names what was added', { skip }, async () => {
+  const { page } = await open();
+  await page.click('#tab-render');
+  await page.click('#render-run');
+  await page.waitForFunction(() => document.querySelector('#render-frame').srcdoc.length > 0, { timeout: 15000 });
+  assert.match(await page.$eval('#render-frame', (e) => e.srcdoc), /Hyperleukocytosis and acute leukemia with pre-existing ALS/);
+  // Add an action and a rule deciding it; the diff against the opened version names both.
+  await page.click('.cm-content');
+  await page.keyboard.down('Control');
+  await page.keyboard.press('End');
+  await page.keyboard.up('Control');
+  for (const line of ['action extra_action "Extra"', 'rule extra-rule: consider extra_action', '  when als', '  because "a test"']) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Home');
+    await page.keyboard.type(line);
+  }
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('#check-status').className === 'status good', { timeout: 15000 });
+  await page.click('#tab-diff');
+  await page.click('#diff-run');
+  await page.waitForFunction(() => document.querySelector('#diff-results').textContent.length > 0, { timeout: 30000 });
+  const diff = JSON.parse(await text(page, '#diff-results'));
+  assert.match(JSON.stringify(diff.actions), /extra_action/);
+  assert.match(JSON.stringify(diff.rules), /extra-rule/);
+  // A new action decided for some patients is a minor change; the version was not raised.
+  assert.match(await text(page, '#diff-summary'), /imply a minor version bump; the version is not raised enough/);
+  await shot(page, '07-diff');
+  await page.close();
+});

@@ -230,9 +230,13 @@ async function runRender() {
 async function runDiff() {
   try {
     const out = await call('diff', { oldText: openedText });
+    const changed = out.decisions.length;
+    $('diff-summary').textContent = `${changed} decision${changed === 1 ? '' : 's'} changed (each with a witness patient below). ` +
+      `The changes imply a ${out.implied_bump} version bump; the version ${out.version_ok ? 'is raised enough' : `is not raised enough (bump given: ${out.version_bump})`}.`;
     $('diff-results').textContent = JSON.stringify(out, null, 2);
   } catch (error) {
-    $('diff-results').textContent = error.message;
+    $('diff-summary').textContent = error.message;
+    $('diff-results').textContent = '';
   }
 }
 
