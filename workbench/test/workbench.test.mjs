@@ -214,3 +214,23 @@ test('the document renders and the diff names what was added', { skip }, async (
   await shot(page, '07-diff');
   await page.close();
 });
+
+test('every field is labelled and the tabs work from the keyboard', { skip }, async () => {
+  const { page } = await open();
+  const unlabelled = await page.$$eval('#case input, #case select, textarea', (fields) =>
+    fields.filter((f) => f.labels.length === 0).map((f) => f.id || f.name));
+  assert.deepEqual(unlabelled, []);
+  // Yes / no / unknown groups are named by their legend.
+  assert.equal(await page.$eval('#fact-als-yes', (e) => e.closest('fieldset').querySelector('legend').textContent.includes('amyotrophic')), true);
+  await page.focus('#tab-patient');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-lint');
+  assert.equal(await page.$eval('#panel-lint', (e) => e.checkVisibility()), true);
+  assert.equal(await page.$eval('#panel-patient', (e) => e.checkVisibility()), false);
+  // Tab leaves the tab list for the panel's first control, and Enter runs it.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lint-run');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /No findings/.test(document.querySelector('#lint-results').textContent), { timeout: 30000 });
+  await page.close();
+});
