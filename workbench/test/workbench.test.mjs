@@ -163,6 +163,15 @@ test('the bundled suites pass on the page', { skip }, async () => {
   await page.waitForFunction(() => /passed/.test(document.querySelector('#suite-results').textContent), { timeout: 30000 });
   assert.match(await text(page, '#suite-results p'), /^\d+ passed, 0 failed/);
   await shot(page, '06-suite');
+  // An uploaded suite replaces it and runs: one expectation the guideline meets, one it does not.
+  const file = path.join(artifacts, 'suite.toml');
+  writeFileSync(file, '[[case]]\nname = "ALS: no induction"\nfacts = { als = true, acute_leukemia = true }\n' +
+    '[case.expect]\nintensive_induction = "contraindicated"\n\n' +
+    '[[case]]\nname = "wrong on purpose"\nfacts = { als = true, acute_leukemia = true }\n' +
+    '[case.expect]\nintensive_induction = "recommend"\n');
+  await (await page.$('#suite-file')).uploadFile(file);
+  await page.waitForFunction(() => /^1 passed, 1 failed/.test(document.querySelector('#suite-results p')?.textContent), { timeout: 30000 });
+  assert.match(await text(page, '#suite-results li.fail'), /FAIL — wrong on purpose/);
   await page.close();
 });
 

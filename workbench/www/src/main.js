@@ -247,6 +247,10 @@ async function main() {
   $('suite-text').value = [suiteScope, suiteBaseline, suiteCytoreduction].join('\n');
   $('lint-run').addEventListener('click', runLint);
   $('suite-run').addEventListener('click', runSuite);
+  $('suite-file').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (file) { $('suite-text').value = await file.text(); runSuite(); }
+  });
   $('render-run').addEventListener('click', runRender);
   $('diff-run').addEventListener('click', runDiff);
   view = createEditor($('editor'), bundledText, { onChange: () => update(), call });
