@@ -95,3 +95,23 @@ impl Session {
         self.0.diff(old_text).map(|v| text(&v))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Session;
+
+    #[test]
+    fn answers_are_json_text_and_refusals_are_messages() {
+        let mut s = Session::new("als.gl");
+        let checked: serde_json::Value = serde_json::from_str(&s.set_text(guidelang::BUNDLED_TEXT)).unwrap_or_default();
+        assert_eq!(checked["ok"], true);
+        let report = s.evaluate(r#"{"als": true, "acute_leukemia": true}"#, "2026-12-01");
+        let report: serde_json::Value = serde_json::from_str(&report.unwrap_or_default()).unwrap_or_default();
+        assert_eq!(report["ok"], true);
+        // A text with errors: the calls that need a checked guideline refuse in words.
+        s.set_text("guideline");
+        assert!(s.case_form().is_err_and(|e| e.contains("errors")));
+        assert!(s.render_html().is_err());
+        assert_eq!(s.hover(3), "null");
+    }
+}
