@@ -39,6 +39,8 @@ mod keywords;
 mod linear;
 mod lint;
 mod lint_props;
+mod lsp_client;
+mod lsp_protocol;
 mod needs_props;
 mod numbers;
 mod outcome_reports;
