@@ -40,6 +40,7 @@ mod linear;
 mod lint;
 mod lint_props;
 mod lsp_client;
+mod lsp_neovim;
 mod lsp_protocol;
 mod needs_props;
 mod numbers;
