@@ -206,3 +206,89 @@ fn code_actions(documents: &Documents, p: lsp::CodeActionParams) -> Answer {
         .collect();
     json(actions)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Span;
+    use crate::ide::TextEdit;
+    use lsp_server::RequestId;
+
+    const TEXT: &str = "guideline t\n  title \"T\"\n  version 1.0.0\n  status draft\n\nfact wbc: number in 10^9/L from 0 \"White count\"\naction hydroxyurea \"Hydroxyurea\"\n\nrule r1: recommend hydroxyurea when wbcc > 100 cite 1\nreference 1 \"x\"\n";
+
+    fn request(method: &str, params: Value) -> Request {
+        Request::new(RequestId::from(1), method.to_string(), params)
+    }
+
+    /// A document whose one diagnostic (the misspelt `wbcc`) carries a fix,
+    /// put there by hand: the wiring is tested whatever fixes the services offer.
+    fn documents() -> (Documents, lsp::Uri, lsp::Diagnostic) {
+        let uri: lsp::Uri = "file:///t.gl".parse().unwrap_or_else(|_| unreachable!());
+        let mut documents = Documents::default();
+        documents.open(Document::open(uri.clone(), 1, TEXT.to_string()));
+        let doc = documents.get_mut(&uri).unwrap_or_else(|| unreachable!());
+        // The unknown name (the unused `wbc` is a warning beside it).
+        let i = doc
+            .checked
+            .iter()
+            .position(|d| d.code == "guidelang::check::unknown_name")
+            .unwrap_or_else(|| panic!("{:#?}", doc.checked));
+        let at = TEXT.find("wbcc").unwrap_or(0);
+        assert_eq!(doc.checked[i].span, Span::new(at, at + 4));
+        doc.checked[i].fixes = vec![Fix {
+            title: "replace `wbcc` with `wbc`".to_string(),
+            edits: vec![TextEdit {
+                span: Span::new(at, at + 4),
+                new_text: "wbc".to_string(),
+            }],
+            answers: Some(doc.checked[i].code.clone()),
+        }];
+        let published = doc.published().remove(i);
+        (documents, uri, published)
+    }
+
+    fn actions(documents: &Documents, uri: &lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, only: Option<&str>) -> Value {
+        let params = serde_json::json!({
+            "textDocument": {"uri": uri.as_str()},
+            "range": {"start": {"line": 8, "character": 0}, "end": {"line": 8, "character": 10}},
+            "context": {"diagnostics": diagnostics, "only": only.map(|o| vec![o])},
+        });
+        handle(documents, request("textDocument/codeAction", params)).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn a_diagnostics_fix_comes_back_as_a_quick_fix_with_its_edit_in_utf16_ranges() {
+        let (documents, uri, published) = documents();
+        let answer = actions(&documents, &uri, vec![published.clone()], None);
+        let expected = serde_json::json!([{
+            "title": "replace `wbcc` with `wbc`",
+            "kind": "quickfix",
+            "diagnostics": [published],
+            "isPreferred": true,
+            "edit": {"changes": {"file:///t.gl": [{
+                "range": {"start": {"line": 8, "character": 36}, "end": {"line": 8, "character": 40}},
+                "newText": "wbc",
+            }]}},
+        }]);
+        assert_eq!(answer, expected);
+    }
+
+    #[test]
+    fn a_diagnostic_the_server_did_not_publish_or_another_kind_gets_no_fix() {
+        let (documents, uri, published) = documents();
+        let mut stale = published.clone();
+        stale.range.start.character += 1;
+        assert_eq!(actions(&documents, &uri, vec![stale], None), serde_json::json!([]));
+        assert_eq!(
+            actions(&documents, &uri, vec![published.clone()], Some("refactor")),
+            serde_json::json!([])
+        );
+        // `quickfix` asked for by name is offered.
+        assert_eq!(
+            actions(&documents, &uri, vec![published], Some("quickfix"))
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+    }
+}
