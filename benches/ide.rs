@@ -11,7 +11,10 @@ fn bench(c: &mut Criterion) {
     let text = guidelang::BUNDLED_TEXT;
     // One character typed: a digit added to a threshold, so the text still
     // checks and every stage runs (`wbc > 100` becomes `wbc > 1000`).
-    let at = text.find("wbc > 100").expect("the bundled guideline compares wbc with 100") + "wbc > 100".len();
+    let at = text
+        .find("wbc > 100")
+        .expect("the bundled guideline compares wbc with 100")
+        + "wbc > 100".len();
     let typed = format!("{}0{}", &text[..at], &text[at..]);
     assert!(diagnostics(&Analysis::new("typed.gl", &typed)).is_empty());
     c.bench_function("ide/keystroke", |b| {

@@ -75,6 +75,7 @@ pub fn handle(documents: &Documents, req: Request) -> Answer {
         Completion::METHOD => completion(documents, params(req)?),
         Formatting::METHOD => formatting(documents, params(req)?),
         CodeActionRequest::METHOD => code_actions(documents, params(req)?),
+        Initialize::METHOD => Err(error(ErrorCode::InvalidRequest, "the server is already initialized")),
         method => Err(error(
             ErrorCode::MethodNotFound,
             format!("guidelang lsp does not answer `{method}`"),

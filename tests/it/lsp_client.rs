@@ -213,3 +213,54 @@ pub fn codes(publication: &Value) -> Vec<String> {
         .map(|d| d["code"].as_str().unwrap_or("").to_string())
         .collect()
 }
+
+/// The byte offset of an LSP position (line, UTF-16 column) in `text`.
+pub fn offset(text: &str, at: &Value) -> usize {
+    let (line, col) = (
+        at["line"].as_u64().unwrap() as usize,
+        at["character"].as_u64().unwrap() as usize,
+    );
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= col || c == '\n' {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with LSP text edits (non-overlapping) applied.
+pub fn apply_edits(text: &str, edits: &Value) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+/// Symbols of a nested outline, depth first: (name, kind).
+pub fn outline(symbols: &Value) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for s in symbols.as_array().unwrap() {
+        out.push((s["name"].as_str().unwrap().to_string(), s["kind"].as_u64().unwrap()));
+        if s["children"].is_array() {
+            out.extend(outline(&s["children"]));
+        }
+    }
+    out
+}

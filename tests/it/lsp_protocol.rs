@@ -414,3 +414,56 @@ fn every_answer_has_the_protocols_shape() {
     }
     assert_eq!(c.shutdown(), Ended::Clean);
 }
+
+/// Edits as an editor sends them: a place, some characters removed, some
+/// typed (ASCII, multi-byte, astral, line breaks).
+fn edit_strategy() -> impl proptest::strategy::Strategy<Value = (proptest::sample::Index, usize, String)> {
+    use proptest::prelude::*;
+    let typed = prop::collection::vec(
+        prop::sample::select(vec!["w", "bc", " ", "\n", ">", "1", "µ", "𝔸", "\"", "when "]),
+        0..4,
+    )
+    .prop_map(|parts| parts.concat());
+    (any::<proptest::sample::Index>(), 0usize..12, typed)
+}
+
+proptest::proptest! {
+    #![proptest_config(super::common::gen::config(24))]
+
+    /// Incremental changes, several to a notification, leave the server
+    /// with the text the editor has: its diagnostics are those of a fresh
+    /// analysis of that text, at the same ranges.
+    #[test]
+    fn incremental_changes_keep_the_servers_text_the_editors(edits in proptest::collection::vec(edit_strategy(), 1..6)) {
+        let mut c = Client::start();
+        c.open("edit.gl", CLASH);
+        let mut text = CLASH.to_string();
+        let mut changes = Vec::new();
+        for (at, removed, typed) in &edits {
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let i = at.index(bounds.len());
+            let (start, end) = (bounds[i], bounds[(i + removed).min(bounds.len() - 1)]);
+            changes.push(json!({"range": {"start": position(&text, start), "end": position(&text, end)}, "text": typed}));
+            text.replace_range(start..end, typed);
+        }
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri("edit.gl"), "version": 2}, "contentChanges": changes}),
+        );
+        let p = c.publication_where(|p| p["version"] == 2);
+        let analysis = guidelang::ide::Analysis::new("edit.gl", &text);
+        let expected: Vec<(Value, String)> = guidelang::ide::diagnostics::diagnostics(&analysis)
+            .into_iter()
+            .map(|d| (json!({"start": position(&text, d.span.start), "end": position(&text, d.span.end)}), d.code))
+            .collect();
+        let got: Vec<(Value, String)> = p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| !d["code"].as_str().unwrap_or("").contains("::lint::"))
+            .map(|d| (d["range"].clone(), d["code"].as_str().unwrap_or("").to_string()))
+            .collect();
+        proptest::prop_assert_eq!(got, expected, "text after the edits: {:?}", text);
+        c.shutdown();
+    }
+}

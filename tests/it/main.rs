@@ -42,6 +42,7 @@ mod lint_props;
 mod lsp_client;
 mod lsp_neovim;
 mod lsp_protocol;
+mod lsp_services;
 mod needs_props;
 mod numbers;
 mod outcome_reports;
