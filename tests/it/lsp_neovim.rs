@@ -156,7 +156,7 @@ fn neovim_hovers_a_fact_with_its_unit_and_description() {
     let hover = &report["hover"]["result"];
     let markdown = hover["contents"]["value"]
         .as_str()
-        .unwrap_or_else(|| panic!("no hover: {report:#}"));
+        .unwrap_or_else(|| panic!("no hover: {:#}", report["hover"]));
     assert_eq!(hover["contents"]["kind"], "markdown");
     assert!(markdown.contains("10^9/L"), "{markdown}");
     assert!(markdown.contains("White blood cell count"), "{markdown}");
