@@ -22,6 +22,8 @@ pub mod eval;
 pub mod facts;
 pub mod format;
 pub mod ide;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod suite;

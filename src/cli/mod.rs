@@ -26,6 +26,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod lint;
+mod lsp;
 mod output;
 mod render;
 mod test;
@@ -58,6 +59,8 @@ enum Command {
     Test(test::Args),
     /// Render a guideline as a document for clinical review (Markdown or HTML).
     Render(render::Args),
+    /// Serve the language server protocol on stdio, for editors (diagnostics, hover, completion...).
+    Lsp(lsp::Args),
 }
 
 /// Output format for reports.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Fmt(a) => fmt::run(a),
         Command::Test(a) => test::run(a),
         Command::Render(a) => render::run(a),
+        Command::Lsp(a) => lsp::run(a),
     };
     exit.into()
 }
