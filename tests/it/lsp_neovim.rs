@@ -149,7 +149,7 @@ fn neovims_edit_reaches_the_server_and_the_corrected_text_is_clean() {
     assert_eq!(report["buffer"].as_str().unwrap(), BUNDLED.trim_end_matches('\n'));
 }
 
-/// Depends on the navigation work (src/ide/hover.rs): null until it merges.
+/// The hover of `wbc` (src/ide/hover.rs), as Neovim receives it.
 #[test]
 fn neovim_hovers_a_fact_with_its_unit_and_description() {
     let Some(report) = session() else { return };
@@ -162,8 +162,8 @@ fn neovim_hovers_a_fact_with_its_unit_and_description() {
     assert!(markdown.contains("White blood cell count"), "{markdown}");
 }
 
-/// Depends on the editor-extension work (src/ide/actions.rs): no quick fix
-/// is offered until it merges, and the script corrects the word itself.
+/// The did-you-mean quick fix (src/ide/actions.rs), applied by Neovim itself
+/// (the script corrects the word by hand only when none is offered, which fails here).
 #[test]
 fn neovim_applies_the_did_you_mean_quick_fix() {
     let Some(report) = session() else { return };
