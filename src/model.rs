@@ -7,10 +7,12 @@ use std::collections::BTreeSet;
 use crate::diagnostics::{Problem, Source, Span};
 use crate::units::Unit;
 
+mod binding;
 mod derived;
 mod status;
 mod verdict;
 
+pub use binding::{Binding, Code, CodeSystem, RecordSource, Window};
 pub use derived::{Category, Level, Score, ScoreItem};
 
 pub use status::Status;
@@ -138,6 +140,10 @@ pub struct Fact {
     pub span: Span,
     /// The molar mass the fact states, as written (`113.12 g/mol`), for reports.
     pub molar_mass: Option<String>,
+    /// The same molar mass in grams per mole, exact, for converting record values.
+    pub grams_per_mole: Option<crate::units::Ratio>,
+    /// How the fact is found in a patient record, if the file says.
+    pub binding: Option<Binding>,
 }
 
 /// The type of a fact with its domain.

@@ -32,8 +32,11 @@ impl Checker<'_> {
                         .molar_mass
                         .as_ref()
                         .map(|m| format!("{} {}", m.value.node, m.unit.node)),
+                    grams_per_mole: None,
+                    binding: None,
                 });
                 self.declare_molar_mass(f, id);
+                self.facts[id.index()].grams_per_mole = self.molar_masses.get(&id).copied();
             }
         }
     }
