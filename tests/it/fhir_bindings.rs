@@ -717,3 +717,42 @@ fn a_document_without_bindings_has_no_record_column() {
     let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
     assert!(!md.contains("patient record"), "{md}");
 }
+
+#[test]
+fn hover_on_a_bound_fact_says_how_a_record_gives_it() {
+    use guidelang::ide::{hover::hover, Analysis};
+    let a = Analysis::new("als.gl", guidelang::BUNDLED_TEXT);
+    let bundled = guidelang::BUNDLED_TEXT;
+    // On the declaration's name, and on a use of it in a rule.
+    let declared = bundled.find("fact wbc:").expect("declared") + "fact ".len();
+    let md = hover(&a, declared + 1).expect("a hover").markdown;
+    assert!(
+        md.contains(
+            "- from a patient record: read from the latest final Observation with LOINC 6690-2 or 26464-8 in the last 48 hours"
+        ),
+        "{md}"
+    );
+    let lineage = bundled.find("fact lineage:").expect("declared") + "fact ".len();
+    let md = hover(&a, lineage + 1).expect("a hover").markdown;
+    assert!(!md.contains("patient record"), "{md}");
+    // A file that does not check yet cannot say what its binding would do.
+    let broken = Analysis::new(
+        "b.gl",
+        &text(
+            "fact wbc: number in 10^9/L from 0 read from observation loinc 6690-3 within 48 h\n",
+            "wbc > 100",
+        ),
+    );
+    let t = text_of(&broken);
+    let md = hover(&broken, t.find("fact wbc").expect("declared") + 6)
+        .expect("a hover")
+        .markdown;
+    assert!(
+        md.contains("- from a patient record: not until the file checks"),
+        "{md}"
+    );
+}
+
+fn text_of(a: &guidelang::ide::Analysis) -> String {
+    a.text().to_string()
+}
