@@ -64,19 +64,21 @@ const render = { act_now: decided, do_not: decided, also: decided, to_decide: to
 // The report's parts for one evaluation that the library accepted.
 export function reportParts(answer) {
   const parts = [];
+  const report = answer.report;
   for (const [key, title] of sectionTitles) {
     const items = answer.sections[key];
-    if (!items.length) continue;
+    // Out of scope or scope undecided, `eval` lists no action (each would
+    // only wait for the scope's facts), but still any alarm before that.
+    if (!items.length || (report.scope && key !== 'unsafe')) continue;
     parts.push(el('section', { className: `triage ${key}` }, el('h3', {}, title),
       el('ul', {}, ...items.map(render[key]))));
   }
-  const report = answer.report;
   if (report.scope) {
-    // Out of scope or scope undecided, in the library's words: no recommendation is made.
-    parts.unshift(el('p', { className: 'scope' }, report.scope));
-  } else if (!parts.length) {
-    parts.push(el('p', {}, 'No rule decides anything for this patient.'));
+    // In the library's words; no recommendation is made.
+    parts.push(el('p', { className: 'scope' }, report.scope));
+    return parts;
   }
+  if (!parts.length) parts.push(el('p', {}, 'No rule decides anything for this patient.'));
   if (report.note_details.length) {
     parts.push(el('section', { className: 'triage notes' }, el('h3', {}, 'Notes (information, not decisions)'),
       el('ul', {}, ...report.note_details.map((n) => el('li', {}, n.text,
