@@ -68,7 +68,11 @@ async function update() {
     if (out.evaluation) showEvaluation(out.evaluation, out.check.guideline);
     state.updates++;
   } catch (error) {
+    // No report of an earlier text or case may stay beside this refusal.
     $('report-status').textContent = `Error: ${error.message}`;
+    $('report-identity').textContent = '';
+    $('sections').replaceChildren();
+    $('report-text').textContent = '';
   } finally {
     state.inFlight = false;
     if (state.again) { state.again = false; update(); }
