@@ -4,6 +4,7 @@
 //! and for programs (the JSON output contract, SARIF). The CLI only chooses a
 //! format and writes.
 
+pub mod decision_words;
 mod derived;
 mod diff_json;
 mod diff_markdown;

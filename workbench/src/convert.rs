@@ -5,10 +5,11 @@
 use serde_json::{json, Value};
 
 use guidelang::diagnostics::{Problem, Span};
-use guidelang::eval::{Evaluation, Outcome};
+use guidelang::eval::{Decision, Evaluation, Outcome};
 use guidelang::ide::diagnostics::EditorDiagnostic;
 use guidelang::ide::{Fix, LineIndex};
-use guidelang::model::{FactKind, Guideline, Verdict};
+use guidelang::model::{Action, FactKind, Guideline, Verdict};
+use guidelang::report::decision_words::{decision_words, to_decide_words};
 
 /// Converts byte spans of one text into UTF-16 offsets.
 pub struct Utf16<'a>(pub &'a LineIndex);
@@ -99,32 +100,99 @@ pub fn case_form(g: &Guideline) -> Value {
     json!({"facts": facts})
 }
 
+/// A reference as the text report's REFERENCES section writes it:
+/// "Leukocytoreduction for acute leukemia, Therapeutic Apheresis (2002)".
+fn reference_text(g: &Guideline, number: u32) -> Value {
+    let text = g.references.iter().find(|r| r.number == number).map(|r| {
+        let mut line = r.title.clone();
+        if let Some(s) = &r.source {
+            line.push_str(&format!(", {s}"));
+        }
+        if let Some(y) = r.year {
+            line.push_str(&format!(" ({y})"));
+        }
+        line
+    });
+    json!({"number": number, "text": text})
+}
+
+/// A decided action as the report panel shows it: the verdict as the text
+/// report's heading line says it, each dose's amount, the deciding rules, the
+/// references they cite (with titles) and the lines under it.
+fn decided_item(g: &Guideline, action: &Action, d: &Decision) -> Value {
+    let words = decision_words(g, d);
+    let lines: Vec<Value> = words
+        .lines
+        .iter()
+        .map(|l| json!({"kind": l.kind.as_str(), "text": l.text}))
+        .collect();
+    json!({
+        "action": action.name,
+        "label": action.label,
+        "urgent": action.urgent,
+        "verdict": d.verdict.as_str(),
+        "heading": words.verdict,
+        "doses": words.doses,
+        "rules": words.rules,
+        "citations": words.citations.iter().map(|n| reference_text(g, *n)).collect::<Vec<_>>(),
+        "lines": lines,
+    })
+}
+
 /// The decisions grouped as the clinician's report groups them: `act_now`
 /// (urgent actions recommended or considered), `do_not` (contraindicated or
-/// to avoid), `also` (the other recommendations), `to_decide` (undecided,
-/// with the facts that would settle each) and `unsafe` (conflicts and
-/// withheld decisions, which the guideline must correct).
+/// to avoid), `also` (the other recommendations), `to_decide` (undecided or
+/// withheld, urgent first, each with the facts that would settle it in the
+/// report's words and by name) and `unsafe` (conflicts and withheld
+/// decisions, which the guideline must correct). Within a decided group the
+/// order is the text report's: by verdict, then action order.
 pub fn sections(g: &Guideline, e: &Evaluation) -> Value {
-    let (mut act_now, mut do_not, mut also, mut to_decide, mut unsafe_) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let decided = |keep: &dyn Fn(&Action) -> bool, verdicts: &[Verdict]| -> Vec<Value> {
+        let mut picked = Vec::new();
+        for v in verdicts {
+            for a in &e.actions {
+                let action = g.action(a.action);
+                if let Outcome::Decided(d) = &a.outcome {
+                    if d.verdict == *v && keep(action) {
+                        picked.push(decided_item(g, action, d));
+                    }
+                }
+            }
+        }
+        picked
+    };
+    let act_now = decided(&|a| a.urgent, &[Verdict::Recommend, Verdict::Consider]);
+    let do_not = decided(&|_| true, &[Verdict::Contraindicated, Verdict::Avoid]);
+    let also = decided(&|a| !a.urgent, &[Verdict::Recommend, Verdict::Consider]);
+    let (mut to_decide, mut unsafe_) = (Vec::new(), Vec::new());
     for a in &e.actions {
         let action = g.action(a.action);
-        let item = |verdict: Option<Verdict>| json!({"action": action.name, "label": action.label, "verdict": verdict.map(Verdict::as_str)});
+        let item = json!({"action": action.name, "label": action.label, "urgent": action.urgent});
         match &a.outcome {
-            Outcome::Silent => {}
-            Outcome::Decided(d) => match d.verdict {
-                Verdict::Contraindicated | Verdict::Avoid => do_not.push(item(Some(d.verdict))),
-                _ if action.urgent => act_now.push(item(Some(d.verdict))),
-                _ => also.push(item(Some(d.verdict))),
-            },
             Outcome::Undecided { needs, .. } => {
-                let mut it = item(None);
+                let mut it = item;
                 it["needs"] = json!(needs.iter().map(|f| g.fact(*f).name.clone()).collect::<Vec<_>>());
+                it["words"] = json!(to_decide_words(g, &a.outcome));
                 to_decide.push(it);
             }
-            Outcome::Conflict(_) => unsafe_.push(item(None)),
-            Outcome::Withheld { verdict, .. } => unsafe_.push(item(Some(*verdict))),
+            Outcome::Conflict(rules) => {
+                let mut it = item;
+                it["rules"] = json!(rules
+                    .iter()
+                    .map(|r| json!({"rule": g.rule(*r).id, "verdict": g.rule(*r).verdict.as_str()}))
+                    .collect::<Vec<_>>());
+                unsafe_.push(it);
+            }
+            Outcome::Withheld { verdict, .. } => {
+                let mut it = item;
+                it["verdict"] = json!(verdict.as_str());
+                it["words"] = json!(to_decide_words(g, &a.outcome));
+                unsafe_.push(it);
+            }
+            Outcome::Silent | Outcome::Decided(_) => {}
         }
     }
+    // Urgent first, action order kept within each (a stable sort).
+    to_decide.sort_by_key(|i| !i["urgent"].as_bool().unwrap_or(false));
     json!({"act_now": act_now, "do_not": do_not, "also": also, "to_decide": to_decide, "unsafe": unsafe_})
 }

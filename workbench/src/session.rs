@@ -218,13 +218,18 @@ impl Session {
     }
 
     /// The semantic diff from `old_text` (the version first opened) to the
-    /// current text, as `guidelang diff --format json` gives it.
+    /// current text, as `guidelang diff --format json` gives it, with the
+    /// account `guidelang diff` prints as `text` and its version warning (or
+    /// null) as `warning`, so the page writes none of it itself.
     pub fn diff(&self, old_text: &str) -> Result<Value, Refusal> {
         let (new, _) = self.guideline()?;
         let old = guidelang::load_str(&format!("{} (as opened)", self.name), old_text)
             .map_err(|_| "the version first opened has errors: it cannot be compared".to_string())?;
         let d = diff::diff(&old, new).map_err(|e| format!("the comparison could not finish: {e}"))?;
-        Ok(report::diff_json(&old, new, &d))
+        let mut out = report::diff_json(&old, new, &d);
+        out["text"] = json!(report::diff_text(&old, new, &d));
+        out["warning"] = json!(report::diff_version_warning(&old, new, &d));
+        Ok(out)
     }
 }
 

@@ -258,3 +258,133 @@ fn editor_services_answer_empty_rather_than_fail() {
     assert!(s.complete(offset).is_array());
     assert!(s.fixes(offset).is_array());
 }
+
+/// The report panel's item for an action in one section, by action id.
+fn item(answer: &Value, section: &str, action: &str) -> Value {
+    answer["sections"][section]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["action"] == action))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {action} in {section}: {}", answer["sections"]))
+}
+
+#[test]
+fn each_decision_carries_its_dose_rules_and_cited_titles() {
+    let s = bundled();
+    let case = r#"{"als": true, "acute_leukemia": true, "wbc": 150, "weight": 70}"#;
+    let answer = s.evaluate(case, DAY).unwrap_or_else(|e| panic!("{e}"));
+    let hydroxyurea = item(&answer, "act_now", "hydroxyurea");
+    // `dose 50 to 60 mg/kg/day by weight` for 70 kg, in the text report's words.
+    assert_eq!(hydroxyurea["heading"], "recommended");
+    assert_eq!(
+        hydroxyurea["doses"],
+        serde_json::json!(["3500–4200 mg/day (50–60 mg/kg/day × 70 kg)"])
+    );
+    let text = answer["text"].as_str().unwrap_or("");
+    assert!(text.contains("Hydroxyurea — recommended, 3500–4200 mg/day"), "{text}");
+    let rules = hydroxyurea["rules"].to_string();
+    assert!(rules.contains("hydroxyurea-for-cytoreduction"), "{rules}");
+    // `cite 1, 3`; reference 3 is "Leukocytoreduction for acute leukemia"
+    // from Therapeutic Apheresis, 2002.
+    let cited = hydroxyurea["citations"].as_array().cloned().unwrap_or_default();
+    let three = cited
+        .iter()
+        .find(|c| c["number"] == 3)
+        .unwrap_or_else(|| panic!("reference 3 not cited: {cited:?}"));
+    assert_eq!(
+        three["text"],
+        "Leukocytoreduction for acute leukemia, Therapeutic Apheresis (2002)"
+    );
+    // Its `because` is a line under it, marked as such.
+    let lines = hydroxyurea["lines"].as_array().cloned().unwrap_or_default();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["kind"] == "why" && l["text"].as_str().is_some_and(|t| t.starts_with("Oral cytoreduction"))),
+        "{lines:?}"
+    );
+    // ALS contraindicates intensive induction, said as loudly as the text report says it.
+    assert_eq!(
+        item(&answer, "do_not", "intensive_induction")["heading"],
+        "CONTRAINDICATED"
+    );
+}
+
+#[test]
+fn an_action_to_decide_names_the_facts_that_would_decide_it() {
+    let s = bundled();
+    // ALS and leukemia, no count: whether to give hydroxyurea waits for the count.
+    let answer = s
+        .evaluate(r#"{"als": true, "acute_leukemia": true}"#, DAY)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hydroxyurea = item(&answer, "to_decide", "hydroxyurea");
+    assert!(hydroxyurea["needs"].to_string().contains("\"wbc\""), "{hydroxyurea}");
+    let words = hydroxyurea["words"].as_str().unwrap_or("").to_lowercase();
+    assert!(
+        words.starts_with("record ") && words.contains("white blood cell count"),
+        "{words}"
+    );
+    // Urgent ones first, as the text report lists them.
+    let urgent: Vec<bool> = answer["sections"]["to_decide"]
+        .as_array()
+        .map(|a| a.iter().map(|i| i["urgent"] == true).collect())
+        .unwrap_or_default();
+    assert!(urgent.windows(2).all(|w| w[0] >= w[1]), "{urgent:?}");
+}
+
+#[test]
+fn the_diff_carries_the_text_account_with_one_witness_line_per_change() {
+    let mut s = bundled();
+    let edited = guidelang::BUNDLED_TEXT.replacen(
+        "define hyperleukocytosis: wbc > 100",
+        "define hyperleukocytosis: wbc > 90",
+        1,
+    );
+    assert_eq!(s.set_text(&edited)["ok"], true);
+    let out = s.diff(guidelang::BUNDLED_TEXT).unwrap_or_else(|e| panic!("{e}"));
+    let text = out["text"].as_str().unwrap_or("");
+    assert!(text.contains("decisions that change for some patient:"), "{text}");
+    assert!(text.contains("the change implies"), "{text}");
+    // The page pairs the i-th witness line with the i-th decision change.
+    let witness_lines = text.lines().filter(|l| l.trim_start().starts_with("witness: ")).count();
+    let changes = out["decisions"].as_array().map_or(0, Vec::len);
+    assert!(changes > 0);
+    assert_eq!(witness_lines, changes, "{text}");
+    // The version was left as it was although decisions change: the warning says so.
+    let warning = out["warning"].as_str().unwrap_or("");
+    assert!(warning.contains("version bump"), "{out}");
+}
+
+#[test]
+fn a_misspelt_fact_offers_the_one_click_fix() {
+    let mut s = Session::new("als.gl");
+    let text = guidelang::BUNDLED_TEXT.replacen(
+        "define hyperleukocytosis: wbc > 100",
+        "define hyperleukocytosis: wbcc > 100",
+        1,
+    );
+    let answer = s.set_text(&text);
+    let typo = answer["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["severity"] == "error"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no error in {answer}"));
+    let fix = &typo["fixes"][0];
+    let edit = &fix["edits"][0];
+    assert_eq!(edit["insert"], "wbc", "{typo}");
+    // Applying it gives back the text that checks.
+    let (from, to) = (
+        edit["from"].as_u64().unwrap_or(0) as usize,
+        edit["to"].as_u64().unwrap_or(0) as usize,
+    );
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let fixed = format!(
+        "{}wbc{}",
+        String::from_utf16_lossy(&units[..from]),
+        String::from_utf16_lossy(&units[to..])
+    );
+    assert_eq!(fixed, guidelang::BUNDLED_TEXT);
+    // The same fix is on offer at the typo's place.
+    let at = s.fixes(typo["from"].as_u64().unwrap_or(0) as u32);
+    assert!(at.to_string().contains("wbc"), "{at}");
+}

@@ -9,6 +9,7 @@ import { syntaxHighlighting, defaultHighlightStyle, bracketMatching } from '@cod
 import { setDiagnostics, lintGutter, lintKeymap } from '@codemirror/lint';
 import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
 import { guidelang } from './language.js';
+import { markdownNodes } from './markdown.js';
 
 const completionTypes = {
   Fact: 'variable', Definition: 'function', Value: 'enum', Unit: 'constant',
@@ -25,8 +26,8 @@ export function createEditor(parent, text, { onChange, call }) {
       create() {
         const dom = document.createElement('div');
         dom.className = 'hover';
-        // Markdown shown as text: the tooltip needs no HTML from the library.
-        dom.textContent = h.markdown;
+        // The Markdown built as nodes from text: no HTML from the library.
+        dom.append(...markdownNodes(h.markdown));
         return { dom };
       },
     };
@@ -65,8 +66,9 @@ export function createEditor(parent, text, { onChange, call }) {
   return view;
 }
 
-// The checker's diagnostics into the editor; each quick fix becomes an action.
-export function showDiagnostics(view, diagnostics) {
+// The checker's diagnostics into the editor; each quick fix becomes an
+// action. `checked` is the document they were computed for.
+export function showDiagnostics(view, diagnostics, checked) {
   const length = view.state.doc.length;
   const clamp = (n) => Math.max(0, Math.min(n, length));
   const shown = diagnostics.map((d) => ({
@@ -75,14 +77,21 @@ export function showDiagnostics(view, diagnostics) {
     severity: d.severity === 'error' ? 'error' : 'warning',
     source: d.code,
     message: d.help ? `${d.message}\nhelp: ${d.help}` : d.message,
-    actions: (d.fixes || []).map((fix) => ({
-      name: fix.title,
-      apply(v) {
-        v.dispatch({ changes: fix.edits.map((e) => ({ from: clamp(e.from), to: clamp(e.to), insert: e.insert })) });
-      },
-    })),
+    actions: (d.fixes || []).map((fix) => ({ name: fix.title, apply: (v) => applyFix(v, fix, checked) })),
   }));
   view.dispatch(setDiagnostics(view.state, shown));
+}
+
+// A quick fix's edits, in offsets of the document it was computed for
+// (`checked`). Once the text has changed since, the offsets may point
+// elsewhere: the fix is not applied (the next check offers it afresh) and
+// the answer is false.
+export function applyFix(view, fix, checked) {
+  if (view.state.doc !== checked) return false;
+  const length = view.state.doc.length;
+  const clamp = (n) => Math.max(0, Math.min(n, length));
+  view.dispatch({ changes: fix.edits.map((e) => ({ from: clamp(e.from), to: clamp(e.to), insert: e.insert })) });
+  return true;
 }
 
 export function replaceText(view, text) {
