@@ -11,15 +11,7 @@ mod lint_support;
 
 /// The generated shape for `rules` rules.
 fn shape(rules: usize) -> lint_support::Shape {
-    lint_support::Shape {
-        facts: 50,
-        rules,
-        actions: (rules / 10).max(1),
-        definitions: 10,
-        depth: 3,
-        invariants: (rules / 50).max(2),
-        scope: true,
-    }
+    lint_support::bench_shape(rules)
 }
 
 fn bench(c: &mut Criterion) {

@@ -10,7 +10,7 @@ use super::sat::SolverFailure;
 use super::{Finding, LintOptions, LintReport, Proved};
 use crate::compile::Program;
 use crate::diagnostics::{Severity, Span};
-use crate::eval::{Evaluation, Outcome, Truth};
+use crate::eval::{ActionEvaluator, ActionResult, Evaluation, Outcome, Truth, Violation};
 use crate::facts::Case;
 use crate::model::{ActionId, Claim, Expr, Guideline, RuleId};
 use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
@@ -25,9 +25,64 @@ pub fn lint(g: &Guideline) -> LintReport {
 
 /// Lints a guideline.
 pub fn lint_with(g: &Guideline, options: LintOptions) -> LintReport {
+    let program = Program::new(g);
+    lint_checking(g, &program, Checker::Cones(ActionEvaluator::new(&program)), options)
+}
+
+/// [`lint_with`] checking every witness the way the linter did before it
+/// evaluated one action at a time: each on a fresh evaluator that computes
+/// the whole guideline (quadratic in the number of rules). The reference
+/// the tests hold [`lint_with`] to; not for use.
+#[doc(hidden)]
+pub fn lint_reference(g: &Guideline, options: LintOptions) -> LintReport {
+    let program = Program::new(g);
+    lint_checking(g, &program, Checker::Whole(&program), options)
+}
+
+/// How a witness is run through the evaluator: only the action it is about
+/// (the linter's way), or the whole guideline on a fresh evaluator (the
+/// reference).
+pub(crate) enum Checker<'p> {
+    Cones(ActionEvaluator<'p>),
+    Whole(&'p Program),
+}
+
+impl Checker<'_> {
+    /// The action's outcome before invariants are enforced; `None` out of scope.
+    pub(crate) fn evaluate_action(&mut self, case: &Case, a: ActionId) -> Option<ActionResult> {
+        match self {
+            Checker::Cones(e) => e.evaluate_action(case, a),
+            Checker::Whole(p) => p.evaluate_action(case, a),
+        }
+    }
+
+    /// The invariants about action `a` the case breaks or may break.
+    fn violations(&mut self, case: &Case, a: ActionId) -> Vec<Violation> {
+        match self {
+            Checker::Cones(e) => e.violations(case, a).to_vec(),
+            Checker::Whole(p) => p
+                .evaluate(case)
+                .violations
+                .into_iter()
+                .filter(|v| v.action == a)
+                .collect(),
+        }
+    }
+
+    /// The whole evaluation, invariants enforced.
+    fn evaluate(&mut self, case: &Case) -> Evaluation {
+        match self {
+            Checker::Cones(e) => e.evaluate(case),
+            Checker::Whole(p) => p.evaluate(case),
+        }
+    }
+}
+
+fn lint_checking<'g>(g: &'g Guideline, program: &'g Program, checker: Checker<'g>, options: LintOptions) -> LintReport {
     let mut l = Linter {
         g,
-        program: Program::new(g),
+        program,
+        checker,
         report: LintReport::default(),
         options,
         settle_at: SETTLE_AT_LEAST,
@@ -84,8 +139,10 @@ pub fn domain(g: &Guideline) -> Domain {
 
 struct Linter<'g> {
     g: &'g Guideline,
-    /// The compiled guideline, compiled once: every witness runs on it.
-    program: Program,
+    /// The compiled guideline, compiled once.
+    program: &'g Program,
+    /// Runs every witness on `program`.
+    checker: Checker<'g>,
     report: LintReport,
     options: LintOptions,
     /// With a cap, the number of findings held at which the cap is applied
@@ -218,7 +275,7 @@ impl<'g> Linter<'g> {
                 }
                 Some(case) => {
                     fires[i] = true;
-                    if !loose.is_empty() && rule_truth(&self.program, &case, a, r) != Some(Truth::True) {
+                    if !loose.is_empty() && rule_truth(&mut self.checker, &case, a, r) != Some(Truth::True) {
                         self.inexact_question(&[r], &loose, format!("whether rule `{}` can fire", g.rule(r).id));
                     }
                 }
@@ -237,7 +294,7 @@ impl<'g> Linter<'g> {
                 None => self.never_decides(&m, i, &beaters, &loose),
                 Some(case) => {
                     survives[i] = true;
-                    if !loose.is_empty() && !carries(&self.program.evaluate(&case), a, r) {
+                    if !loose.is_empty() && !carries(&self.checker.evaluate(&case), a, r) {
                         self.inexact_question(
                             &[r],
                             &loose,
@@ -337,9 +394,8 @@ impl<'g> Linter<'g> {
                 let Some(case) = self.ask(m, &[c.t, decided])? else {
                     continue;
                 };
-                let (json, e) = run(g, &self.program, &case);
-                let shown = e
-                    .violations
+                let (json, violations) = run(g, &mut self.checker, &case, m.action);
+                let shown = violations
                     .iter()
                     .any(|x| x.action == m.action && x.certain && x.verdict.is_some_and(|v| verdicts.contains(&v)));
                 if shown {
@@ -372,8 +428,8 @@ impl<'g> Linter<'g> {
                 self.settled(index, false, Vec::new());
                 continue;
             };
-            let (json, e) = run(g, &self.program, &case);
-            if e.violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
+            let (json, violations) = run(g, &mut self.checker, &case, m.action);
+            if violations.iter().any(|x| x.invariant == index && x.verdict.is_none()) {
                 let shows = format!(
                     "`{}` is left undecided while the invariant's condition holds",
                     g.action(m.action).name
@@ -483,9 +539,10 @@ impl<'g> Linter<'g> {
         // and those of other rules only when leaving them out changes it.
         let mut own: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| g.facts_read(s)).collect();
         own.extend(a.depends_on.iter().chain(&b.depends_on));
+        let checker = &mut self.checker;
         let case = super::witness::trimmed(g, &case, &own, |c| {
             matches!(
-                self.program.evaluate_action(c, m.action).map(|r| r.outcome),
+                checker.evaluate_action(c, m.action).map(|r| r.outcome),
                 Some(Outcome::Conflict(rs)) if rs.contains(&m.rules[i]) && rs.contains(&m.rules[j])
             )
         });
@@ -494,7 +551,7 @@ impl<'g> Linter<'g> {
         // alone: the conflict is decided before invariants are enforced.
         let outcome = crate::facts::validate_json(g, &json)
             .ok()
-            .and_then(|c| self.program.evaluate_action(&c, m.action))
+            .and_then(|c| self.checker.evaluate_action(&c, m.action))
             .map(|r| r.outcome);
         let shown = matches!(
             outcome,
@@ -584,29 +641,18 @@ pub fn witness_json(g: &Guideline, case: &Case) -> serde_json::Value {
     json
 }
 
-/// Validates a witness exactly as a case file would be, then evaluates it.
-fn run(g: &Guideline, program: &Program, case: &Case) -> (serde_json::Value, Evaluation) {
+/// Validates a witness exactly as a case file would be, then evaluates it:
+/// the invariants about action `a` it breaks or may break.
+fn run(g: &Guideline, checker: &mut Checker, case: &Case, a: ActionId) -> (serde_json::Value, Vec<Violation>) {
     let json = witness_json(g, case);
     match crate::facts::validate_json(g, &json) {
         Ok(checked) => {
-            let e = program.evaluate(&checked);
-            (json, e)
+            let violations = checker.violations(&checked, a);
+            (json, violations)
         }
         // A witness that does not validate shows nothing: the caller then
         // reports the question as undecided rather than a finding.
-        Err(_) => (json, invalid_evaluation()),
-    }
-}
-
-fn invalid_evaluation() -> Evaluation {
-    Evaluation {
-        applicability: crate::eval::Applicability::NotApplicable,
-        actions: Vec::new(),
-        notes: Vec::new(),
-        violations: Vec::new(),
-        as_of: None,
-        scores: Vec::new(),
-        categories: Vec::new(),
+        Err(_) => (json, Vec::new()),
     }
 }
 
@@ -614,8 +660,8 @@ fn named(g: &Guideline, facts: &[crate::model::FactId]) -> Vec<String> {
     facts.iter().map(|f| g.fact(*f).name.clone()).collect()
 }
 
-fn rule_truth(program: &Program, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {
-    let result = program.evaluate_action(case, a)?;
+fn rule_truth(checker: &mut Checker, case: &Case, a: ActionId, r: RuleId) -> Option<Truth> {
+    let result = checker.evaluate_action(case, a)?;
     result.trace.iter().find(|(x, _)| *x == r).map(|(_, t)| *t)
 }
 

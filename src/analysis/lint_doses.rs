@@ -83,7 +83,7 @@ impl Linter<'_> {
                 // decision is made before invariants are enforced).
                 let shown = crate::facts::validate_json(g, &json)
                     .ok()
-                    .and_then(|c| self.program.evaluate_action(&c, m.action))
+                    .and_then(|c| self.checker.evaluate_action(&c, m.action))
                     .is_some_and(|r| {
                         matches!(r.outcome, Outcome::Decided(d) if d.rules.contains(&m.rules[i]) && d.rules.contains(&m.rules[j]))
                     });

@@ -34,6 +34,8 @@ mod sat;
 mod witness;
 
 pub use domain::{Cell, Domain, FactDomain};
+#[doc(hidden)]
+pub use lint::lint_reference;
 pub use lint::{lint, lint_with};
 pub use sat::{Budget, SolverFailure};
 

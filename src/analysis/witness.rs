@@ -10,7 +10,7 @@ use crate::model::{FactId, Guideline};
 /// `shows` true, tried one by one in declaration order (greedy: what is
 /// left still shows the finding, and each fact left is needed for it given
 /// the others).
-pub fn trimmed(g: &Guideline, case: &Case, keep: &[FactId], shows: impl Fn(&Case) -> bool) -> Case {
+pub fn trimmed(g: &Guideline, case: &Case, keep: &[FactId], mut shows: impl FnMut(&Case) -> bool) -> Case {
     let mut out = case.clone();
     for i in 0..g.facts.len() {
         let id = FactId(i as u32);

@@ -24,11 +24,13 @@ mod logic;
 mod materialize;
 pub(crate) mod needs;
 mod run;
+mod single;
 mod values;
 
 pub use logic::{Truth, Val};
 pub use needs::MAX_COMPLETIONS;
 pub use run::{Brief, Conclusion, Evaluator};
+pub use single::ActionEvaluator;
 pub use values::Values;
 
 pub(crate) use derived::DerivedCode;

@@ -241,7 +241,7 @@ impl<'p> Evaluator<'p> {
                     };
                     self.states[a] = self.refine_rules(case, a, state);
                 }
-                self.enforce_invariants(case);
+                self.enforce_invariants(case, None);
             }
         }
         self.brief()
@@ -259,6 +259,62 @@ impl<'p> Evaluator<'p> {
             return None;
         }
         self.compute(case, p.scope_end..p.nodes.len());
+        Some(self.decide_action(case, a))
+    }
+
+    /// [`Evaluator::run_action`] computing past the scope only the nodes of
+    /// `cone` (sorted, operands first): those the action's outcome reads.
+    pub(super) fn run_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<super::ActionResult> {
+        self.decide_cone(case, action, cone)?;
+        Some(self.action_result(case, action.index()))
+    }
+
+    /// The invariants about `action` that the case breaks (or may break),
+    /// exactly as [`Evaluator::run`] reports them among all; `cone` must hold
+    /// those invariants' conditions too.
+    pub(super) fn violations_in_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> &[Violation] {
+        if self.decide_cone(case, action, cone).is_some() {
+            self.enforce_invariants(case, Some(action));
+        }
+        &self.violations
+    }
+
+    /// Computes the scope and `cone`, and decides `action` into its state;
+    /// `None` when the case is not in scope or there is no such action.
+    fn decide_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<()> {
+        let p = self.program;
+        self.violations.clear();
+        self.compute(case, 0..p.scope_end);
+        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+        let a = action.index();
+        if self.scope != Truth::True || a >= p.actions.len() {
+            return None;
+        }
+        self.today = case.as_of().unwrap_or(f64::NAN);
+        let mut bufs = Buffers {
+            truth: &mut self.truth,
+            num: &mut self.num,
+            enm: &mut self.enm,
+            today: self.today,
+        };
+        for &n in cone {
+            bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| case.get(FactId(f)));
+        }
+        self.decide_state(case, a);
+        Some(())
+    }
+
+    /// Resolves action `a` from the computed nodes, refines it over the
+    /// completions of the absent facts, and gives its result.
+    fn decide_action(&mut self, case: &Case, a: usize) -> super::ActionResult {
+        self.decide_state(case, a);
+        self.action_result(case, a)
+    }
+
+    /// Resolves action `a` from the computed nodes into its state, refined
+    /// over the completions of the absent facts.
+    fn decide_state(&mut self, case: &Case, a: usize) {
+        let p = self.program;
         let state = decide(
             &self.truth,
             &mut self.fired,
@@ -269,7 +325,6 @@ impl<'p> Evaluator<'p> {
             &p.actions[a],
         );
         self.states[a] = self.refine_rules(case, a, state);
-        Some(self.action_result(case, a))
     }
 
     /// The outcome kinds of the case last run.
@@ -311,10 +366,19 @@ impl<'p> Evaluator<'p> {
     /// shown and the violation reported beside it.
     /// `always decide` claims are checked after every `never` claim, because
     /// withholding a decision can leave an action undecided.
-    fn enforce_invariants(&mut self, case: &Case) {
+    /// With `only`, just the invariants about that action (each invariant
+    /// reads and withholds its own action's state alone, so the others
+    /// change nothing about it).
+    fn enforce_invariants(&mut self, case: &Case, only: Option<ActionId>) {
         let p = self.program;
         for &i in &p.invariant_order {
             let (i, inv) = (i as usize, &p.invariants[i as usize]);
+            let about = match *inv {
+                InvariantCode::Never { action, .. } | InvariantCode::AlwaysDecide { action, .. } => action,
+            };
+            if only.is_some_and(|a| a != about) {
+                continue;
+            }
             match *inv {
                 InvariantCode::Never {
                     verdicts, action, when, ..

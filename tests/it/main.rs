@@ -59,6 +59,7 @@ mod render;
 mod render_browser;
 mod scores;
 mod shared_definitions;
+mod single_action;
 mod text_report;
 mod time_diagnostics;
 mod tls_guideline;

@@ -3,7 +3,7 @@
 //! kinds (before, after) that some complete case shows, with that case as a
 //! witness confirmed by each version's evaluator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 use varisat::Lit;
@@ -12,12 +12,12 @@ use super::{DecisionChange, NotCompared};
 use crate::analysis::action::{outcome_kinds, Kinds};
 use crate::analysis::domain::{collect_cuts, Domain};
 use crate::analysis::encode::{inexact_parts, Encoder, Tv};
-use crate::analysis::lint::witness_json;
+use crate::analysis::lint::{witness_json, Checker};
 use crate::analysis::sat::{Budget, SolverFailure};
 use crate::compile::Program;
-use crate::eval::Outcome;
+use crate::eval::{ActionEvaluator, Outcome};
 use crate::facts::Case;
-use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, OutcomeKind, Rule, Type, Verdict};
+use crate::model::{Definition, Expr, ExprKind, FactId, FactKind, Guideline, OutcomeKind, Rule, RuleId, Type, Verdict};
 
 /// The new guideline extended with the old one's facts and definitions, and
 /// the renaming of the old facts and definitions into it.
@@ -186,35 +186,55 @@ fn side(enc: &mut Encoder, scope: Tv, conds: &[Option<Expr>], verdicts: &[Verdic
     }
 }
 
-fn positions(rules: &[&Rule], g: &Guideline) -> Vec<Vec<usize>> {
+/// For each of one action's rules (given with their ids), the positions of
+/// the rules that override it.
+fn positions(rules: &[(RuleId, &Rule)]) -> Vec<Vec<usize>> {
     rules
         .iter()
-        .map(|r| {
-            let me = g.rule_id(&r.id);
+        .map(|(me, _)| {
             rules
                 .iter()
                 .enumerate()
-                .filter(|(_, o)| me.is_some_and(|m| o.overrides.contains(&m)))
+                .filter(|(_, (_, o))| o.overrides.contains(me))
                 .map(|(i, _)| i)
                 .collect()
         })
         .collect()
 }
 
+/// Each action's rules with their ids, in file order, by action name: one
+/// pass over the rules instead of one per action.
+fn rules_by_action(g: &Guideline) -> HashMap<&str, Vec<(RuleId, &Rule)>> {
+    let mut by: HashMap<&str, Vec<(RuleId, &Rule)>> = HashMap::new();
+    for (i, r) in g.rules.iter().enumerate() {
+        by.entry(g.action(r.action).name.as_str())
+            .or_default()
+            .push((RuleId(i as u32), r));
+    }
+    by
+}
+
 type Changes = (Vec<DecisionChange>, Vec<NotCompared>);
 
-pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget) -> Result<Changes, SolverFailure> {
+/// `reference`: check witnesses as [`super::diff_reference`] does.
+pub(super) fn decision_changes(
+    old: &Guideline,
+    new: &Guideline,
+    budget: &Budget,
+    reference: bool,
+) -> Result<Changes, SolverFailure> {
     let u = Universe::new(old, new);
     let old_scope = match &old.scope {
         Some(s) => u.remap(s).map(Some),
         None => Some(None),
     };
     let mut names: Vec<&str> = new.actions.iter().map(|a| a.name.as_str()).collect();
+    let new_names: HashSet<&str> = names.iter().copied().collect();
     names.extend(
         old.actions
             .iter()
             .map(|a| a.name.as_str())
-            .filter(|n| new.action_id(n).is_none()),
+            .filter(|n| !new_names.contains(n)),
     );
     let mut cuts = BTreeMap::new();
     let old_whens: Vec<Option<Option<Expr>>> = old
@@ -235,22 +255,31 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
         collect_cuts(&u.g, e, &mut cuts);
     }
     let dom = Domain::with_cuts(&u.g, &cuts);
-    // Compiled once: every witness below is run through both versions.
+    // Compiled once: every witness below is run through both versions,
+    // evaluating only the action it is about.
     let (old_program, new_program) = (Program::new(old), Program::new(new));
+    let (mut old_checker, mut new_checker) = if reference {
+        (Checker::Whole(&old_program), Checker::Whole(&new_program))
+    } else {
+        (
+            Checker::Cones(ActionEvaluator::new(&old_program)),
+            Checker::Cones(ActionEvaluator::new(&new_program)),
+        )
+    };
+    let (old_by_action, new_by_action) = (rules_by_action(old), rules_by_action(new));
     let mut decisions = Vec::new();
     let mut not_compared = Vec::new();
     for name in names {
-        let new_rules: Vec<&Rule> = new.rules.iter().filter(|r| new.action(r.action).name == name).collect();
-        let old_rules: Vec<&Rule> = old.rules.iter().filter(|r| old.action(r.action).name == name).collect();
+        let new_ided = new_by_action.get(name).map_or(&[][..], |rs| &rs[..]);
+        let old_ided = old_by_action.get(name).map_or(&[][..], |rs| &rs[..]);
+        let new_rules: Vec<&Rule> = new_ided.iter().map(|(_, r)| *r).collect();
+        let old_rules: Vec<&Rule> = old_ided.iter().map(|(_, r)| *r).collect();
         // Nothing it decides with changed: the same decision for every
         // patient, so nothing to report, and no solver work.
         if super::unchanged::action_unchanged(old, &old_rules, new, &new_rules) {
             continue;
         }
-        let old_conds: Option<Vec<Option<Expr>>> = old_rules
-            .iter()
-            .map(|r| old_whens[old.rule_id(&r.id).map_or(0, |i| i.index())].clone())
-            .collect();
+        let old_conds: Option<Vec<Option<Expr>>> = old_ided.iter().map(|(i, _)| old_whens[i.index()].clone()).collect();
         let (Some(old_conds), Some(old_scope)) = (old_conds, old_scope.clone()) else {
             not_compared.push(NotCompared {
                 action: name.to_string(),
@@ -268,14 +297,14 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
             scope_old,
             &old_conds,
             &verdicts(&old_rules),
-            &positions(&old_rules, old),
+            &positions(old_ided),
         );
         let mut after = side(
             &mut enc,
             scope_new,
             &new_conds,
             &verdicts(&new_rules),
-            &positions(&new_rules, new),
+            &positions(new_ided),
         );
         before.inexact = old_conds
             .iter()
@@ -315,8 +344,8 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
                 let Some(model) = enc.sat.solve(&assume)? else { continue };
                 let case = enc.decode(&model, true);
                 let witness = witness_json(&u.g, &case);
-                let shown = outcome_kind(old, &old_program, &witness, name) == Some(kb)
-                    && outcome_kind(new, &new_program, &witness, name) == Some(ka);
+                let shown = outcome_kind(old, &mut old_checker, &witness, name) == Some(kb)
+                    && outcome_kind(new, &mut new_checker, &witness, name) == Some(ka);
                 if shown {
                     decisions.push(DecisionChange {
                         action: name.to_string(),
@@ -339,11 +368,11 @@ pub(super) fn decision_changes(old: &Guideline, new: &Guideline, budget: &Budget
     Ok((decisions, not_compared))
 }
 
-/// The action's outcome in `g` (compiled as `program`) on the facts of
+/// The action's outcome in `g` (run by `checker`) on the facts of
 /// `witness` that `g` declares;
 /// `None` when the evaluator leaves it undecided (which no complete case
 /// should) or the witness does not validate.
-fn outcome_kind(g: &Guideline, program: &Program, witness: &Value, action: &str) -> Option<OutcomeKind> {
+fn outcome_kind(g: &Guideline, checker: &mut Checker, witness: &Value, action: &str) -> Option<OutcomeKind> {
     let mut own = serde_json::Map::new();
     if let Value::Object(map) = witness {
         for (k, v) in map {
@@ -356,7 +385,7 @@ fn outcome_kind(g: &Guideline, program: &Program, witness: &Value, action: &str)
     let Some(a) = g.action_id(action) else {
         return Some(OutcomeKind::NoVerdict);
     };
-    let outcome = program.evaluate_action(&case, a).map(|r| r.outcome);
+    let outcome = checker.evaluate_action(&case, a).map(|r| r.outcome);
     match outcome {
         None | Some(Outcome::Silent) => Some(OutcomeKind::NoVerdict),
         Some(Outcome::Decided(d)) => Some(OutcomeKind::Verdict(d.verdict)),

@@ -135,8 +135,20 @@ pub fn diff(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
 /// [`diff`] with the solver's work bounded by `budget`; when it is spent the
 /// comparison ends with [`SolverFailure::BudgetSpent`].
 pub fn diff_with(old: &Guideline, new: &Guideline, budget: &Budget) -> Result<Diff, SolverFailure> {
+    compare(old, new, budget, false)
+}
+
+/// [`diff`] checking every witness the way it did before it evaluated one
+/// action at a time: each on a fresh evaluator that computes the whole
+/// guideline. The reference the tests hold [`diff`] to; not for use.
+#[doc(hidden)]
+pub fn diff_reference(old: &Guideline, new: &Guideline) -> Result<Diff, SolverFailure> {
+    compare(old, new, &Budget::default(), true)
+}
+
+fn compare(old: &Guideline, new: &Guideline, budget: &Budget, reference: bool) -> Result<Diff, SolverFailure> {
     let (facts, facts_major) = items::fact_changes(old, new);
-    let (decisions, not_compared) = decisions::decision_changes(old, new, budget)?;
+    let (decisions, not_compared) = decisions::decision_changes(old, new, budget, reference)?;
     let (actual, downgrade) = version::actual_bump(&old.meta.version, &new.meta.version);
     let mut d = Diff {
         actions: items::action_changes(old, new),

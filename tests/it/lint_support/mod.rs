@@ -295,3 +295,41 @@ pub fn case(rng: &mut Rng, facts: &[(String, Kind)], absent: f64) -> serde_json:
     }
     serde_json::Value::Object(map)
 }
+
+/// The shape of the lint bench's generated guidelines (`benches/lint.rs`,
+/// `examples/lint_guideline.rs`): 50 facts, 10 rules per action, 10
+/// definitions, depth 3, a scope, one invariant per 50 rules.
+pub fn bench_shape(rules: usize) -> Shape {
+    Shape {
+        facts: 50,
+        rules,
+        actions: (rules / 10).max(1),
+        definitions: 10,
+        depth: 3,
+        invariants: (rules / 50).max(2),
+        scope: true,
+    }
+}
+
+/// The next version of a generated guideline: version 2.0.0, and every
+/// tenth `recommend` rule (counted in file order) turned into `consider`.
+pub fn next_version(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut recommends = 0usize;
+    for line in text.lines() {
+        if line == "  version 1.0.0" {
+            out.push_str("  version 2.0.0");
+        } else if line.starts_with("rule ") && line.contains(": recommend ") {
+            recommends += 1;
+            if recommends.is_multiple_of(10) {
+                out.push_str(&line.replacen(": recommend ", ": consider ", 1));
+            } else {
+                out.push_str(line);
+            }
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
