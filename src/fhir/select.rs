@@ -306,7 +306,7 @@ fn quantity(q: &Quantity, to: &Unit, grams_per_mole: Option<Ratio>) -> Result<(f
     let original = if written.is_empty() {
         format!("{x}")
     } else {
-        format!("{} {written}", format!("{x}"))
+        format!("{x} {written}")
     };
     if let Some(c) = q.comparator.as_deref() {
         return Err(format!("the result is `{c} {original}`, a bound rather than a value"));
