@@ -31,6 +31,7 @@ mod editor_cli;
 mod editor_mistakes;
 mod errors;
 mod examples;
+mod fhir_props;
 mod fhir_read;
 mod fmt_props;
 mod hostile;
