@@ -358,16 +358,18 @@ fn condition(codes: &[Code], absent_means_false: bool, record: &Parsed, instant:
         let confirmed = c.verification.iter().any(|s| s == "confirmed");
         if active && confirmed {
             let status = format!("{}/{}", c.clinical.join(","), c.verification.join(","));
+            // The code it was found by, with its system: "SNOMED CT 86044005".
+            // The record's first coding the binding names.
             let code = c
                 .code
                 .coding
                 .iter()
-                .find(|k| {
-                    codes.iter().any(|b| {
+                .find_map(|k| {
+                    codes.iter().find(|b| {
                         k.system.as_deref() == Some(b.system.uri()) && k.code.as_deref() == Some(b.code.as_str())
                     })
                 })
-                .and_then(|k| k.code.clone())
+                .map(|b| format!("{} {}", system_name(b.system), b.code))
                 .unwrap_or_default();
             return Ok((
                 Some(Value::Bool(true)),

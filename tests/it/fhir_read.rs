@@ -552,3 +552,58 @@ fn a_case_overrides_and_completes_the_record_and_says_so() {
     let dated = guidelang::facts::parse_case(&g, r#"{"as_of": "2026-11-01"}"#).unwrap();
     assert!(r.complete_with(&g, &dated).is_err());
 }
+
+/// The realistic record of `examples/fhir/` (482 entries in the shape of a
+/// Synthea export), read with the bindings above: the values worked out
+/// from its generator, `examples/fhir/make_realistic.py`.
+#[test]
+fn the_synthea_style_record_gives_the_values_its_generator_wrote() {
+    let g = bound();
+    let bytes = std::fs::read("examples/fhir/synthea-style-als.json").unwrap();
+    let r = read_record(&g, &bytes, at("2026-12-01")).unwrap();
+    assert_eq!(r.entries, 482);
+    // This morning's 152.4 × 10^3/µL, not the corrected 131 of last evening
+    // nor the one entered in error half an hour later.
+    assert_eq!(value(&g, &r, "wbc"), Some(Value::Num(152.4)));
+    assert_eq!(value(&g, &r, "platelets"), Some(Value::Num(42.0)));
+    // Born 1958-04-12: 68 on 2026-12-01.
+    assert_eq!(value(&g, &r, "age"), Some(Value::Num(68.0)));
+    assert_eq!(value(&g, &r, "weight"), Some(Value::Num(71.2)));
+    assert_eq!(value(&g, &r, "als"), Some(Value::Bool(true)));
+    // No DIC in the record, which the binding declares complete: false.
+    assert_eq!(value(&g, &r, "coagulopathy"), Some(Value::Bool(false)));
+    // Creatinine in µmol/L, and this fact states no molar mass: unknown, with why.
+    assert!(reason(&g, &r, "creatinine").contains("molar mass"));
+    // ECOG is not in the record.
+    assert!(reason(&g, &r, "ecog").contains("no Observation with LOINC 89262-0"));
+    let case = r.case.clone();
+    let e = guidelang::eval::evaluate(&g, &case);
+    let text = guidelang::report::evaluation_text_with_record(&g, &case, &e, Default::default(), Some(&r));
+    let json = guidelang::report::evaluation_json_with_record(&g, &e, Some(&r));
+    // The patient summary names, for each fact, the resource, the value and
+    // unit as the laboratory gave them, the time and the status.
+    let wbc = "White blood cell count: 152 × 10^9/L — Observation/000017d5-0000-4000-8000-0000000001d5, \
+               152.4 10*3/uL, 2026-12-01T06:30:00-05:00, final";
+    assert!(text.contains(wbc), "{text}");
+    assert!(
+        text.contains(
+            "Condition/000017d0-0000-4000-8000-0000000001d0, SNOMED CT 86044005, 2024-03-14, active/confirmed"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("unknown (not found in the record)\n    ECOG performance status: no Observation"),
+        "{text}"
+    );
+    let facts = &json["record"]["facts"];
+    assert_eq!(facts["wbc"]["source"], "record");
+    assert_eq!(facts["wbc"]["value"], 152.4);
+    assert_eq!(facts["wbc"]["original"], "152.4 10*3/uL");
+    assert_eq!(facts["wbc"]["entry"], 469);
+    assert_eq!(facts["coagulopathy"]["source"], "absent");
+    assert_eq!(facts["creatinine"]["source"], "unknown");
+    assert!(facts["creatinine"]["value"].is_null());
+    assert_eq!(json["record"]["instant"], "2026-12-01T23:59:59Z");
+    // A fact with no binding that nobody gave is not listed.
+    assert!(facts.get("lineage").is_none());
+}
