@@ -118,7 +118,13 @@ fn anchors(file: &File) -> Vec<(Key, Span)> {
         match item {
             Item::Reference(r) => out.push((k(Slot::Head), r.span)),
             Item::Action(a) => out.push((k(Slot::Head), a.span)),
-            Item::Fact(f) => out.push((k(Slot::Head), f.span)),
+            Item::Fact(f) => match f.binding.as_ref().filter(|_| binding_on_own_line(f)) {
+                Some(b) => {
+                    out.push((k(Slot::Head), Span::new(f.span.start, b.span.start)));
+                    out.push((k(Slot::Binding), b.span));
+                }
+                None => out.push((k(Slot::Head), f.span)),
+            },
             Item::Definition(d) => {
                 out.push((k(Slot::Head), Span::new(d.span.start, d.body.span.end)));
                 if let Some(s) = &d.description {
@@ -273,7 +279,14 @@ impl Printer<'_> {
         match item {
             Item::Reference(r) => self.head(at, start, forced, &reference(r)),
             Item::Action(a) => self.head(at, start, forced, &action(a)),
-            Item::Fact(f) => self.head(at, start, forced, &fact(f)),
+            Item::Fact(f) => match &f.binding {
+                Some(b) if binding_on_own_line(f) => {
+                    self.head(at, start, forced, &fact(f));
+                    self.field(at, Slot::Binding, &binding(b));
+                }
+                Some(b) => self.head(at, start, forced, &format!("{} {}", fact(f), binding(b))),
+                None => self.head(at, start, forced, &fact(f)),
+            },
             Item::Definition(d) => {
                 let unit = d.unit.as_ref().map(|u| format!(" in {}", u.node)).unwrap_or_default();
                 self.head(
@@ -442,6 +455,41 @@ fn fact(f: &Fact) -> String {
     }
     if f.recorded {
         s.push_str(" recorded");
+    }
+    s
+}
+
+/// The longest line a fact and its binding share; a longer binding goes on
+/// the next line, indented, where its codes read as a list.
+const FACT_LINE: usize = 100;
+
+fn binding_on_own_line(f: &Fact) -> bool {
+    f.binding
+        .as_ref()
+        .is_some_and(|b| fact(f).chars().count() + 1 + binding(b).chars().count() > FACT_LINE)
+}
+
+/// `read from observation loinc 6690-2, 26464-8 within 48 h`: a system is
+/// written where it changes, the options in a fixed order.
+fn binding(b: &Binding) -> String {
+    let mut s = format!("read from {}", b.kind.node.as_str());
+    let mut previous: Option<&str> = None;
+    for (i, c) in b.codes.iter().enumerate() {
+        s.push_str(if i == 0 { " " } else { ", " });
+        if previous != Some(c.system.node.as_str()) {
+            let _ = write!(s, "{} ", c.system.node);
+        }
+        s.push_str(&c.code.node);
+        previous = Some(&c.system.node);
+    }
+    if let Some(w) = &b.window {
+        let _ = write!(s, " within {} {}", w.amount.node, w.unit.node);
+    }
+    if b.preliminary_allowed.is_some() {
+        s.push_str(" preliminary allowed");
+    }
+    if b.absent_means_false.is_some() {
+        s.push_str(" absent means false");
     }
     s
 }

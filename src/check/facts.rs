@@ -37,6 +37,7 @@ impl Checker<'_> {
                 });
                 self.declare_molar_mass(f, id);
                 self.facts[id.index()].grams_per_mole = self.molar_masses.get(&id).copied();
+                self.facts[id.index()].binding = self.binding(f, id);
             }
         }
     }

@@ -9,6 +9,7 @@
 //! `precedence.rs` (cycles), `invariants.rs` (claims, unused names), and
 //! `expr.rs` (typing one expression).
 
+mod binding;
 mod change;
 mod dates;
 mod definitions;
@@ -26,6 +27,10 @@ mod units;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
+
+pub use binding::{
+    loinc_check_digit, verhoeff_valid, well_formed as well_formed_code, MAX_WINDOW_SECONDS, WINDOW_UNITS,
+};
 
 use crate::diagnostics::{suggestion, Problem, Source, Span};
 use crate::model::{self, facts_read_with, *};

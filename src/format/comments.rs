@@ -50,6 +50,8 @@ pub(super) enum Slot {
     Says,
     Claim,
     Description,
+    /// A fact's record binding, on its own line.
+    Binding,
 }
 
 /// A printed line: the header's (`item: None`) or an item's, and which one.

@@ -139,6 +139,70 @@ pub struct Fact {
     pub span: Span,
     /// `molar mass 113.12 g/mol`, for conversions between amount and mass.
     pub molar_mass: Option<MolarMass>,
+    /// `read from ...`: how the fact is found in a patient record.
+    pub binding: Option<Binding>,
+}
+
+/// `read from observation|condition CODES OPTIONS` or `read from birth date`,
+/// as written; the checker decides whether it suits the fact.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    /// What is read.
+    pub kind: Spanned<BindingKind>,
+    /// The codes, each with its system (one written without a system has the
+    /// one before it, so the tree does not depend on how the list was written).
+    pub codes: Vec<WrittenCode>,
+    /// `within N UNIT`.
+    pub window: Option<WrittenWindow>,
+    /// `preliminary allowed`, where written.
+    pub preliminary_allowed: Option<Spanned<()>>,
+    /// `absent means false`, where written.
+    pub absent_means_false: Option<Spanned<()>>,
+    /// The whole binding.
+    pub span: Span,
+}
+
+/// The kinds of record entry a binding names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `observation`
+    Observation,
+    /// `condition`
+    Condition,
+    /// `birth date`
+    BirthDate,
+}
+
+impl BindingKind {
+    /// The words a guideline writes after `read from`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BindingKind::Observation => "observation",
+            BindingKind::Condition => "condition",
+            BindingKind::BirthDate => "birth date",
+        }
+    }
+}
+
+/// `loinc 6690-2`: a code with its system's word as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WrittenCode {
+    /// The system's word (`loinc`); its span is where it was written, which
+    /// for a code listed without one is the earlier code's.
+    pub system: Spanned<String>,
+    /// The code.
+    pub code: Spanned<String>,
+}
+
+/// `within 48 h`.
+#[derive(Clone, Debug)]
+pub struct WrittenWindow {
+    /// The number, as written.
+    pub amount: Spanned<f64>,
+    /// Its unit's word.
+    pub unit: Spanned<String>,
+    /// The whole option.
+    pub span: Span,
 }
 
 /// `molar mass VALUE UNIT` on a number fact.
@@ -487,7 +551,9 @@ macro_rules! eq_ignoring_span {
 eq_ignoring_span! {
     Reference { number, title, source, year }
     ActionDecl { name, label, urgent }
-    Fact { name, ty, description, recorded, molar_mass }
+    Fact { name, ty, description, recorded, molar_mass, binding }
+    WrittenWindow { amount, unit }
+    Binding { kind, codes, window, preliminary_allowed, absent_means_false }
     Definition { name, unit, body, description }
     Rule { id, verdict, action, when, dose, detail, warnings, because, cites, overrides }
     Dose { branches }

@@ -277,6 +277,16 @@ fn describe_rule(kind: Rule) -> &'static str {
         Rule::dose_by => "`by`",
         Rule::dose_cap => "`at most`",
         Rule::dose_if => "`if`",
+        Rule::binding | Rule::read_word => "a record binding (`read from ...`)",
+        Rule::birth_date_source | Rule::record_source | Rule::record_kind | Rule::birth_word => {
+            "`observation`, `condition` or `birth date`"
+        }
+        Rule::code_list | Rule::system_code | Rule::code_system => "a code system and code, e.g. `loinc 6690-2`",
+        Rule::code => "a code, e.g. `6690-2`",
+        Rule::window | Rule::within_word => "`within`",
+        Rule::window_unit => "a window unit (`min`, `h`, `d`, `wk`)",
+        Rule::preliminary_allowed | Rule::preliminary_word | Rule::allowed_word => "`preliminary allowed`",
+        Rule::absent_means_false | Rule::absent_word | Rule::means_word => "`absent means false`",
         _ => "something else",
     }
 }

@@ -13,6 +13,7 @@ use crate::diagnostics::{Problem, Span};
 
 type Res<T> = Result<T, Problem>;
 
+mod binding;
 mod derived;
 #[path = "lower_dose.rs"]
 mod dose;
@@ -193,10 +194,12 @@ impl Lower {
         let mut description = None;
         let mut recorded = false;
         let mut molar_mass = None;
+        let mut binding = None;
         for p in inner {
             match p.as_rule() {
                 Rule::string => description = Some(self.string(&p)),
                 Rule::molar_mass => molar_mass = Some(self.molar_mass(p)?),
+                Rule::binding => binding = Some(self.binding(p)?),
                 _ => recorded = true,
             }
         }
@@ -207,6 +210,7 @@ impl Lower {
             recorded,
             span,
             molar_mass,
+            binding,
         })
     }
 

@@ -146,6 +146,77 @@ fn fact_type() -> impl Strategy<Value = FactType> {
     ]
 }
 
+/// A word the binding grammar may read as a code system: the real ones, and
+/// others that only the checker refuses.
+fn code_system() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("loinc".to_string()),
+        Just("snomed".to_string()),
+        Just("icd10".to_string()),
+        Just("icd10cm".to_string()),
+        "[a-z][a-z0-9]{0,6}".prop_filter("not a reserved or option word", |w| {
+            !is_reserved(w) && !["within", "preliminary", "absent"].contains(&w.as_str())
+        }),
+    ]
+}
+
+/// Codes of every shape the grammar reads, well formed or not (the checker's).
+fn code() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("6690-2".to_string()),
+        Just("86044005".to_string()),
+        Just("G12.21".to_string()),
+        "[A-Z0-9][A-Z0-9.-]{0,9}",
+    ]
+}
+
+/// A binding of any kind with any options: the grammar reads every
+/// combination, and which suit which fact is the checker's. A window's unit
+/// is any word, as the grammar reads it.
+fn binding() -> impl Strategy<Value = Binding> {
+    let kind = prop_oneof![
+        Just(BindingKind::Observation),
+        Just(BindingKind::Condition),
+        Just(BindingKind::BirthDate),
+    ];
+    let codes = proptest::collection::vec((code_system(), code(), any::<bool>()), 1..5);
+    let window_unit = prop_oneof![
+        Just("h".to_string()),
+        Just("wk".to_string()),
+        "[a-z]{1,6}".prop_filter("not an option word", |w| !["within", "preliminary", "absent"]
+            .contains(&w.as_str())),
+    ];
+    let window = proptest::option::of((amount(), window_unit));
+    (kind, codes, window, any::<bool>(), any::<bool>()).prop_map(|(kind, codes, window, preliminary, absent)| {
+        let record = kind != BindingKind::BirthDate;
+        // A code may repeat the system before it, or leave it out: the tree
+        // holds the system either way.
+        let mut written: Vec<WrittenCode> = Vec::new();
+        for (system, code, same) in codes {
+            let system = match written.last() {
+                Some(previous) if same => previous.system.node.clone(),
+                _ => system,
+            };
+            written.push(WrittenCode {
+                system: sp(system),
+                code: sp(code),
+            });
+        }
+        Binding {
+            kind: sp(kind),
+            codes: if record { written } else { Vec::new() },
+            window: window.filter(|_| record).map(|(n, u)| WrittenWindow {
+                amount: sp(n),
+                unit: sp(u),
+                span: Span::default(),
+            }),
+            preliminary_allowed: (record && preliminary).then(|| sp(())),
+            absent_means_false: (record && absent).then(|| sp(())),
+            span: Span::default(),
+        }
+    })
+}
+
 fn item() -> impl Strategy<Value = Item> {
     let reference = (0u32..100, text(), opt(text()), opt(1900u32..2100)).prop_map(|(n, t, source, year)| {
         Item::Reference(Reference {
@@ -171,8 +242,15 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    let fact = (name(), fact_type(), opt(text()), any::<bool>(), molar_mass).prop_map(
-        |(n, ty, description, recorded, molar_mass)| {
+    let fact = (
+        name(),
+        fact_type(),
+        opt(text()),
+        any::<bool>(),
+        molar_mass,
+        proptest::option::of(binding()),
+    )
+        .prop_map(|(n, ty, description, recorded, molar_mass, binding)| {
             Item::Fact(Fact {
                 name: sp(n),
                 ty: sp(ty),
@@ -180,9 +258,9 @@ fn item() -> impl Strategy<Value = Item> {
                 recorded,
                 span: Span::default(),
                 molar_mass,
+                binding,
             })
-        },
-    );
+        });
     let definition = (name(), opt(unit()), expr(), opt(text())).prop_map(|(n, unit, body, description)| {
         Item::Definition(Definition {
             name: sp(n),

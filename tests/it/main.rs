@@ -31,6 +31,8 @@ mod editor_cli;
 mod editor_mistakes;
 mod errors;
 mod examples;
+mod fhir_bindings;
+mod fhir_e2e;
 mod fhir_props;
 mod fhir_read;
 mod fmt_props;

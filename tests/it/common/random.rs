@@ -314,6 +314,29 @@ enum Ty {
     Category(u8),
 }
 
+/// A record binding for the `i`th fact, one that suits its type, so that
+/// every generated guideline exercises bindings through the checker and
+/// `fmt` (they change no decision: evaluation reads cases). Chosen from the
+/// index rather than drawn, so the generator's strategy (and the failures
+/// proptest persisted) stay as they were. A mass concentration gets none:
+/// without a molar mass its binding is a warning.
+fn binding(i: usize, f: &GenFact) -> String {
+    match f {
+        GenFact::Bool if i.is_multiple_of(3) => " read from condition icd10 G12.21, snomed 86044005 absent means false".into(),
+        GenFact::Bool => "\n  read from condition snomed 86044005, icd10 G12.21, C92.4".into(),
+        GenFact::Integer { .. } if i.is_multiple_of(2) => " read from birth date".into(),
+        GenFact::Integer { .. } => format!(" read from observation loinc 89247-1 within {} d", i + 1),
+        GenFact::Number { unit, .. } if UNITS[*unit as usize % UNITS.len()] != "mg/dL" => {
+            let preliminary = if i % 2 == 1 { " preliminary allowed" } else { "" };
+            format!(
+                "\n    read from observation loinc 6690-2, 26464-8 within {} h{preliminary}",
+                24 * (i + 1)
+            )
+        }
+        GenFact::Number { .. } | GenFact::Enum { .. } => String::new(),
+    }
+}
+
 /// A guideline printed item by item, so tests can reorder items.
 #[derive(Clone, Debug)]
 pub struct Printed {
@@ -407,7 +430,7 @@ impl GenGuideline {
                     (format!("one of {}", values.join(", ")), Ty::Enum(*count))
                 }
             };
-            facts.push(format!("fact {name}: {decl}\n"));
+            facts.push(format!("fact {name}: {decl}{}\n", binding(i, f)));
             p.names.push((name, ty));
         }
         let n_facts = p.names.len();
