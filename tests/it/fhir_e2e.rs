@@ -29,7 +29,10 @@ const BINDINGS: &[(&str, &str)] = &[
     ("potassium", "read from observation loinc 2823-3 within 48 h"),
     ("phosphate", "read from observation loinc 2777-1 within 48 h"),
     ("calcium", "read from observation loinc 17861-6 within 48 h"),
-    ("creatinine", "read from observation loinc 2160-0, 14682-9 within 48 h preliminary allowed"),
+    (
+        "creatinine",
+        "read from observation loinc 2160-0, 14682-9 within 48 h preliminary allowed",
+    ),
     ("ldh", "read from observation loinc 2532-0 within 48 h"),
 ];
 
@@ -118,7 +121,10 @@ fn a_realistic_record_evaluates_with_the_values_it_holds() {
     assert_eq!(report["applicable"], true);
     assert_eq!(report["as_of"], "2026-12-01");
     // ALS with a white count of 152.4 × 10^9/L: hyperleukocytosis.
-    assert_eq!(decision(&report, "intensive_induction").unwrap()["verdict"], "contraindicated");
+    assert_eq!(
+        decision(&report, "intensive_induction").unwrap()["verdict"],
+        "contraindicated"
+    );
     let hu = decision(&report, "hydroxyurea").unwrap();
     assert_eq!(hu["verdict"], "recommend");
     // 50–60 mg/kg/day at 71.2 kg is 3560–4272 mg/day.
@@ -218,7 +224,10 @@ fn a_malformed_record_is_refused_naming_its_entry_and_nothing_is_evaluated() {
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("entry 1 (Observation/w, urn:uuid:b) is not a valid Observation"), "{err}");
+    assert!(
+        err.contains("entry 1 (Observation/w, urn:uuid:b) is not a valid Observation"),
+        "{err}"
+    );
     assert!(err.contains("nothing was evaluated"), "{err}");
     // A file that is not there is an I/O error.
     let out = cli().args(["eval", "--fhir", "no/such/bundle.json"]).output().unwrap();
@@ -251,7 +260,10 @@ fn a_batch_of_bundles_answers_each_line_in_order() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["line"], 1);
     assert_eq!(lines[0]["record"]["facts"]["wbc"]["value"], 152.4);
-    assert!(lines[1]["errors"][0]["message"].as_str().unwrap().contains("not a FHIR Bundle"));
+    assert!(lines[1]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a FHIR Bundle"));
     // 30000 /µL is 30 × 10^9/L.
     assert_eq!(lines[2]["record"]["facts"]["wbc"]["value"], 30.0);
     assert_eq!(lines[2]["applicable"], Json::Null);
@@ -259,7 +271,14 @@ fn a_batch_of_bundles_answers_each_line_in_order() {
     let out = cli()
         .arg("eval")
         .arg(&gl)
-        .args(["--cases", records.to_str().unwrap(), "--input-format", "fhir", "--as-of", "2026-12-01"])
+        .args([
+            "--cases",
+            records.to_str().unwrap(),
+            "--input-format",
+            "fhir",
+            "--as-of",
+            "2026-12-01",
+        ])
         .output()
         .unwrap();
     let first: Json = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
