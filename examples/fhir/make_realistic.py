@@ -98,7 +98,7 @@ add({"resourceType": "Condition",
      "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]},
      "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}]},
      "code": {"coding": [{"system": "http://snomed.info/sct", "code": "86044005", "display": "Amyotrophic lateral sclerosis"},
-                         {"system": "http://hl7.org/fhir/sid/icd-10", "code": "G12.21"}]},
+                         {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G12.21"}]},
      "subject": {"reference": PATIENT}, "recordedDate": "2024-03-14"})
 # Acute myeloid leukaemia, diagnosed two days ago.
 add({"resourceType": "Condition",

@@ -18,7 +18,7 @@ const BINDINGS: &[(&str, &str)] = &[
     ("age", "read from birth date"),
     ("weight", "read from observation loinc 29463-7 within 7 d"),
     ("height", "read from observation loinc 8302-2 within 30 d"),
-    ("als", "read from condition icd10 G12.21, snomed 86044005"),
+    ("als", "read from condition icd10cm G12.21, snomed 86044005"),
     ("acute_leukemia", "read from condition snomed 91861009, icd10 C92.0"),
     ("coagulopathy", "read from condition snomed 67406007 absent means false"),
     ("wbc", "read from observation loinc 6690-2, 26464-8 within 48 h"),

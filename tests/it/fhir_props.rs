@@ -167,7 +167,7 @@ fn build(d: &Drawn, rest: &Map<String, Json>) -> (Vec<u8>, Json, Json) {
             entries.push(if icd {
                 condition(
                     "als",
-                    "http://hl7.org/fhir/sid/icd-10",
+                    "http://hl7.org/fhir/sid/icd-10-cm",
                     "G12.21",
                     Some("active"),
                     Some("confirmed"),

@@ -56,7 +56,10 @@ pub fn bound() -> Guideline {
         &mut g,
         "als",
         RecordSource::Condition {
-            codes: vec![code(CodeSystem::Icd10, "G12.21"), code(CodeSystem::Snomed, "86044005")],
+            codes: vec![
+                code(CodeSystem::Icd10Cm, "G12.21"),
+                code(CodeSystem::Snomed, "86044005"),
+            ],
             absent_means_false: false,
         },
     );
@@ -395,7 +398,7 @@ fn a_value_the_fact_cannot_take_is_an_error_like_a_cases() {
 #[test]
 fn a_condition_counts_when_active_and_confirmed() {
     let g = bound();
-    let icd = "http://hl7.org/fhir/sid/icd-10";
+    let icd = "http://hl7.org/fhir/sid/icd-10-cm";
     let sct = "http://snomed.info/sct";
     let r = read(
         &g,
@@ -434,7 +437,9 @@ fn a_condition_counts_when_active_and_confirmed() {
     assert_eq!(value(&g, &r, "als"), Some(Value::Bool(true)));
     // No such condition: unknown, or false where absence means false.
     let r = read(&g, vec![]);
-    assert!(reason(&g, &r, "als").contains("no active, confirmed Condition with ICD-10 G12.21 or SNOMED CT 86044005"));
+    assert!(
+        reason(&g, &r, "als").contains("no active, confirmed Condition with ICD-10-CM G12.21 or SNOMED CT 86044005")
+    );
     assert_eq!(value(&g, &r, "coagulopathy"), Some(Value::Bool(false)));
     assert!(matches!(
         r.provenance(g.fact_id("coagulopathy").unwrap()),
