@@ -148,6 +148,10 @@ fn report(args: &Args, g: &Guideline, case: &Case, record: Option<&Record>) -> E
 /// its `as_of` fixes the instant the record is read at; then the record, then
 /// the case laid over it. Any problem in either: nothing is evaluated.
 fn run_record(args: &Args, bundle: &Path) -> Exit {
+    if bundle.as_os_str() == "-" && args.case.as_deref().is_some_and(|c| c.as_os_str() == "-") {
+        tell!("error: --fhir and --case cannot both read stdin; give one of them as a file");
+        return Exit::Usage;
+    }
     let g = match load_guideline(args.file.as_deref(), false) {
         Ok(g) => g,
         Err(e) => return e,
