@@ -282,7 +282,7 @@ impl Printer<'_> {
             Item::Fact(f) => match &f.binding {
                 Some(b) if binding_on_own_line(f) => {
                     self.head(at, start, forced, &fact(f));
-                    self.field(at, Slot::Binding, &binding(b));
+                    self.field(at, Slot::Binding, &binding_lines(b));
                 }
                 Some(b) => self.head(at, start, forced, &format!("{} {}", fact(f), binding(b))),
                 None => self.head(at, start, forced, &fact(f)),
@@ -470,28 +470,71 @@ fn binding_on_own_line(f: &Fact) -> bool {
 }
 
 /// `read from observation loinc 6690-2, 26464-8 within 48 h`: a system is
-/// written where it changes, the options in a fixed order.
+/// written where it changes, the options in a fixed order, on one line.
 fn binding(b: &Binding) -> String {
-    let mut s = format!("read from {}", b.kind.node.as_str());
-    let mut previous: Option<&str> = None;
-    for (i, c) in b.codes.iter().enumerate() {
-        s.push_str(if i == 0 { " " } else { ", " });
-        if previous != Some(c.system.node.as_str()) {
-            let _ = write!(s, "{} ", c.system.node);
+    binding_pieces(b).join(", ")
+}
+
+/// A binding on its own line, its codes wrapped after a comma when the line
+/// would pass [`FACT_LINE`], the rest indented under it (a system stays on
+/// the line of its first code, which the grammar requires).
+fn binding_lines(b: &Binding) -> String {
+    let continued = format!("{INDENT}{INDENT}");
+    let mut out = String::new();
+    let mut line = String::new();
+    let pieces = binding_pieces(b);
+    let last = pieces.len().saturating_sub(1);
+    for (i, piece) in pieces.into_iter().enumerate() {
+        let comma = if i < last { "," } else { "" };
+        let indent = if out.is_empty() { INDENT.len() } else { continued.len() };
+        let fits = indent + line.chars().count() + 1 + piece.chars().count() + comma.len() <= FACT_LINE;
+        if line.is_empty() {
+            line = format!("{piece}{comma}");
+        } else if fits {
+            let _ = write!(line, " {piece}{comma}");
+        } else {
+            let _ = writeln!(out, "{line}");
+            out.push_str(&continued);
+            line = format!("{piece}{comma}");
         }
-        s.push_str(&c.code.node);
-        previous = Some(&c.system.node);
     }
+    out.push_str(&line);
+    out
+}
+
+/// The binding's parts between commas: `read from condition icd10 G12.21`,
+/// `snomed 86044005 absent means false`.
+fn binding_pieces(b: &Binding) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut previous: Option<&str> = None;
+    for c in &b.codes {
+        let mut piece = String::new();
+        if previous != Some(c.system.node.as_str()) {
+            let _ = write!(piece, "{} ", c.system.node);
+        }
+        piece.push_str(&c.code.node);
+        previous = Some(&c.system.node);
+        pieces.push(piece);
+    }
+    let head = format!("read from {}", b.kind.node.as_str());
+    match pieces.first_mut() {
+        Some(first) => *first = format!("{head} {first}"),
+        None => pieces.push(head),
+    }
+    let mut options = String::new();
     if let Some(w) = &b.window {
-        let _ = write!(s, " within {} {}", w.amount.node, w.unit.node);
+        let _ = write!(options, " within {} {}", w.amount.node, w.unit.node);
     }
     if b.preliminary_allowed.is_some() {
-        s.push_str(" preliminary allowed");
+        options.push_str(" preliminary allowed");
     }
     if b.absent_means_false.is_some() {
-        s.push_str(" absent means false");
+        options.push_str(" absent means false");
     }
-    s
+    if let Some(last) = pieces.last_mut() {
+        last.push_str(&options);
+    }
+    pieces
 }
 
 /// ` "Label"` after a score's or category's name, when one is written.

@@ -444,37 +444,41 @@ fn snomed(code: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The dihedral group D5's multiplication table, for Verhoeff's check.
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+/// Verhoeff's permutations: row i is row i-1 permuted by row 1 (SNOMED CT builds
+/// it so; a unit test below checks the rows written here against that).
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
 /// Verhoeff's dihedral check, as SNOMED CT specifies it for identifiers: a
 /// number with its check digit is valid when the running product ends at 0.
 pub fn verhoeff_valid(digits: &str) -> bool {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 7, 6, 8, 0],
-        [4, 2, 8, 9, 6, 3, 0, 1, 7, 5],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
     let mut c = 0u8;
     for (i, b) in digits.bytes().rev().enumerate() {
         if !b.is_ascii_digit() {
             return false;
         }
-        c = D[usize::from(c)][usize::from(P[i % 8][usize::from(b - b'0')])];
+        c = VERHOEFF_D[usize::from(c)][usize::from(VERHOEFF_P[i % 8][usize::from(b - b'0')])];
     }
     c == 0
 }
@@ -529,6 +533,28 @@ mod tests {
         }
         assert!(snomed("86044006").is_err());
         assert!(snomed("12345").is_err());
+    }
+
+    #[test]
+    fn verhoeffs_permutation_rows_follow_from_the_first_two() {
+        // The table is written out for speed; SNOMED CT defines it as row
+        // i = row i-1 permuted by row 1. Recomputed here from rows 0 and 1.
+        let mut rows = vec![[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]];
+        for i in 2..8 {
+            let previous: [u8; 10] = rows[i - 1];
+            let one = rows[1];
+            rows.push(std::array::from_fn(|j| previous[usize::from(one[j])]));
+        }
+        // Every valid code's check digit is the one the recomputed table gives.
+        for code in ["86044005", "91861009", "38341003", "110004001", "404684003"] {
+            let mut c = 0u8;
+            for (i, b) in code.bytes().rev().enumerate() {
+                c = VERHOEFF_D[usize::from(c)][usize::from(rows[i % 8][usize::from(b - b'0')])];
+            }
+            assert_eq!(c, 0, "{code}");
+            assert!(verhoeff_valid(code), "{code}");
+        }
+        assert_eq!(rows.as_slice(), VERHOEFF_P.as_slice());
     }
 
     #[test]

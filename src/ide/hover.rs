@@ -177,6 +177,20 @@ impl Hovering<'_> {
         if f.recorded {
             s.push_str("- recorded: cases carry it; no rule has to use it\n");
         }
+        if f.binding.is_some() {
+            // In words from the checked fact; the tree alone cannot say what
+            // a binding the checker refused would do.
+            let checked = self
+                .model
+                .and_then(|g| g.facts.iter().find(|x| x.name == f.name.node))
+                .and_then(|x| Some(crate::report::binding_in_words(x.binding.as_ref()?, &x.kind)));
+            match checked {
+                Some(words) => {
+                    let _ = writeln!(s, "- from a patient record: {words}");
+                }
+                None => s.push_str("- from a patient record: not until the file checks\n"),
+            }
+        }
         s.push_str("\n_The name is also the key of case JSON and of case suites: a rename changes this file only._\n");
         s
     }

@@ -6,6 +6,7 @@ use super::english::{condition, fact_label, humanize, quantity, Inline, Phrase};
 use super::fmt_range;
 use crate::model::Verdict;
 use crate::model::{Action, Claim, FactKind, Guideline, Invariant, Rule, RuleId};
+use crate::model::{Binding, Code, CodeSystem, RecordSource};
 
 /// A block of the document.
 #[derive(Clone, Debug, PartialEq)]
@@ -443,6 +444,9 @@ fn invariant_card(g: &Guideline, inv: &Invariant) -> Block {
 }
 
 fn facts(g: &Guideline) -> Block {
+    // The record column only where a fact says how it is read: a guideline
+    // without bindings reads as before.
+    let bound = g.facts.iter().any(|f| f.binding.is_some());
     let rows = g
         .facts
         .iter()
@@ -472,16 +476,116 @@ fn facts(g: &Guideline) -> Block {
                 FactKind::Date => vec![t("a date (YYYY-MM-DD), not after the evaluation date")],
             };
             let label = fact_label(g, crate::model::FactId(i as u32));
-            vec![
+            let mut row = vec![
                 vec![Inline::Code(f.name.clone())],
                 vec![t(capitalize(&label))],
                 ty,
                 vec![t(f.description.clone().unwrap_or_default())],
-            ]
+            ];
+            if bound {
+                let from = match &f.binding {
+                    Some(b) => capitalize(&binding_in_words(b, &f.kind)),
+                    None => "Given in the case".to_string(),
+                };
+                row.push(vec![t(from)]);
+            }
+            row
         })
         .collect();
-    Block::Table {
-        header: vec!["Fact".into(), "Read as".into(), "Values".into(), "Description".into()],
-        rows,
+    let mut header = vec!["Fact".into(), "Read as".into(), "Values".into(), "Description".into()];
+    if bound {
+        header.push("From a patient record".into());
+    }
+    Block::Table { header, rows }
+}
+
+/// A fact's record binding as a reviewer reads it: "read from the latest
+/// final Observation with LOINC 6690-2 or 26464-8 in the last 48 hours".
+/// It says what the reader does and no more: what is missing stays unknown.
+pub fn binding_in_words(b: &Binding, kind: &FactKind) -> String {
+    match &b.source {
+        RecordSource::Observation {
+            codes,
+            window,
+            accept_preliminary,
+        } => {
+            let mut s = format!(
+                "read from the latest final Observation with {} in the last {}",
+                codes_in_words(codes),
+                duration_in_words(window.seconds)
+            );
+            if *accept_preliminary {
+                s.push_str(", or the latest preliminary one when no final one is");
+            }
+            s
+        }
+        RecordSource::Condition {
+            codes,
+            absent_means_false,
+        } => {
+            let absent = if *absent_means_false {
+                "false when the record has none (the guideline states the record is complete for it)"
+            } else {
+                "unknown when the record has none"
+            };
+            format!(
+                "true when the record has an active, confirmed Condition with {}; {absent}",
+                codes_in_words(codes)
+            )
+        }
+        RecordSource::BirthDate if *kind == FactKind::Date => "the patient's birth date".to_string(),
+        RecordSource::BirthDate => {
+            "the age in whole years at the evaluation date, from the patient's birth date".into()
+        }
+    }
+}
+
+/// `LOINC 2160-0 or 14682-9`, `ICD-10 C92.4, C92.0 or SNOMED CT 110004001`:
+/// each system named before its first code.
+fn codes_in_words(codes: &[Code]) -> String {
+    let mut items = Vec::new();
+    let mut previous = None;
+    for c in codes {
+        items.push(if previous == Some(c.system) {
+            c.code.clone()
+        } else {
+            format!("{} {}", system_words(c.system), c.code)
+        });
+        previous = Some(c.system);
+    }
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => "no code".to_string(),
+    }
+}
+
+fn system_words(s: CodeSystem) -> &'static str {
+    match s {
+        CodeSystem::Loinc => "LOINC",
+        CodeSystem::Snomed => "SNOMED CT",
+        CodeSystem::Icd10 => "ICD-10",
+        CodeSystem::Icd10Cm => "ICD-10-CM",
+    }
+}
+
+/// `48 hours`, `7 days`, `52 weeks`: in the largest unit that divides it
+/// exactly and still counts at least two or three of them, as an editor
+/// writes a window (`48 h` reads "48 hours", not "2 days").
+fn duration_in_words(seconds: i64) -> String {
+    let units = [
+        (604_800, 2, "week"),
+        (86_400, 3, "day"),
+        (3_600, 2, "hour"),
+        (60, 1, "minute"),
+    ];
+    let (n, unit) = units
+        .iter()
+        .find(|(per, least, _)| seconds % per == 0 && seconds / per >= *least)
+        .map_or((seconds, "second"), |(per, _, unit)| (seconds / per, *unit));
+    if n == 1 {
+        unit.to_string()
+    } else {
+        format!("{n} {unit}s")
     }
 }

@@ -39,6 +39,7 @@ pub use derived::{category_line, score_line};
 pub use diff_json::diff_json;
 pub use diff_markdown::diff_markdown;
 pub use diff_text::{diff_text, diff_version_warning};
+pub use document::binding_in_words;
 pub use document::{document, Block, Document};
 pub use english::{condition as condition_words, fact_label, Inline};
 pub use explain::explanation_json;

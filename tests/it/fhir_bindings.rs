@@ -533,6 +533,10 @@ fn known_codes_pass_their_checks_and_one_digit_off_fails() {
         (CodeSystem::Snomed, "86044005"),
         (CodeSystem::Snomed, "22298006"),
         (CodeSystem::Snomed, "73211009"),
+        // Acute myeloid leukemia and hypertensive disorder: codes whose check
+        // digits a mistyped permutation table once refused.
+        (CodeSystem::Snomed, "91861009"),
+        (CodeSystem::Snomed, "38341003"),
         (CodeSystem::Icd10, "G12.21"),
     ];
     for (system, code) in valid {
@@ -655,4 +659,61 @@ fn the_syntax_tree_holds_each_codes_system_however_the_list_is_written() {
         "als",
     ));
     assert_ne!(a, c);
+}
+
+// ---------------------------------------------------------------- in words
+
+#[test]
+fn the_document_says_each_binding_in_words() {
+    let g = load(
+        "fact wbc: number in 10^9/L from 0 read from observation loinc 6690-2, 26464-8 within 48 h\n\
+         fact weight: number in kg from 20 to 350 read from observation loinc 29463-7 within 7 d preliminary allowed\n\
+         fact als: bool read from condition icd10cm G12.21, snomed 86044005\n\
+         fact apl: bool read from condition icd10 C92.4, C92.0, snomed 110004001 absent means false\n\
+         fact age: integer from 0 read from birth date\n\
+         fact born: date read from birth date\n\
+         fact lineage: one of myeloid, lymphoid\n",
+        "wbc > 100 and weight > 50 and als and apl and age > 18 and born < today and lineage is myeloid",
+    );
+    let words = |name: &str| {
+        let f = fact(&g, name);
+        guidelang::report::binding_in_words(f.binding.as_ref().expect("bound"), &f.kind)
+    };
+    assert_eq!(
+        words("wbc"),
+        "read from the latest final Observation with LOINC 6690-2 or 26464-8 in the last 48 hours"
+    );
+    assert_eq!(
+        words("weight"),
+        "read from the latest final Observation with LOINC 29463-7 in the last 7 days, or the latest preliminary one when no final one is"
+    );
+    assert_eq!(
+        words("als"),
+        "true when the record has an active, confirmed Condition with ICD-10-CM G12.21 or SNOMED CT 86044005; unknown when the record has none"
+    );
+    assert_eq!(
+        words("apl"),
+        "true when the record has an active, confirmed Condition with ICD-10 C92.4, C92.0 or SNOMED CT 110004001; false when the record has none (the guideline states the record is complete for it)"
+    );
+    assert_eq!(
+        words("age"),
+        "the age in whole years at the evaluation date, from the patient's birth date"
+    );
+    assert_eq!(words("born"), "the patient's birth date");
+    // The rendered document has a column for it, and says which facts the
+    // case must give.
+    let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
+    assert!(md.contains("| From a patient record |"), "{md}");
+    assert!(
+        md.contains("Read from the latest final Observation with LOINC 6690-2 or 26464-8 in the last 48 hours |"),
+        "{md}"
+    );
+    assert!(md.contains("| Given in the case |"), "{md}");
+}
+
+#[test]
+fn a_document_without_bindings_has_no_record_column() {
+    let g = load("fact wbc: number in 10^9/L from 0\n", "wbc > 100");
+    let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
+    assert!(!md.contains("patient record"), "{md}");
 }

@@ -466,7 +466,8 @@ fn the_outline_has_the_header_and_groups_with_rules_by_action() {
     assert_eq!(wbc.selection, word_in(text, "fact wbc:", "wbc"));
     assert_eq!(
         &text[wbc.span.start..wbc.span.end],
-        "fact wbc: number in 10^9/L from 0 \"White blood cell count\""
+        // The declaration with its record binding, which is part of it.
+        "fact wbc: number in 10^9/L from 0 \"White blood cell count\"\n  read from observation loinc 6690-2, 26464-8 within 48 h"
     );
     let rules = find(&out, "rules");
     let leuka = find(&rules.children, "leukapheresis");

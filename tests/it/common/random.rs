@@ -322,7 +322,9 @@ enum Ty {
 /// without a molar mass its binding is a warning.
 fn binding(i: usize, f: &GenFact) -> String {
     match f {
-        GenFact::Bool if i.is_multiple_of(3) => " read from condition icd10 G12.21, snomed 86044005 absent means false".into(),
+        GenFact::Bool if i.is_multiple_of(3) => {
+            " read from condition icd10 G12.21, snomed 86044005 absent means false".into()
+        }
         GenFact::Bool => "\n  read from condition snomed 86044005, icd10 G12.21, C92.4".into(),
         GenFact::Integer { .. } if i.is_multiple_of(2) => " read from birth date".into(),
         GenFact::Integer { .. } => format!(" read from observation loinc 89247-1 within {} d", i + 1),
