@@ -40,12 +40,20 @@ const BINDINGS: &[(&str, &str)] = &[
 /// already has removed first; creatinine gets its molar mass.
 fn bound_text() -> String {
     let mut out = String::new();
+    // Inside a binding of the file: its continuation lines go with it.
+    let mut in_binding = false;
     for line in guidelang::BUNDLED_TEXT.lines() {
-        if line.trim_start().starts_with("read from ") {
+        let indented = line.starts_with(' ') && !line.trim().is_empty();
+        if line.trim_start().starts_with("read from ") || (in_binding && indented) {
+            in_binding = true;
             continue;
         }
+        in_binding = false;
         let line = match line.find(" read from ") {
-            Some(i) if line.starts_with("fact ") => &line[..i],
+            Some(i) if line.starts_with("fact ") => {
+                in_binding = true;
+                &line[..i]
+            }
             _ => line,
         };
         let name = line
