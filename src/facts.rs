@@ -128,6 +128,23 @@ impl Case {
     }
 }
 
+/// One fact's value as a case writes it: a number, true/false, the enum
+/// value's name, a date `"YYYY-MM-DD"`.
+pub fn value_json(g: &Guideline, id: FactId, v: Value) -> serde_json::Value {
+    match (v, &g.fact(id).kind) {
+        (Value::Bool(b), _) => serde_json::Value::Bool(b),
+        (Value::Num(n), FactKind::Integer { .. }) => serde_json::Value::from(n as i64),
+        (Value::Num(n), FactKind::Date) => serde_json::Value::String(crate::time::format_day(n)),
+        (Value::Num(n), _) => {
+            serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        (Value::Enum(e), FactKind::Enum { values }) => values
+            .get(e as usize)
+            .map_or(serde_json::Value::Null, |s| serde_json::Value::String(s.clone())),
+        (Value::Enum(_), _) => serde_json::Value::Null,
+    }
+}
+
 /// One thing wrong with a case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseError {

@@ -20,6 +20,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod eval;
 pub mod facts;
+pub mod fhir;
 pub mod format;
 pub mod ide;
 #[cfg(feature = "lsp")]

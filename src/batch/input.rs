@@ -32,6 +32,8 @@ pub enum Payload {
     Cells(csv::ByteRecord),
     /// A record that could not be read as text.
     Broken(CaseError),
+    /// A FHIR Bundle's bytes (one patient record per line).
+    Bundle(Vec<u8>),
 }
 
 /// A run of consecutive records.
@@ -74,6 +76,10 @@ struct Lines<R> {
     buf: Vec<u8>,
     /// The last line read was cut at [`MAX_SKIPPED_LINE_BYTES`]: nothing more is read.
     endless: bool,
+    /// The longest line kept (a case's limit; a Bundle's for `--input-format fhir`).
+    limit: usize,
+    /// How far an overlong line is read in search of its end.
+    skip: usize,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -84,6 +90,18 @@ impl<R: BufRead> Lines<R> {
             bytes: 0,
             buf: Vec::new(),
             endless: false,
+            limit: MAX_CASE_BYTES,
+            skip: MAX_SKIPPED_LINE_BYTES,
+        }
+    }
+
+    /// Lines of up to `limit` bytes, an overlong one read up to `skip`
+    /// bytes in search of its end.
+    fn with_limit(reader: R, limit: usize, skip: usize) -> Self {
+        Lines {
+            limit,
+            skip: skip.max(limit + 1),
+            ..Lines::new(reader)
         }
     }
 
@@ -96,10 +114,11 @@ impl<R: BufRead> Lines<R> {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "line {} has no line end within its first {} MiB ({MAX_SKIPPED_LINE_BYTES} bytes); \
+                    "line {} has no line end within its first {} MiB ({} bytes); \
                      reading stopped there",
                     self.line,
-                    MAX_SKIPPED_LINE_BYTES / (1024 * 1024)
+                    self.skip / (1024 * 1024),
+                    self.skip
                 ),
             ));
         }
@@ -118,12 +137,12 @@ impl<R: BufRead> Lines<R> {
             }
             any = true;
             // Never past the skip bound, whether or not a line end follows.
-            let available = &available[..available.len().min(MAX_SKIPPED_LINE_BYTES - total)];
+            let available = &available[..available.len().min(self.skip - total)];
             let (part, done) = match available.iter().position(|&b| b == b'\n') {
                 Some(i) => (&available[..i], Some(i + 1)),
                 None => (available, None),
             };
-            let room = (MAX_CASE_BYTES + 1).saturating_sub(self.buf.len());
+            let room = (self.limit + 1).saturating_sub(self.buf.len());
             self.buf.extend_from_slice(&part[..part.len().min(room)]);
             total += part.len();
             last = part.last().copied().or(last);
@@ -133,7 +152,7 @@ impl<R: BufRead> Lines<R> {
             if done.is_some() {
                 break;
             }
-            if total == MAX_SKIPPED_LINE_BYTES {
+            if total == self.skip {
                 self.endless = true;
                 break;
             }
@@ -157,14 +176,18 @@ impl<R: BufRead> Lines<R> {
     /// The current line as a broken record when it is too long or blank;
     /// `example` says what a line should hold.
     fn refusal(&self, len: usize, example: &str) -> Option<Payload> {
-        if len > MAX_CASE_BYTES {
+        if len > self.limit {
             let size = if self.endless {
                 format!("more than {len} bytes long (reading stopped there)")
             } else {
                 format!("{len} bytes")
             };
             return Some(broken(
-                format!("the case is {size}; a case is limited to {MAX_CASE_BYTES} bytes"),
+                if self.limit == MAX_CASE_BYTES {
+                    format!("the case is {size}; a case is limited to {MAX_CASE_BYTES} bytes")
+                } else {
+                    format!("the record is {size}; a record is limited to {} bytes", self.limit)
+                },
                 "a case is one flat JSON object of facts",
             ));
         }
@@ -218,6 +241,55 @@ impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
                 payload,
             });
             // The records read so far go out; the next call reports why reading stopped.
+            if self.lines.endless {
+                break;
+            }
+        }
+        Ok((!chunk.is_empty()).then_some(chunk))
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.lines.bytes
+    }
+}
+
+/// Bundles per chunk: a Bundle is a whole patient record, so a chunk holds
+/// few of them to keep memory flat.
+pub const CHUNK_BUNDLES: usize = 8;
+
+/// NDJSON of patient records (`--input-format fhir`): every line is one FHIR
+/// Bundle, read by [`crate::fhir::read_record`] in the worker; a line may be
+/// as long as a Bundle may be ([`crate::fhir::MAX_BUNDLE_BYTES`]).
+pub struct BundleSource<R> {
+    lines: Lines<R>,
+}
+
+impl<R: BufRead + Send> BundleSource<R> {
+    /// Reads one Bundle per line from `reader`.
+    pub fn new(reader: R) -> Self {
+        let limit = crate::fhir::MAX_BUNDLE_BYTES;
+        BundleSource {
+            lines: Lines::with_limit(reader, limit, 2 * limit),
+        }
+    }
+}
+
+impl<R: BufRead + Send> RecordSource for BundleSource<R> {
+    fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let mut chunk = Vec::with_capacity(CHUNK_BUNDLES);
+        while chunk.len() < CHUNK_BUNDLES {
+            let Some(len) = self.lines.next_line()? else { break };
+            let payload = match self.lines.refusal(
+                len,
+                "a line is one FHIR Bundle: {\"resourceType\": \"Bundle\", \"entry\": [...]}",
+            ) {
+                Some(refused) => refused,
+                None => Payload::Bundle(std::mem::take(&mut self.lines.buf)),
+            };
+            chunk.push(RawRecord {
+                line: self.lines.line,
+                payload,
+            });
             if self.lines.endless {
                 break;
             }

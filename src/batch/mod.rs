@@ -19,6 +19,7 @@ use std::io::{self, Write};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
+pub use input::BundleSource;
 pub use input::{CsvSource, HeaderError, NdjsonSource, RecordSource};
 pub use record::{RecordFormat, Work};
 pub use summary::{summary_json, summary_text, ActionTally, Tally};

@@ -11,7 +11,7 @@ use crate::compile::Program;
 use crate::eval::{Conclusion, Evaluator, Truth};
 use crate::facts::{parse_case, value_of, Case, CaseError};
 use crate::model::{FactId, FactKind, Guideline};
-use crate::report::write_evaluation_json;
+use crate::report::write_evaluation_json_with_record;
 
 /// What each output line holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -66,10 +66,17 @@ pub fn process(work: &Work, evaluator: &mut Evaluator, chunk: Chunk) -> Done {
 
 fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: &mut Done, needs: &mut Vec<FactId>) {
     let g = work.guideline;
+    // A patient record read from a Bundle line, kept for its provenance.
+    let mut patient_record = None;
     let case = match &record.payload {
         Payload::Json(text) => parse_case(g, text),
         Payload::Cells(cells) => case_from_cells(g, work.columns.unwrap_or_default(), cells),
         Payload::Broken(e) => Err(vec![e.clone()]),
+        Payload::Bundle(bytes) => read_bundle(g, bytes, work.as_of).map(|r| {
+            let case = r.case.clone();
+            patient_record = Some(r);
+            case
+        }),
     };
     let case = case.and_then(|mut c| match work.as_of {
         Some(day) => c.default_as_of(g, day).map(|()| c),
@@ -97,12 +104,24 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
             let _ = write!(done.out, "{{\"line\":{},", record.line);
             let start = done.out.len();
             // Writing into a Vec cannot fail, and the report always serialises.
-            let _ = write_evaluation_json(&mut done.out, g, &evaluation);
+            let _ = write_evaluation_json_with_record(&mut done.out, g, &evaluation, patient_record.as_ref());
             done.out.push(b'\n');
             // The contract is always a non-empty object: drop its opening brace.
             done.out.remove(start);
         }
     }
+}
+
+/// A Bundle line read at the end of the batch's evaluation day (UTC).
+fn read_bundle(g: &Guideline, bytes: &[u8], as_of: Option<f64>) -> Result<crate::fhir::Record, Vec<CaseError>> {
+    let Some(instant) = as_of.and_then(crate::fhir::end_of_day) else {
+        return Err(vec![CaseError {
+            key: None,
+            message: "a record is read as of an evaluation date, and none was given".into(),
+            help: "give --as-of DATE".into(),
+        }]);
+    };
+    crate::fhir::read_record(g, bytes, instant)
 }
 
 /// `{"line":N,"errors":[{"key":..,"message":..,"help":..}]}`.

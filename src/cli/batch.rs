@@ -13,7 +13,7 @@ use std::time::Instant;
 use super::common::{load_guideline, print_problems, Exit};
 use super::output::OutputFile;
 use super::Format;
-use guidelang::batch::{self, CsvSource, NdjsonSource, RecordFormat, RecordSource, Tally, Work};
+use guidelang::batch::{self, BundleSource, CsvSource, NdjsonSource, RecordFormat, RecordSource, Tally, Work};
 use guidelang::compile::Program;
 use guidelang::diagnostics::Problem;
 use guidelang::model::Guideline;
@@ -68,6 +68,9 @@ pub enum InputFormat {
     Ndjson,
     /// A header row of fact names, one case per row.
     Csv,
+    /// One FHIR R4 Bundle (a patient record) per line, read by the
+    /// guideline's bindings as of the end of the `--as-of` day.
+    Fhir,
 }
 
 pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, as_of: f64) -> Exit {
@@ -102,6 +105,7 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, 
     let mut csv_columns = Vec::new();
     let mut source: Box<dyn RecordSource> = match input_format {
         InputFormat::Ndjson => Box::new(NdjsonSource::new(BufReader::with_capacity(1 << 16, reader))),
+        InputFormat::Fhir => Box::new(BundleSource::new(BufReader::with_capacity(1 << 16, reader))),
         InputFormat::Csv => match CsvSource::new(&g, reader) {
             Ok(s) => {
                 csv_columns = s.columns().to_vec();

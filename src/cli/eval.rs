@@ -1,22 +1,32 @@
-//! `guidelang eval [FILE] --case CASE.json`: one case, one report.
+//! `guidelang eval [FILE] --case CASE.json`: one case, one report; with
+//! `--fhir BUNDLE.json`, the case is read from a patient record (a FHIR R4
+//! Bundle) by the guideline's bindings, completed or overridden by `--case`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::common::{
     load_guideline, print_problems, read_input, read_stdin, stdout_color, write_stdout, Exit, Input, Refused,
 };
 use super::Format;
 use guidelang::eval::{evaluate, Outcome};
-use guidelang::report::{evaluation_json, evaluation_text, explanation_json, TextOptions};
+use guidelang::facts::Case;
+use guidelang::fhir::{Instant, Record};
+use guidelang::model::Guideline;
+use guidelang::report::{evaluation_json_with_record, evaluation_text_with_record, explanation_json, TextOptions};
 
 /// Arguments of `eval`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Guideline file; the bundled ALS guideline when omitted.
     file: Option<PathBuf>,
-    /// The patient case: a JSON object of facts (`-` for stdin).
-    #[arg(long, required_unless_present = "cases")]
+    /// The patient case: a JSON object of facts (`-` for stdin). With
+    /// `--fhir`, its facts override or complete the record's.
+    #[arg(long, required_unless_present_any = ["cases", "fhir"])]
     case: Option<PathBuf>,
+    /// A patient record: a FHIR R4 Bundle in JSON (`-` for stdin), read by
+    /// the bindings the guideline declares on its facts.
+    #[arg(long, value_name = "BUNDLE", conflicts_with = "cases")]
+    fhir: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -24,16 +34,19 @@ pub struct Args {
     #[arg(long)]
     explain: bool,
     /// The evaluation date (`today` in the guideline), `YYYY-MM-DD`; a case's
-    /// own `"as_of"` takes precedence. Default: today (UTC).
+    /// own `"as_of"` takes precedence. Default: today (UTC). A record is read
+    /// as of the end of that day (UTC), or of an RFC 3339 timestamp given
+    /// here instead (`2026-12-01T08:00:00Z`).
     #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
-    as_of: Option<f64>,
+    as_of: Option<Instant>,
     #[command(flatten)]
     batch: super::batch::BatchArgs,
 }
 
-/// `--as-of`: a calendar date in the accepted years.
-fn parse_as_of(text: &str) -> Result<f64, String> {
-    guidelang::time::parse_day(text)
+/// `--as-of`: a calendar date in the accepted years (the end of that day),
+/// or a timestamp with its offset.
+fn parse_as_of(text: &str) -> Result<Instant, String> {
+    guidelang::fhir::parse_instant(text)
 }
 
 pub fn run(args: Args) -> Exit {
@@ -41,7 +54,10 @@ pub fn run(args: Args) -> Exit {
         tell!("error: {option} applies to a cohort: give it with --cases COHORT");
         return Exit::Usage;
     }
-    let as_of = args.as_of.unwrap_or_else(guidelang::time::today_utc);
+    let as_of = args.as_of.map_or_else(guidelang::time::today_utc, Instant::day);
+    if let Some(bundle) = args.fhir.clone() {
+        return run_record(&args, &bundle);
+    }
     let case_path = match (&args.batch.cases, &args.case) {
         (Some(cases), _) => return super::batch::run(args.file.as_deref(), args.format, &args.batch, cases, as_of),
         (None, Some(case)) => case.clone(),
@@ -79,12 +95,18 @@ pub fn run(args: Args) -> Exit {
             return Exit::InvalidCase;
         }
     };
-    let result = evaluate(&g, &case);
+    report(&args, &g, &case, None)
+}
+
+/// Evaluates `case` and writes the report (with the record's provenance
+/// when one was read); the exit code says whether the report is safe.
+fn report(args: &Args, g: &Guideline, case: &Case, record: Option<&Record>) -> Exit {
+    let result = evaluate(g, case);
     match args.format {
         Format::Json => {
-            let mut json = evaluation_json(&g, &result);
+            let mut json = evaluation_json_with_record(g, &result, record);
             if args.explain {
-                json["explanation"] = explanation_json(&g, &case, &result);
+                json["explanation"] = explanation_json(g, case, &result);
             }
             let written = match serde_json::to_string_pretty(&json) {
                 Ok(s) => write_stdout(&(s + "\n")),
@@ -98,14 +120,15 @@ pub fn run(args: Args) -> Exit {
             }
         }
         Format::Text => {
-            if let Err(e) = write_stdout(&evaluation_text(
-                &g,
-                &case,
+            if let Err(e) = write_stdout(&evaluation_text_with_record(
+                g,
+                case,
                 &result,
                 TextOptions {
                     color: stdout_color(),
                     explain: args.explain,
                 },
+                record,
             )) {
                 return e;
             }
@@ -119,4 +142,122 @@ pub fn run(args: Args) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// `eval --fhir BUNDLE [--case CASE]`: the case (if any) is read first, since
+/// its `as_of` fixes the instant the record is read at; then the record, then
+/// the case laid over it. Any problem in either: nothing is evaluated.
+fn run_record(args: &Args, bundle: &Path) -> Exit {
+    if bundle.as_os_str() == "-" && args.case.as_deref().is_some_and(|c| c.as_os_str() == "-") {
+        tell!("error: --fhir and --case cannot both read stdin; give one of them as a file");
+        return Exit::Usage;
+    }
+    let g = match load_guideline(args.file.as_deref(), false) {
+        Ok(g) => g,
+        Err(e) => return e,
+    };
+    if !g.facts.iter().any(|f| f.binding.is_some()) {
+        tell!(
+            "warning: guideline `{}` binds none of its facts to a record (`read from ...`): only --case can give them",
+            g.meta.id
+        );
+    }
+    let given = match &args.case {
+        None => None,
+        Some(path) => match read_case(&g, path) {
+            Ok(c) => Some(c),
+            Err(e) => return e,
+        },
+    };
+    // The case's own date first, as for a case alone; then --as-of; then now.
+    let instant = match given.as_ref().and_then(Case::as_of) {
+        Some(day) => guidelang::fhir::end_of_day(day),
+        None => args.as_of.or_else(now),
+    };
+    let Some(instant) = instant else {
+        tell!("error: the evaluation instant is out of range; nothing was evaluated");
+        return Exit::Usage;
+    };
+    let origin = if bundle.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        bundle.display().to_string()
+    };
+    let bytes = match read_bundle(bundle, &origin) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let read = guidelang::fhir::read_record(&g, &bytes, instant).and_then(|mut r| match &given {
+        Some(c) => r.complete_with(&g, c).map(|()| r),
+        None => Ok(r),
+    });
+    let record = match read {
+        Ok(r) => r,
+        Err(errors) => {
+            let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
+            print_problems(&problems);
+            tell!(
+                "error: the record could not be read ({} problem{}); nothing was evaluated",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            return Exit::InvalidCase;
+        }
+    };
+    report(args, &g, &record.case, Some(&record))
+}
+
+/// The current instant, to the second (the library has no clock).
+fn now() -> Option<Instant> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Instant::from_seconds(i64::try_from(secs).ok()?)
+}
+
+/// Reads and validates a case file (`-` for stdin); problems are printed.
+fn read_case(g: &Guideline, path: &Path) -> Result<Case, Exit> {
+    let read = if path.as_os_str() == "-" {
+        read_stdin(Input::Case).map(|t| ("<stdin>".to_string(), t))
+    } else {
+        read_input(path, Input::Case).map(|t| (path.display().to_string(), t))
+    };
+    let (origin, text) = read.map_err(|refused| {
+        let exit = Refused::report(refused);
+        tell!("error: the case could not be read; nothing was evaluated");
+        exit
+    })?;
+    guidelang::facts::parse_case(g, &text).map_err(|errors| {
+        let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
+        print_problems(&problems);
+        tell!(
+            "error: the case is invalid ({} problem{}); nothing was evaluated",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        );
+        Exit::InvalidCase
+    })
+}
+
+/// Reads a Bundle's bytes, refusing more than the Bundle limit before
+/// loading it (reading stops one byte past it).
+fn read_bundle(path: &Path, origin: &str) -> Result<Vec<u8>, Exit> {
+    use std::io::Read;
+    let limit = guidelang::fhir::MAX_BUNDLE_BYTES as u64;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    if let Err(e) = read {
+        tell!("error: cannot read {origin}: {e}");
+        return Err(Exit::Io);
+    }
+    if bytes.len() as u64 > limit {
+        tell!("error: {origin} is more than {limit} bytes; a record (one patient's Bundle) is limited to that; nothing was evaluated");
+        return Err(Exit::InvalidCase);
+    }
+    Ok(bytes)
 }

@@ -31,6 +31,26 @@ pub fn evaluation_json(g: &Guideline, e: &Evaluation) -> Value {
     serde_json::to_value(Report::new(g, e)).unwrap_or(Value::Null)
 }
 
+/// [`evaluation_json`] with the `"record"` object of a patient record read
+/// (see [`super::record_json`]); without one, the same bytes.
+pub fn evaluation_json_with_record(g: &Guideline, e: &Evaluation, record: Option<&crate::fhir::Record>) -> Value {
+    let mut report = Report::new(g, e);
+    report.record = record.map(|r| super::record::record_json(g, r));
+    serde_json::to_value(report).unwrap_or(Value::Null)
+}
+
+/// [`write_evaluation_json`] with the `"record"` object, for batch output.
+pub fn write_evaluation_json_with_record<W: std::io::Write>(
+    out: W,
+    g: &Guideline,
+    e: &Evaluation,
+    record: Option<&crate::fhir::Record>,
+) -> serde_json::Result<()> {
+    let mut report = Report::new(g, e);
+    report.record = record.map(|r| super::record::record_json(g, r));
+    serde_json::to_writer(out, &report)
+}
+
 /// Writes the whole report of one case as compact JSON, the same object as
 /// [`evaluation_json`] without building its tree (for batch output).
 pub fn write_evaluation_json<W: std::io::Write>(out: W, g: &Guideline, e: &Evaluation) -> serde_json::Result<()> {
@@ -54,6 +74,10 @@ struct Report<'g> {
     guideline: GuidelineJson<'g>,
     note_details: Vec<NoteJson<'g>>,
     notes: Vec<&'g str>,
+    // Only when a patient record was read (`eval --fhir`): every other
+    // report keeps its bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<Value>,
     scope: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     scores: Vec<super::derived::ScoreJson<'g>>,
@@ -234,6 +258,7 @@ impl<'g> Report<'g> {
                 })
                 .collect(),
             notes: e.notes.iter().map(|n| g.notes[*n].text.as_str()).collect(),
+            record: None,
             scope,
             scores: super::derived::scores_json(g, e),
             undecided,

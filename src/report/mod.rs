@@ -19,6 +19,7 @@ mod lint_json;
 mod lint_text;
 mod markdown;
 mod patient;
+mod record;
 pub mod sarif;
 mod text;
 mod triage;
@@ -26,8 +27,11 @@ mod why;
 mod words;
 
 pub use json::{evaluation_json, guideline_json, problems_json, write_evaluation_json};
+pub use json::{evaluation_json_with_record, write_evaluation_json_with_record};
 pub use lint_json::lint_json;
 pub use lint_text::lint_text;
+pub use record::record_json;
+pub use text::evaluation_text_with_record;
 pub use text::{evaluation_text, TextOptions};
 pub use why::{Reason, Why};
 

@@ -13,9 +13,15 @@ use crate::eval::Val;
 use crate::model::{DefId, Expr, ExprKind, FactId, FactKind, Type};
 
 /// Writes the PATIENT section.
-pub(super) fn summary(out: &mut String, why: &Why, p: &Painter) {
+pub(super) fn summary(out: &mut String, why: &Why, p: &Painter, record: Option<&crate::fhir::Record>) {
     let g = why.guideline();
     let _ = writeln!(out, "\n{}", p.bold("PATIENT"));
+    if let Some(r) = record {
+        // Each fact with where it came from, and the record's unknowns with why.
+        super::record::facts(out, g, r, p);
+        derived_section(out, why, p);
+        return;
+    }
     let given: Vec<String> = (0..g.facts.len())
         .map(|i| FactId(i as u32))
         .filter_map(|f| {
@@ -30,6 +36,11 @@ pub(super) fn summary(out: &mut String, why: &Why, p: &Painter) {
     for line in given {
         let _ = writeln!(out, "    {line}");
     }
+    derived_section(out, why, p);
+}
+
+fn derived_section(out: &mut String, why: &Why, p: &Painter) {
+    let g = why.guideline();
     if g.definitions.is_empty() {
         return;
     }

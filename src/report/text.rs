@@ -62,6 +62,21 @@ impl Painter {
 /// scope, the patient summary, then the decisions arranged for triage
 /// (`triage`), notes, the explanation when asked, and references.
 pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOptions) -> String {
+    evaluation_text_with_record(g, case, e, opts, None)
+}
+
+/// [`evaluation_text`] for a case read from a patient record: the patient
+/// summary says where each fact came from (resource, original value and
+/// unit, time, status; the case; or why it is unknown), and a report that
+/// stops at its scope lists the record's facts too, since their reasons are
+/// what to act on. Without a record, the same text.
+pub fn evaluation_text_with_record(
+    g: &Guideline,
+    case: &Case,
+    e: &Evaluation,
+    opts: TextOptions,
+    record: Option<&crate::fhir::Record>,
+) -> String {
     let p = Painter { color: opts.color };
     let why = Why::new(g, case);
     let mut out = String::new();
@@ -91,6 +106,9 @@ pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOpt
                 p.bold("OUT OF SCOPE"),
                 out_of_scope(&why)
             );
+            if let Some(r) = record {
+                super::record::section(&mut out, g, r, &p);
+            }
             return out;
         }
         Applicability::Unknown(needs) => {
@@ -100,11 +118,14 @@ pub fn evaluation_text(g: &Guideline, case: &Case, e: &Evaluation, opts: TextOpt
                 p.bold("SCOPE UNDECIDED"),
                 record_phrase(g, needs)
             );
+            if let Some(r) = record {
+                super::record::section(&mut out, g, r, &p);
+            }
             return out;
         }
         Applicability::Applies => {}
     }
-    patient::summary(&mut out, &why, &p);
+    patient::summary(&mut out, &why, &p, record);
     super::derived::section(&mut out, g, e, &p);
     triage::sections(&mut out, g, e, &p);
     if !e.notes.is_empty() {
