@@ -84,16 +84,7 @@ pub fn run(args: Args) -> Exit {
     let case = guidelang::facts::parse_case(&g, &text).and_then(|mut c| c.default_as_of(&g, as_of).map(|()| c));
     let case = match case {
         Ok(c) => c,
-        Err(errors) => {
-            let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
-            print_problems(&problems);
-            tell!(
-                "error: the case is invalid ({} problem{}); nothing was evaluated",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            return Exit::InvalidCase;
-        }
+        Err(errors) => return refuse(&errors, &origin, "the case is invalid"),
     };
     report(&args, &g, &case, None)
 }
@@ -193,18 +184,21 @@ fn run_record(args: &Args, bundle: &Path) -> Exit {
     });
     let record = match read {
         Ok(r) => r,
-        Err(errors) => {
-            let problems: Vec<_> = errors.iter().map(|e| e.to_problem(&origin)).collect();
-            print_problems(&problems);
-            tell!(
-                "error: the record could not be read ({} problem{}); nothing was evaluated",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            return Exit::InvalidCase;
-        }
+        Err(errors) => return refuse(&errors, &origin, "the record could not be read"),
     };
     report(args, &g, &record.case, Some(&record))
+}
+
+/// Prints why a case or record was refused; nothing is evaluated from it.
+fn refuse(errors: &[guidelang::facts::CaseError], origin: &str, what: &str) -> Exit {
+    let problems: Vec<_> = errors.iter().map(|e| e.to_problem(origin)).collect();
+    print_problems(&problems);
+    let plural = if errors.len() == 1 { "" } else { "s" };
+    tell!(
+        "error: {what} ({} problem{plural}); nothing was evaluated",
+        errors.len()
+    );
+    Exit::InvalidCase
 }
 
 /// The current instant, to the second (the library has no clock).
