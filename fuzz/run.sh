@@ -11,6 +11,7 @@ case $target in
   parse_check) dict=guideline.dict; max_len=16384; seeds=parse_check ;;
   case_load) dict=case.dict; max_len=4096; seeds=case_load ;;
   batch_cohort) dict=cohort.dict; max_len=8192; seeds=batch_cohort ;;
+  record_read) dict=fhir.dict; max_len=16384; seeds=record_read ;;
   # The analyses and the renderer read guideline files too.
   analyse|render) dict=guideline.dict; max_len=8192; seeds=parse_check ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
