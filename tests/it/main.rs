@@ -61,6 +61,8 @@ mod reference_agreement;
 mod render;
 mod render_browser;
 mod scores;
+mod serve_cds;
+mod serve_cli;
 mod shared_definitions;
 mod single_action;
 mod text_report;
