@@ -36,7 +36,7 @@ use crate::compile::Program;
 use crate::fhir::Instant;
 use crate::model::Guideline;
 
-pub use cards::{summary_of, SUMMARY_MAX};
+pub use cards::{cards, summary_of, SUMMARY_MAX};
 pub use discovery::{prefetch_keys, PrefetchKey, PATIENT_KEY, PATIENT_VIEW};
 pub use request::Refusal;
 

@@ -63,6 +63,7 @@ mod render_browser;
 mod scores;
 mod serve_cds;
 mod serve_cli;
+mod serve_props;
 mod shared_definitions;
 mod single_action;
 mod text_report;
