@@ -1,7 +1,8 @@
 //! `guidelang serve [GUIDELINE...] [--addr 127.0.0.1:8080]`: the guidelines
 //! as a CDS Hooks service (see docs/cds-hooks.md). Every guideline is loaded
 //! and checked before the socket opens: one that does not check prints its
-//! diagnostics and the service does not start.
+//! diagnostics and the service does not start. Each request is logged on
+//! stderr as one JSON line, without patient data.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -82,7 +83,11 @@ pub fn run(args: Args) -> Exit {
         tell!("warning: every request is evaluated as of a fixed instant (--as-of), not now");
     }
     tell!("guidelang serve: listening on http://{addr} (discovery: http://{addr}/cds-services)");
-    match guidelang::serve::run(listener, router(service, limits), shutdown_signal()) {
+    match guidelang::serve::run(
+        listener,
+        guidelang::serve::with_request_log(router(service, limits)),
+        shutdown_signal(),
+    ) {
         Ok(()) => {
             tell!("guidelang serve: stopped");
             Exit::Ok

@@ -197,6 +197,32 @@ pub fn router(service: Arc<Service>, limits: Limits) -> Router {
         ))
 }
 
+/// `router` with one structured log line per request on stderr: a JSON
+/// object with the time, method, path, status and milliseconds taken. The
+/// path names at most a service id; the body, where patient data is, is
+/// never logged.
+pub fn with_request_log(router: Router) -> Router {
+    router.layer(axum::middleware::from_fn(log_request))
+}
+
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use std::io::Write as _;
+    let started = std::time::Instant::now();
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let line = json!({
+        "time": now().map(|i| i.to_string()),
+        "method": method,
+        "path": path,
+        "status": response.status().as_u16(),
+        "ms": started.elapsed().as_secs_f64() * 1000.0,
+    });
+    // A log line that cannot be written (stderr closed) must not fail the request.
+    let _ = writeln!(std::io::stderr(), "{line}");
+    response
+}
+
 async fn discovery_route(State(service): State<Arc<Service>>) -> Json<Value> {
     Json(service.discovery())
 }

@@ -1,6 +1,7 @@
 //! `guidelang serve` as a process: it refuses to start on a guideline that
 //! does not check (printing the diagnostics), and otherwise listens, answers,
-//! and stops on SIGTERM after finishing what is in flight.
+//! logs each request without patient data, and stops on SIGTERM after
+//! finishing what is in flight.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -75,6 +76,13 @@ fn the_service_listens_on_the_port_it_prints_and_stops_on_sigterm() {
     let text = discovery.body_mut().read_to_string().expect("a body");
     assert!(text.contains("\"hook\":\"patient-view\""), "{text}");
     drop(health.body_mut().read_to_string());
+    // A call about a patient: the log says that it was answered, not about whom.
+    let body = r#"{"hook": "patient-view", "hookInstance": "h-1", "context": {"patientId": "secret-patient-42"}}"#;
+    let call = agent
+        .post(&format!("{addr}/cds-services/tumour-lysis-prophylaxis"))
+        .send(body)
+        .expect("answers");
+    assert_eq!(call.status().as_u16(), 200);
     // SIGTERM to the child this test started, by its id.
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -86,4 +94,24 @@ fn the_service_listens_on_the_port_it_prints_and_stops_on_sigterm() {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).expect("the rest");
     assert!(rest.contains("stopped"), "{rest}");
+    // One JSON line per request, in order, with no patient data.
+    let logged: Vec<serde_json::Value> = rest.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let seen: Vec<(&str, u64)> = logged
+        .iter()
+        .map(|l| (l["path"].as_str().unwrap_or("?"), l["status"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("/health", 200),
+            ("/cds-services", 200),
+            ("/cds-services/tumour-lysis-prophylaxis", 200)
+        ],
+        "{rest}"
+    );
+    assert!(
+        logged.iter().all(|l| l["method"].is_string() && l["ms"].is_number()),
+        "{rest}"
+    );
+    assert!(!rest.contains("secret-patient-42"), "{rest}");
 }
