@@ -3,7 +3,8 @@
 //! recommendation a `warning` that says to act now, any other recommendation
 //! or consideration `info`. What is not decided is one `info` card naming the
 //! facts to record, never a guess; a conflict between rules is a `warning`
-//! saying the guideline gives no advice there. Every card names the guideline
+//! saying the guideline gives no advice there. A note of the guideline whose
+//! condition holds is an `info` card with its text. Every card names the guideline
 //! (id, version, content hash) and links to its rendered document.
 
 use serde_json::{json, Value};
@@ -108,6 +109,13 @@ pub fn cards(
     }
     decided.sort_by_key(|(rank, _)| *rank);
     out.extend(decided.into_iter().map(|(_, c)| c));
+    // The guideline's notes whose condition holds: what it says, as written.
+    for &n in &e.notes {
+        let Some(note) = g.notes.get(n) else { continue };
+        let mut detail = escape(&note.text);
+        detail.push_str(&references(g, &note.cites));
+        out.push(card(note.text.clone(), "info", detail));
+    }
     if !undecided.is_empty() {
         needs.sort_unstable_by_key(|f| f.index());
         needs.dedup();
@@ -156,19 +164,28 @@ fn decision_detail(g: &Guideline, words: &crate::report::decision_words::Decisio
         rules.join(", ")
     ));
     let mut out = lines.join("\n");
-    if !words.citations.is_empty() {
-        out.push_str("\n\nReferences:\n");
-        for n in &words.citations {
-            if let Some(r) = g.references.iter().find(|r| r.number == *n) {
-                let mut line = format!("\n{n}. {}", escape(&r.title));
-                if let Some(s) = &r.source {
-                    line.push_str(&format!(", {}", escape(s)));
-                }
-                if let Some(y) = r.year {
-                    line.push_str(&format!(" ({y})"));
-                }
-                out.push_str(&line);
+    out.push_str(&references(g, &words.citations));
+    out
+}
+
+/// The cited references as a numbered Markdown list after a blank line;
+/// empty when nothing is cited.
+fn references(g: &Guideline, cites: &[u32]) -> String {
+    let mut out = String::new();
+    if cites.is_empty() {
+        return out;
+    }
+    out.push_str("\n\nReferences:\n");
+    for n in cites {
+        if let Some(r) = g.references.iter().find(|r| r.number == *n) {
+            let mut line = format!("\n{n}. {}", escape(&r.title));
+            if let Some(s) = &r.source {
+                line.push_str(&format!(", {}", escape(s)));
             }
+            if let Some(y) = r.year {
+                line.push_str(&format!(" ({y})"));
+            }
+            out.push_str(&line);
         }
     }
     out

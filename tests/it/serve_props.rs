@@ -3,7 +3,7 @@
 //! indicator follows the verdict (contraindicated critical; avoid and urgent
 //! recommendations warning; the rest info), silent actions have none, and
 //! every undecided or withheld action is listed on the one `info` card that
-//! asks for facts; no summary reaches 140 characters, and the cards come in
+//! asks for facts; each note whose condition holds is an info card; no summary reaches 140 characters, and the cards come in
 //! order of caution. The expected side is read from the evaluation, not from
 //! the cards.
 
@@ -93,6 +93,15 @@ proptest! {
                         None => prop_assert!(mine.is_empty(), "{}: {:?}", action.name, cards),
                     }
                 }
+                // Each note whose condition holds: an info card with its text.
+                for &note in &e.notes {
+                    let text = &g.notes[note].text;
+                    let shown = cards.iter().any(|c| {
+                        field(c, "indicator") == "info" && guidelang::serve::summary_of(text) == field(c, "summary")
+                    });
+                    prop_assert!(shown, "note {} not shown in {:?}", g.notes[note].id, cards);
+                }
+                let expected = expected + e.notes.len();
                 if undecided.is_empty() {
                     prop_assert_eq!(cards.len(), expected);
                 } else {
