@@ -576,3 +576,35 @@ fn condition(id: &str, patient: &str, system: &str, code: &str) -> Json {
         "subject": { "reference": format!("Patient/{patient}") }
     })
 }
+
+#[test]
+fn a_request_that_outlasts_the_timeout_gets_408() {
+    use std::io::{Read, Write};
+    let base = start(Limits {
+        timeout: std::time::Duration::from_millis(300),
+        ..Limits::default()
+    });
+    // A client that announces a body and stalls after its first byte: the
+    // service gives up at the timeout instead of holding the request open.
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("a read timeout");
+    let head = format!(
+        "POST /cds-services/als-hyperleukocytosis HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    );
+    stream.write_all(head.as_bytes()).expect("sent");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    // Read until the status line is in (the connection may stay open).
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("no answer: {e}"),
+        }
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}
