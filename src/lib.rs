@@ -27,6 +27,8 @@ pub mod ide;
 pub mod lsp;
 pub mod model;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod suite;
 pub mod syntax;
 pub mod time;

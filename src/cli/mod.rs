@@ -29,6 +29,7 @@ mod lint;
 mod lsp;
 mod output;
 mod render;
+mod serve;
 mod test;
 
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
     Render(render::Args),
     /// Serve the language server protocol on stdio, for editors (diagnostics, hover, completion...).
     Lsp(lsp::Args),
+    /// Serve guidelines to EHRs as a CDS Hooks service (patient-view cards).
+    Serve(serve::Args),
 }
 
 /// Output format for reports.
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(a) => test::run(a),
         Command::Render(a) => render::run(a),
         Command::Lsp(a) => lsp::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     exit.into()
 }
