@@ -56,6 +56,18 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether action `a` is a conflict on `case` that both `rules` take part in.
+    fn conflict_between(&mut self, case: &Case, a: ActionId, rules: [RuleId; 2]) -> bool {
+        let found = match self {
+            Checker::Cones(e) => e.conflict(case, a),
+            Checker::Whole(p) => match p.evaluate_action(case, a).map(|r| r.outcome) {
+                Some(Outcome::Conflict(rs)) => Some(rs),
+                _ => None,
+            },
+        };
+        found.is_some_and(|rs| rules.iter().all(|r| rs.contains(r)))
+    }
+
     /// The invariants about action `a` the case breaks or may break.
     fn violations(&mut self, case: &Case, a: ActionId) -> Vec<Violation> {
         match self {
@@ -540,23 +552,14 @@ impl<'g> Linter<'g> {
         let mut own: Vec<crate::model::FactId> = g.scope.iter().flat_map(|s| g.facts_read(s)).collect();
         own.extend(a.depends_on.iter().chain(&b.depends_on));
         let checker = &mut self.checker;
-        let case = super::witness::trimmed(g, &case, &own, |c| {
-            matches!(
-                checker.evaluate_action(c, m.action).map(|r| r.outcome),
-                Some(Outcome::Conflict(rs)) if rs.contains(&m.rules[i]) && rs.contains(&m.rules[j])
-            )
-        });
+        let pair = [m.rules[i], m.rules[j]];
+        let case = super::witness::trimmed(g, &case, &own, |c| checker.conflict_between(c, m.action, pair));
         let json = witness_json(g, &case);
         // The witness is checked as a case file would be, then on the action
         // alone: the conflict is decided before invariants are enforced.
-        let outcome = crate::facts::validate_json(g, &json)
+        let shown = crate::facts::validate_json(g, &json)
             .ok()
-            .and_then(|c| self.checker.evaluate_action(&c, m.action))
-            .map(|r| r.outcome);
-        let shown = matches!(
-            outcome,
-            Some(Outcome::Conflict(rs)) if rs.contains(&m.rules[i]) && rs.contains(&m.rules[j])
-        );
+            .is_some_and(|c| self.checker.conflict_between(&c, m.action, pair));
         if !shown {
             let loose = inexact(g, &[a.when.as_ref(), b.when.as_ref()]);
             self.inexact_question(

@@ -69,6 +69,14 @@ impl Evaluator<'_> {
         }
     }
 
+    /// The true rules that carry action `a` on the case last computed, as a
+    /// decision or conflict lists them (`Outcome::Conflict`'s rules).
+    pub(super) fn carrying(&self, a: usize) -> Vec<RuleId> {
+        let action = &self.program.actions[a];
+        let (off, w) = (action.offset as usize, action.words as usize);
+        carriers(self.program, action, &self.fired[off..off + w]).carrying
+    }
+
     pub(super) fn action_result(&self, case: &Case, a: usize) -> ActionResult {
         let p = self.program;
         let action = &p.actions[a];

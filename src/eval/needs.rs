@@ -483,6 +483,15 @@ impl Scratch {
     }
 }
 
+/// How far [`Evaluator::refine_rules_to`] goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Depth {
+    /// Every completion, and the exact `needs` of an undecided action.
+    Full,
+    /// Only whether the action is decided, and how.
+    OutcomeOnly,
+}
+
 /// What a completion is asked.
 #[derive(Clone, Copy)]
 enum Question {
@@ -496,6 +505,16 @@ impl Evaluator<'_> {
     /// Refines the rule-level state of action `a` over the completions of
     /// `case`; any state but undecided-by-rules is returned as it is.
     pub(super) fn refine_rules(&mut self, case: &Case, a: usize, state: State) -> State {
+        self.refine_rules_to(case, a, state, Depth::Full)
+    }
+
+    /// [`Evaluator::refine_rules`] to the given depth: with
+    /// [`Depth::OutcomeOnly`] the completions are tried only until one
+    /// resolves otherwise than the known rules do, and no `needs` are
+    /// collected, so the state says decided or not exactly as a full
+    /// refinement would, but an undecided state's `possible` may be partial
+    /// and `needs[a]` is left as it was.
+    pub(super) fn refine_rules_to(&mut self, case: &Case, a: usize, state: State, depth: Depth) -> State {
         if !matches!(
             state,
             State::Undecided {
@@ -520,15 +539,21 @@ impl Evaluator<'_> {
             exact &= plan.exact[local];
             facts.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
         });
-        if !exact || !self.prepare(case, plan) || !self.enumerate(Question::Rules(a)) {
+        let base = resolve(p, code, &self.fired[off..off + w]);
+        let stop = match depth {
+            Depth::Full => None,
+            Depth::OutcomeOnly => Some(Answer::Outcome(base)),
+        };
+        if !exact || !self.prepare(case, plan) || !self.enumerate(Question::Rules(a), stop) {
             return state;
         }
-        let base = resolve(p, code, &self.fired[off..off + w]);
         let reached = reached(&self.scratch.outcomes);
         if reached == OutcomeSet::of(base) {
             return state_of(base);
         }
-        self.collect_needs(a, reached.len() > 1);
+        if depth == Depth::Full {
+            self.collect_needs(a, reached.len() > 1);
+        }
         State::Undecided {
             possible: reached.as_given(),
             cause: Cause::Exact,
@@ -555,10 +580,13 @@ impl Evaluator<'_> {
         self.scratch.facts.clear();
         self.scratch.facts.extend_from_slice(facts);
         if !self.prepare(case, plan)
-            || !self.enumerate(Question::Condition {
-                invariant: i,
-                node: *when,
-            })
+            || !self.enumerate(
+                Question::Condition {
+                    invariant: i,
+                    node: *when,
+                },
+                None,
+            )
         {
             return held;
         }
@@ -659,8 +687,9 @@ impl Evaluator<'_> {
 
     /// Evaluates every completion of the slots, first slot fastest, into
     /// `scratch.outcomes`, then puts the buffers back as the case left them.
-    /// False when some completion leaves the question unknown.
-    fn enumerate(&mut self, question: Question) -> bool {
+    /// False when some completion leaves the question unknown. With `stop`,
+    /// the first completion answering otherwise ends it (its answer last).
+    fn enumerate(&mut self, question: Question, stop: Option<Answer>) -> bool {
         let p = self.program;
         let plans = &p.needs;
         let Evaluator {
@@ -705,6 +734,9 @@ impl Evaluator<'_> {
                 break;
             };
             s.outcomes.push(outcome);
+            if stop.is_some_and(|t| t != outcome) {
+                break;
+            }
             // The next completion: an odometer over the slots.
             for (j, slot) in s.slots.iter_mut().enumerate() {
                 changed = j;

@@ -304,6 +304,49 @@ impl<'p> Evaluator<'p> {
         Some(())
     }
 
+    /// How `action` concludes on `case` before invariants are enforced, as
+    /// [`Evaluator::run_cone`] would find it, without the decision's details
+    /// or an undecided action's `needs`; `None` out of scope. Cheaper: the
+    /// completions of absent facts are tried only until one differs.
+    pub(super) fn conclude_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<Conclusion> {
+        let p = self.program;
+        self.violations.clear();
+        self.compute(case, 0..p.scope_end);
+        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
+        let a = action.index();
+        if self.scope != Truth::True || a >= p.actions.len() {
+            return None;
+        }
+        self.today = case.as_of().unwrap_or(f64::NAN);
+        let mut bufs = Buffers {
+            truth: &mut self.truth,
+            num: &mut self.num,
+            enm: &mut self.enm,
+            today: self.today,
+        };
+        for &n in cone {
+            bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| case.get(FactId(f)));
+        }
+        let state = decide(
+            &self.truth,
+            &mut self.fired,
+            &mut self.unknown,
+            &mut self.combo,
+            &mut self.unknown_list,
+            p,
+            &p.actions[a],
+        );
+        let state = self.refine_rules_to(case, a, state, super::needs::Depth::OutcomeOnly);
+        // Not kept in `states`: an outcome-only state has no exact `needs`.
+        Some(match state {
+            State::Silent => Conclusion::Silent,
+            State::Decided(v) => Conclusion::Decided(v),
+            State::Conflict => Conclusion::Conflict,
+            State::Undecided { .. } => Conclusion::Undecided,
+            State::Withheld { verdict, .. } => Conclusion::Withheld(verdict),
+        })
+    }
+
     /// Resolves action `a` from the computed nodes, refines it over the
     /// completions of the absent facts, and gives its result.
     fn decide_action(&mut self, case: &Case, a: usize) -> super::ActionResult {

@@ -14,10 +14,10 @@
 //! the action's outcome is built from reads them (`tests/it/single_action.rs`
 //! holds it to [`Program::evaluate_action`] on random cases).
 
-use super::{ActionResult, Evaluation, Evaluator, Violation};
+use super::{ActionResult, Conclusion, Evaluation, Evaluator, Violation};
 use crate::compile::{InvariantCode, Node, Program};
 use crate::facts::Case;
-use crate::model::ActionId;
+use crate::model::{ActionId, RuleId};
 
 /// Evaluates one action at a time on an already compiled [`Program`],
 /// reusing its buffers: the outcome is exactly [`Program::evaluate_action`]'s.
@@ -44,6 +44,27 @@ impl<'p> ActionEvaluator<'p> {
     pub fn evaluate_action(&mut self, case: &Case, action: ActionId) -> Option<ActionResult> {
         let cone = self.cones.get(action.index())?;
         self.evaluator.run_cone(case, action, cone)
+    }
+
+    /// How `action` concludes on `case` before invariants are enforced,
+    /// without building the decision: the kind of [`Self::evaluate_action`]'s
+    /// outcome, found more cheaply (the completions of absent facts are tried
+    /// only until one resolves differently, and no `needs` are collected).
+    /// `None` when the case is not in scope.
+    pub fn conclusion(&mut self, case: &Case, action: ActionId) -> Option<Conclusion> {
+        let cone = self.cones.get(action.index())?;
+        self.evaluator.conclude_cone(case, action, cone)
+    }
+
+    /// The rules in conflict on `action` for `case`, as
+    /// [`Self::evaluate_action`]'s `Outcome::Conflict` lists them, found as
+    /// cheaply as [`Self::conclusion`]; `None` when the action is not a
+    /// conflict on the case (or the case is not in scope).
+    pub fn conflict(&mut self, case: &Case, action: ActionId) -> Option<Vec<RuleId>> {
+        match self.conclusion(case, action)? {
+            Conclusion::Conflict => Some(self.evaluator.carrying(action.index())),
+            _ => None,
+        }
     }
 
     /// The invariants about `action` that `case` breaks or may break, as

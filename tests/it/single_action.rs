@@ -16,7 +16,7 @@ use crate::common::random::{gen_guideline, GenGuideline};
 use crate::lint_support::{bench_shape, case, guideline, next_version, Rng, Shape};
 use guidelang::analysis::{lint_reference, lint_with, LintOptions};
 use guidelang::compile::Program;
-use guidelang::eval::ActionEvaluator;
+use guidelang::eval::{ActionEvaluator, Conclusion, Outcome};
 use guidelang::model::Guideline;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -27,6 +27,7 @@ use serde_json::Value as Json;
 fn agree(g: &Guideline, cases: &[Json]) -> Result<(), TestCaseError> {
     let program = Program::new(g);
     let mut one = ActionEvaluator::new(&program);
+    let mut quick = ActionEvaluator::new(&program);
     for json in cases {
         let case = to_case(g, json);
         // Actions in a different order on each case, so that a node one
@@ -45,6 +46,33 @@ fn agree(g: &Guideline, cases: &[Json]) -> Result<(), TestCaseError> {
                 g.action(a).name,
                 json,
                 g.meta.id
+            );
+            // The outcome-only path (lint's witness trimming): the same kind
+            // of outcome, and for a conflict the same rules.
+            let kind = whole.as_ref().map(|r| match &r.outcome {
+                Outcome::Silent => Conclusion::Silent,
+                Outcome::Decided(d) => Conclusion::Decided(d.verdict),
+                Outcome::Conflict(_) => Conclusion::Conflict,
+                Outcome::Undecided { .. } => Conclusion::Undecided,
+                Outcome::Withheld { verdict, .. } => Conclusion::Withheld(*verdict),
+            });
+            prop_assert_eq!(
+                quick.conclusion(&case, a),
+                kind,
+                "conclusion of `{}` on {}",
+                g.action(a).name,
+                json
+            );
+            let rules = whole.and_then(|r| match r.outcome {
+                Outcome::Conflict(rs) => Some(rs),
+                _ => None,
+            });
+            prop_assert_eq!(
+                quick.conflict(&case, a),
+                rules,
+                "conflict on `{}` on {}",
+                g.action(a).name,
+                json
             );
         }
         prop_assert_eq!(
