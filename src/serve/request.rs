@@ -152,7 +152,7 @@ pub fn read_prefetch(
             // Fetched from the FHIR server: read as if the EHR had sent it.
             (None, Some(Ok(v))) => resources_of(&k.key, v)?,
             (None, Some(Err(why))) => {
-                missing.push((k, format!("{no_prefetch}, and fetching it failed: {why}")));
+                missing.push((k, format!("{no_prefetch}, and it could not be fetched: {why}")));
                 continue;
             }
             (None | Some(Value::Null), _) => {

@@ -497,7 +497,7 @@ fn a_stalled_fhir_server_leaves_the_fact_unknown_within_the_fetch_timeout() {
     let detail = undecided_detail(&answer);
     assert!(detail.contains("**Hydroxyurea**"), "{detail}");
     assert!(
-        detail.contains("white blood cell count: the EHR sent no \"wbc\" prefetch, and fetching it failed: the FHIR server did not answer within 0.5 s"),
+        detail.contains("white blood cell count: the EHR sent no \"wbc\" prefetch, and it could not be fetched: the FHIR server did not answer within 0.5 s"),
         "{detail}"
     );
 }
@@ -640,4 +640,88 @@ fn the_token_never_appears_in_the_services_log() {
     assert!(!log.contains(PATIENT), "{log}");
     // The stand-in did get it, so the test would see a leak.
     assert!(fhir.asked().iter().all(|(_, auth)| auth.contains(TOKEN)));
+}
+
+/// The realistic record of `examples/fhir/` (482 entries) as a FHIR server
+/// holds it: its resources, with transaction-style `urn:uuid:` patient
+/// references made `Patient/<id>`; and the patient's id.
+fn realistic() -> (Vec<Json>, String) {
+    let text = std::fs::read_to_string("examples/fhir/synthea-style-als.json").expect("the example");
+    let bundle: Json = serde_json::from_str(&text).expect("JSON");
+    let entries = bundle["entry"].as_array().expect("entries");
+    let patient = entries
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Patient")
+        .expect("a patient");
+    let id = patient["resource"]["id"].as_str().expect("an id").to_string();
+    let full_url = patient["fullUrl"].as_str().expect("a fullUrl").to_string();
+    let resources = serde_json::to_string(&entries.iter().map(|e| e["resource"].clone()).collect::<Vec<_>>())
+        .expect("JSON")
+        .replace(&full_url, &format!("Patient/{id}"));
+    (serde_json::from_str(&resources).expect("JSON"), id)
+}
+
+/// The bundled guideline's service, and stand-ins for the realistic record
+/// paging by 7, 50 and 1000 entries; the full prefetch and its cards.
+struct Realistic {
+    base: String,
+    fhirs: Vec<Arc<Fhir>>,
+    patient: String,
+    full: Map<String, Json>,
+    cards: Vec<(String, String, String)>,
+}
+
+fn realistic_setup() -> &'static Realistic {
+    static R: std::sync::OnceLock<Realistic> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        let (record, patient) = realistic();
+        let fhirs: Vec<Arc<Fhir>> = [7, 50, 1000]
+            .into_iter()
+            .map(|size| start_fhir(record.clone(), size, Mode::Normal))
+            .collect();
+        let g = guidelang::bundled().expect("the bundled guideline checks");
+        let base = start_service(
+            g,
+            Limits::default(),
+            FetchOptions {
+                max_pages: 100,
+                ..FetchOptions::default()
+            },
+        );
+        let full = full_prefetch(&base, &fhirs[2], &patient);
+        let url = format!("{base}/cds-services/als-hyperleukocytosis");
+        let (status, answer) = post(&url, &request(&patient, Some(full.clone()), None));
+        assert_eq!(status, 200, "{answer}");
+        Realistic {
+            cards: shown(&answer),
+            base,
+            fhirs,
+            patient,
+            full,
+        }
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(crate::common::gen::config(12))]
+
+    /// Whatever keys the EHR leaves out, and however the server pages its
+    /// searches, fetching them gives the cards the full prefetch gives.
+    #[test]
+    fn any_keys_left_out_are_fetched_to_the_same_cards(left_out in proptest::collection::vec(proptest::bool::ANY, 16), server in 0usize..3) {
+        let r = realistic_setup();
+        proptest::prop_assert_eq!(r.full.len(), 16);
+        let prefetch: Map<String, Json> = r
+            .full
+            .iter()
+            .zip(&left_out)
+            .filter(|(_, &out)| !out)
+            .map(|((k, v), _)| (k.clone(), v.clone()))
+            .collect();
+        let url = format!("{}/cds-services/als-hyperleukocytosis", r.base);
+        let fhir = &r.fhirs[server];
+        let (status, answer) = post(&url, &request(&r.patient, Some(prefetch), Some((&fhir.base, TOKEN))));
+        proptest::prop_assert_eq!(status, 200, "{}", answer);
+        proptest::prop_assert_eq!(shown(&answer), r.cards.clone());
+    }
 }
