@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::common::{load_guideline, Exit};
 use guidelang::fhir::Instant;
 use guidelang::serve::{router, Clock, Limits, Service};
+use guidelang::serve::{FetchOptions, Options};
 
 /// Arguments of `serve`.
 #[derive(clap::Args, Debug)]
@@ -35,6 +36,16 @@ pub struct Args {
     /// Most requests handled at once.
     #[arg(long, value_name = "N", default_value_t = Limits::default().concurrency)]
     concurrency: usize,
+    /// Longest the FHIR server may take to give what a request's prefetch
+    /// lacks, in seconds (all fetches of one request together).
+    #[arg(long, value_name = "SECONDS", default_value_t = FetchOptions::default().timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    fetch_timeout: u64,
+    /// Append feedback (accepted / overridden cards) to this file, one JSON
+    /// line each, without patient identifiers; without it the feedback
+    /// endpoint answers 404.
+    #[arg(long, value_name = "PATH")]
+    feedback_log: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -57,8 +68,19 @@ pub fn run(args: Args) -> Exit {
         }
     }
     let clock = args.as_of.map_or(Clock::System, Clock::Fixed);
-    let service = match Service::new(guidelines, clock) {
-        Ok(s) => Arc::new(s),
+    let options = Options {
+        fetch: FetchOptions {
+            timeout: Duration::from_secs(args.fetch_timeout),
+            ..FetchOptions::default()
+        },
+        feedback_log: args.feedback_log.clone(),
+    };
+    let service = match Service::new(guidelines, clock).map(|s| s.with_options(&options)) {
+        Ok(Ok(s)) => Arc::new(s),
+        Ok(Err(message)) => {
+            tell!("error: {message}; the service does not start");
+            return Exit::Io;
+        }
         Err(message) => {
             tell!("error: {message}; the service does not start");
             return Exit::Usage;

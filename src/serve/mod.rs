@@ -17,6 +17,8 @@
 
 mod cards;
 mod discovery;
+mod feedback;
+mod fetch;
 mod request;
 
 use std::collections::HashMap;
@@ -38,7 +40,20 @@ use crate::model::Guideline;
 
 pub use cards::{cards, summary_of, SUMMARY_MAX};
 pub use discovery::{prefetch_keys, PrefetchKey, PATIENT_KEY, PATIENT_VIEW};
+pub use feedback::{feedback_lines, FeedbackLog};
+pub use fetch::FetchOptions;
 pub use request::Refusal;
+
+/// What the service does beyond answering from the prefetch: fetching what
+/// it lacks from the EHR's FHIR server (`--fetch-timeout`), and where
+/// feedback goes (`--feedback-log`; none: the feedback endpoint answers 404).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// Bounds on fetching missing prefetch data.
+    pub fetch: FetchOptions,
+    /// The file feedback lines are appended to.
+    pub feedback_log: Option<std::path::PathBuf>,
+}
 
 /// Bounds on what one request may cost.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,6 +100,8 @@ pub struct Service {
     offered: Vec<Offered>,
     by_id: HashMap<String, usize>,
     clock: Clock,
+    fetch: FetchOptions,
+    feedback: Option<FeedbackLog>,
 }
 
 impl Service {
@@ -108,7 +125,26 @@ impl Service {
                 guideline: g,
             });
         }
-        Ok(Service { offered, by_id, clock })
+        Ok(Service {
+            offered,
+            by_id,
+            clock,
+            fetch: FetchOptions::default(),
+            feedback: None,
+        })
+    }
+
+    /// The service with `options`: fetching bounds, and the feedback log
+    /// opened for appending (an error naming the file if it cannot be).
+    pub fn with_options(mut self, options: &Options) -> Result<Service, String> {
+        self.fetch = options.fetch;
+        self.feedback = match &options.feedback_log {
+            Some(path) => Some(
+                FeedbackLog::open(path).map_err(|e| format!("cannot open the feedback log {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        Ok(self)
     }
 
     /// The discovery document.
@@ -135,7 +171,7 @@ impl Service {
                 problems: Vec::new(),
             });
         };
-        let call = request::parse(body)?;
+        let mut call = request::parse(body)?;
         if call.hook != PATIENT_VIEW {
             return Err(Refusal::bad(format!(
                 "service `{id}` answers the `{PATIENT_VIEW}` hook, not `{}`",
@@ -151,6 +187,7 @@ impl Service {
             })?,
         };
         let g = &o.guideline;
+        call.fetched = fetch::fetch_missing(&o.prefetch, &call, &self.fetch);
         let record = request::read_prefetch(g, &o.prefetch, &call, instant)?;
         let evaluation = o.program.evaluate(&record.case);
         let url = format!("{base_url}/guidelines/{}", g.meta.id);
@@ -176,6 +213,7 @@ pub fn router(service: Arc<Service>, limits: Limits) -> Router {
         .route("/health", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/cds-services", get(discovery_route))
         .route("/cds-services/{id}", post(call_route))
+        .route("/cds-services/{id}/feedback", post(feedback::route))
         .route("/guidelines/{id}", get(document_route))
         .fallback(|| async {
             refusal(&Refusal {

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::discovery::PrefetchKey;
+use super::fetch::{Fetched, FhirAccess};
 use crate::fhir::{Instant, Provenance, Record};
 use crate::model::Guideline;
 
@@ -58,6 +59,10 @@ pub struct HookRequest {
     pub patient_id: String,
     /// The prefetch object; `None` when the request has none.
     pub prefetch: Option<Map<String, Value>>,
+    /// `fhirServer` and `fhirAuthorization`, when given.
+    pub fhir: FhirAccess,
+    /// What was fetched for the keys the prefetch lacks (`fetch.rs`).
+    pub fetched: Fetched,
 }
 
 /// Checks the request's shape: `hook`, `hookInstance`, `context.patientId`
@@ -90,6 +95,7 @@ pub fn parse(body: &[u8]) -> Result<HookRequest, Refusal> {
         }
         None => return Err(Refusal::bad("the request has no `context`")),
     };
+    let fhir = super::fetch::parse_access(&top)?;
     let prefetch = match top.remove("prefetch") {
         None | Some(Value::Null) => None,
         Some(Value::Object(p)) => Some(p),
@@ -104,6 +110,8 @@ pub fn parse(body: &[u8]) -> Result<HookRequest, Refusal> {
         hook,
         patient_id,
         prefetch,
+        fhir,
+        fetched: Fetched::new(),
     })
 }
 
@@ -139,12 +147,19 @@ pub fn read_prefetch(
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     let mut missing = Vec::new();
     for k in keys {
-        let resources = match prefetch.get(&k.key) {
-            None | Some(Value::Null) => {
-                missing.push(k);
+        let no_prefetch = format!("the EHR sent no \"{}\" prefetch", k.key);
+        let resources = match (prefetch.get(&k.key), request.fetched.get(&k.key)) {
+            // Fetched from the FHIR server: read as if the EHR had sent it.
+            (None, Some(Ok(v))) => resources_of(&k.key, v)?,
+            (None, Some(Err(why))) => {
+                missing.push((k, format!("{no_prefetch}, and it could not be fetched: {why}")));
                 continue;
             }
-            Some(v) => resources_of(&k.key, v)?,
+            (None | Some(Value::Null), _) => {
+                missing.push((k, no_prefetch));
+                continue;
+            }
+            (Some(v), _) => resources_of(&k.key, v)?,
         };
         for (origin, resource) in resources {
             about_patient(&origin, resource, &request.patient_id)?;
@@ -180,13 +195,11 @@ pub fn read_prefetch(
             .map(|e| format!("{} (entries, in order: {})", e.message, origins.join(", ")))
             .collect(),
     })?;
-    for k in missing {
+    for (k, reason) in missing {
         for &id in &k.facts {
             record.case.set(id, None);
             if let Some(slot) = record.facts.get_mut(id.index()) {
-                *slot = Some(Provenance::Unknown {
-                    reason: format!("the EHR sent no \"{}\" prefetch", k.key),
-                });
+                *slot = Some(Provenance::Unknown { reason: reason.clone() });
             }
         }
     }
@@ -238,7 +251,7 @@ fn resource_identity(r: &Value) -> Option<(String, String)> {
 
 /// Refuses a resource about someone else: a Patient whose id is not the
 /// context's, or a subject that names another patient.
-fn about_patient(origin: &str, r: &Value, patient_id: &str) -> Result<(), Refusal> {
+pub(super) fn about_patient(origin: &str, r: &Value, patient_id: &str) -> Result<(), Refusal> {
     let expected = format!("Patient/{patient_id}");
     if r.get("resourceType").and_then(Value::as_str) == Some("Patient") {
         let id = r.get("id").and_then(Value::as_str);

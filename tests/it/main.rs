@@ -63,6 +63,8 @@ mod render_browser;
 mod scores;
 mod serve_cds;
 mod serve_cli;
+mod serve_feedback;
+mod serve_fetch;
 mod serve_props;
 mod shared_definitions;
 mod single_action;
