@@ -107,7 +107,7 @@ pub fn parse(body: &[u8]) -> Result<HookRequest, Refusal> {
     })
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -238,7 +238,7 @@ fn resource_identity(r: &Value) -> Option<(String, String)> {
 
 /// Refuses a resource about someone else: a Patient whose id is not the
 /// context's, or a subject that names another patient.
-fn about_patient(origin: &str, r: &Value, patient_id: &str) -> Result<(), Refusal> {
+pub(super) fn about_patient(origin: &str, r: &Value, patient_id: &str) -> Result<(), Refusal> {
     let expected = format!("Patient/{patient_id}");
     if r.get("resourceType").and_then(Value::as_str) == Some("Patient") {
         let id = r.get("id").and_then(Value::as_str);
