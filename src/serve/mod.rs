@@ -17,6 +17,7 @@
 
 mod cards;
 mod discovery;
+mod orders;
 mod request;
 
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ use crate::model::Guideline;
 
 pub use cards::{cards, summary_of, SUMMARY_MAX};
 pub use discovery::{prefetch_keys, PrefetchKey, PATIENT_KEY, PATIENT_VIEW};
+pub use orders::{override_reasons, ORDER_SELECT, ORDER_SIGN, OVERRIDE_REASONS, OVERRIDE_SYSTEM};
 pub use request::Refusal;
 
 /// Bounds on what one request may cost.
@@ -108,6 +110,18 @@ impl Service {
                 guideline: g,
             });
         }
+        // An order service id (`{id}-order-sign`) must not be another guideline's id.
+        for o in offered.iter().filter(|o| orders::has_orders(&o.guideline)) {
+            for hook in [ORDER_SELECT, ORDER_SIGN] {
+                let service = orders::service_id(&o.guideline.meta.id, hook);
+                if by_id.contains_key(&service) {
+                    return Err(format!(
+                        "the guideline `{service}` has the id of the {hook} service of `{}`: a service id must name one service",
+                        o.guideline.meta.id
+                    ));
+                }
+            }
+        }
         Ok(Service { offered, by_id, clock })
     }
 
@@ -117,6 +131,11 @@ impl Service {
             .offered
             .iter()
             .map(|o| discovery::service_json(&o.guideline, &o.prefetch))
+            .chain(
+                self.offered
+                    .iter()
+                    .flat_map(|o| discovery::order_services_json(&o.guideline, &o.prefetch)),
+            )
             .collect();
         json!({ "services": services })
     }
@@ -128,6 +147,12 @@ impl Service {
     /// Answers one call of service `id` with `body`: the cards, or why not.
     /// `base_url` prefixes the document link (`http://host:port`).
     pub fn answer(&self, id: &str, body: &[u8], base_url: &str) -> Result<Value, Refusal> {
+        // `{id}-order-select` / `{id}-order-sign`, for a guideline with coded actions.
+        if let Some((gid, hook)) = orders::split_service_id(id).filter(|_| !self.by_id.contains_key(id)) {
+            if let Some(o) = self.offered(gid).filter(|o| orders::has_orders(&o.guideline)) {
+                return self.answer_orders(o, hook, body, base_url);
+            }
+        }
         let Some(o) = self.offered(id) else {
             return Err(Refusal {
                 status: 404,

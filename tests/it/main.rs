@@ -7,6 +7,7 @@
 mod common;
 mod lint_support;
 
+mod action_codes;
 mod actions;
 mod baseline;
 mod batch;
@@ -63,6 +64,7 @@ mod render_browser;
 mod scores;
 mod serve_cds;
 mod serve_cli;
+mod serve_orders;
 mod serve_props;
 mod shared_definitions;
 mod single_action;
