@@ -416,14 +416,14 @@ fn malformed_draft_orders_are_refused_naming_what_and_where() {
     let mut other_patient = order("spinal-1", LUMBAR_PUNCTURE);
     other_patient["subject"]["reference"] = json!("Patient/someone-else");
     let selections: &[&str] = &["ServiceRequest/lp-1"];
-    let mut no_orders = call("order-select", &[good.clone()], Some(selections), p());
+    let mut no_orders = call("order-select", std::slice::from_ref(&good), Some(selections), p());
     no_orders["context"]
         .as_object_mut()
         .expect("context")
         .remove("draftOrders");
-    let mut not_a_bundle = call("order-select", &[good.clone()], Some(selections), p());
+    let mut not_a_bundle = call("order-select", std::slice::from_ref(&good), Some(selections), p());
     not_a_bundle["context"]["draftOrders"] = json!([good.clone()]);
-    let mut no_selections = call("order-select", &[good.clone()], Some(selections), p());
+    let mut no_selections = call("order-select", std::slice::from_ref(&good), Some(selections), p());
     no_selections["context"]
         .as_object_mut()
         .expect("context")
@@ -442,7 +442,12 @@ fn malformed_draft_orders_are_refused_naming_what_and_where() {
             "`context.draftOrders.entry[1].resource` is about `Patient/someone-else`",
         ),
         (
-            call("order-select", &[good.clone()], Some(&["ServiceRequest/nope"]), p()),
+            call(
+                "order-select",
+                std::slice::from_ref(&good),
+                Some(&["ServiceRequest/nope"]),
+                p(),
+            ),
             "`context.selections[0]` names `ServiceRequest/nope`, which is not in `context.draftOrders`",
         ),
         (no_orders, "the request has no `context.draftOrders`"),
