@@ -170,7 +170,7 @@ pub(super) fn decision_detail(g: &Guideline, words: &crate::report::decision_wor
 
 /// The cited references as a numbered Markdown list after a blank line;
 /// empty when nothing is cited.
-pub(super) fn references(g: &Guideline, cites: &[u32]) -> String {
+fn references(g: &Guideline, cites: &[u32]) -> String {
     let mut out = String::new();
     if cites.is_empty() {
         return out;

@@ -442,3 +442,35 @@ pub fn override_reasons() -> Value {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_service_id_is_a_guideline_id_a_dash_and_the_hook() {
+        assert_eq!(split_service_id("apl-order-sign"), Some(("apl", ORDER_SIGN)));
+        assert_eq!(split_service_id("a.b-c-order-select"), Some(("a.b-c", ORDER_SELECT)));
+        for not_one in ["order-sign", "-order-sign", "apl-order-signs", "apl.order-sign", "apl"] {
+            assert_eq!(split_service_id(not_one), None, "{not_one}");
+        }
+        assert_eq!(service_id("apl", ORDER_SELECT), "apl-order-select");
+    }
+
+    #[test]
+    fn a_guideline_whose_id_is_another_ones_order_service_is_refused() {
+        let text = |id: &str, coded: &str| {
+            format!(
+                "guideline {id}\n  version 1.0.0\n  status draft\n  applies when true\n\
+                 fact x: bool\naction a \"A\"{coded}\nrule r: recommend a\n  when x\n"
+            )
+        };
+        let coded = crate::load_str("a.gl", &text("apl", " coded snomed 9000001003")).expect("checks");
+        let clash = crate::load_str("b.gl", &text("apl-order-sign", "")).expect("checks");
+        let refused = Service::new(vec![coded.clone(), clash.clone()], Clock::System);
+        assert!(refused.is_err_and(|e| e.contains("`apl-order-sign`")));
+        // Without codes there is no order service, so no clash.
+        let plain = crate::load_str("c.gl", &text("apl", "")).expect("checks");
+        assert!(Service::new(vec![plain, clash], Clock::System).is_ok());
+    }
+}
