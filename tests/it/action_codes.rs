@@ -75,13 +75,16 @@ fn only(actions: &str, code: &str) -> (String, String, String, Vec<String>) {
 #[test]
 fn an_action_takes_codes_of_several_systems_and_a_bare_code_takes_the_one_before() {
     let g = load(
-        "action leukapheresis \"Leukapheresis\" urgent coded snomed 277762005, 116863004\n\
-         action hydroxyurea \"Hydroxyurea\" coded rxnorm 5552, loinc 6690-2\n\
+        "action leukapheresis \"Leukapheresis\" urgent coded snomed 9000001003, 9000002005\n\
+         action hydroxyurea \"Hydroxyurea\" coded rxnorm 9000101, loinc 6690-2\n\
          action plain \"Plain\"\n",
     );
     assert_eq!(
         codes(&g, "leukapheresis"),
-        [("snomed", "277762005".to_string()), ("snomed", "116863004".to_string())]
+        [
+            ("snomed", "9000001003".to_string()),
+            ("snomed", "9000002005".to_string())
+        ]
     );
     assert!(g
         .actions
@@ -90,7 +93,7 @@ fn an_action_takes_codes_of_several_systems_and_a_bare_code_takes_the_one_before
         .is_some_and(|a| a.urgent));
     assert_eq!(
         codes(&g, "hydroxyurea"),
-        [("rxnorm", "5552".to_string()), ("loinc", "6690-2".to_string())]
+        [("rxnorm", "9000101".to_string()), ("loinc", "6690-2".to_string())]
     );
     assert!(codes(&g, "plain").is_empty());
     assert_eq!(CodeSystem::RxNorm.uri(), "http://www.nlm.nih.gov/research/umls/rxnorm");
@@ -102,18 +105,18 @@ fn an_action_takes_codes_of_several_systems_and_a_bare_code_takes_the_one_before
 fn coded_is_not_reserved_and_codes_may_wrap_after_a_comma() {
     let g = load(
         "fact coded: bool\n\
-         action x \"X\" coded snomed 277762005,\n    rxnorm 5552\n",
+         action x \"X\" coded snomed 9000001003,\n    rxnorm 9000101\n",
     );
     assert_eq!(
         codes(&g, "x"),
-        [("snomed", "277762005".to_string()), ("rxnorm", "5552".to_string())]
+        [("snomed", "9000001003".to_string()), ("rxnorm", "9000101".to_string())]
     );
 }
 
 #[test]
 fn an_unknown_code_system_is_named_with_the_one_meant() {
     let (message, help, under, _) = only(
-        "action x \"X\" coded rxnrom 5552\n",
+        "action x \"X\" coded rxnrom 9000101\n",
         "guidelang::check::unknown_code_system",
     );
     assert_eq!(message, "`rxnrom` is not a code system");
@@ -132,7 +135,7 @@ fn a_diagnosis_code_system_on_an_action_and_rxnorm_on_a_fact_are_misplaced() {
     assert!(help.contains("loinc, rxnorm, snomed"), "{help}");
     assert_eq!(under, "icd10");
     let t = format!(
-        "{HEAD}fact on_hu: bool read from condition rxnorm 5552\naction x \"X\"\nrule r: recommend x\n  when on_hu and wbc > 1\n"
+        "{HEAD}fact on_hu: bool read from condition rxnorm 9000101\naction x \"X\"\nrule r: recommend x\n  when on_hu and wbc > 1\n"
     );
     let source = Source::new("f.gl", t.clone());
     let file = guidelang::syntax::parse(&source).expect("parses");
@@ -165,7 +168,7 @@ fn a_snomed_code_failing_verhoeff_is_refused_where_it_is_written() {
 #[test]
 fn an_rxnorm_code_is_digits_only() {
     for (code, why) in [
-        ("5552a", "it must be 1 to 8 digits"),
+        ("9000101a", "it must be 1 to 8 digits"),
         ("123456789", "it must be 1 to 8 digits"),
         ("0552", "it must not start with 0"),
         ("55-52", "it must be 1 to 8 digits"),
@@ -183,43 +186,44 @@ fn an_rxnorm_code_is_digits_only() {
 #[test]
 fn a_code_listed_twice_on_one_action_is_refused() {
     let (message, _, under, _) = only(
-        "action x \"X\" coded rxnorm 5552, 5552\n",
+        "action x \"X\" coded rxnorm 9000101, 9000101\n",
         "guidelang::check::duplicate_code",
     );
-    assert_eq!(message, "RxNorm `5552` is listed twice");
-    assert_eq!(under, "5552");
+    assert_eq!(message, "RxNorm `9000101` is listed twice");
+    assert_eq!(under, "9000101");
 }
 
 #[test]
 fn a_code_on_two_actions_is_refused_at_the_second_with_the_first_named() {
-    let actions = "action hydroxyurea \"Hydroxyurea\" coded rxnorm 5552\n\
-                   action cytoreduction \"Cytoreduction\" coded snomed 277762005, rxnorm 5552\n";
+    let actions = "action hydroxyurea \"Hydroxyurea\" coded rxnorm 9000101\n\
+                   action cytoreduction \"Cytoreduction\" coded snomed 9000001003, rxnorm 9000101\n";
     let (message, help, under, rendered) = only(actions, "guidelang::check::order_code_on_two_actions");
-    assert_eq!(message, "RxNorm `5552` codes both `hydroxyurea` and `cytoreduction`");
+    assert_eq!(message, "RxNorm `9000101` codes both `hydroxyurea` and `cytoreduction`");
     assert!(help.starts_with("an order must name one action"), "{help}");
-    assert_eq!(under, "5552");
+    assert_eq!(under, "9000101");
     // The primary label is the second use; the first is labelled too.
     let t = text(actions);
-    let second = t.rfind("5552").expect("second");
-    let first = t.find("5552").expect("first");
+    let second = t.rfind("9000101").expect("second");
+    let first = t.find("9000101").expect("first");
     assert!(second > first);
     assert!(rendered[0].contains("first on `hydroxyurea`"), "{}", rendered[0]);
     // The same code in two systems is two codes.
     load(
         "action a \"A\" coded loinc 6690-2\n\
-         action b \"B\" coded snomed 277762005\n",
+         action b \"B\" coded snomed 9000001003\n",
     );
 }
 
 #[test]
 fn fmt_writes_codes_on_the_action_line_with_the_system_where_it_changes() {
     let messy = text(
-        "action leukapheresis   \"Leukapheresis\"  urgent   coded snomed 277762005 ,snomed 116863004,\n   rxnorm 5552\n",
+        "action leukapheresis   \"Leukapheresis\"  urgent   coded snomed 9000001003 ,snomed 9000002005,\n   rxnorm 9000101\n",
     );
     let formatted = format_source(&Source::new("o.gl", messy)).expect("formats");
     assert!(
-        formatted
-            .contains("action leukapheresis \"Leukapheresis\" urgent coded snomed 277762005, 116863004, rxnorm 5552\n"),
+        formatted.contains(
+            "action leukapheresis \"Leukapheresis\" urgent coded snomed 9000001003, 9000002005, rxnorm 9000101\n"
+        ),
         "{formatted}"
     );
     let again = format_source(&Source::new("o.gl", formatted.clone())).expect("formats");
@@ -228,15 +232,21 @@ fn fmt_writes_codes_on_the_action_line_with_the_system_where_it_changes() {
 
 #[test]
 fn the_document_and_hover_show_the_order_codes() {
-    let actions = "action leukapheresis \"Leukapheresis\" urgent coded snomed 277762005, rxnorm 5552\n";
+    let actions = "action leukapheresis \"Leukapheresis\" urgent coded snomed 9000001003, rxnorm 9000101\n";
     let g = load(actions);
     let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
-    assert!(md.contains("Ordered as SNOMED CT 277762005 or RxNorm 5552."), "{md}");
+    assert!(
+        md.contains("Ordered as SNOMED CT 9000001003 or RxNorm 9000101."),
+        "{md}"
+    );
     let t = text(actions);
     let a = guidelang::ide::Analysis::new("o.gl", &t);
     let at = t.find("action leukapheresis").expect("declared") + "action ".len() + 2;
     let hover = guidelang::ide::hover::hover(&a, at).expect("a hover").markdown;
-    assert!(hover.contains("ordered as snomed 277762005, rxnorm 5552"), "{hover}");
+    assert!(
+        hover.contains("ordered as snomed 9000001003, rxnorm 9000101"),
+        "{hover}"
+    );
     // An action without codes says nothing about orders.
     let g = load("action x \"X\"\n");
     let md = guidelang::report::render_markdown(&guidelang::report::document(&g));
