@@ -432,7 +432,28 @@ fn reference(r: &Reference) -> String {
 
 fn action(a: &ActionDecl) -> String {
     let urgent = if a.urgent { " urgent" } else { "" };
-    format!("action {} {}{urgent}", a.name.node, quote(&a.label.node))
+    let mut s = format!("action {} {}{urgent}", a.name.node, quote(&a.label.node));
+    if !a.codes.is_empty() {
+        let _ = write!(s, " coded {}", code_pieces(&a.codes).join(", "));
+    }
+    s
+}
+
+/// Codes between commas, a system written where it changes: `snomed
+/// 71791006`, `rxnorm 5552`, `5553`.
+fn code_pieces(codes: &[WrittenCode]) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut previous: Option<&str> = None;
+    for c in codes {
+        let mut piece = String::new();
+        if previous != Some(c.system.node.as_str()) {
+            let _ = write!(piece, "{} ", c.system.node);
+        }
+        piece.push_str(&c.code.node);
+        previous = Some(&c.system.node);
+        pieces.push(piece);
+    }
+    pieces
 }
 
 fn fact(f: &Fact) -> String {

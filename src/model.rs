@@ -469,6 +469,9 @@ pub struct Action {
     pub span: Option<Span>,
     /// Its rules, in file order.
     pub rules: Vec<RuleId>,
+    /// The order codes a draft order may carry to name it (`coded ...`);
+    /// no two actions share one.
+    pub codes: Vec<Code>,
 }
 
 /// Information shown when its condition holds.

@@ -31,7 +31,7 @@ impl Checker<'_> {
     pub(super) fn binding(&mut self, f: &ast::Fact, id: FactId) -> Option<Binding> {
         let b = f.binding.as_ref()?;
         let kind = self.facts[id.index()].kind.clone();
-        let codes = self.codes(b);
+        let codes = self.codes(&b.codes, CodeSystems::Record);
         let source_ok = match b.kind.node {
             BindingKind::Observation => self.observation_suits(f, b, &kind, id),
             BindingKind::Condition => self.condition_suits(f, b, &kind),
@@ -75,18 +75,25 @@ impl Checker<'_> {
     }
 
     /// The codes resolved to their systems; `None` after an error. Each
-    /// unknown system is reported once, where it is written.
-    fn codes(&mut self, b: &ast::Binding) -> Option<Vec<Code>> {
+    /// unknown system is reported once, where it is written; a system known
+    /// but not for this place (RxNorm in a fact's binding, ICD-10 on an
+    /// action) gets a message of its own.
+    pub(super) fn codes(&mut self, written: &[ast::WrittenCode], place: CodeSystems) -> Option<Vec<Code>> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut reported: Vec<Span> = Vec::new();
         let mut seen: HashMap<(CodeSystem, &str), Span> = HashMap::new();
-        for c in &b.codes {
-            let Some(system) = CodeSystem::ALL.into_iter().find(|s| s.keyword() == c.system.node) else {
+        for c in written {
+            let allowed = place.allowed();
+            let found = allowed.iter().copied().find(|s| s.keyword() == c.system.node);
+            let Some(system) = found else {
                 ok = false;
                 if !reported.contains(&c.system.span) {
                     reported.push(c.system.span);
-                    self.unknown_system(&c.system);
+                    match CodeSystem::ALL.into_iter().find(|s| s.keyword() == c.system.node) {
+                        Some(other) => self.system_not_here(&c.system, other, place),
+                        None => self.unknown_system(&c.system, allowed),
+                    }
                 }
                 continue;
             };
@@ -125,9 +132,9 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn unknown_system(&mut self, word: &ast::Spanned<String>) {
-        let keywords = CodeSystem::ALL.map(CodeSystem::keyword);
-        let (help, suggested) = suggestion(&word.node, keywords, "code system");
+    fn unknown_system(&mut self, word: &ast::Spanned<String>, allowed: &[CodeSystem]) {
+        let keywords: Vec<&str> = allowed.iter().map(|s| s.keyword()).collect();
+        let (help, suggested) = suggestion(&word.node, keywords.iter().copied(), "code system");
         let help = match suggested {
             Some(_) => format!("{help} The code systems are {}", keywords.join(", ")),
             None => format!("the code systems are {}", keywords.join(", ")),
@@ -140,6 +147,32 @@ impl Checker<'_> {
             .with_label(word.span, "unknown system")
             .with_help(help)
             .with_suggestion(word.span, suggested),
+        );
+    }
+
+    /// A known system written where it does not belong.
+    fn system_not_here(&mut self, word: &ast::Spanned<String>, system: CodeSystem, place: CodeSystems) {
+        let keywords: Vec<&str> = place.allowed().iter().map(|s| s.keyword()).collect();
+        let (message, help) = match place {
+            CodeSystems::Record => (
+                format!("{} codes medicines, which a fact is not read from", system_name(system)),
+                format!(
+                    "a fact is read by {}; an RxNorm code belongs on an action (`coded rxnorm ...`)",
+                    keywords.join(", ")
+                ),
+            ),
+            CodeSystems::Order => (
+                format!("{} codes diagnoses, which are not ordered", system_name(system)),
+                format!(
+                    "an action is coded by what an order names: {} (a procedure or service in SNOMED CT, a medicine in RxNorm, a test in LOINC)",
+                    keywords.join(", ")
+                ),
+            ),
+        };
+        self.error(
+            Problem::error("guidelang::check::code_system_misplaced", message)
+                .with_label(word.span, "not for this")
+                .with_help(help),
         );
     }
 
@@ -348,20 +381,39 @@ impl Checker<'_> {
     }
 }
 
+/// Where codes are written, which decides the systems they may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CodeSystems {
+    /// A fact's record binding.
+    Record,
+    /// An action's order codes.
+    Order,
+}
+
+impl CodeSystems {
+    fn allowed(self) -> &'static [CodeSystem] {
+        match self {
+            CodeSystems::Record => &CodeSystem::RECORDS,
+            CodeSystems::Order => &CodeSystem::ORDERS,
+        }
+    }
+}
+
 /// How a guideline's reader calls a system.
-fn system_name(system: CodeSystem) -> &'static str {
+pub(super) fn system_name(system: CodeSystem) -> &'static str {
     match system {
         CodeSystem::Loinc => "LOINC",
         CodeSystem::Snomed => "SNOMED CT",
         CodeSystem::Icd10 => "ICD-10",
         CodeSystem::Icd10Cm => "ICD-10-CM",
+        CodeSystem::RxNorm => "RxNorm",
     }
 }
 
-/// "a LOINC", "an ICD-10": the article goes by how the name is said.
+/// "a LOINC", "an ICD-10", "an RxNorm": the article goes by how the name is said.
 fn with_article(system: CodeSystem) -> String {
     let article = match system {
-        CodeSystem::Icd10 | CodeSystem::Icd10Cm => "an",
+        CodeSystem::Icd10 | CodeSystem::Icd10Cm | CodeSystem::RxNorm => "an",
         CodeSystem::Loinc | CodeSystem::Snomed => "a",
     };
     format!("{article} {}", system_name(system))
@@ -374,6 +426,9 @@ fn code_help(system: CodeSystem) -> &'static str {
         }
         CodeSystem::Snomed => {
             "a SNOMED CT code is 6 to 18 digits ending in a Verhoeff check digit, e.g. `86044005`; copy it from a SNOMED CT browser"
+        }
+        CodeSystem::RxNorm => {
+            "an RxNorm code (RXCUI) is 1 to 8 digits, e.g. `5552`; copy it from RxNav rather than retype it"
         }
         CodeSystem::Icd10 => "an ICD-10 code is a capital letter, two digits and an optional `.` with 1 to 4 more, e.g. `G12.21`",
         CodeSystem::Icd10Cm => {
@@ -390,7 +445,19 @@ pub fn well_formed(system: CodeSystem, code: &str) -> Result<(), String> {
         CodeSystem::Snomed => snomed(code),
         CodeSystem::Icd10 => icd10(code, false),
         CodeSystem::Icd10Cm => icd10(code, true),
+        CodeSystem::RxNorm => rxnorm(code),
     }
+}
+
+/// An RXCUI: digits only (RxNorm has no check digit), not starting with 0.
+fn rxnorm(code: &str) -> Result<(), String> {
+    if !all_digits(code) || code.len() > 8 {
+        return Err("it must be 1 to 8 digits".into());
+    }
+    if code.starts_with('0') {
+        return Err("it must not start with 0".into());
+    }
+    Ok(())
 }
 
 fn all_digits(s: &str) -> bool {

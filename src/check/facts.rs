@@ -172,7 +172,8 @@ impl Checker<'_> {
         let used: HashSet<&str> = rules.iter().map(|r| r.action.node.as_str()).collect();
         let mut actions = Vec::new();
         let mut index: HashMap<&str, ActionId> = HashMap::new();
-        for a in &declared {
+        let order_codes = self.order_codes(&declared);
+        for (a, codes) in declared.iter().zip(order_codes) {
             if !used.contains(a.name.node.as_str()) {
                 self.error(
                     Problem::warning(
@@ -191,6 +192,7 @@ impl Checker<'_> {
                 urgent: a.urgent,
                 span: Some(a.name.span),
                 rules: Vec::new(),
+                codes,
             });
         }
         let mut sorted: Vec<&str> = declared.iter().map(|a| a.name.node.as_str()).collect();
@@ -227,6 +229,7 @@ impl Checker<'_> {
                 urgent: false,
                 span: None,
                 rules: Vec::new(),
+                codes: Vec::new(),
             });
         }
         (actions, index)

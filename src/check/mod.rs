@@ -9,6 +9,7 @@
 //! `precedence.rs` (cycles), `invariants.rs` (claims, unused names), and
 //! `expr.rs` (typing one expression).
 
+mod action_codes;
 mod binding;
 mod change;
 mod dates;

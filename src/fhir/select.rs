@@ -72,6 +72,7 @@ fn system_name(s: crate::model::CodeSystem) -> &'static str {
         Snomed => "SNOMED CT",
         Icd10 => "ICD-10",
         Icd10Cm => "ICD-10-CM",
+        RxNorm => "RxNorm",
     }
 }
 

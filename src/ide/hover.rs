@@ -359,6 +359,18 @@ impl Hovering<'_> {
                 if a.urgent {
                     s.push_str(" — urgent (reports show it first, under *Act now*)");
                 }
+                if !a.codes.is_empty() {
+                    let codes: Vec<String> = a
+                        .codes
+                        .iter()
+                        .map(|c| format!("{} {}", c.system.node, c.code.node))
+                        .collect();
+                    let _ = write!(
+                        s,
+                        "\n\nordered as {} (an order with one of these codes is this action)",
+                        codes.join(", ")
+                    );
+                }
             }
             _ => s.push_str(" (not declared: its id is its label)"),
         }

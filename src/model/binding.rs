@@ -68,6 +68,9 @@ pub enum CodeSystem {
     Icd10,
     /// ICD-10-CM (the United States' clinical modification).
     Icd10Cm,
+    /// RxNorm (the United States' National Library of Medicine), for
+    /// medicines: an action's order codes, never a fact's binding.
+    RxNorm,
 }
 
 impl CodeSystem {
@@ -78,6 +81,7 @@ impl CodeSystem {
             CodeSystem::Snomed => "http://snomed.info/sct",
             CodeSystem::Icd10 => "http://hl7.org/fhir/sid/icd-10",
             CodeSystem::Icd10Cm => "http://hl7.org/fhir/sid/icd-10-cm",
+            CodeSystem::RxNorm => "http://www.nlm.nih.gov/research/umls/rxnorm",
         }
     }
 
@@ -88,16 +92,37 @@ impl CodeSystem {
             CodeSystem::Snomed => "snomed",
             CodeSystem::Icd10 => "icd10",
             CodeSystem::Icd10Cm => "icd10cm",
+            CodeSystem::RxNorm => "rxnorm",
         }
     }
 
     /// Every system, in keyword order.
-    pub const ALL: [CodeSystem; 4] = [
+    pub const ALL: [CodeSystem; 5] = [
+        CodeSystem::Icd10,
+        CodeSystem::Icd10Cm,
+        CodeSystem::Loinc,
+        CodeSystem::RxNorm,
+        CodeSystem::Snomed,
+    ];
+
+    /// The systems an action's order codes may use: procedures and services
+    /// (SNOMED CT), medicines (RxNorm), laboratory tests (LOINC). ICD-10
+    /// codes diagnoses, which are not ordered.
+    pub const ORDERS: [CodeSystem; 3] = [CodeSystem::Loinc, CodeSystem::RxNorm, CodeSystem::Snomed];
+
+    /// The systems a fact's record binding may use: RxNorm names medicines,
+    /// which no fact is read from.
+    pub const RECORDS: [CodeSystem; 4] = [
         CodeSystem::Icd10,
         CodeSystem::Icd10Cm,
         CodeSystem::Loinc,
         CodeSystem::Snomed,
     ];
+
+    /// The system whose FHIR URI is `uri`, if any.
+    pub fn from_uri(uri: &str) -> Option<CodeSystem> {
+        CodeSystem::ALL.into_iter().find(|s| s.uri() == uri)
+    }
 }
 
 /// A look-back window, in whole seconds.

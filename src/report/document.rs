@@ -115,6 +115,13 @@ pub fn document(g: &Guideline) -> Document {
             text: action_title(a, false),
             id: Some(anchor("action", &a.name)),
         });
+        if !a.codes.is_empty() {
+            // What an EHR's order carries to name this action (CDS Hooks order services).
+            b.push(Block::Paragraph(vec![t(format!(
+                "Ordered as {}.",
+                codes_in_words(&a.codes)
+            ))]));
+        }
         for &r in &a.rules {
             b.push(rule_card(g, r));
         }
@@ -566,6 +573,7 @@ fn system_words(s: CodeSystem) -> &'static str {
         CodeSystem::Snomed => "SNOMED CT",
         CodeSystem::Icd10 => "ICD-10",
         CodeSystem::Icd10Cm => "ICD-10-CM",
+        CodeSystem::RxNorm => "RxNorm",
     }
 }
 

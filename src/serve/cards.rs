@@ -141,7 +141,7 @@ pub fn cards(
 
 /// The Markdown detail of a decision: doses, the rules' details, warnings,
 /// reasons, the rules that carry it and the references they cite.
-fn decision_detail(g: &Guideline, words: &crate::report::decision_words::DecisionWords) -> String {
+pub(super) fn decision_detail(g: &Guideline, words: &crate::report::decision_words::DecisionWords) -> String {
     let mut lines = Vec::new();
     for dose in &words.doses {
         lines.push(format!("- **Dose:** {}", escape(dose)));
@@ -193,7 +193,7 @@ fn references(g: &Guideline, cites: &[u32]) -> String {
 
 /// The facts to record, split by whether this guideline reads them from a
 /// record (then why the record did not give them) or only from a case.
-fn facts_to_record(g: &Guideline, record: &Record, needs: &[FactId]) -> String {
+pub(super) fn facts_to_record(g: &Guideline, record: &Record, needs: &[FactId]) -> String {
     let mut from_record = Vec::new();
     let mut not_bound = Vec::new();
     for &f in needs {
@@ -221,7 +221,7 @@ fn facts_to_record(g: &Guideline, record: &Record, needs: &[FactId]) -> String {
 }
 
 /// Fact labels joined for a summary: "white blood cell count, PML-RARA result".
-fn names(g: &Guideline, facts: &[FactId]) -> String {
+pub(super) fn names(g: &Guideline, facts: &[FactId]) -> String {
     let labels: Vec<String> = facts.iter().map(|&f| fact_label(g, f)).collect();
     labels.join(", ")
 }
@@ -239,7 +239,7 @@ pub fn summary_of(s: &str) -> String {
 
 /// Escapes the characters Markdown would read as markup, so guideline text
 /// shows as written.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|') {

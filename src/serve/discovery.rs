@@ -88,3 +88,35 @@ pub fn service_json(g: &Guideline, keys: &[PrefetchKey]) -> Value {
         "prefetch": prefetch,
     })
 }
+
+/// The order services of `g` (`{id}-order-select`, `{id}-order-sign`), when
+/// it has an action with order codes; none otherwise. Their prefetch is the
+/// patient-view one: the order is checked against the same patient reading.
+pub fn order_services_json(g: &Guideline, keys: &[PrefetchKey]) -> Vec<Value> {
+    use super::orders::{has_orders, service_id, ORDER_SELECT, ORDER_SIGN};
+    if !has_orders(g) {
+        return Vec::new();
+    }
+    let coded: Vec<&str> = g
+        .actions
+        .iter()
+        .filter(|a| !a.codes.is_empty())
+        .map(|a| a.label.as_str())
+        .collect();
+    [(ORDER_SELECT, "selected"), (ORDER_SIGN, "about to be signed")]
+        .into_iter()
+        .map(|(hook, when)| {
+            let mut entry = service_json(g, keys);
+            entry["hook"] = Value::from(hook);
+            entry["id"] = Value::from(service_id(&g.meta.id, hook));
+            entry["description"] = Value::from(format!(
+                "Checks orders {when} against the guideline \"{}\" (version {}, {}) for the patient: {}.",
+                g.meta.title,
+                g.meta.version,
+                g.meta.status,
+                coded.join(", ")
+            ));
+            entry
+        })
+        .collect()
+}

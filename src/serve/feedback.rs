@@ -203,7 +203,7 @@ pub(super) async fn route(State(service): State<Arc<Service>>, Path(id): Path<St
             problems: Vec::new(),
         })
     };
-    if service.offered(&id).is_none() {
+    if !service.serves(&id) {
         return not_found(format!("no CDS service `{id}` here; GET /cds-services lists them"));
     }
     if service.feedback.is_none() {

@@ -19,6 +19,7 @@ mod cards;
 mod discovery;
 mod feedback;
 mod fetch;
+mod orders;
 mod request;
 
 use std::collections::HashMap;
@@ -42,6 +43,7 @@ pub use cards::{cards, summary_of, SUMMARY_MAX};
 pub use discovery::{prefetch_keys, PrefetchKey, PATIENT_KEY, PATIENT_VIEW};
 pub use feedback::{feedback_lines, FeedbackLog};
 pub use fetch::FetchOptions;
+pub use orders::{override_reasons, ORDER_SELECT, ORDER_SIGN, OVERRIDE_REASONS, OVERRIDE_SYSTEM};
 pub use request::Refusal;
 
 /// What the service does beyond answering from the prefetch: fetching what
@@ -125,6 +127,18 @@ impl Service {
                 guideline: g,
             });
         }
+        // An order service id (`{id}-order-sign`) must not be another guideline's id.
+        for o in offered.iter().filter(|o| orders::has_orders(&o.guideline)) {
+            for hook in [ORDER_SELECT, ORDER_SIGN] {
+                let service = orders::service_id(&o.guideline.meta.id, hook);
+                if by_id.contains_key(&service) {
+                    return Err(format!(
+                        "the guideline `{service}` has the id of the {hook} service of `{}`: a service id must name one service",
+                        o.guideline.meta.id
+                    ));
+                }
+            }
+        }
         Ok(Service {
             offered,
             by_id,
@@ -153,6 +167,11 @@ impl Service {
             .offered
             .iter()
             .map(|o| discovery::service_json(&o.guideline, &o.prefetch))
+            .chain(
+                self.offered
+                    .iter()
+                    .flat_map(|o| discovery::order_services_json(&o.guideline, &o.prefetch)),
+            )
             .collect();
         json!({ "services": services })
     }
@@ -161,9 +180,23 @@ impl Service {
         self.by_id.get(id).map(|&i| &self.offered[i])
     }
 
+    /// Whether `id` names a service here: a guideline's patient-view
+    /// service, or one of its order services.
+    fn serves(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+            || orders::split_service_id(id)
+                .is_some_and(|(gid, _)| self.offered(gid).is_some_and(|o| orders::has_orders(&o.guideline)))
+    }
+
     /// Answers one call of service `id` with `body`: the cards, or why not.
     /// `base_url` prefixes the document link (`http://host:port`).
     pub fn answer(&self, id: &str, body: &[u8], base_url: &str) -> Result<Value, Refusal> {
+        // `{id}-order-select` / `{id}-order-sign`, for a guideline with coded actions.
+        if let Some((gid, hook)) = orders::split_service_id(id).filter(|_| !self.by_id.contains_key(id)) {
+            if let Some(o) = self.offered(gid).filter(|o| orders::has_orders(&o.guideline)) {
+                return self.answer_orders(o, hook, body, base_url);
+            }
+        }
         let Some(o) = self.offered(id) else {
             return Err(Refusal {
                 status: 404,

@@ -115,7 +115,7 @@ pub fn parse(body: &[u8]) -> Result<HookRequest, Refusal> {
     })
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -120,6 +120,9 @@ pub struct ActionDecl {
     pub label: Spanned<String>,
     /// An emergency measure: reports show it first ("act now").
     pub urgent: bool,
+    /// `coded snomed 71791006, rxnorm 5552`: the order codes, each with its
+    /// system as written (empty when the action has none).
+    pub codes: Vec<WrittenCode>,
     /// Whole item.
     pub span: Span,
 }
@@ -550,7 +553,7 @@ macro_rules! eq_ignoring_span {
 
 eq_ignoring_span! {
     Reference { number, title, source, year }
-    ActionDecl { name, label, urgent }
+    ActionDecl { name, label, urgent, codes }
     Fact { name, ty, description, recorded, molar_mass, binding }
     WrittenWindow { amount, unit }
     Binding { kind, codes, window, preliminary_allowed, absent_means_false }

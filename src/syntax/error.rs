@@ -237,6 +237,7 @@ fn describe_rule(kind: Rule) -> &'static str {
         | Rule::note
         | Rule::invariant => "an item (reference, action, fact, define, rule, note, invariant)",
         Rule::urgent => "`urgent`",
+        Rule::action_codes | Rule::coded_word => "order codes (`coded snomed 71791006`)",
         Rule::recorded => "`recorded`",
         Rule::title_field
         | Rule::version_field

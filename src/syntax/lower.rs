@@ -160,11 +160,20 @@ impl Lower {
         let mut inner = children(pair);
         let name = inner.next().map(|p| self.text(&p)).ok_or_else(missing)?;
         let label = inner.next().map(|p| self.string(&p)).ok_or_else(missing)?;
-        let urgent = inner.next().is_some_and(|p| p.as_rule() == Rule::urgent);
+        let mut urgent = false;
+        let mut codes = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                Rule::urgent => urgent = true,
+                Rule::action_codes => codes = binding::action_codes(p),
+                _ => {}
+            }
+        }
         Ok(ActionDecl {
             name,
             label,
             urgent,
+            codes,
             span,
         })
     }

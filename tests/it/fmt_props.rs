@@ -154,6 +154,7 @@ fn code_system() -> impl Strategy<Value = String> {
         Just("snomed".to_string()),
         Just("icd10".to_string()),
         Just("icd10cm".to_string()),
+        Just("rxnorm".to_string()),
         "[a-z][a-z0-9]{0,6}".prop_filter("not a reserved or option word", |w| {
             !is_reserved(w) && !["within", "preliminary", "absent"].contains(&w.as_str())
         }),
@@ -168,6 +169,25 @@ fn code() -> impl Strategy<Value = String> {
         Just("G12.21".to_string()),
         "[A-Z0-9][A-Z0-9.-]{0,9}",
     ]
+}
+
+/// An action's order codes (`coded snomed 71791006, 5552`), none to four,
+/// of any system word the grammar reads; a code may leave its system out.
+fn order_codes() -> impl Strategy<Value = Vec<WrittenCode>> {
+    proptest::collection::vec((code_system(), code(), any::<bool>()), 0..4).prop_map(|codes| {
+        let mut written: Vec<WrittenCode> = Vec::new();
+        for (system, code, same) in codes {
+            let system = match written.last() {
+                Some(previous) if same => previous.system.node.clone(),
+                _ => system,
+            };
+            written.push(WrittenCode {
+                system: sp(system),
+                code: sp(code),
+            });
+        }
+        written
+    })
 }
 
 /// A binding of any kind with any options: the grammar reads every
@@ -227,11 +247,12 @@ fn item() -> impl Strategy<Value = Item> {
             span: Span::default(),
         })
     });
-    let action = (name(), text(), any::<bool>()).prop_map(|(n, label, urgent)| {
+    let action = (name(), text(), any::<bool>(), order_codes()).prop_map(|(n, label, urgent, codes)| {
         Item::Action(ActionDecl {
             name: sp(n),
             label: sp(label),
             urgent,
+            codes,
             span: Span::default(),
         })
     });

@@ -7,6 +7,7 @@
 mod common;
 mod lint_support;
 
+mod action_codes;
 mod actions;
 mod baseline;
 mod batch;
@@ -65,6 +66,7 @@ mod serve_cds;
 mod serve_cli;
 mod serve_feedback;
 mod serve_fetch;
+mod serve_orders;
 mod serve_props;
 mod shared_definitions;
 mod single_action;

@@ -80,6 +80,15 @@ impl Lower {
     }
 }
 
+/// An action's order codes (`coded snomed 71791006, rxnorm 5552`), as a
+/// binding's code list is read.
+pub(super) fn action_codes(pair: Pair<Rule>) -> Vec<WrittenCode> {
+    children(pair)
+        .find(|p| p.as_rule() == Rule::code_list)
+        .map(code_list)
+        .unwrap_or_default()
+}
+
 /// The codes in written order, each with its system: a bare code takes the
 /// system of the code before it (the grammar starts every list with one).
 fn code_list(pair: Pair<Rule>) -> Vec<WrittenCode> {
