@@ -37,7 +37,7 @@ fn wide() -> &'static Guideline {
         let kinds = [
             "bool",
             "number in kg from 0 to 500",
-            "number",
+            "number in kg",
             "integer from 0 to 10",
             "integer",
             "one of x, y, z",
