@@ -43,6 +43,21 @@ pub type Chunk = Vec<RawRecord>;
 pub trait RecordSource: Send {
     /// The next chunk, `None` at the end of the input.
     fn next_chunk(&mut self) -> io::Result<Option<Chunk>>;
+    /// Reads the next chunk into `chunk`, replacing what it held; false at
+    /// the end of the input. A batch hands each chunk back once it is
+    /// written, so that a source may reuse its records' buffers.
+    fn refill(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
+        match self.next_chunk()? {
+            Some(next) => {
+                *chunk = next;
+                Ok(true)
+            }
+            None => {
+                chunk.clear();
+                Ok(false)
+            }
+        }
+    }
     /// Bytes read so far (for progress).
     fn bytes_read(&self) -> u64;
 }
@@ -218,34 +233,53 @@ impl<R: BufRead + Send> NdjsonSource<R> {
 impl<R: BufRead + Send> RecordSource for NdjsonSource<R> {
     fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
         let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
-        while chunk.len() < CHUNK_RECORDS {
+        Ok(self.refill(&mut chunk)?.then_some(chunk))
+    }
+
+    /// Each line is copied into the text the record at its place held
+    /// before, so that a recycled chunk's strings are reused, not reallocated.
+    fn refill(&mut self, chunk: &mut Chunk) -> io::Result<bool> {
+        let mut n = 0;
+        while n < CHUNK_RECORDS {
             let Some(len) = self.lines.next_line()? else { break };
-            let payload = match self
+            if n == chunk.len() {
+                chunk.push(RawRecord {
+                    line: 0,
+                    payload: Payload::Json(String::new()),
+                });
+            }
+            let record = &mut chunk[n];
+            record.line = self.lines.line;
+            match self
                 .lines
                 .refusal(len, "a case is a JSON object such as {\"wbc\": 120, \"als\": true}")
             {
-                Some(refused) => refused,
-                None => match std::str::from_utf8(&self.lines.buf) {
-                    Ok(text) => Payload::Json(text.to_string()),
-                    Err(e) => broken(
-                        format!(
-                            "the line is not UTF-8 text (invalid byte at column {})",
-                            e.valid_up_to() + 1
-                        ),
-                        "save the cohort as UTF-8",
-                    ),
+                Some(refused) => record.payload = refused,
+                None => match (std::str::from_utf8(&self.lines.buf), &mut record.payload) {
+                    (Ok(text), Payload::Json(kept)) => {
+                        kept.clear();
+                        kept.push_str(text);
+                    }
+                    (Ok(text), other) => *other = Payload::Json(text.to_string()),
+                    (Err(e), other) => {
+                        *other = broken(
+                            format!(
+                                "the line is not UTF-8 text (invalid byte at column {})",
+                                e.valid_up_to() + 1
+                            ),
+                            "save the cohort as UTF-8",
+                        )
+                    }
                 },
-            };
-            chunk.push(RawRecord {
-                line: self.lines.line,
-                payload,
-            });
+            }
+            n += 1;
             // The records read so far go out; the next call reports why reading stopped.
             if self.lines.endless {
                 break;
             }
         }
-        Ok((!chunk.is_empty()).then_some(chunk))
+        chunk.truncate(n);
+        Ok(n > 0)
     }
 
     fn bytes_read(&self) -> u64 {

@@ -26,7 +26,11 @@ pub use summary::{summary_json, summary_text, ActionTally, Tally};
 
 use crate::compile::Program;
 use crate::eval::Evaluator;
-use record::{process, Done};
+use input::Chunk;
+use record::{process, Done, Scratch};
+
+/// A chunk of records and the buffer its output is written to.
+type Slot = (Chunk, Done);
 
 /// Chunks in flight per worker: enough to keep every worker busy while the
 /// writer waits for a slow one.
@@ -57,8 +61,11 @@ pub fn run(
     let mut tally = Tally::new(work.guideline.actions.len());
     if jobs <= 1 {
         let mut evaluator = Evaluator::new(work.program);
-        while let Some(chunk) = source.next_chunk().map_err(BatchError::Read)? {
-            let done = process(work, &mut evaluator, chunk);
+        let mut scratch = Scratch::new(work.guideline);
+        // One chunk and one output buffer, reused from chunk to chunk.
+        let (mut chunk, mut done) = (Chunk::new(), Done::new(work.guideline.actions.len()));
+        while source.refill(&mut chunk).map_err(BatchError::Read)? {
+            process(work, &mut evaluator, &mut scratch, &chunk, &mut done);
             out.write_all(&done.out).map_err(BatchError::Write)?;
             tally.merge(&done.tally);
             progress(tally.records, source.bytes_read());
@@ -82,27 +89,30 @@ fn run_parallel(
     let bytes_read = std::sync::atomic::AtomicU64::new(0);
     let program: &Program = work.program;
     std::thread::scope(|s| -> Result<(), BatchError> {
-        let (chunk_tx, chunk_rx) = sync_channel(in_flight);
-        let (done_tx, done_rx) = sync_channel::<(u64, Done)>(in_flight);
-        let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+        let (chunk_tx, chunk_rx) = sync_channel::<(u64, Slot)>(in_flight);
+        let (done_tx, done_rx) = sync_channel::<(u64, Slot)>(in_flight);
+        // The tokens are the buffers themselves: a chunk and its output go
+        // round reader, worker and writer, and back to the reader to be
+        // refilled, so that after warm-up nothing is allocated per record.
+        let (token_tx, token_rx) = sync_channel::<Slot>(in_flight);
         for _ in 0..in_flight {
             // Cannot fail: the receiver is alive and the channel has room.
-            let _ = token_tx.send(());
+            let _ = token_tx.send((Chunk::new(), Done::new(work.guideline.actions.len())));
         }
         let (read_error, bytes_read) = (&read_error, &bytes_read);
         s.spawn(move || {
             let mut seq = 0u64;
             // A token per chunk; the writer returns it once the chunk is written.
-            while token_rx.recv().is_ok() {
-                match source.next_chunk() {
-                    Ok(Some(chunk)) => {
+            while let Ok((mut chunk, done)) = token_rx.recv() {
+                match source.refill(&mut chunk) {
+                    Ok(true) => {
                         bytes_read.store(source.bytes_read(), std::sync::atomic::Ordering::Relaxed);
-                        if chunk_tx.send((seq, chunk)).is_err() {
+                        if chunk_tx.send((seq, (chunk, done))).is_err() {
                             break;
                         }
                         seq += 1;
                     }
-                    Ok(None) => break,
+                    Ok(false) => break,
                     Err(e) => {
                         if let Ok(mut slot) = read_error.lock() {
                             *slot = Some(e);
@@ -117,9 +127,10 @@ fn run_parallel(
             let (chunk_rx, done_tx) = (Arc::clone(&chunk_rx), done_tx.clone());
             s.spawn(move || {
                 let mut evaluator = Evaluator::new(program);
-                while let Some((seq, chunk)) = next(&chunk_rx) {
-                    let done = process(work, &mut evaluator, chunk);
-                    if done_tx.send((seq, done)).is_err() {
+                let mut scratch = Scratch::new(work.guideline);
+                while let Some((seq, (chunk, mut done))) = next(&chunk_rx) {
+                    process(work, &mut evaluator, &mut scratch, &chunk, &mut done);
+                    if done_tx.send((seq, (chunk, done))).is_err() {
                         break;
                     }
                 }
@@ -127,17 +138,17 @@ fn run_parallel(
         }
         drop(done_tx);
         // Chunks finish in any order; write them in the order they were read.
-        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut pending: BTreeMap<u64, Slot> = BTreeMap::new();
         let mut next_seq = 0u64;
-        for (seq, done) in done_rx.iter() {
-            pending.insert(seq, done);
-            while let Some(done) = pending.remove(&next_seq) {
+        for (seq, slot) in done_rx.iter() {
+            pending.insert(seq, slot);
+            while let Some((chunk, done)) = pending.remove(&next_seq) {
                 // On a write error, returning drops the channels, which stops
                 // the reader and the workers.
                 out.write_all(&done.out).map_err(BatchError::Write)?;
                 tally.merge(&done.tally);
                 next_seq += 1;
-                let _ = token_tx.send(());
+                let _ = token_tx.send((chunk, done));
                 progress(tally.records, bytes_read.load(std::sync::atomic::Ordering::Relaxed));
             }
         }

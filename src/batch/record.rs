@@ -9,7 +9,7 @@ use super::input::{Chunk, Payload, RawRecord};
 use super::summary::Tally;
 use crate::compile::Program;
 use crate::eval::{Conclusion, Evaluator, Truth};
-use crate::facts::{parse_case, value_of, Case, CaseError};
+use crate::facts::{value_of, Case, CaseError, CaseReader};
 use crate::model::{FactId, FactKind, Guideline};
 use crate::report::write_evaluation_json_with_record;
 
@@ -51,39 +51,71 @@ pub struct Done {
     pub tally: Tally,
 }
 
-/// Processes a chunk of records in order.
-pub fn process(work: &Work, evaluator: &mut Evaluator, chunk: Chunk) -> Done {
-    let mut done = Done {
-        out: Vec::with_capacity(if work.summary { 0 } else { chunk.len() * 256 }),
-        tally: Tally::new(work.guideline.actions.len()),
-    };
-    let mut needs = Vec::new();
-    for record in chunk {
-        process_one(work, evaluator, record, &mut done, &mut needs);
-    }
-    done
+/// A worker's buffers, kept from record to record and chunk to chunk so
+/// that, once they have grown, reading and judging a record allocates nothing.
+#[derive(Debug)]
+pub struct Scratch<'g> {
+    reader: CaseReader<'g>,
+    case: Case,
+    needs: Vec<FactId>,
 }
 
-fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: &mut Done, needs: &mut Vec<FactId>) {
+impl<'g> Scratch<'g> {
+    /// Buffers for records of `g`.
+    pub fn new(g: &'g Guideline) -> Self {
+        Scratch {
+            reader: CaseReader::new(g),
+            case: Case::empty(g),
+            needs: Vec::new(),
+        }
+    }
+}
+
+impl Done {
+    /// Empty output and counts for a guideline with `actions` actions.
+    pub fn new(actions: usize) -> Self {
+        Done {
+            out: Vec::new(),
+            tally: Tally::new(actions),
+        }
+    }
+}
+
+/// Processes a chunk of records in order into `done`, replacing what it held
+/// (its buffers are reused: a batch recycles them chunk after chunk).
+pub fn process(work: &Work, evaluator: &mut Evaluator, scratch: &mut Scratch, chunk: &Chunk, done: &mut Done) {
+    done.out.clear();
+    if !work.summary {
+        done.out.reserve(chunk.len() * 256);
+    }
+    done.tally.clear();
+    for record in chunk {
+        process_one(work, evaluator, scratch, record, done);
+    }
+}
+
+fn process_one(work: &Work, evaluator: &mut Evaluator, scratch: &mut Scratch, record: &RawRecord, done: &mut Done) {
     let g = work.guideline;
+    let Scratch { reader, case, needs } = scratch;
     // A patient record read from a Bundle line, kept for its provenance.
     let mut patient_record = None;
-    let case = match &record.payload {
-        Payload::Json(text) => parse_case(g, text),
-        Payload::Cells(cells) => case_from_cells(g, work.columns.unwrap_or_default(), cells),
+    let read = match &record.payload {
+        // Read into the worker's case, whose buffer is reused.
+        Payload::Json(text) => reader.read_into(text, case),
+        Payload::Cells(cells) => case_from_cells(g, work.columns.unwrap_or_default(), cells).map(|c| *case = c),
         Payload::Broken(e) => Err(vec![e.clone()]),
         Payload::Bundle(bytes) => read_bundle(g, bytes, work.as_of).map(|r| {
-            let case = r.case.clone();
+            *case = r.case.clone();
             patient_record = Some(r);
-            case
         }),
     };
-    let case = case.and_then(|mut c| match work.as_of {
-        Some(day) => c.default_as_of(g, day).map(|()| c),
-        None => Ok(c),
+    let read = read.and_then(|()| match work.as_of {
+        Some(day) => case.default_as_of(g, day),
+        None => Ok(()),
     });
-    let case = match case {
-        Ok(c) => c,
+    let case: &Case = case;
+    match read {
+        Ok(()) => {}
         Err(errors) => {
             done.tally.add_error(record.line);
             if !work.summary {
@@ -91,15 +123,15 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, record: RawRecord, done: 
             }
             return;
         }
-    };
-    done.tally.add(&evaluator.run(&case));
+    }
+    done.tally.add(&evaluator.run(case));
     if work.summary {
         return;
     }
     match work.format {
-        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, evaluator, &case, needs),
+        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, evaluator, case, needs),
         RecordFormat::Contract => {
-            let evaluation = evaluator.evaluation(&case);
+            let evaluation = evaluator.evaluation(case);
             // `line` first, so that a reader sees at once which input it answers.
             let _ = write!(done.out, "{{\"line\":{},", record.line);
             let start = done.out.len();

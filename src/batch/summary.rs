@@ -96,6 +96,20 @@ impl Tally {
         }
     }
 
+    /// Sets every count back to zero, keeping the buffers (a batch reuses
+    /// one tally per chunk in flight).
+    pub fn clear(&mut self) {
+        let mut actions = std::mem::take(&mut self.actions);
+        actions.fill(ActionTally::default());
+        let mut error_lines = std::mem::take(&mut self.error_lines);
+        error_lines.clear();
+        *self = Tally {
+            actions,
+            error_lines,
+            ..Tally::default()
+        };
+    }
+
     /// Counts one evaluated case.
     pub fn add(&mut self, brief: &Brief) {
         self.records += 1;

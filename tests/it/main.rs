@@ -16,6 +16,7 @@ mod budget;
 mod call_limit;
 mod capped_output;
 mod case_input;
+mod case_reader;
 mod categories;
 mod contraindication_never_withheld;
 mod date_windows;
