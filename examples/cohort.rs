@@ -39,11 +39,12 @@ impl Rng {
 }
 
 /// The guideline's facts in a fixed order: name and how to draw a value.
-const FACTS: [&str; 24] = [
+const FACTS: [&str; 25] = [
     "age",
     "weight",
     "height",
     "als",
+    "acute_leukemia",
     "ecog",
     "respiratory_compromise",
     "dysphagia",
@@ -68,7 +69,9 @@ const FACTS: [&str; 24] = [
 
 /// One value as JSON text, or `None` when the fact is absent.
 fn draw(rng: &mut Rng, fact: &str) -> Option<String> {
-    if fact != "als" && rng.chance(0.12) {
+    // Both facts of the scope are always drawn, so that most records are in
+    // scope, as in the cohorts the batch figures were first measured on.
+    if fact != "als" && fact != "acute_leukemia" && rng.chance(0.12) {
         return None;
     }
     let num = |rng: &mut Rng, lo: f64, hi: f64| format!("{:.1}", rng.range(lo, hi));
@@ -84,6 +87,7 @@ fn draw(rng: &mut Rng, fact: &str) -> Option<String> {
             }
             boolean(rng, 0.93)
         }
+        "acute_leukemia" => boolean(rng, 0.97),
         "ecog" => format!("{}", rng.next() % 5),
         "respiratory_compromise" => boolean(rng, 0.4),
         "dysphagia" => boolean(rng, 0.3),
