@@ -15,7 +15,10 @@
 //! blocking pool so a slow request does not stall the others. Outside the
 //! library's default build: the browser build has no sockets or threads.
 
+mod auth;
 mod cards;
+pub mod config;
+mod cors;
 mod discovery;
 mod feedback;
 mod fetch;
@@ -39,7 +42,9 @@ use crate::compile::Program;
 use crate::fhir::Instant;
 use crate::model::Guideline;
 
+pub use auth::{check_key_set, needs_token, AuthSettings, Authenticator, Rejection, Trust, ACCEPTED_ALGORITHMS};
 pub use cards::{cards, summary_of, SUMMARY_MAX};
+pub use cors::{with_cors, CorsPolicy};
 pub use discovery::{prefetch_keys, PrefetchKey, PATIENT_KEY, PATIENT_VIEW};
 pub use feedback::{feedback_lines, FeedbackLog};
 pub use fetch::FetchOptions;
@@ -238,8 +243,9 @@ fn now() -> Option<Instant> {
     Instant::from_seconds(i64::try_from(secs).ok()?)
 }
 
-/// The HTTP routes over `service`, with the limits as layers.
-pub fn router(service: Arc<Service>, limits: Limits) -> Router {
+/// The HTTP routes over `service`, with the limits as layers and `trust`
+/// guarding every call under `/cds-services/` (see [`needs_token`]).
+pub fn router(service: Arc<Service>, limits: Limits, trust: Trust) -> Router {
     use tower_http::limit::RequestBodyLimitLayer;
     use tower_http::timeout::TimeoutLayer;
     Router::new()
@@ -256,6 +262,8 @@ pub fn router(service: Arc<Service>, limits: Limits) -> Router {
             })
         })
         .with_state(service)
+        // Inside the limits: a flood of bad tokens waits its turn like any call.
+        .layer(axum::middleware::from_fn_with_state(trust, auth::guard))
         // axum's own 2 MB default would answer first; the configured limit rules.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use guidelang::fhir::parse_instant;
 use guidelang::model::Guideline;
-use guidelang::serve::{router, Clock, Limits, Service};
+use guidelang::serve::{router, Clock, Limits, Service, Trust};
 use serde_json::{json, Map, Value as Json};
 
 /// The Synthea-style record of `examples/fhir/` (482 entries): an ALS
@@ -85,7 +85,7 @@ fn start(limits: Limits) -> String {
     let service = Service::new(guidelines(), Clock::Fixed(instant)).expect("distinct ids");
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let addr = listener.local_addr().expect("an address");
-    let app = router(Arc::new(service), limits);
+    let app = router(Arc::new(service), limits, Trust::InsecureNoAuth);
     std::thread::spawn(move || guidelang::serve::run(listener, app, std::future::pending()));
     format!("http://{addr}")
 }

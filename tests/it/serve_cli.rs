@@ -55,6 +55,7 @@ fn the_service_listens_on_the_port_it_prints_and_stops_on_sigterm() {
             "serve",
             "--addr",
             "127.0.0.1:0",
+            "--insecure-no-auth",
             "guidelines/tumour-lysis-prophylaxis.gl",
         ])
         .stderr(Stdio::piped())
@@ -62,7 +63,11 @@ fn the_service_listens_on_the_port_it_prints_and_stops_on_sigterm() {
         .expect("starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();
-    stderr.read_line(&mut line).expect("a line");
+    // The warning that nothing is authenticated comes first.
+    while !line.contains("listening on ") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).expect("a line") > 0, "no listening line");
+    }
     let addr = line
         .split("listening on ")
         .nth(1)

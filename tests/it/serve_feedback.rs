@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use guidelang::fhir::parse_instant;
-use guidelang::serve::{router, Clock, Limits, Options, Service};
+use guidelang::serve::{router, Clock, Limits, Options, Service, Trust};
 use serde_json::{json, Value as Json};
 
 const PATIENT: &str = "patient-secret-4711";
@@ -26,7 +26,7 @@ fn start(log: Option<&Path>) -> String {
         .expect("the log opens");
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let addr = listener.local_addr().expect("an address");
-    let app = router(Arc::new(service), Limits::default());
+    let app = router(Arc::new(service), Limits::default(), Trust::InsecureNoAuth);
     std::thread::spawn(move || guidelang::serve::run(listener, app, std::future::pending()));
     format!("http://{addr}")
 }

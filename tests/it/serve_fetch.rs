@@ -14,7 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use guidelang::fhir::parse_instant;
-use guidelang::serve::{router, Clock, FetchOptions, Limits, Options, Service};
+use guidelang::serve::{router, Clock, FetchOptions, Limits, Options, Service, Trust};
 use serde_json::{json, Map, Value as Json};
 
 const TOKEN: &str = "fhir-token-7f3a9c";
@@ -224,7 +224,7 @@ fn start_service(guideline: guidelang::model::Guideline, limits: Limits, fetch: 
         .expect("no log to open");
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let addr = listener.local_addr().expect("an address");
-    let app = router(Arc::new(service), limits);
+    let app = router(Arc::new(service), limits, Trust::InsecureNoAuth);
     std::thread::spawn(move || guidelang::serve::run(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
@@ -599,6 +599,7 @@ fn the_token_never_appears_in_the_services_log() {
             "2026-12-01T12:00:00Z",
             "--fetch-timeout",
             "5",
+            "--insecure-no-auth",
         ])
         .arg(&file)
         .stderr(Stdio::piped())

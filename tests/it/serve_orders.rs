@@ -14,7 +14,7 @@ use std::sync::Arc;
 use guidelang::eval::{evaluate, Applicability, Outcome};
 use guidelang::fhir::{parse_instant, read_record};
 use guidelang::model::{Guideline, Verdict};
-use guidelang::serve::{router, Clock, Limits, Service, OVERRIDE_REASONS, OVERRIDE_SYSTEM};
+use guidelang::serve::{router, Clock, Limits, Service, Trust, OVERRIDE_REASONS, OVERRIDE_SYSTEM};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value as Json};
 
@@ -94,7 +94,7 @@ fn service() -> Service {
 fn start() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let addr = listener.local_addr().expect("an address");
-    let app = router(Arc::new(service()), Limits::default());
+    let app = router(Arc::new(service()), Limits::default(), Trust::InsecureNoAuth);
     std::thread::spawn(move || guidelang::serve::run(listener, app, std::future::pending()));
     format!("http://{addr}")
 }
