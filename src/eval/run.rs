@@ -282,6 +282,14 @@ impl<'p> Evaluator<'p> {
     /// Computes the scope and `cone`, and decides `action` into its state;
     /// `None` when the case is not in scope or there is no such action.
     fn decide_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<()> {
+        let a = self.compute_cone(case, action, cone)?;
+        self.decide_state(case, a);
+        Some(())
+    }
+
+    /// Computes the scope and `cone` for `action`; its index, or `None` when
+    /// the case is not in scope or there is no such action.
+    fn compute_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<usize> {
         let p = self.program;
         self.violations.clear();
         self.compute(case, 0..p.scope_end);
@@ -300,8 +308,7 @@ impl<'p> Evaluator<'p> {
         for &n in cone {
             bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| case.get(FactId(f)));
         }
-        self.decide_state(case, a);
-        Some(())
+        Some(a)
     }
 
     /// How `action` concludes on `case` before invariants are enforced, as
@@ -309,24 +316,8 @@ impl<'p> Evaluator<'p> {
     /// or an undecided action's `needs`; `None` out of scope. Cheaper: the
     /// completions of absent facts are tried only until one differs.
     pub(super) fn conclude_cone(&mut self, case: &Case, action: ActionId, cone: &[u32]) -> Option<Conclusion> {
+        let a = self.compute_cone(case, action, cone)?;
         let p = self.program;
-        self.violations.clear();
-        self.compute(case, 0..p.scope_end);
-        self.scope = p.scope.map_or(Truth::True, |n| self.truth[n as usize]);
-        let a = action.index();
-        if self.scope != Truth::True || a >= p.actions.len() {
-            return None;
-        }
-        self.today = case.as_of().unwrap_or(f64::NAN);
-        let mut bufs = Buffers {
-            truth: &mut self.truth,
-            num: &mut self.num,
-            enm: &mut self.enm,
-            today: self.today,
-        };
-        for &n in cone {
-            bufs.step(&p.items, n as usize, p.nodes[n as usize], |f| case.get(FactId(f)));
-        }
         let state = decide(
             &self.truth,
             &mut self.fired,
