@@ -161,9 +161,15 @@ pub fn run(args: Args) -> Exit {
     if matches!(access.trust, guidelang::serve::Trust::InsecureNoAuth) {
         tell!("{}", trust::INSECURE_WARNING);
     }
-    tell!("guidelang serve: listening on http://{addr} (discovery: http://{addr}/cds-services)");
+    // Said once the stop signals are caught (in `shutdown_signal`): a
+    // SIGTERM sent as soon as the line is read must stop it gracefully.
+    let ready = format!("guidelang serve: listening on http://{addr} (discovery: http://{addr}/cds-services)");
     let app = guidelang::serve::with_cors(router(service, limits, access.trust), &access.cors);
-    match guidelang::serve::run(listener, guidelang::serve::with_request_log(app), shutdown_signal()) {
+    match guidelang::serve::run(
+        listener,
+        guidelang::serve::with_request_log(app),
+        shutdown_signal(ready),
+    ) {
         Ok(()) => {
             tell!("guidelang serve: stopped");
             Exit::Ok
@@ -178,24 +184,29 @@ pub fn run(args: Args) -> Exit {
 /// Where the service listens unless told otherwise: this machine only.
 const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
-/// Ctrl-C or SIGTERM: stop taking connections, finish the requests in flight.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM: stop taking connections, finish the requests in
+/// flight. The handlers are installed before `ready` is printed, so whoever
+/// waits for that line can stop the service at once without killing it.
+async fn shutdown_signal(ready: String) {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (interrupt, terminate) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()));
+        tell!("{ready}");
+        match (interrupt, terminate) {
+            (Ok(mut i), Ok(mut t)) => {
+                tokio::select! {
+                    _ = i.recv() => {},
+                    _ = t.recv() => {},
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            // Signals cannot be caught: the service runs until killed.
+            _ => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        tell!("{ready}");
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
