@@ -17,6 +17,8 @@ use crate::model::{OutcomeKind, Status, Verdict, VerdictSet};
 
 #[path = "lint_doses.rs"]
 mod doses;
+#[path = "lint_jobs.rs"]
+mod jobs;
 
 /// Lints a guideline with the default options.
 pub fn lint(g: &Guideline) -> LintReport {
@@ -104,25 +106,13 @@ fn lint_checking<'g>(g: &'g Guideline, program: &'g Program, checker: Checker<'g
     }
     l.metadata();
     let dom = domain(g);
-    for a in 0..g.actions.len() {
-        match l.action(&dom, ActionId(a as u32)) {
-            Ok(()) => {}
-            Err(SolverFailure::BudgetSpent) => {
-                l.budget_spent(a);
-                break;
-            }
-            Err(SolverFailure::Solver(why)) => {
-                let action = &g.action(ActionId(a as u32)).name;
-                l.push(
-                    Finding::new(
-                        "guidelang::lint::solver_failure",
-                        Severity::Error,
-                        format!("the analysis of `{action}` failed: {why}"),
-                    )
-                    .help("nothing was decided about this action; please report this"),
-                );
-            }
-        }
+    let jobs = l.options.jobs.min(g.actions.len());
+    // Threads only where there are some (not in a browser), and only for the
+    // linter's own checker: the reference stays the plain loop.
+    if jobs > 1 && cfg!(not(target_arch = "wasm32")) && matches!(l.checker, Checker::Cones(_)) {
+        jobs::actions(&mut l, &dom, jobs);
+    } else {
+        l.actions(&dom);
     }
     l.report.settle(l.options.per_kind);
     l.report.proved.sort_by_key(|p| p.span.start);
@@ -177,6 +167,40 @@ fn inexact(g: &Guideline, conditions: &[Option<&Expr>]) -> Vec<Span> {
 }
 
 impl<'g> Linter<'g> {
+    /// Analyses every action in turn, until the budget is spent.
+    fn actions(&mut self, dom: &Domain) {
+        for a in 0..self.g.actions.len() {
+            let result = self.action(dom, ActionId(a as u32));
+            if !self.after_action(a, result) {
+                break;
+            }
+        }
+    }
+
+    /// Reports how the analysis of action `a` ended; false when the budget
+    /// is spent and no further action is analysed.
+    fn after_action(&mut self, a: usize, result: Result<(), SolverFailure>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(SolverFailure::BudgetSpent) => {
+                self.budget_spent(a);
+                false
+            }
+            Err(SolverFailure::Solver(why)) => {
+                let action = &self.g.action(ActionId(a as u32)).name;
+                self.push(
+                    Finding::new(
+                        "guidelang::lint::solver_failure",
+                        Severity::Error,
+                        format!("the analysis of `{action}` failed: {why}"),
+                    )
+                    .help("nothing was decided about this action; please report this"),
+                );
+                true
+            }
+        }
+    }
+
     /// Records a finding. With a cap, once `settle_at` findings are held
     /// they are settled to the cap, and the next settling waits until twice
     /// as many are held: each finding is sorted a bounded number of times on

@@ -229,6 +229,22 @@ impl LintReport {
         }
     }
 
+    /// Adds counts of findings left out elsewhere (by the cap of a part of
+    /// the analysis run on its own) to this report's.
+    pub(crate) fn absorb_omitted(&mut self, omitted: &[Omitted]) {
+        for o in omitted {
+            match self
+                .omitted
+                .iter_mut()
+                .find(|x| x.code == o.code && x.severity == o.severity)
+            {
+                Some(x) => x.count += o.count,
+                None => self.omitted.push(o.clone()),
+            }
+        }
+        self.omitted.sort_by_key(|o| (o.code, o.severity));
+    }
+
     /// Keeps the first `cap` findings of each code, in their order, and
     /// counts the others.
     fn cap(&mut self, cap: usize) {
@@ -273,6 +289,10 @@ pub struct LintOptions {
     /// Findings of one kind to list; the others are only counted. `None`
     /// lists them all (`lint --all-findings`), however many there are.
     pub per_kind: Option<usize>,
+    /// Threads to analyse the actions on (`lint --jobs`); 1, the default,
+    /// analyses them in turn on the caller's thread (the only way in a
+    /// browser). The report is the same for any number.
+    pub jobs: usize,
 }
 
 impl Default for LintOptions {
@@ -281,6 +301,7 @@ impl Default for LintOptions {
             redundancy: true,
             budget: Budget::default(),
             per_kind: Some(FINDINGS_PER_KIND),
+            jobs: 1,
         }
     }
 }

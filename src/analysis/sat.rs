@@ -82,6 +82,54 @@ impl Budget {
     pub fn is_spent(&self) -> bool {
         self.limit.is_some() && self.left.get() == 0
     }
+
+    /// What this budget has left, as a seed that can go to another thread:
+    /// a part of the analysis run there draws on a budget of its own grown
+    /// from it, and what it spent is then charged here with
+    /// [`Budget::charge`].
+    pub(crate) fn seed(&self) -> BudgetSeed {
+        BudgetSeed {
+            limit: self.limit,
+            left: self.left.get(),
+        }
+    }
+
+    /// Charges `bytes` spent elsewhere, when some is left after them: true
+    /// when charged. Strictly less than what is left, so that a part run
+    /// alone never reached the state "spent" that the same part, run in
+    /// turn on this budget, would have seen (the solver asks `is_spent`).
+    pub(crate) fn charge(&self, bytes: u64) -> bool {
+        let left = self.left.get();
+        if self.limit.is_some() && bytes >= left {
+            return false;
+        }
+        self.left.set(left.saturating_sub(bytes));
+        true
+    }
+}
+
+/// A [`Budget`]'s allowance at one moment, to start budgets of their own
+/// on other threads (a budget itself is shared by reference counting, so it
+/// stays on its thread).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BudgetSeed {
+    limit: Option<u64>,
+    left: u64,
+}
+
+impl BudgetSeed {
+    /// A budget of its own with this allowance.
+    pub(crate) fn budget(self) -> Budget {
+        Budget {
+            limit: self.limit,
+            left: Rc::new(Cell::new(self.left)),
+        }
+    }
+
+    /// The bytes `budget`, grown from this seed, has spent.
+    pub(crate) fn spent_by(self, budget: &Budget) -> u64 {
+        self.left.saturating_sub(budget.left.get())
+    }
 }
 
 impl Default for Budget {

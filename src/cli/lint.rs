@@ -47,6 +47,10 @@ pub struct Args {
     /// and the rest counted (the exit code counts them all either way).
     #[arg(long)]
     all_findings: bool,
+    /// Threads to analyse the actions on; by default one per core. The
+    /// report is the same for any number.
+    #[arg(long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 pub fn run(args: Args) -> Exit {
@@ -65,6 +69,10 @@ pub fn run(args: Args) -> Exit {
             Some(FINDINGS_PER_KIND)
         },
         budget: Budget::new(args.budget),
+        jobs: args
+            .jobs
+            .or_else(|| std::thread::available_parallelism().ok())
+            .map_or(1, |n| n.get()),
         ..LintOptions::default()
     };
     let (guideline, report) = match guidelang::load(&source) {

@@ -49,6 +49,7 @@ mod json_contract;
 mod keywords;
 mod linear;
 mod lint;
+mod lint_jobs;
 mod lint_props;
 mod lsp_client;
 mod lsp_neovim;
