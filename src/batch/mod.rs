@@ -59,9 +59,11 @@ pub fn run(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Tally, BatchError> {
     let mut tally = Tally::new(work.guideline.actions.len());
+    // The guideline's text, escaped for the output once for the whole batch.
+    let text = Arc::new(crate::report::ContractText::new(work.guideline));
     if jobs <= 1 {
         let mut evaluator = Evaluator::new(work.program);
-        let mut scratch = Scratch::new(work.guideline);
+        let mut scratch = Scratch::with_text(work.guideline, text);
         // One chunk and one output buffer, reused from chunk to chunk.
         let (mut chunk, mut done) = (Chunk::new(), Done::new(work.guideline.actions.len()));
         while source.refill(&mut chunk).map_err(BatchError::Read)? {
@@ -72,7 +74,7 @@ pub fn run(
         }
         return Ok(tally);
     }
-    run_parallel(work, source, out, jobs, progress, &mut tally)?;
+    run_parallel(work, source, out, jobs, progress, &mut tally, &text)?;
     Ok(tally)
 }
 
@@ -83,6 +85,7 @@ fn run_parallel(
     jobs: usize,
     progress: &mut dyn FnMut(u64, u64),
     tally: &mut Tally,
+    text: &Arc<crate::report::ContractText>,
 ) -> Result<(), BatchError> {
     let in_flight = jobs * CHUNKS_PER_JOB;
     let read_error: Mutex<Option<io::Error>> = Mutex::new(None);
@@ -124,10 +127,10 @@ fn run_parallel(
         });
         let chunk_rx = Arc::new(Mutex::new(chunk_rx));
         for _ in 0..jobs {
-            let (chunk_rx, done_tx) = (Arc::clone(&chunk_rx), done_tx.clone());
+            let (chunk_rx, done_tx, text) = (Arc::clone(&chunk_rx), done_tx.clone(), Arc::clone(text));
             s.spawn(move || {
                 let mut evaluator = Evaluator::new(program);
-                let mut scratch = Scratch::new(work.guideline);
+                let mut scratch = Scratch::with_text(work.guideline, text);
                 while let Some((seq, (chunk, mut done))) = next(&chunk_rx) {
                     process(work, &mut evaluator, &mut scratch, &chunk, &mut done);
                     if done_tx.send((seq, (chunk, done))).is_err() {

@@ -4,6 +4,7 @@
 //! line number; it never stops the batch.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use super::input::{Chunk, Payload, RawRecord};
 use super::summary::Tally;
@@ -11,7 +12,7 @@ use crate::compile::Program;
 use crate::eval::{Conclusion, Evaluator, Truth};
 use crate::facts::{value_of, Case, CaseError, CaseReader};
 use crate::model::{FactId, FactKind, Guideline};
-use crate::report::write_evaluation_json_with_record;
+use crate::report::{write_contract, ContractExtras, ContractText, Layout};
 
 /// What each output line holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -58,15 +59,24 @@ pub struct Scratch<'g> {
     reader: CaseReader<'g>,
     case: Case,
     needs: Vec<FactId>,
+    /// The guideline's text escaped for JSON, shared by every worker.
+    text: Arc<ContractText>,
 }
 
 impl<'g> Scratch<'g> {
     /// Buffers for records of `g`.
     pub fn new(g: &'g Guideline) -> Self {
+        Self::with_text(g, Arc::new(ContractText::new(g)))
+    }
+
+    /// Buffers for records of `g`, sharing `text` (which must be `g`'s), so
+    /// that a batch escapes the guideline's text once for all its workers.
+    pub fn with_text(g: &'g Guideline, text: Arc<ContractText>) -> Self {
         Scratch {
             reader: CaseReader::new(g),
             case: Case::empty(g),
             needs: Vec::new(),
+            text,
         }
     }
 }
@@ -96,7 +106,12 @@ pub fn process(work: &Work, evaluator: &mut Evaluator, scratch: &mut Scratch, ch
 
 fn process_one(work: &Work, evaluator: &mut Evaluator, scratch: &mut Scratch, record: &RawRecord, done: &mut Done) {
     let g = work.guideline;
-    let Scratch { reader, case, needs } = scratch;
+    let Scratch {
+        reader,
+        case,
+        needs,
+        text,
+    } = scratch;
     // A patient record read from a Bundle line, kept for its provenance.
     let mut patient_record = None;
     let read = match &record.payload {
@@ -129,17 +144,17 @@ fn process_one(work: &Work, evaluator: &mut Evaluator, scratch: &mut Scratch, re
         return;
     }
     match work.format {
-        RecordFormat::Brief => write_brief(&mut done.out, g, record.line, evaluator, case, needs),
+        RecordFormat::Brief => write_brief(&mut done.out, g, text, record.line, evaluator, case, needs),
         RecordFormat::Contract => {
             let evaluation = evaluator.evaluation(case);
             // `line` first, so that a reader sees at once which input it answers.
-            let _ = write!(done.out, "{{\"line\":{},", record.line);
-            let start = done.out.len();
-            // Writing into a Vec cannot fail, and the report always serialises.
-            let _ = write_evaluation_json_with_record(&mut done.out, g, &evaluation, patient_record.as_ref());
+            let extras = ContractExtras {
+                line: Some(record.line),
+                record: patient_record.as_ref(),
+                explanation: None,
+            };
+            write_contract(&mut done.out, text, g, &evaluation, Layout::Compact, extras);
             done.out.push(b'\n');
-            // The contract is always a non-empty object: drop its opening brace.
-            done.out.remove(start);
         }
     }
 }
@@ -188,12 +203,20 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
+/// A string whose content the guideline's text table holds escaped already.
+fn push_escaped(out: &mut Vec<u8>, content: &str) {
+    out.push(b'"');
+    out.extend_from_slice(content.as_bytes());
+    out.push(b'"');
+}
+
 /// The brief record, written straight from the evaluator's buffers: it is
 /// what most cohorts are run for, so it skips building the full result and a
 /// JSON tree. Actions appear in the guideline's order.
 fn write_brief(
     out: &mut Vec<u8>,
     g: &Guideline,
+    text: &ContractText,
     line: u64,
     evaluator: &Evaluator,
     case: &Case,
@@ -224,9 +247,9 @@ fn write_brief(
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
-            push_str(out, &g.action(a).name);
+            push_escaped(out, text.action_name(a));
             out.push(b':');
-            push_str(out, v.as_str());
+            push_escaped(out, v.as_str());
         }
     }
     out.extend_from_slice(b"},\"undecided\":{");
@@ -238,14 +261,14 @@ fn write_brief(
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
-        push_str(out, &g.action(a).name);
+        push_escaped(out, text.action_name(a));
         out.extend_from_slice(b":[");
         evaluator.needs_into(case, a, needs);
         for (i, f) in needs.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            push_str(out, &g.fact(*f).name);
+            push_escaped(out, text.fact(*f));
         }
         out.push(b']');
     }
@@ -256,7 +279,7 @@ fn write_brief(
             if !std::mem::take(&mut first) {
                 out.push(b',');
             }
-            push_str(out, &g.action(a).name);
+            push_escaped(out, text.action_name(a));
         }
     }
     out.extend_from_slice(b"],\"violations\":[");
@@ -264,7 +287,7 @@ fn write_brief(
         if i > 0 {
             out.push(b',');
         }
-        push_str(out, &g.invariants[v.invariant].id);
+        push_escaped(out, text.invariant(v.invariant));
     }
     out.extend_from_slice(b"]}\n");
 }

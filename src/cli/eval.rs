@@ -12,7 +12,8 @@ use guidelang::eval::{evaluate, Outcome};
 use guidelang::facts::Case;
 use guidelang::fhir::{Instant, Record};
 use guidelang::model::Guideline;
-use guidelang::report::{evaluation_json_with_record, evaluation_text_with_record, explanation_json, TextOptions};
+use guidelang::report::{evaluation_text_with_record, explanation_json, TextOptions};
+use guidelang::report::{write_contract, ContractExtras, ContractText, Layout};
 
 /// Arguments of `eval`.
 #[derive(clap::Args, Debug)]
@@ -95,18 +96,17 @@ fn report(args: &Args, g: &Guideline, case: &Case, record: Option<&Record>) -> E
     let result = evaluate(g, case);
     match args.format {
         Format::Json => {
-            let mut json = evaluation_json_with_record(g, &result, record);
-            if args.explain {
-                json["explanation"] = explanation_json(g, case, &result);
-            }
-            let written = match serde_json::to_string_pretty(&json) {
-                Ok(s) => write_stdout(&(s + "\n")),
-                Err(e) => {
-                    tell!("error: cannot write the report: {e}");
-                    Err(Exit::Io)
-                }
+            let explanation = args.explain.then(|| explanation_json(g, case, &result));
+            let extras = ContractExtras {
+                line: None,
+                record,
+                explanation: explanation.as_ref(),
             };
-            if let Err(e) = written {
+            let mut json = Vec::new();
+            write_contract(&mut json, &ContractText::new(g), g, &result, Layout::Pretty, extras);
+            json.push(b'\n');
+            // The writer emits only JSON built from valid UTF-8 text.
+            if let Err(e) = write_stdout(&String::from_utf8_lossy(&json)) {
                 return e;
             }
         }

@@ -39,7 +39,10 @@ pub fn evaluation_json_with_record(g: &Guideline, e: &Evaluation, record: Option
     serde_json::to_value(report).unwrap_or(Value::Null)
 }
 
-/// [`write_evaluation_json`] with the `"record"` object, for batch output.
+/// [`write_evaluation_json`] with the `"record"` object. The tree-based
+/// writer that [`super::write_contract`] replaced, kept as the oracle its
+/// byte-for-byte tests compare against.
+#[doc(hidden)]
 pub fn write_evaluation_json_with_record<W: std::io::Write>(
     out: W,
     g: &Guideline,
@@ -51,8 +54,10 @@ pub fn write_evaluation_json_with_record<W: std::io::Write>(
     serde_json::to_writer(out, &report)
 }
 
-/// Writes the whole report of one case as compact JSON, the same object as
-/// [`evaluation_json`] without building its tree (for batch output).
+/// Writes the whole report of one case as compact JSON through serde, the
+/// same object as [`evaluation_json`]. Superseded by
+/// [`super::write_contract`]; kept as the oracle its tests compare against.
+#[doc(hidden)]
 pub fn write_evaluation_json<W: std::io::Write>(out: W, g: &Guideline, e: &Evaluation) -> serde_json::Result<()> {
     serde_json::to_writer(out, &Report::new(g, e))
 }

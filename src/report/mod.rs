@@ -4,6 +4,8 @@
 //! and for programs (the JSON output contract, SARIF). The CLI only chooses a
 //! format and writes.
 
+mod contract_text;
+mod contract_writer;
 pub mod decision_words;
 mod derived;
 mod diff_json;
@@ -15,6 +17,7 @@ mod english;
 mod explain;
 mod html;
 mod json;
+mod json_out;
 mod lint_json;
 mod lint_text;
 mod markdown;
@@ -26,8 +29,11 @@ mod triage;
 mod why;
 mod words;
 
+pub use contract_text::ContractText;
+pub use contract_writer::{write_contract, ContractExtras};
 pub use json::{evaluation_json, guideline_json, problems_json, write_evaluation_json};
 pub use json::{evaluation_json_with_record, write_evaluation_json_with_record};
+pub use json_out::Layout;
 pub use lint_json::lint_json;
 pub use lint_text::lint_text;
 pub use record::record_json;

@@ -147,7 +147,7 @@ pub fn record_phrase(g: &Guideline, facts: &[FactId]) -> String {
 }
 
 /// One fact to record: a yes/no fact is asked as a question about the patient.
-fn to_record(g: &Guideline, f: FactId) -> String {
+pub(super) fn to_record(g: &Guideline, f: FactId) -> String {
     let noun = fact_noun(g, f);
     match g.fact(f).kind {
         FactKind::Bool => format!("whether the patient has {noun}"),
