@@ -8,13 +8,15 @@ tables with it::
     report = g.evaluate({"als": True, "wbc": 150}, as_of="2026-12-01")
 
 Every report names the guideline's id, version and content hash. A guideline
-that does not check raises GuidelineError; an invalid case raises CaseError.
+that does not check raises GuidelineError; an invalid case raises CaseError;
+a table whose columns do not suit the guideline raises CohortError.
 """
 
 from ._guidelang import (
     Action,
     CaseError,
     CaseProblem,
+    CohortError,
     Diagnostic,
     Fact,
     Finding,
@@ -27,6 +29,7 @@ __all__ = [
     "Action",
     "CaseError",
     "CaseProblem",
+    "CohortError",
     "Diagnostic",
     "Fact",
     "Finding",

@@ -19,7 +19,7 @@ use guidelang::compile::Program;
 use guidelang::model::Guideline as Model;
 
 use crate::objects::CaseProblem;
-use crate::{attach, plural, CaseError};
+use crate::{attach, plural, CaseError, CohortError};
 
 /// What `evaluate_arrow` was asked, past the data.
 pub struct Request {
@@ -90,7 +90,7 @@ pub fn evaluate<'py>(
     }
 }
 
-/// A `CaseError` for a table whose columns cannot be read for the guideline.
+/// A `CohortError` for a table whose columns cannot be read for the guideline.
 fn schema_error(py: Python<'_>, errors: &[SchemaError]) -> PyErr {
     let mut text: Vec<String> = errors
         .iter()
@@ -100,7 +100,7 @@ fn schema_error(py: Python<'_>, errors: &[SchemaError]) -> PyErr {
         "the table's columns do not suit the guideline ({}); nothing was evaluated",
         plural(errors.len(), "problem")
     ));
-    let err = CaseError::new_err(text.join("\n"));
+    let err = CohortError::new_err(text.join("\n"));
     let problems = errors
         .iter()
         .map(|e| CaseProblem {

@@ -36,6 +36,12 @@ create_exception!(
 );
 create_exception!(
     guidelang,
+    CohortError,
+    GuidelangError,
+    "A table whose columns cannot be read for the guideline (a column of the wrong type, a mapped fact that does not exist); nothing was evaluated: `problems` holds each (CaseProblem objects, `key` the fact)."
+);
+create_exception!(
+    guidelang,
     CaseError,
     GuidelangError,
     "A case (or table rows) that failed validation; nothing was evaluated from it: `problems` holds each (CaseProblem objects)."
@@ -230,8 +236,8 @@ impl Guideline {
     ///
     /// `columns` maps a fact to a column of another name; a fact without a
     /// column is unknown in every row. `as_of` as for `evaluate` (a row's
-    /// own `as_of` column wins). Raises `CaseError` when a column cannot hold
-    /// its fact (nothing evaluated), or when rows are invalid: its
+    /// own `as_of` column wins). Raises `CohortError` when a column cannot hold
+    /// its fact (nothing evaluated); `CaseError` when rows are invalid: its
     /// `.problems` name each row, and its `.results` hold the other rows'
     /// results.
     #[pyo3(signature = (data, *, columns = None, keep = Vec::new(), as_of = None, first_row = 1))]
@@ -295,5 +301,6 @@ fn _guidelang(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GuidelangError", py.get_type::<GuidelangError>())?;
     m.add("GuidelineError", py.get_type::<GuidelineError>())?;
     m.add("CaseError", py.get_type::<CaseError>())?;
+    m.add("CohortError", py.get_type::<CohortError>())?;
     Ok(())
 }
