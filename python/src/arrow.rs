@@ -130,14 +130,16 @@ fn rows_error(py: Python<'_>, invalid: &[RowError], results: Bound<'_, PyAny>) -
             problems.push(problem);
         }
     }
-    text.push(format!(
-        "{} not valid cases and were not evaluated; the other rows' results are in `.results`",
-        if invalid.len() == 1 {
-            "1 row is".to_string()
-        } else {
-            format!("{} rows are", invalid.len())
-        }
-    ));
+    text.push(match invalid {
+        [one] => format!(
+            "row {} is not a valid case and was not evaluated; the other rows' results are in `.results`",
+            one.row
+        ),
+        _ => format!(
+            "{} rows are not valid cases and were not evaluated; the other rows' results are in `.results`",
+            invalid.len()
+        ),
+    });
     let err = CaseError::new_err(text.join("\n"));
     if let Err(e) = attach(py, &err, "problems", problems) {
         return e;

@@ -10,6 +10,11 @@ import guidelang
 from conftest import ALS, AS_OF, CASES, cli_eval, example_case_names, run_cli
 
 
+def flat(text):
+    """The CLI's rendered problems with the frame and line wrapping taken out."""
+    return " ".join(text.replace("│", " ").replace("×", " ").split())
+
+
 def differences(path, expected, actual, out):
     """Every field of `expected` that `actual` does not match (numbers to
     5e-5 relative, lists of actions by action, in order), as in the Rust
@@ -75,31 +80,26 @@ def test_a_refused_case_raises_case_error_with_the_command_lines_messages(als, t
     for p in e.problems:
         assert p.row is None
         # The CLI says `<file>: <message>` and the same help.
-        assert f"{path}: {p.message}" in stderr
-        assert p.help in stderr
+        assert flat(f"{path}: {p.message}") in flat(stderr)
+        assert flat(p.help) in flat(stderr)
     by_key = {p.key: p for p in e.problems}
     assert "did you mean `als`?" in by_key["alss"].help
     assert "nothing was evaluated" in str(e)
 
 
-@pytest.mark.parametrize(
-    "case, text",
-    [
-        ([1, 2], "[1, 2]"),
-        ({"wbc": float("nan")}, '{"wbc": NaN}'),
-        ({"wbc": 10**400}, '{"wbc": 1' + "0" * 400 + "}"),
-        ({"als": {"nested": True}}, '{"als": {"nested": true}}'),
-    ],
-)
-def test_values_json_cannot_hold_are_refused_as_in_a_case_file(als, tmp_path, case, text):
+@pytest.mark.parametrize("case", [[1, 2], {"wbc": float("nan")}, {"wbc": 10**400}, {"als": {"nested": True}}])
+def test_values_json_cannot_hold_are_refused_as_in_a_case_file(als, tmp_path, case):
     path = tmp_path / "case.json"
-    path.write_text(text)
+    # The text the package hands the case reader: Python's own compact JSON
+    # (NaN as `NaN`, as json.dumps writes it), so that places in messages agree.
+    path.write_text(json.dumps(case, separators=(",", ":")))
     code, _, stderr = run_cli("eval", ALS, "--case", path, "--as-of", AS_OF)
     assert code == 3
     with pytest.raises(guidelang.CaseError) as raised:
         als.evaluate(case, as_of=AS_OF)
+    assert raised.value.problems
     for p in raised.value.problems:
-        assert f"{path}: {p.message}" in stderr
+        assert flat(f"{path}: {p.message}") in flat(stderr)
 
 
 def test_a_value_of_no_json_type_is_a_type_error(als):
