@@ -320,7 +320,7 @@ impl<'g> CohortEvaluator<'g> {
         self.results.schema()
     }
 
-    /// The facts read from columns, with each one's column, in fact order.
+    /// The facts read from columns, with each one's column, in column order.
     pub fn facts_read(&self) -> impl Iterator<Item = (FactId, &str)> + '_ {
         self.bindings
             .iter()
