@@ -16,6 +16,8 @@
 pub mod analysis;
 pub mod batch;
 pub mod check;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub mod compile;
 pub mod diagnostics;
 pub mod eval;
