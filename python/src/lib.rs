@@ -7,13 +7,14 @@
 //! prints. Errors are Python exceptions carrying the diagnostics as objects;
 //! nothing here panics on user input.
 
+mod arrow;
 mod convert;
 mod objects;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
 use guidelang::compile::Program;
 use guidelang::diagnostics::{Problem, Source};
@@ -216,6 +217,43 @@ impl Guideline {
             .map_err(|errors| case_error(py, &errors, "case"))?;
         let evaluation = self.program.evaluate(&case);
         convert::to_python(py, &guidelang::report::evaluation_json(g, &evaluation))
+    }
+
+    /// Evaluates every row of a `pyarrow.Table` or `RecordBatch` (or any
+    /// object exporting the Arrow C stream) whose columns are named after
+    /// the facts, in Rust, batch by batch; returns a `pyarrow.Table`, one
+    /// row per case: the `keep` columns, `row` (1-based, from `first_row`),
+    /// `applicable`, per action its verdict, dose and the facts it needs,
+    /// `conflicts` and `violations` (the shape of `guidelang eval --cases
+    /// T.parquet -o R.parquet`). The schema's metadata names the
+    /// guideline's id, version and content hash.
+    ///
+    /// `columns` maps a fact to a column of another name; a fact without a
+    /// column is unknown in every row. `as_of` as for `evaluate` (a row's
+    /// own `as_of` column wins). Raises `CaseError` when a column cannot hold
+    /// its fact (nothing evaluated), or when rows are invalid: its
+    /// `.problems` name each row, and its `.results` hold the other rows'
+    /// results.
+    #[pyo3(signature = (data, *, columns = None, keep = Vec::new(), as_of = None, first_row = 1))]
+    fn evaluate_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        columns: Option<&Bound<'py, PyDict>>,
+        keep: Vec<String>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        first_row: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if first_row == 0 {
+            return Err(PyValueError::new_err("first_row: rows are numbered from 1"));
+        }
+        let request = arrow::Request {
+            columns: arrow::column_map(columns)?,
+            keep,
+            as_of: evaluation_day(as_of)?,
+            first_row,
+        };
+        arrow::evaluate(py, &self.model, &self.program, data, &request)
     }
 
     fn __repr__(&self) -> String {
