@@ -69,6 +69,26 @@ def tree_cpu(root: int) -> float:
     return total
 
 
+def peak_memory(root: int) -> dict:
+    """Peak resident memory (VmHWM, MB) of the JVM and of the largest Python
+    worker under `root`, while they are alive."""
+    peaks = {"jvm_mb": 0.0, "python_worker_mb": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == root:
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if f"PPid:\t{root}\n" not in status and "pyspark.daemon" not in cmdline and "pyspark.worker" not in cmdline:
+            continue
+        hwm = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), "0")
+        kind = "jvm_mb" if "java" in cmdline else "python_worker_mb"
+        peaks[kind] = max(peaks[kind], int(hwm) / 1024)
+    return {k: round(v) for k, v in peaks.items()}
+
+
 def child_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -155,6 +175,8 @@ def main() -> int:
         figures["routes"].append(
             measure(f"Spark mapInArrow identity (local[{cores}])", rows, time.perf_counter() - start, tree_cpu(me) - c0, cores)
         )
+        figures["peak_memory"] = peak_memory(me)
+        print(f"peak resident memory: {figures['peak_memory']}", flush=True)
     finally:
         spark.stop()
     figures["spark_results_bytes"] = sum(p.stat().st_size for p in (WORK / "spark").glob("*.parquet"))

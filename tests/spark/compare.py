@@ -18,6 +18,8 @@ every route, and no other row. Exits 1 and prints the first differences.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 
 import pyarrow as pa
@@ -95,14 +97,23 @@ def main() -> int:
     p.add_argument("direct")
     p.add_argument("spark")
     p.add_argument("--keep", action="append", default=[])
+    p.add_argument("--as-of", required=True)
     p.add_argument("--invalid-every", type=int, default=97)
+    p.add_argument("--direct-stderr", required=True, help="what the CLI printed: its error lines")
+    p.add_argument("--spark-errors", required=True, help="the recipe's --errors file")
     args = p.parse_args()
     diffs = Differences()
 
     cohort = pq.read_table(args.cohort)
     direct = by_row(pq.read_table(args.direct))
     spark = by_row(pq.read_table(args.spark))
-    python = by_row(guidelang.Guideline.load(args.guideline).evaluate_arrow(cohort, keep=args.keep))
+    try:
+        python = guidelang.Guideline.load(args.guideline).evaluate_arrow(cohort, keep=args.keep, as_of=args.as_of)
+        python_refused = set()
+    except guidelang.CaseError as e:
+        python = e.results
+        python_refused = {p.row for p in e.problems}
+    python = by_row(python)
 
     # Not vacuous: the cohort reaches in-scope and out-of-scope results, and
     # some action states a dose, so that equal tables mean something.
@@ -125,6 +136,19 @@ def main() -> int:
             f"direct: evaluated rows differ from the valid ones: missing {sorted(want - evaluated)[:SHOWN]}, "
             f"evaluated although invalid {sorted(evaluated - want)[:SHOWN]}"
         )
+
+    # Each route reports the invalid rows by their row numbers.
+    if python_refused != invalid:
+        diffs.add(f"python: CaseError names rows {sorted(python_refused)[:SHOWN]}, expected {sorted(invalid)[:SHOWN]}")
+    with open(args.spark_errors, encoding="utf-8") as f:
+        spark_refused = {json.loads(line)["row"] for line in f if line.strip()}
+    if spark_refused != invalid:
+        diffs.add(f"spark: --errors names rows {sorted(spark_refused)[:SHOWN]}, expected {sorted(invalid)[:SHOWN]}")
+    with open(args.direct_stderr, encoding="utf-8") as f:
+        stderr = f.read()
+    unnamed = [r for r in sorted(invalid) if not re.search(rf"\brow {r}\b", stderr)]
+    if unnamed:
+        diffs.add(f"direct: stderr does not name invalid rows {unnamed[:SHOWN]}")
 
     # Provenance: the CLI's metadata, the Python route's, Spark's columns.
     meta = direct.schema.metadata or {}

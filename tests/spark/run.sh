@@ -46,16 +46,29 @@ mkdir -p "$work"
 target/release/examples/cohort "$rows" > "$work/cohort.ndjson"
 "$py" tests/spark/make_cohort.py "$work/cohort.ndjson" "$work/cohort.parquet" 97
 
+# One evaluation date for every route (a run across midnight must not differ).
+day=$(date -u +%F)
+
+# Each route exits 3: the rows the fixture made invalid are reported, not
+# evaluated. Any other status is a failure.
+expect_3() {
+  local status=0
+  "$@" || status=$?
+  [ "$status" -eq 3 ] || { echo "exit $status, not 3 (some rows invalid): $*"; return 1; }
+}
+
 # The direct route. Rows that fail validation are reported on stderr.
-"$gl" eval "$guideline" --cases "$work/cohort.parquet" --keep patient_id -o "$work/direct.parquet" \
-  2> "$work/direct.stderr" || [ $? -eq 1 ] || { cat "$work/direct.stderr"; exit 1; }
+expect_3 "$gl" eval "$guideline" --cases "$work/cohort.parquet" --keep patient_id --as-of "$day" \
+  -o "$work/direct.parquet" 2> "$work/direct.stderr" || { tail -20 "$work/direct.stderr"; exit 1; }
 
 # The Spark route: two local cores, small splits and batches so that the
 # cohort spans several partitions and each worker several batches.
-"$py" examples/spark/evaluate_cohort.py "$guideline" "$work/cohort.parquet" "$work/spark" \
-  --keep patient_id --master 'local[2]' --batch-rows 256 \
+expect_3 "$py" examples/spark/evaluate_cohort.py "$guideline" "$work/cohort.parquet" "$work/spark" \
+  --keep patient_id --as-of "$day" --errors "$work/spark-errors.jsonl" --master 'local[2]' --batch-rows 256 \
   --conf spark.sql.files.maxPartitionBytes=16k --conf spark.ui.enabled=false \
   > "$work/spark.log" 2>&1 || { tail -40 "$work/spark.log"; exit 1; }
 grep -v WARN "$work/spark.log" | tail -3 || true
 
-"$py" tests/spark/compare.py "$guideline" "$work/cohort.parquet" "$work/direct.parquet" "$work/spark" --keep patient_id --invalid-every 97
+"$py" tests/spark/compare.py "$guideline" "$work/cohort.parquet" "$work/direct.parquet" "$work/spark" \
+  --keep patient_id --as-of "$day" --invalid-every 97 \
+  --direct-stderr "$work/direct.stderr" --spark-errors "$work/spark-errors.jsonl"
