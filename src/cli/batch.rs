@@ -14,6 +14,7 @@ use super::common::{load_guideline, print_problems, Exit};
 use super::output::OutputFile;
 use super::Format;
 use guidelang::batch::{self, BundleSource, CsvSource, NdjsonSource, RecordFormat, RecordSource, Tally, Work};
+use guidelang::columnar::files::ColumnarFormat;
 use guidelang::compile::Program;
 use guidelang::diagnostics::Problem;
 use guidelang::model::Guideline;
@@ -40,6 +41,16 @@ pub struct BatchArgs {
     /// patients got each verdict and how many were undecided.
     #[arg(long)]
     pub summary: bool,
+    /// For a Parquet or Arrow cohort: read FACT from COLUMN (repeatable;
+    /// a fact not mapped is read from the column named after it).
+    #[arg(long, value_name = "FACT=COLUMN")]
+    pub column: Vec<String>,
+    /// For a Parquet or Arrow cohort: a TOML file of `fact = "column"` lines.
+    #[arg(long, value_name = "MAP.toml")]
+    pub columns: Option<PathBuf>,
+    /// For a Parquet or Arrow output: id columns copied from the cohort, first.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub keep: Vec<String>,
 }
 
 impl BatchArgs {
@@ -55,6 +66,9 @@ impl BatchArgs {
             (self.output.is_some(), "--output"),
             (self.jobs.is_some(), "--jobs"),
             (self.summary, "--summary"),
+            (!self.column.is_empty(), "--column"),
+            (self.columns.is_some(), "--columns"),
+            (!self.keep.is_empty(), "--keep"),
         ]
         .into_iter()
         .find_map(|(given, name)| given.then_some(name))
@@ -71,6 +85,10 @@ pub enum InputFormat {
     /// One FHIR R4 Bundle (a patient record) per line, read by the
     /// guideline's bindings as of the end of the `--as-of` day.
     Fhir,
+    /// Apache Parquet: facts in columns named after them (or `--column`).
+    Parquet,
+    /// Arrow IPC, file or stream: facts in columns, as for Parquet.
+    Arrow,
 }
 
 pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, as_of: f64) -> Exit {
@@ -80,10 +98,26 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, 
     };
     let program = Program::new(&g);
     let stdin = cases.as_os_str() == "-";
+    let columnar_in = super::columnar::input_format(cases, args.input_format);
+    if let Some(why) = super::columnar::misused(args, columnar_in.is_some()) {
+        tell!("error: {why}");
+        return Exit::Usage;
+    }
+    let columnar_out = args
+        .output
+        .as_deref()
+        .and_then(|o| Some((o, ColumnarFormat::from_path(o)?)));
+    if let (Some(input), Some((out, output)), false) = (columnar_in, columnar_out, args.summary) {
+        return super::columnar::run(&g, &program, format, args, cases, input, out, output, as_of);
+    }
     let input_format = args.input_format.unwrap_or_else(|| {
         let csv = cases.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
         if csv && !stdin {
             InputFormat::Csv
+        } else if columnar_in == Some(ColumnarFormat::Parquet) {
+            InputFormat::Parquet
+        } else if columnar_in.is_some() {
+            InputFormat::Arrow
         } else {
             InputFormat::Ndjson
         }
@@ -106,6 +140,13 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, 
     let mut source: Box<dyn RecordSource> = match input_format {
         InputFormat::Ndjson => Box::new(NdjsonSource::new(BufReader::with_capacity(1 << 16, reader))),
         InputFormat::Fhir => Box::new(BundleSource::new(BufReader::with_capacity(1 << 16, reader))),
+        InputFormat::Parquet | InputFormat::Arrow => {
+            let format = columnar_in.unwrap_or(ColumnarFormat::Parquet);
+            match super::columnar::json_rows(&g, &program, args, cases, format, as_of) {
+                Ok(rows) => Box::new(rows),
+                Err(exit) => return exit,
+            }
+        }
         InputFormat::Csv => match CsvSource::new(&g, reader) {
             Ok(s) => {
                 csv_columns = s.columns().to_vec();
@@ -151,7 +192,8 @@ pub fn run(file: Option<&Path>, format: Format, args: &BatchArgs, cases: &Path, 
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get);
     let started = Instant::now();
-    let bar = progress_bar(size);
+    // A columnar source counts rows, not bytes: a spinner, no ETA.
+    let bar = progress_bar(size.filter(|_| columnar_in.is_none()));
     let mut on_progress = |records: u64, bytes: u64| {
         if let Some(bar) = &bar {
             bar.set_position(bytes);

@@ -21,6 +21,7 @@ macro_rules! tell_part {
 
 mod batch;
 mod check;
+mod columnar;
 mod common;
 mod diff;
 mod eval;

@@ -179,6 +179,11 @@ pub(super) struct Cells<'b> {
 }
 
 impl Cells<'_> {
+    /// The type of the fact read.
+    pub fn kind(&self) -> &FactKind {
+        &self.binding.kind
+    }
+
     fn is_null(&self, i: usize) -> bool {
         match &self.cell {
             Cell::Null => true,

@@ -51,13 +51,17 @@
 
 mod cells;
 pub mod files;
+mod records;
 mod results;
+
+pub use records::JsonRows;
 
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::datatypes::{Schema, SchemaRef};
 
+use crate::batch::Tally;
 use crate::compile::Program;
 use crate::eval::Evaluator;
 use crate::facts::{Case, CaseError, AS_OF_KEY};
@@ -192,6 +196,7 @@ pub struct CohortEvaluator<'g> {
     results: Results,
     case: Case,
     needs: Vec<FactId>,
+    tally: Tally,
 }
 
 impl<'g> CohortEvaluator<'g> {
@@ -304,6 +309,7 @@ impl<'g> CohortEvaluator<'g> {
                 results,
                 case: Case::empty(g),
                 needs: Vec::new(),
+                tally: Tally::new(g.actions.len()),
             }),
             _ => Err(errors),
         }
@@ -314,11 +320,31 @@ impl<'g> CohortEvaluator<'g> {
         self.results.schema()
     }
 
-    /// The facts read from columns, with each one's column, in fact order.
+    /// The facts read from columns, with each one's column, in column order.
     pub fn facts_read(&self) -> impl Iterator<Item = (FactId, &str)> + '_ {
         self.bindings
             .iter()
             .map(|b| (b.fact, self.input.field(b.column).name().as_str()))
+    }
+
+    /// The counts over every batch evaluated so far (as a cohort's summary gives them).
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// Turns the compiled reading into a source of NDJSON cases, one per row
+    /// of `reader` (whose schema this was compiled for), for the batch
+    /// pipeline's own records ([`crate::batch::run`]): each row becomes the
+    /// JSON case its cells make, so that its record (or error line) is the
+    /// one an NDJSON cohort with the same values gets.
+    pub fn into_json_rows(self, reader: files::CohortReader) -> JsonRows {
+        let g = self.g;
+        let facts = self
+            .bindings
+            .into_iter()
+            .map(|b| (g.fact(b.fact).name.clone(), b))
+            .collect();
+        JsonRows::new(reader, facts, self.as_of)
     }
 
     /// Evaluates every row of `batch`, whose first row is row `first_row`
@@ -392,11 +418,12 @@ impl<'g> CohortEvaluator<'g> {
                 }
             }
             if !problems.is_empty() {
+                self.tally.add_error(row);
                 errors.push(RowError { row, problems });
                 continue;
             }
             valid.push(i as u32);
-            self.evaluator.run(&self.case);
+            self.tally.add(&self.evaluator.run(&self.case));
             self.results
                 .push(g, row, &mut self.evaluator, &self.case, &mut self.needs);
         }

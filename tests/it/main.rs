@@ -18,6 +18,7 @@ mod capped_output;
 mod case_input;
 mod case_reader;
 mod categories;
+mod columnar;
 mod contraindication_never_withheld;
 mod date_windows;
 mod dates;
