@@ -65,7 +65,7 @@ expect_3 "$gl" eval "$guideline" --cases "$work/cohort.parquet" --keep patient_i
 # cohort spans several partitions and each worker several batches.
 expect_3 "$py" examples/spark/evaluate_cohort.py "$guideline" "$work/cohort.parquet" "$work/spark" \
   --keep patient_id --as-of "$day" --errors "$work/spark-errors.jsonl" --master 'local[2]' --batch-rows 256 \
-  --conf spark.sql.files.maxPartitionBytes=16k --conf spark.ui.enabled=false \
+  --conf spark.sql.files.maxPartitionBytes=16k --conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false \
   > "$work/spark.log" 2>&1 || { tail -40 "$work/spark.log"; exit 1; }
 grep -v WARN "$work/spark.log" | tail -3 || true
 
