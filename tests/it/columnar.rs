@@ -364,7 +364,10 @@ fn other_arrow_types_read_as_the_plain_ones() {
             "wbc",
             Arc::new(arrow::array::Float64Array::from(vec![Some(150.0), Some(12.5), None])),
         ),
-        ("ecog", Arc::new(Int64Builder::new().finish())),
+        (
+            "ecog",
+            Arc::new(arrow::array::Int64Array::from(vec![Some(1), None, Some(3)])),
+        ),
         (
             "lineage",
             Arc::new(arrow::array::StringArray::from(vec![
@@ -386,21 +389,6 @@ fn other_arrow_types_read_as_the_plain_ones() {
             Arc::new(arrow::array::Float64Array::from(vec![Some(70.25), None, Some(80.0)])),
         ),
     ]);
-    let plain = RecordBatch::try_new(
-        plain.schema(),
-        plain
-            .columns()
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    Arc::new(arrow::array::Int64Array::from(vec![Some(1), None, Some(3)])) as ArrayRef
-                } else {
-                    c.clone()
-                }
-            })
-            .collect(),
-    )
-    .unwrap();
     let other = batch(vec![
         ("als", plain.column(0).clone()),
         ("acute_leukemia", plain.column(1).clone()),
