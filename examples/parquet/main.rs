@@ -144,11 +144,11 @@ fn run() -> Result<(), String> {
                 .map_err(|e| format!("line {}, `{}`: {e}", n + 1, names[i]))?;
         }
         rows += 1;
-        if rows % batch_rows == 0 {
+        if rows.is_multiple_of(batch_rows) {
             flush(&mut columns, &mut writer)?;
         }
     }
-    if rows % batch_rows != 0 {
+    if !rows.is_multiple_of(batch_rows) {
         flush(&mut columns, &mut writer)?;
     }
     writer.finish().map_err(|e| e.to_string())?;

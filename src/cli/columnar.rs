@@ -246,14 +246,34 @@ pub fn run(
 /// Each invalid row on stderr, one line each, as the NDJSON batch's error
 /// lines: `{"row":N,"errors":[{"key":..,"message":..,"help":..}]}`.
 fn report_rows(errors: &[RowError]) {
+    #[derive(serde::Serialize)]
+    struct Problem<'a> {
+        key: Option<&'a str>,
+        message: &'a str,
+        help: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct ErrorRow<'a> {
+        row: u64,
+        errors: Vec<Problem<'a>>,
+    }
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for e in errors {
-        let problems: Vec<serde_json::Value> = e
-            .problems
-            .iter()
-            .map(|p| serde_json::json!({"key": p.key, "message": p.message, "help": p.help}))
-            .collect();
-        let _ = writeln!(out, "{}", serde_json::json!({"row": e.row, "errors": problems}));
+        let line = ErrorRow {
+            row: e.row,
+            errors: e
+                .problems
+                .iter()
+                .map(|p| Problem {
+                    key: p.key.as_deref(),
+                    message: &p.message,
+                    help: &p.help,
+                })
+                .collect(),
+        };
+        if let Ok(text) = serde_json::to_string(&line) {
+            let _ = writeln!(out, "{text}");
+        }
     }
 }

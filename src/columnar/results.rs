@@ -11,7 +11,7 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 
 use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION};
-use crate::eval::{Conclusion, Evaluator, Outcome, Truth};
+use crate::eval::{Conclusion, DoseResult, Evaluator, Truth};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, Guideline};
 
@@ -34,6 +34,10 @@ pub(super) struct Results {
     actions: Vec<ActionColumns>,
     conflicts: ListBuilder<StringBuilder>,
     violations: ListBuilder<StringBuilder>,
+    /// Per action, the decided dose of the current row (reused).
+    doses: Vec<Option<DoseResult>>,
+    /// Per action, the current row's conclusion (reused).
+    conclusions: Vec<Conclusion>,
 }
 
 fn text_list() -> DataType {
@@ -111,6 +115,8 @@ impl Results {
             actions,
             conflicts: ListBuilder::new(StringBuilder::new()),
             violations: ListBuilder::new(StringBuilder::new()),
+            doses: Vec::new(),
+            conclusions: Vec::new(),
         })
     }
 
@@ -153,7 +159,8 @@ impl Results {
             // Day numbers of accepted dates fit an i32 many times over.
             b.append_option(case.as_of().map(|d| d as i32));
         }
-        let mut conclusions = Vec::with_capacity(self.actions.len());
+        let conclusions = &mut self.conclusions;
+        conclusions.clear();
         if scope == Truth::False {
             conclusions.resize(self.actions.len(), Conclusion::Silent);
         } else {
@@ -174,17 +181,19 @@ impl Results {
             .iter()
             .zip(&self.actions)
             .any(|(c, cols)| matches!(c, Conclusion::Decided(_)) && cols.dose.is_some());
-        let evaluation = dosed.then(|| evaluator.evaluation(case));
+        if dosed {
+            evaluator.decided_doses(case, &mut self.doses);
+        } else {
+            self.doses.clear();
+        }
+        let doses = &self.doses;
         for (a, (c, cols)) in conclusions.iter().zip(&mut self.actions).enumerate() {
             match c {
                 Conclusion::Decided(v) => cols.verdict.append_value(v.as_str()),
                 _ => cols.verdict.append_null(),
             }
             if let Some((low, high, unit)) = &mut cols.dose {
-                let dose = evaluation.as_ref().and_then(|e| match &e.actions.get(a)?.outcome {
-                    Outcome::Decided(d) => d.doses.first(),
-                    _ => None,
-                });
+                let dose = doses.get(a).and_then(Option::as_ref);
                 let amount = dose.and_then(|d| d.amount);
                 low.append_option(amount.map(|(l, _)| l));
                 high.append_option(amount.map(|(_, h)| h));

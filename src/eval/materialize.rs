@@ -292,3 +292,31 @@ fn scope_possibilities(p: &Program, a: usize) -> Vec<Option<Verdict>> {
 pub(super) fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {
     facts.iter().copied().filter(|f| case.get(*f).is_none()).collect()
 }
+
+impl Evaluator<'_> {
+    /// Each action's dose on the case last [`run`](Evaluator::run) (`case`
+    /// must be that case), in action order: for a decided action, the dose
+    /// of the first carrying rule that states one (what
+    /// [`Decision::doses`] lists first); `None` otherwise. Computes only what
+    /// doses need, without building the full [`Evaluation`] (a columnar
+    /// cohort asks this of every case).
+    pub fn decided_doses(&mut self, case: &Case, out: &mut Vec<Option<super::DoseResult>>) {
+        out.clear();
+        let p = self.program;
+        if self.scope != Truth::True {
+            out.resize(p.actions.len(), None);
+            return;
+        }
+        self.compute(case, p.run_end..p.nodes.len());
+        for a in 0..p.actions.len() {
+            let dose = match self.states[a] {
+                State::Decided(_) => self.carrying(a).into_iter().find_map(|r| {
+                    let code = p.rules[r.index()].dose.as_ref()?;
+                    Some(self.dose(case, r, code))
+                }),
+                _ => None,
+            };
+            out.push(dose);
+        }
+    }
+}
