@@ -105,9 +105,12 @@ impl CohortReader {
                     }
                 }
                 let rows = metadata.file_metadata().num_rows();
+                // The file's schema with its metadata (the batches' schema
+                // carries the fields only): a results file names its guideline.
+                let schema = builder.schema().clone();
                 let reader = builder.with_batch_size(BATCH_ROWS).build()?;
                 Ok(CohortReader {
-                    schema: reader.schema(),
+                    schema,
                     batches: Box::new(reader),
                     rows: u64::try_from(rows).ok(),
                 })

@@ -572,7 +572,6 @@ fn a_parquet_cohort_gives_the_ndjson_records() {
 }
 
 #[test]
-#[ignore = "fails: a panic inside arrow-schema (metadata.rs:199) on the -o results.parquet path; to be fixed"]
 fn a_parquet_output_has_a_row_per_valid_case_and_names_the_guideline() {
     let g = bundled();
     let mut cases = draw(&g, 200);
