@@ -153,6 +153,10 @@ impl Iterator for CohortReader {
     }
 }
 
+/// Rows per row group of a Parquet results file: eight reader batches,
+/// a few megabytes of results in memory at most.
+pub const RESULT_GROUP_ROWS: usize = 8 * BATCH_ROWS;
+
 /// Writes result batches to a Parquet or Arrow IPC file.
 pub enum ResultWriter<W: Write + Send> {
     /// Parquet, snappy-compressed, the guideline's identity also in the
@@ -180,8 +184,12 @@ impl<W: Write + Send> ResultWriter<W> {
                     .iter()
                     .map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone()))
                     .collect();
+                // Row groups of a bounded number of rows: the writer holds a
+                // whole group before writing it (arrow-rs's default is a
+                // million rows), so this is what keeps memory flat.
                 let props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
+                    .set_max_row_group_row_count(Some(RESULT_GROUP_ROWS))
                     .set_key_value_metadata(Some(metadata))
                     .build();
                 ResultWriter::Parquet(ArrowWriter::try_new(out, schema.clone(), Some(props))?)
