@@ -15,7 +15,10 @@ use super::batch::{BatchArgs, InputFormat};
 use super::common::{print_problems, Exit};
 use super::output::OutputFile;
 use super::Format;
+use arrow::error::ArrowError;
+use guidelang::batch::Tally;
 use guidelang::columnar::files::{CohortReader, ColumnarFormat, ResultWriter};
+use guidelang::columnar::jobs::{evaluate_in_order, BatchOutcome};
 use guidelang::columnar::{CohortEvaluator, ColumnMap, JsonRows, RowError, SchemaError};
 use guidelang::compile::Program;
 use guidelang::diagnostics::Problem;
@@ -157,18 +160,24 @@ pub fn run(
         tell!("help: drop --format json, or write the records to an NDJSON file (-o results.ndjson)");
         return Exit::Usage;
     }
-    if args.jobs.is_some_and(|j| j.get() > 1) {
-        tell!("note: a Parquet or Arrow output is written by one job (--jobs applies to NDJSON output)");
-    }
     let started = Instant::now();
     let reader = match open(cases, input) {
         Ok(r) => r,
         Err(e) => return e,
     };
-    let mut cohort = match compile(g, program, &reader, args, cases, as_of) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
+    let jobs = args
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, std::num::NonZeroUsize::get);
+    // One evaluator per job, compiled alike (the first reports any problem).
+    let mut cohorts = Vec::with_capacity(jobs);
+    for _ in 0..jobs {
+        match compile(g, program, &reader, args, cases, as_of) {
+            Ok(c) => cohorts.push(c),
+            Err(e) => return e,
+        }
+    }
+    let output_schema = cohorts[0].output_schema();
     let file = match OutputFile::create(out) {
         Ok(f) => f,
         Err(e) => {
@@ -176,35 +185,66 @@ pub fn run(
             return Exit::Io;
         }
     };
-    let mut writer = match ResultWriter::new(file, output, &cohort.output_schema()) {
+    let mut writer = match ResultWriter::new(file, output, &output_schema) {
         Ok(w) => w,
         Err(e) => {
             tell!("error: cannot write {}: {e}", out.display());
             return Exit::Io;
         }
     };
-    let mut next_row = 1u64;
-    for batch in reader {
-        let batch = match batch {
-            Ok(b) => b,
-            Err(e) => {
+    let mut tally = Tally::new(g.actions.len());
+    let mut failed: Option<Exit> = None;
+    // Each batch's outcome, in input order, whichever job evaluated it.
+    let mut take = |outcome: BatchOutcome<ArrowError>| -> bool {
+        match outcome {
+            BatchOutcome::Evaluated(evaluated, counts) => {
+                tally.merge(&counts);
+                report_rows(&evaluated.errors);
+                if let Err(e) = writer.write(&evaluated.results) {
+                    tell!("error: cannot write {}: {e}; no report was written", out.display());
+                    failed = Some(Exit::Io);
+                    return false;
+                }
+                true
+            }
+            BatchOutcome::Unreadable(e) => {
                 tell!("error: cannot read {}: {e}; no report was written", cases.display());
-                return Exit::Io;
+                failed = Some(Exit::Io);
+                false
             }
-        };
-        let evaluated = match cohort.evaluate(&batch, next_row) {
-            Ok(e) => e,
-            Err(e) => {
+            BatchOutcome::Refused(e) => {
                 tell!("error: {}: {}; no report was written", cases.display(), e.message);
-                return Exit::Io;
+                failed = Some(Exit::Io);
+                false
             }
-        };
-        next_row += batch.num_rows() as u64;
-        report_rows(&evaluated.errors);
-        if let Err(e) = writer.write(&evaluated.results) {
-            tell!("error: cannot write {}: {e}; no report was written", out.display());
-            return Exit::Io;
         }
+    };
+    if jobs == 1 {
+        // One job is one thread: read, evaluate and write in turn.
+        let mut cohort = cohorts.remove(0);
+        let mut next_row = 1u64;
+        for batch in reader {
+            let outcome = match batch {
+                Ok(batch) => {
+                    let rows = batch.num_rows() as u64;
+                    let outcome = match cohort.evaluate(&batch, next_row) {
+                        Ok(evaluated) => BatchOutcome::Evaluated(evaluated, cohort.take_tally()),
+                        Err(e) => BatchOutcome::Refused(e),
+                    };
+                    next_row += rows;
+                    outcome
+                }
+                Err(e) => BatchOutcome::Unreadable(e),
+            };
+            if !take(outcome) {
+                break;
+            }
+        }
+    } else {
+        evaluate_in_order(cohorts, reader, &mut take);
+    }
+    if let Some(exit) = failed {
+        return exit;
     }
     let finished = writer.finish().map_err(|e| e.to_string()).and_then(|mut f| {
         f.flush().map_err(|e| e.to_string())?;
@@ -214,7 +254,6 @@ pub fn run(
         tell!("error: cannot write {}: {e}; no report was written", out.display());
         return Exit::Io;
     }
-    let tally = cohort.tally();
     let secs = started.elapsed().as_secs_f64();
     tell!(
         "{}: {} ({:.2} s, {:.0} records/s)",

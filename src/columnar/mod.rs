@@ -51,6 +51,7 @@
 
 mod cells;
 pub mod files;
+pub mod jobs;
 mod records;
 mod results;
 
@@ -330,6 +331,12 @@ impl<'g> CohortEvaluator<'g> {
     /// The counts over every batch evaluated so far (as a cohort's summary gives them).
     pub fn tally(&self) -> &Tally {
         &self.tally
+    }
+
+    /// The counts since the last call (or since it was made), and a fresh
+    /// start: each batch's own counts, to merge in input order.
+    pub fn take_tally(&mut self) -> Tally {
+        std::mem::replace(&mut self.tally, Tally::new(self.g.actions.len()))
     }
 
     /// Turns the compiled reading into a source of NDJSON cases, one per row

@@ -38,6 +38,9 @@ pub(super) struct Results {
     doses: Vec<Option<DoseResult>>,
     /// Per action, the current row's conclusion (reused).
     conclusions: Vec<Conclusion>,
+    /// Per rule, the unit of each dose branch's result, written once here
+    /// rather than formatted again for every row.
+    dose_units: Vec<Vec<String>>,
 }
 
 fn text_list() -> DataType {
@@ -117,6 +120,16 @@ impl Results {
             violations: ListBuilder::new(StringBuilder::new()),
             doses: Vec::new(),
             conclusions: Vec::new(),
+            dose_units: g
+                .rules
+                .iter()
+                .map(|r| {
+                    r.dose
+                        .iter()
+                        .flat_map(|d| d.branches.iter().map(|b| b.amount.result_unit.to_string()))
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -197,10 +210,7 @@ impl Results {
                 let amount = dose.and_then(|d| d.amount);
                 low.append_option(amount.map(|(l, _)| l));
                 high.append_option(amount.map(|(_, h)| h));
-                let chosen = dose.and_then(|d| {
-                    let branch = g.rule(d.rule).dose.as_ref()?.branches.get(d.branch?)?;
-                    Some(branch.amount.result_unit.to_string())
-                });
+                let chosen = dose.and_then(|d| self.dose_units.get(d.rule.index())?.get(d.branch?));
                 unit.append_option(chosen);
             }
             if matches!(c, Conclusion::Undecided | Conclusion::Withheld(_)) {

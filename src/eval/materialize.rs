@@ -309,8 +309,10 @@ impl Evaluator<'_> {
         }
         self.compute(case, p.run_end..p.nodes.len());
         for a in 0..p.actions.len() {
+            // Most actions state no dose: their carrying rules need not be found.
+            let dosed = p.actions[a].rules.iter().any(|r| p.rules[r.index()].dose.is_some());
             let dose = match self.states[a] {
-                State::Decided(_) => self.carrying(a).into_iter().find_map(|r| {
+                State::Decided(_) if dosed => self.carrying(a).into_iter().find_map(|r| {
                     let code = p.rules[r.index()].dose.as_ref()?;
                     Some(self.dose(case, r, code))
                 }),

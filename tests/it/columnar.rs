@@ -163,10 +163,10 @@ fn strings(a: &dyn Array, row: usize) -> Option<Vec<String>> {
 
 /// What a JSON case's evaluation says a result row must hold: `None` when
 /// the case is invalid (no row), else `(applicable, per action (verdict,
-/// needs, dose low), conflicts, violations)`.
+/// needs, (dose low, dose unit)), conflicts, violations)`.
 type Expected = (
     Option<bool>,
-    Vec<(Option<String>, Option<Vec<String>>, Option<f64>)>,
+    Vec<(Option<String>, Option<Vec<String>>, (Option<f64>, Option<String>))>,
     Vec<String>,
     Vec<String>,
 );
@@ -209,10 +209,16 @@ fn expected(g: &Guideline, program: &Program, case: &Value, as_of: f64) -> Resul
             ev.needs_into(&c, g.action_ids().nth(a).unwrap(), &mut out);
             out.iter().map(|f| g.fact(*f).name.clone()).collect()
         });
-        let dose = evaluation.actions.get(a).and_then(|r| match &r.outcome {
-            Outcome::Decided(d) => d.doses.first().and_then(|d| d.amount).map(|(l, _)| l),
+        let first = evaluation.actions.get(a).and_then(|r| match &r.outcome {
+            Outcome::Decided(d) => d.doses.first(),
             _ => None,
         });
+        // The unit of the amount the patient's criteria chose.
+        let unit = first.and_then(|d| {
+            let branch = g.rule(d.rule).dose.as_ref()?.branches.get(d.branch?)?;
+            Some(branch.amount.result_unit.to_string())
+        });
+        let dose = (first.and_then(|d| d.amount).map(|(l, _)| l), unit);
         actions.push((verdict, needs, dose));
     }
     Ok((applicable, actions, conflicts, violations))
@@ -230,10 +236,15 @@ fn observed(g: &Guideline, results: &RecordBatch, row: usize) -> Expected {
             let verdict = col(&a.name).as_string::<i32>();
             let verdict = (!verdict.is_null(row)).then(|| verdict.value(row).to_string());
             let needs = strings(col(&format!("{}_needs", a.name)).as_ref(), row);
-            let dose = results.column_by_name(&format!("{}_dose_low", a.name)).and_then(|c| {
+            let low = results.column_by_name(&format!("{}_dose_low", a.name)).and_then(|c| {
                 let c = c.as_primitive::<arrow::datatypes::Float64Type>();
                 (!c.is_null(row)).then(|| c.value(row))
             });
+            let unit = results.column_by_name(&format!("{}_dose_unit", a.name)).and_then(|c| {
+                let c = c.as_string::<i32>();
+                (!c.is_null(row)).then(|| c.value(row).to_string())
+            });
+            let dose = (low, unit);
             (verdict, needs, dose)
         })
         .collect();
@@ -626,6 +637,178 @@ fn a_parquet_output_has_a_row_per_valid_case_and_names_the_guideline() {
     }
     let ids = results.column_by_name("patient_id").unwrap().as_string::<i32>();
     assert_eq!(ids.value(4), "p6", "row 5 is left out");
+}
+
+/// A cohort longer than one result row group (`RESULT_GROUP_ROWS`): the
+/// results are written in more than one group, each bounded, and the rows
+/// run on across the boundary with their numbers and their own outcomes.
+#[test]
+fn results_cross_row_groups_with_every_row_in_place() {
+    use guidelang::columnar::files::RESULT_GROUP_ROWS;
+    use parquet::file::reader::FileReader;
+    let g = bundled();
+    let mut cases = draw(&g, 500);
+    cases[3] = json!({"als": true, "ecog": 9});
+    let one = batch_of(&g, &cases);
+    // 140 copies of 500 rows: 70,000 rows, past one group of 65,536.
+    let copies = 140;
+    let n = cases.len() * copies;
+    assert!(n > RESULT_GROUP_ROWS && n < 2 * RESULT_GROUP_ROWS);
+    let dir = work_dir();
+    let pq = dir.path().join("cohort.parquet");
+    write(&pq, &vec![one; copies]);
+    let out = dir.path().join("results.parquet");
+    let run = guidelang()
+        .args(["eval", "--as-of", AS_OF, "--cases"])
+        .arg(&pq)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    // Row 4 of every copy is invalid: reported, the rest evaluated.
+    assert_eq!(run.status.code(), Some(3), "{}", String::from_utf8_lossy(&run.stderr));
+    let error_rows: Vec<u64> = String::from_utf8_lossy(&run.stderr)
+        .lines()
+        .filter(|l| l.starts_with("{\"row\""))
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["row"].as_u64().unwrap())
+        .collect();
+    let want_errors: Vec<u64> = (0..copies as u64).map(|c| c * 500 + 4).collect();
+    assert_eq!(error_rows, want_errors);
+    let footer = parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let groups: Vec<i64> = footer.metadata().row_groups().iter().map(|r| r.num_rows()).collect();
+    let valid = n - copies;
+    assert_eq!(
+        groups,
+        vec![RESULT_GROUP_ROWS as i64, (valid - RESULT_GROUP_ROWS) as i64]
+    );
+    let (schema, batches) = read(&out);
+    let results = arrow::compute::concat_batches(&schema, &batches).unwrap();
+    assert_eq!(results.num_rows(), valid);
+    let rows = results
+        .column_by_name("row")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::UInt64Type>();
+    let program = Program::new(&g);
+    let want: Vec<Option<Expected>> = cases
+        .iter()
+        .map(|c| expected(&g, &program, c, as_of_day()).ok())
+        .collect();
+    let mut r = 0;
+    for row in 1..=n as u64 {
+        let Some(want) = &want[(row as usize - 1) % cases.len()] else {
+            continue;
+        };
+        assert_eq!(rows.value(r), row);
+        // Every row near the boundary, and a sample of the rest.
+        if r.abs_diff(RESULT_GROUP_ROWS) < 600 || r % 97 == 0 {
+            assert_eq!(&observed(&g, &results, r), want, "row {row}");
+        }
+        r += 1;
+    }
+    assert_eq!(r, valid);
+    // Several jobs write the one job's file byte for byte, and report the
+    // invalid rows in the same order.
+    let out3 = dir.path().join("results-3.parquet");
+    let run3 = guidelang()
+        .args(["eval", "--as-of", AS_OF, "--jobs", "3", "--cases"])
+        .arg(&pq)
+        .arg("-o")
+        .arg(&out3)
+        .output()
+        .unwrap();
+    assert_eq!(run3.status.code(), Some(3));
+    let rows_of = |stderr: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(stderr)
+            .lines()
+            .filter(|l| l.starts_with("{\"row\""))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows_of(&run3.stderr), rows_of(&run.stderr));
+    assert!(
+        std::fs::read(&out3).unwrap() == std::fs::read(&out).unwrap(),
+        "--jobs 3 wrote another file"
+    );
+}
+
+/// The jobs hand batches on in input order, whichever finishes first, with
+/// each batch's own counts; a taker that stops ends the run without
+/// waiting for the rest of the input.
+#[test]
+fn jobs_hand_batches_on_in_order_and_stop_when_asked() {
+    use guidelang::columnar::jobs::{evaluate_in_order, BatchOutcome};
+    let g = bundled();
+    let program = Program::new(&g);
+    let cases = draw(&g, 40);
+    let one = batch_of(&g, &cases);
+    let make = || {
+        CohortEvaluator::new(
+            &g,
+            &program,
+            one.schema_ref(),
+            &ColumnMap::default(),
+            &[],
+            Some(as_of_day()),
+        )
+        .unwrap()
+    };
+    // 30 batches of 40 rows, some cut short so that the jobs' work differs.
+    let batches: Vec<RecordBatch> = (0..30).map(|i| one.slice(0, 40 - (i % 7) * 5)).collect();
+    let mut firsts = Vec::new();
+    let mut records = 0;
+    evaluate_in_order(
+        vec![make(), make(), make()],
+        batches.clone().into_iter().map(Ok::<_, ()>),
+        |outcome| {
+            let BatchOutcome::Evaluated(e, tally) = outcome else {
+                panic!("every batch evaluates")
+            };
+            let rows = e
+                .results
+                .column_by_name("row")
+                .unwrap()
+                .as_primitive::<arrow::datatypes::UInt64Type>();
+            let first_error = e.errors.first().map(|r| r.row);
+            firsts.push(rows.value(0).min(first_error.unwrap_or(u64::MAX)));
+            assert_eq!(tally.records as usize, e.results.num_rows() + e.errors.len());
+            records += tally.records;
+            true
+        },
+    );
+    let mut want = Vec::new();
+    let mut row = 1u64;
+    for b in &batches {
+        want.push(row);
+        row += b.num_rows() as u64;
+    }
+    assert_eq!(firsts, want, "batches in input order, rows numbered across them");
+    assert_eq!(records, row - 1);
+    // Stop after two batches; an unreadable batch ends it too.
+    let mut taken = 0;
+    evaluate_in_order(
+        vec![make(), make()],
+        batches.clone().into_iter().map(Ok::<_, ()>),
+        |_| {
+            taken += 1;
+            taken < 2
+        },
+    );
+    assert_eq!(taken, 2);
+    let mut seen = Vec::new();
+    let input = batches
+        .into_iter()
+        .take(3)
+        .map(Ok)
+        .chain(std::iter::once(Err("broken")));
+    evaluate_in_order(vec![make(), make()], input, |o| {
+        seen.push(match o {
+            BatchOutcome::Evaluated(..) => "evaluated",
+            BatchOutcome::Unreadable(e) => e,
+            BatchOutcome::Refused(_) => "refused",
+        });
+        true
+    });
+    assert_eq!(seen, ["evaluated", "evaluated", "evaluated", "broken"]);
 }
 
 #[test]
