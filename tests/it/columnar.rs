@@ -533,6 +533,19 @@ fn work_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
+/// `guidelang eval --as-of AS_OF [extra] --cases input -o out`.
+fn eval_to(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    guidelang()
+        .args(["eval", "--as-of", AS_OF])
+        .args(extra)
+        .arg("--cases")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 fn cohort_files(dir: &Path, g: &Guideline, cases: &[Value]) -> (PathBuf, PathBuf) {
     let nd = dir.join("cohort.ndjson");
     std::fs::write(&nd, ndjson(cases)).unwrap();
@@ -590,13 +603,7 @@ fn a_parquet_output_has_a_row_per_valid_case_and_names_the_guideline() {
     let dir = work_dir();
     let (nd, pq) = cohort_files(dir.path(), &g, &cases);
     let out = dir.path().join("results.parquet");
-    let run = guidelang()
-        .args(["eval", "--as-of", AS_OF, "--keep", "patient_id", "--cases"])
-        .arg(&pq)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = eval_to(&pq, &out, &["--keep", "patient_id"]);
     assert_eq!(run.status.code(), Some(3), "{}", String::from_utf8_lossy(&run.stderr));
     // The error line on stderr is the NDJSON batch's, with `row` for `line`.
     let want = guidelang()
@@ -658,13 +665,7 @@ fn results_cross_row_groups_with_every_row_in_place() {
     let pq = dir.path().join("cohort.parquet");
     write(&pq, &vec![one; copies]);
     let out = dir.path().join("results.parquet");
-    let run = guidelang()
-        .args(["eval", "--as-of", AS_OF, "--cases"])
-        .arg(&pq)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = eval_to(&pq, &out, &[]);
     // Row 4 of every copy is invalid: reported, the rest evaluated.
     assert_eq!(run.status.code(), Some(3), "{}", String::from_utf8_lossy(&run.stderr));
     let error_rows: Vec<u64> = String::from_utf8_lossy(&run.stderr)
@@ -709,13 +710,7 @@ fn results_cross_row_groups_with_every_row_in_place() {
     // Several jobs write the one job's file byte for byte, and report the
     // invalid rows in the same order.
     let out3 = dir.path().join("results-3.parquet");
-    let run3 = guidelang()
-        .args(["eval", "--as-of", AS_OF, "--jobs", "3", "--cases"])
-        .arg(&pq)
-        .arg("-o")
-        .arg(&out3)
-        .output()
-        .unwrap();
+    let run3 = eval_to(&pq, &out3, &["--jobs", "3"]);
     assert_eq!(run3.status.code(), Some(3));
     let rows_of = |stderr: &[u8]| -> Vec<String> {
         String::from_utf8_lossy(stderr)
