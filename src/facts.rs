@@ -668,20 +668,21 @@ fn as_of_value(value: &serde_json::Value) -> Result<f64, CaseError> {
 /// has not happened yet, so each is invalid input.
 fn future_dates(g: &Guideline, case: &Case, day: f64) -> Vec<CaseError> {
     let mut errors = Vec::new();
-    for id in g.fact_ids() {
-        if let (FactKind::Date, Some(Value::Num(d))) = (&g.fact(id).kind, case.get(id)) {
-            if d > day {
-                let key = g.fact(id).name.as_str();
-                errors.push(CaseError::new(
-                    Some(key),
-                    format!(
-                        "`{key}` is {}, after the evaluation date {}: a recorded date cannot be in the future",
-                        crate::time::format_day(d),
-                        crate::time::format_day(day)
-                    ),
-                    "check the date, or evaluate as of a later date (`--as-of` or the case's \"as_of\")",
-                ));
-            }
+    // The case's own numbers first (read in a row), the fact's type only for
+    // a number past the day: a batch checks this for every record.
+    for (v, fact) in case.values.iter().zip(&g.facts) {
+        let Some(Value::Num(d)) = *v else { continue };
+        if d > day && matches!(fact.kind, FactKind::Date) {
+            let key = fact.name.as_str();
+            errors.push(CaseError::new(
+                Some(key),
+                format!(
+                    "`{key}` is {}, after the evaluation date {}: a recorded date cannot be in the future",
+                    crate::time::format_day(d),
+                    crate::time::format_day(day)
+                ),
+                "check the date, or evaluate as of a later date (`--as-of` or the case's \"as_of\")",
+            ));
         }
     }
     errors

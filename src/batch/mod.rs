@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 pub use input::BundleSource;
 pub use input::{CsvSource, HeaderError, NdjsonSource, RecordSource};
 pub use record::{RecordFormat, Work};
-pub use summary::{summary_json, summary_text, ActionTally, Tally};
+pub use summary::{summary_json, summary_text, ActionTally, ConclusionCounts, Tally};
 
 use crate::compile::Program;
 use crate::eval::Evaluator;

@@ -12,6 +12,7 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch,
     StringArray, UInt64Array,
 };
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::{DataType, Date32Type, Decimal128Type, Float64Type, Int64Type, UInt64Type};
 use serde_json::Value as J;
 
@@ -197,6 +198,89 @@ impl Cells<'_> {
         }
     }
 
+    /// Rows `0..n`'s values, a column at a time: `put(i, value)` for each
+    /// row whose cell is accepted (`None` when null), `refused(i, error)`
+    /// for each that is not. The type's checks are chosen once for the
+    /// column, not per cell; a cell the fast checks do not accept goes
+    /// through [`Cells::value`], so that what is refused, and how it is
+    /// said, is exactly what a cell read alone gets.
+    pub fn read_column(
+        &self,
+        g: &Guideline,
+        n: usize,
+        mut put: impl FnMut(usize, Option<Value>),
+        mut refused: impl FnMut(usize, CaseError),
+    ) {
+        let (put, refused) = (&mut put, &mut refused);
+        let bounds = Bounds::of(&self.binding.kind);
+        match &self.cell {
+            Cell::Float(a) => {
+                let values = a.values();
+                let fast = |i: usize| {
+                    let x = values[i];
+                    bounds.hold(x).then_some(Value::Num(x))
+                };
+                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+            }
+            Cell::Int(a) => {
+                let values = a.values();
+                let fast = |i: usize| {
+                    let v = values[i];
+                    let x = v as f64;
+                    (v.unsigned_abs() as f64 <= MAX_EXACT_INTEGER && bounds.hold(x)).then_some(Value::Num(x))
+                };
+                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+            }
+            Cell::Bool(a) => {
+                let fast = |i: usize| Some(Value::Bool(a.value(i)));
+                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+            }
+            Cell::Text(a) if matches!(self.binding.kind, FactKind::Enum { .. }) => {
+                let members: &[String] = match &self.binding.kind {
+                    FactKind::Enum { values } => values,
+                    _ => &[],
+                };
+                let fast = |i: usize| {
+                    let s = a.value(i).as_bytes();
+                    // Lengths first: most members differ in length.
+                    members
+                        .iter()
+                        .position(|m| m.len() == s.len() && m.as_bytes() == s)
+                        .map(|k| Value::Enum(k as u8))
+                };
+                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+            }
+            // The other types are rare in a cohort: each cell read alone.
+            _ => self.read_each(g, n, |i| !self.is_null(i), |_| None, put, refused),
+        }
+    }
+
+    /// The loop of [`Cells::read_column`], generic so that each column's
+    /// checks are inlined into it.
+    fn read_each(
+        &self,
+        g: &Guideline,
+        n: usize,
+        valid: impl Fn(usize) -> bool,
+        fast: impl Fn(usize) -> Option<Value>,
+        put: &mut impl FnMut(usize, Option<Value>),
+        refused: &mut impl FnMut(usize, CaseError),
+    ) {
+        for i in 0..n {
+            if !valid(i) {
+                put(i, None);
+                continue;
+            }
+            match fast(i) {
+                Some(v) => put(i, Some(v)),
+                None => match self.value(g, i) {
+                    Ok(v) => put(i, v),
+                    Err(e) => refused(i, e),
+                },
+            }
+        }
+    }
+
     /// Row `i`'s value of the fact: `None` when null (unknown).
     pub fn value(&self, g: &Guideline, i: usize) -> Result<Option<Value>, CaseError> {
         if self.is_null(i) {
@@ -326,6 +410,54 @@ fn in_bounds(kind: &FactKind, x: f64) -> bool {
         FactKind::Integer { min, max } => within(min, max) && x.fract() == 0.0 && x.abs() <= MAX_EXACT_INTEGER,
         FactKind::Number { min, max, .. } => within(min, max),
         _ => false,
+    }
+}
+
+/// Row `i` is not null (no validity: every row is valid).
+fn valid(nulls: Option<&NullBuffer>) -> impl Fn(usize) -> bool + '_ {
+    move |i| nulls.is_none_or(|m| m.is_valid(i))
+}
+
+/// A number fact's bounds, looked up once per column: `hold` is
+/// [`in_bounds`] without the match on the fact's type.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+    min: f64,
+    max: f64,
+    whole: bool,
+    /// Not a number fact: nothing holds (the slow path decides).
+    none: bool,
+}
+
+impl Bounds {
+    fn of(kind: &FactKind) -> Bounds {
+        let (min, max, whole) = match kind {
+            FactKind::Integer { min, max } => (*min, *max, true),
+            FactKind::Number { min, max, .. } => (*min, *max, false),
+            _ => {
+                return Bounds {
+                    min: 0.0,
+                    max: 0.0,
+                    whole: false,
+                    none: true,
+                }
+            }
+        };
+        Bounds {
+            min: min.unwrap_or(f64::NEG_INFINITY),
+            max: max.unwrap_or(f64::INFINITY),
+            whole,
+            none: false,
+        }
+    }
+
+    #[inline]
+    fn hold(self, x: f64) -> bool {
+        !self.none
+            && x.is_finite()
+            && x >= self.min
+            && x <= self.max
+            && (!self.whole || (x.fract() == 0.0 && x.abs() <= MAX_EXACT_INTEGER))
     }
 }
 

@@ -62,10 +62,10 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::datatypes::{Schema, SchemaRef};
 
-use crate::batch::Tally;
+use crate::batch::{ConclusionCounts, Tally};
 use crate::compile::Program;
 use crate::eval::Evaluator;
-use crate::facts::{Case, CaseError, AS_OF_KEY};
+use crate::facts::{Case, CaseError, Value, AS_OF_KEY};
 use crate::model::{FactId, Guideline};
 use cells::Binding;
 use results::Results;
@@ -196,8 +196,12 @@ pub struct CohortEvaluator<'g> {
     kept: Vec<usize>,
     results: Results,
     case: Case,
+    /// The facts of the batch being read, row by row (reused).
+    stage: Vec<Option<Value>>,
     needs: Vec<FactId>,
     tally: Tally,
+    /// The current batch's counts, added to `tally` when it is done.
+    counts: ConclusionCounts,
 }
 
 impl<'g> CohortEvaluator<'g> {
@@ -309,8 +313,10 @@ impl<'g> CohortEvaluator<'g> {
                 kept,
                 results,
                 case: Case::empty(g),
+                stage: Vec::new(),
                 needs: Vec::new(),
                 tally: Tally::new(g.actions.len()),
+                counts: ConclusionCounts::new(g.actions.len()),
             }),
             _ => Err(errors),
         }
@@ -387,18 +393,43 @@ impl<'g> CohortEvaluator<'g> {
             .transpose()
             .map_err(unreadable)?;
         let g = self.g;
+        let n = batch.num_rows();
+        // The facts are read a column at a time into a row-major stage (the
+        // checks of a column's type chosen once, not per cell), then each
+        // row's case is set from its stretch of the stage.
+        let width = self.bindings.len();
+        let stage = &mut self.stage;
+        stage.clear();
+        stage.resize(n * width, None);
+        let mut refused: Vec<(usize, usize, CaseError)> = Vec::new();
+        for (j, cells) in columns.iter().enumerate() {
+            cells.read_column(
+                g,
+                n,
+                |i, v| {
+                    if let Some(slot) = stage.get_mut(i * width + j) {
+                        *slot = v;
+                    }
+                },
+                |i, e| refused.push((i, j, e)),
+            );
+        }
+        // A row's problems in the order of its columns, as a row read alone gives them.
+        refused.sort_by_key(|&(i, j, _)| (i, j));
+        let mut refused = refused.into_iter().peekable();
         let mut errors = Vec::new();
-        let mut valid: Vec<u32> = Vec::with_capacity(batch.num_rows());
+        let mut valid: Vec<u32> = Vec::with_capacity(n);
         self.results.clear();
-        for i in 0..batch.num_rows() {
+        for i in 0..n {
             let row = first_row + i as u64;
             let mut problems = Vec::new();
+            while let Some((_, _, e)) = refused.next_if(|(r, _, _)| *r == i) {
+                problems.push(e);
+            }
             self.case.reset(g);
-            for (b, cells) in self.bindings.iter().zip(&columns) {
-                match cells.value(g, i) {
-                    Ok(v) => self.case.set(b.fact, v),
-                    Err(e) => problems.push(e),
-                }
+            let values = self.stage.get(i * width..(i + 1) * width).unwrap_or_default();
+            for (b, v) in self.bindings.iter().zip(values) {
+                self.case.set(b.fact, *v);
             }
             let day = match &as_of {
                 Some(cells) => match cells.day_as_of(g, i) {
@@ -430,10 +461,11 @@ impl<'g> CohortEvaluator<'g> {
                 continue;
             }
             valid.push(i as u32);
-            self.tally.add(&self.evaluator.run(&self.case));
+            self.evaluator.run(&self.case);
             self.results
-                .push(g, row, &mut self.evaluator, &self.case, &mut self.needs);
+                .push(row, &mut self.evaluator, &self.case, &mut self.needs, &mut self.counts);
         }
+        self.tally.add_counts(&mut self.counts);
         let take = UInt32Array::from(valid);
         let mut kept: Vec<ArrayRef> = Vec::with_capacity(self.kept.len());
         for &c in &self.kept {

@@ -1,27 +1,208 @@
 //! The result rows: one per valid case, built column by column from the
 //! evaluator's buffers (the brief record's content, plus each decided
 //! action's dose), with the guideline's identity in the schema's metadata.
+//!
+//! A row costs little while the batch is read: each action's conclusion is
+//! kept as a byte (its place in [`ConclusionCounts`]' table, which counts it
+//! too), the `needs` lists as fact ids for the rows that have one, the doses
+//! as numbers and unit codes. The Arrow columns are built when the batch is
+//! finished, each in one pass over those codes, the texts copied from a
+//! table of names: no string builder per cell, no branch per action.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, ListBuilder, RecordBatch, StringBuilder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Array, ListArray, RecordBatch, StringArray, UInt64Builder,
 };
+use arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use arrow::error::ArrowError;
 
 use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION};
-use crate::eval::{Conclusion, DoseResult, Evaluator, Truth};
+use crate::batch::ConclusionCounts;
+use crate::eval::{DoseResult, Evaluator, Truth};
 use crate::facts::Case;
-use crate::model::{ActionId, FactId, Guideline};
+use crate::model::{ActionId, FactId, Guideline, Verdict};
 
-/// The columns of one action.
+/// One action's columns: its verdicts are read from the batch's table of
+/// places when the batch is finished; its lists of needed facts are kept
+/// for the rows that have one.
 #[derive(Debug)]
 struct ActionColumns {
-    verdict: StringBuilder,
-    /// `(low, high, unit)` when a rule on the action states a dose.
-    dose: Option<(Float64Builder, Float64Builder, StringBuilder)>,
-    needs: ListBuilder<StringBuilder>,
+    /// The action's place among the dosed actions, when a rule on it states a dose.
+    dose: Option<usize>,
+    /// The facts that would decide it, for the rows where it is undecided or withheld.
+    needs: SparseLists,
+}
+
+/// Lists of fact ids for some rows of a batch (the others null).
+#[derive(Debug)]
+struct SparseLists {
+    /// The rows (in the batch) that have a list, ascending.
+    rows: Vec<usize>,
+    /// Where each of those rows' ids end in `ids` (after a leading 0).
+    ends: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl SparseLists {
+    fn new() -> SparseLists {
+        SparseLists {
+            rows: Vec::new(),
+            ends: vec![0],
+            ids: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.ends.clear();
+        self.ends.push(0);
+        self.ids.clear();
+    }
+
+    fn push(&mut self, row: usize, ids: impl IntoIterator<Item = u32>) {
+        self.rows.push(row);
+        self.ids.extend(ids);
+        self.ends.push(self.ids.len());
+    }
+
+    /// The list column of `n` rows, each id read as its name in `names`.
+    fn finish(&mut self, n: usize, names: &[&str]) -> Result<ListArray, ArrowError> {
+        // The rows ascend, so the ids are already the column's values in order.
+        let ids = &self.ids;
+        let values = text_column(ids.len(), |k| ids.get(k).map(|&id| id as usize), names)?;
+        let mut ends = Vec::with_capacity(n + 1);
+        ends.push(0);
+        let mut present = vec![false; n];
+        let mut end = 0;
+        let mut next = self.rows.iter().zip(self.ends.iter().skip(1)).peekable();
+        for (i, there) in present.iter_mut().enumerate() {
+            if let Some((_, &e)) = next.next_if(|(&row, _)| row == i) {
+                end = e;
+                *there = true;
+            }
+            ends.push(end);
+        }
+        let nulls = nulls(&present);
+        self.clear();
+        ListArray::try_new(item_field(), offsets(&ends)?, Arc::new(values), nulls)
+    }
+}
+
+/// The dose columns of one action that states a dose.
+#[derive(Debug, Default)]
+struct DoseColumns {
+    low: Vec<f64>,
+    high: Vec<f64>,
+    /// Per row: whether `low` and `high` hold an amount.
+    amount: Vec<bool>,
+    /// Per row: 0 when no dose was chosen, else 1 + the unit's place in `Results::unit_texts`.
+    unit: Vec<u32>,
+}
+
+/// A column of lists of names (actions, invariants) as ids into a table of
+/// names, until the batch is finished.
+#[derive(Debug)]
+struct Lists {
+    /// Where each row's ids end in `ids` (after a leading 0).
+    ends: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl Lists {
+    fn new() -> Lists {
+        Lists {
+            ends: vec![0],
+            ids: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.ends.clear();
+        self.ends.push(0);
+        self.ids.clear();
+    }
+
+    fn push(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
+        self.ends.push(self.ids.len());
+    }
+
+    /// The list column (no list is null), each id read as its name in `names`.
+    fn finish(&mut self, names: &[&str]) -> Result<ListArray, ArrowError> {
+        let ids = &self.ids;
+        let values = text_column(ids.len(), |k| ids.get(k).map(|&id| id as usize), names)?;
+        let offsets = offsets(&self.ends)?;
+        self.clear();
+        ListArray::try_new(item_field(), offsets, Arc::new(values), None)
+    }
+}
+
+/// Offsets of Arrow's 32-bit kind, refused (not wrapped) past 2^31.
+fn offsets(ends: &[usize]) -> Result<OffsetBuffer<i32>, ArrowError> {
+    // Ends ascend: when the last fits, all do, and the conversion is one
+    // loop the compiler vectorises.
+    let last = ends.last().copied().unwrap_or(0);
+    if i32::try_from(last).is_err() {
+        return Err(ArrowError::OffsetOverflowError(last));
+    }
+    let ends: Vec<i32> = ends.iter().map(|&e| e as i32).collect();
+    Ok(OffsetBuffer::new(ScalarBuffer::from(ends)))
+}
+
+/// The validity of `present`, or none when every row is there (as a
+/// builder leaves it).
+fn nulls(present: &[bool]) -> Option<NullBuffer> {
+    validity(present.len(), |i| present[i])
+}
+
+/// The validity of `n` rows, 64 at a time, or none when every row is there.
+fn validity(n: usize, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
+    let bits = BooleanBuffer::collect_bool(n, valid);
+    (bits.count_set_bits() < n).then(|| NullBuffer::new(bits))
+}
+
+/// A text column of `n` rows: row `i` the text `texts[k]` when
+/// `code(i)` is `Some(k)`, null otherwise.
+fn text_column(n: usize, code: impl Fn(usize) -> Option<usize>, texts: &[&str]) -> Result<StringArray, ArrowError> {
+    let text = |i: usize| code(i).and_then(|k| texts.get(k));
+    let mut ends = Vec::with_capacity(n + 1);
+    ends.push(0);
+    // Names are short: each is copied as a fixed block of PAD bytes (one
+    // move, not a call to memcpy, and no branch on null: a null copies an
+    // empty block) and the tail cut off again.
+    const PAD: usize = 32;
+    let mut bytes: Vec<u8> = Vec::new();
+    let blocks: Option<Vec<([u8; PAD], usize)>> = std::iter::once(Some(([0u8; PAD], 0)))
+        .chain(texts.iter().map(|t| {
+            let mut block = [0u8; PAD];
+            block.get_mut(..t.len())?.copy_from_slice(t.as_bytes());
+            Some((block, t.len()))
+        }))
+        .collect();
+    match blocks {
+        Some(blocks) => {
+            let empty = ([0u8; PAD], 0);
+            for i in 0..n {
+                let (block, len) = code(i).and_then(|k| blocks.get(k + 1)).unwrap_or(&empty);
+                let end = bytes.len() + len;
+                bytes.extend_from_slice(block);
+                bytes.truncate(end);
+                ends.push(end);
+            }
+        }
+        None => {
+            for i in 0..n {
+                if let Some(t) = text(i) {
+                    bytes.extend_from_slice(t.as_bytes());
+                }
+                ends.push(bytes.len());
+            }
+        }
+    }
+    StringArray::try_new(offsets(&ends)?, bytes.into(), validity(n, |i| text(i).is_some()))
 }
 
 /// Builders of the result columns, refilled batch after batch.
@@ -32,23 +213,52 @@ pub(super) struct Results {
     applicable: BooleanBuilder,
     as_of: Option<Date32Builder>,
     actions: Vec<ActionColumns>,
-    conflicts: ListBuilder<StringBuilder>,
-    violations: ListBuilder<StringBuilder>,
-    /// Per action, the decided dose of the current row (reused).
-    doses: Vec<Option<DoseResult>>,
-    /// Per action, the current row's conclusion (reused).
-    conclusions: Vec<Conclusion>,
-    /// Per rule, the unit of each dose branch's result, written once here
-    /// rather than formatted again for every row.
-    dose_units: Vec<Vec<String>>,
+    /// The actions that state a dose, and their columns, in action order.
+    dosed: Vec<ActionId>,
+    doses: Vec<DoseColumns>,
+    conflicts: Lists,
+    violations: Lists,
+    /// The decided doses of the current row, one per dosed action (reused).
+    row_doses: Vec<Option<DoseResult>>,
+    /// Per row of the batch, each action's conclusion as its
+    /// [`ConclusionCounts::place`], row after row.
+    places: Vec<u8>,
+    /// Rows pushed since the batch began.
+    rows: usize,
+    /// Per rule, the place in `unit_texts` of each dose branch's unit,
+    /// written once here rather than formatted again for every row.
+    dose_units: Vec<Vec<u32>>,
+    unit_texts: Vec<String>,
+    /// Names by id: facts, actions, invariants.
+    fact_names: Vec<String>,
+    action_names: Vec<String>,
+    invariant_names: Vec<String>,
+}
+
+/// Places of conclusions in [`ConclusionCounts`]' table.
+const PLACE_SILENT: u8 = 0;
+const PLACE_CONFLICT: u8 = 5;
+/// Undecided, and after it withheld: the conclusions with facts to name.
+const PLACE_UNDECIDED: u8 = 6;
+
+fn is_decided(place: u8) -> bool {
+    (1..=4).contains(&place)
+}
+
+fn item_field() -> FieldRef {
+    Arc::new(Field::new("item", DataType::Utf8, true))
 }
 
 fn text_list() -> DataType {
-    DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+    DataType::List(item_field())
 }
 
 fn has_dose(g: &Guideline, a: ActionId) -> bool {
     g.action(a).rules.iter().any(|r| g.rule(*r).dose.is_some())
+}
+
+fn names(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
 }
 
 impl Results {
@@ -61,11 +271,16 @@ impl Results {
             fields.push(Arc::new(Field::new("as_of", DataType::Date32, true)));
         }
         let mut actions = Vec::new();
+        let mut dosed = Vec::new();
         for (i, action) in g.actions.iter().enumerate() {
             let name = &action.name;
             fields.push(Arc::new(Field::new(name, DataType::Utf8, true)));
-            let dose = has_dose(g, ActionId(i as u32));
-            if dose {
+            let id = ActionId(i as u32);
+            let dose = has_dose(g, id).then(|| {
+                dosed.push(id);
+                dosed.len() - 1
+            });
+            if dose.is_some() {
                 fields.push(Arc::new(Field::new(
                     format!("{name}_dose_low"),
                     DataType::Float64,
@@ -80,9 +295,8 @@ impl Results {
             }
             fields.push(Arc::new(Field::new(format!("{name}_needs"), text_list(), true)));
             actions.push(ActionColumns {
-                verdict: StringBuilder::new(),
-                dose: dose.then(|| (Float64Builder::new(), Float64Builder::new(), StringBuilder::new())),
-                needs: ListBuilder::new(StringBuilder::new()),
+                dose,
+                needs: SparseLists::new(),
             });
         }
         fields.push(Arc::new(Field::new("conflicts", text_list(), false)));
@@ -110,26 +324,46 @@ impl Results {
             (META_GUIDELINE_VERSION.to_string(), g.meta.version.to_string()),
             (META_GUIDELINE_HASH.to_string(), g.hash.clone()),
         ]);
+        let mut unit_texts: Vec<String> = Vec::new();
+        let dose_units = g
+            .rules
+            .iter()
+            .map(|r| {
+                r.dose
+                    .iter()
+                    .flat_map(|d| d.branches.iter())
+                    .map(|b| {
+                        let unit = b.amount.result_unit.to_string();
+                        let place = match unit_texts.iter().position(|u| *u == unit) {
+                            Some(p) => p,
+                            None => {
+                                unit_texts.push(unit);
+                                unit_texts.len() - 1
+                            }
+                        };
+                        place as u32
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Results {
             schema: Arc::new(Schema::new_with_metadata(fields, metadata)),
             row: UInt64Builder::new(),
             applicable: BooleanBuilder::new(),
             as_of: g.reads_dates().then(Date32Builder::new),
             actions,
-            conflicts: ListBuilder::new(StringBuilder::new()),
-            violations: ListBuilder::new(StringBuilder::new()),
-            doses: Vec::new(),
-            conclusions: Vec::new(),
-            dose_units: g
-                .rules
-                .iter()
-                .map(|r| {
-                    r.dose
-                        .iter()
-                        .flat_map(|d| d.branches.iter().map(|b| b.amount.result_unit.to_string()))
-                        .collect()
-                })
-                .collect(),
+            doses: dosed.iter().map(|_| DoseColumns::default()).collect(),
+            dosed,
+            conflicts: Lists::new(),
+            violations: Lists::new(),
+            row_doses: Vec::new(),
+            places: Vec::new(),
+            rows: 0,
+            dose_units,
+            unit_texts,
+            fact_names: g.facts.iter().map(|f| f.name.clone()).collect(),
+            action_names: g.actions.iter().map(|a| a.name.clone()).collect(),
+            invariant_names: g.invariants.iter().map(|i| i.id.clone()).collect(),
         })
     }
 
@@ -145,21 +379,30 @@ impl Results {
         if let Some(b) = &mut self.as_of {
             b.finish();
         }
+        self.places.clear();
+        self.rows = 0;
         for a in &mut self.actions {
-            a.verdict.finish();
-            if let Some((low, high, unit)) = &mut a.dose {
-                low.finish();
-                high.finish();
-                unit.finish();
-            }
-            a.needs.finish();
+            a.needs.clear();
         }
-        self.conflicts.finish();
-        self.violations.finish();
+        for d in &mut self.doses {
+            d.low.clear();
+            d.high.clear();
+            d.amount.clear();
+            d.unit.clear();
+        }
+        self.conflicts.clear();
+        self.violations.clear();
     }
 
-    /// Appends the row of the case last run by `evaluator`.
-    pub fn push(&mut self, g: &Guideline, row: u64, evaluator: &mut Evaluator, case: &Case, needs: &mut Vec<FactId>) {
+    /// Appends the row of the case last run by `evaluator`, and counts it.
+    pub fn push(
+        &mut self,
+        row: u64,
+        evaluator: &mut Evaluator,
+        case: &Case,
+        needs: &mut Vec<FactId>,
+        counts: &mut ConclusionCounts,
+    ) {
         let brief = evaluator.brief();
         self.row.append_value(row);
         let scope = brief.scope();
@@ -172,78 +415,96 @@ impl Results {
             // Day numbers of accepted dates fit an i32 many times over.
             b.append_option(case.as_of().map(|d| d as i32));
         }
-        let conclusions = &mut self.conclusions;
-        conclusions.clear();
+        // Each action's conclusion as its place in the counts' table: the
+        // verdict columns are read from these places when the batch is
+        // finished, so a row costs a byte per action here.
+        let width = self.actions.len();
+        let start = self.places.len();
         if scope == Truth::False {
-            conclusions.resize(self.actions.len(), Conclusion::Silent);
+            self.places.resize(start + width, PLACE_SILENT);
         } else {
-            conclusions.extend(brief.outcomes().map(|(_, c)| c));
+            self.places
+                .extend(brief.outcomes().map(|(_, c)| ConclusionCounts::place(c) as u8));
         }
-        for (a, c) in conclusions.iter().enumerate() {
-            if c == &Conclusion::Conflict {
-                self.conflicts.values().append_value(&g.actions[a].name);
-            }
-        }
-        self.conflicts.append(true);
-        for v in brief.violations() {
-            self.violations.values().append_value(&g.invariants[v.invariant].id);
-        }
-        self.violations.append(true);
+        let places = self.places.get(start..).unwrap_or_default();
+        let batch_row = self.rows;
+        self.rows += 1;
+        counts.add(scope, places, brief.violations().len());
+        self.conflicts.push(
+            places
+                .iter()
+                .enumerate()
+                .filter(|(_, &p)| p == PLACE_CONFLICT)
+                .map(|(a, _)| a as u32),
+        );
+        self.violations
+            .push(brief.violations().iter().map(|v| v.invariant as u32));
         // The doses are worked out only when a decided action states one.
-        let dosed = conclusions
+        let dosed = self
+            .dosed
             .iter()
-            .zip(&self.actions)
-            .any(|(c, cols)| matches!(c, Conclusion::Decided(_)) && cols.dose.is_some());
+            .any(|a| places.get(a.index()).is_some_and(|&p| is_decided(p)));
         if dosed {
-            evaluator.decided_doses(case, &mut self.doses);
+            evaluator.decided_doses(case, &self.dosed, &mut self.row_doses);
         } else {
-            self.doses.clear();
+            self.row_doses.clear();
         }
-        let doses = &self.doses;
-        for (a, (c, cols)) in conclusions.iter().zip(&mut self.actions).enumerate() {
-            match c {
-                Conclusion::Decided(v) => cols.verdict.append_value(v.as_str()),
-                _ => cols.verdict.append_null(),
-            }
-            if let Some((low, high, unit)) = &mut cols.dose {
-                let dose = doses.get(a).and_then(Option::as_ref);
-                let amount = dose.and_then(|d| d.amount);
-                low.append_option(amount.map(|(l, _)| l));
-                high.append_option(amount.map(|(_, h)| h));
-                let chosen = dose.and_then(|d| self.dose_units.get(d.rule.index())?.get(d.branch?));
-                unit.append_option(chosen);
-            }
-            if matches!(c, Conclusion::Undecided | Conclusion::Withheld(_)) {
+        for (k, columns) in self.doses.iter_mut().enumerate() {
+            let dose = self.row_doses.get(k).and_then(Option::as_ref);
+            let (low, high) = dose.and_then(|d| d.amount).unwrap_or((0.0, 0.0));
+            columns.low.push(low);
+            columns.high.push(high);
+            columns.amount.push(dose.is_some_and(|d| d.amount.is_some()));
+            let unit = dose.and_then(|d| self.dose_units.get(d.rule.index())?.get(d.branch?));
+            columns.unit.push(unit.map_or(0, |u| u + 1));
+        }
+        for (a, (&place, columns)) in places.iter().zip(&mut self.actions).enumerate() {
+            if place >= PLACE_UNDECIDED {
                 evaluator.needs_into(case, ActionId(a as u32), needs);
-                for f in needs.iter() {
-                    cols.needs.values().append_value(&g.fact(*f).name);
-                }
-                cols.needs.append(true);
-            } else {
-                cols.needs.append_null();
+                columns.needs.push(batch_row, needs.iter().map(|f| f.0));
             }
         }
     }
 
     /// The batch of the rows pushed since the last one, after the kept columns.
-    pub fn finish(&mut self, kept: Vec<ArrayRef>) -> Result<RecordBatch, arrow::error::ArrowError> {
+    pub fn finish(&mut self, kept: Vec<ArrayRef>) -> Result<RecordBatch, ArrowError> {
+        let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+        let units = names(&self.unit_texts);
+        let facts = names(&self.fact_names);
         let mut columns = kept;
         columns.push(Arc::new(self.row.finish()));
         columns.push(Arc::new(self.applicable.finish()));
         if let Some(b) = &mut self.as_of {
             columns.push(Arc::new(b.finish()));
         }
-        for a in &mut self.actions {
-            columns.push(Arc::new(a.verdict.finish()));
-            if let Some((low, high, unit)) = &mut a.dose {
-                columns.push(Arc::new(low.finish()));
-                columns.push(Arc::new(high.finish()));
-                columns.push(Arc::new(unit.finish()));
+        let (n, width) = (self.rows, self.actions.len());
+        let places = &self.places;
+        for (a, action) in self.actions.iter_mut().enumerate() {
+            // The verdict's code is its place: 1 to 4 are the verdicts.
+            let verdict = |i: usize| {
+                let place = places.get(i * width + a).copied().unwrap_or(PLACE_SILENT);
+                is_decided(place).then(|| usize::from(place) - 1)
+            };
+            columns.push(Arc::new(text_column(n, verdict, &verdicts)?));
+            if let Some(d) = action.dose.and_then(|k| self.doses.get_mut(k)) {
+                let amounts = nulls(&d.amount);
+                columns.push(Arc::new(Float64Array::new(
+                    std::mem::take(&mut d.low).into(),
+                    amounts.clone(),
+                )));
+                columns.push(Arc::new(Float64Array::new(std::mem::take(&mut d.high).into(), amounts)));
+                let codes = &d.unit;
+                let unit = text_column(n, |i| codes.get(i).and_then(|&u| (u as usize).checked_sub(1)), &units)?;
+                columns.push(Arc::new(unit));
+                d.amount.clear();
+                d.unit.clear();
             }
-            columns.push(Arc::new(a.needs.finish()));
+            columns.push(Arc::new(action.needs.finish(n, &facts)?));
         }
-        columns.push(Arc::new(self.conflicts.finish()));
-        columns.push(Arc::new(self.violations.finish()));
+        self.places.clear();
+        self.rows = 0;
+        columns.push(Arc::new(self.conflicts.finish(&names(&self.action_names))?));
+        columns.push(Arc::new(self.violations.finish(&names(&self.invariant_names))?));
         RecordBatch::try_new(self.schema(), columns)
     }
 }

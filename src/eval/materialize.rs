@@ -294,25 +294,23 @@ pub(super) fn absent(case: &Case, facts: &[FactId]) -> Vec<FactId> {
 }
 
 impl Evaluator<'_> {
-    /// Each action's dose on the case last [`run`](Evaluator::run) (`case`
-    /// must be that case), in action order: for a decided action, the dose
-    /// of the first carrying rule that states one (what
-    /// [`Decision::doses`] lists first); `None` otherwise. Computes only what
-    /// doses need, without building the full [`Evaluation`] (a columnar
-    /// cohort asks this of every case).
-    pub fn decided_doses(&mut self, case: &Case, out: &mut Vec<Option<super::DoseResult>>) {
+    /// The doses of `actions` on the case last [`run`](Evaluator::run)
+    /// (`case` must be that case), one per action in the order given: for a
+    /// decided action, the dose of the first carrying rule that states one
+    /// (what [`Decision::doses`] lists first); `None` otherwise. Computes only
+    /// what doses need, without building the full [`Evaluation`] (a columnar
+    /// cohort asks this of every case, for the actions that state a dose).
+    pub fn decided_doses(&mut self, case: &Case, actions: &[ActionId], out: &mut Vec<Option<super::DoseResult>>) {
         out.clear();
         let p = self.program;
         if self.scope != Truth::True {
-            out.resize(p.actions.len(), None);
+            out.resize(actions.len(), None);
             return;
         }
         self.compute(case, p.run_end..p.nodes.len());
-        for a in 0..p.actions.len() {
-            // Most actions state no dose: their carrying rules need not be found.
-            let dosed = p.actions[a].rules.iter().any(|r| p.rules[r.index()].dose.is_some());
-            let dose = match self.states[a] {
-                State::Decided(_) if dosed => self.carrying(a).into_iter().find_map(|r| {
+        for a in actions.iter().map(|a| a.index()) {
+            let dose = match self.states.get(a) {
+                Some(State::Decided(_)) => self.carrying(a).into_iter().find_map(|r| {
                     let code = p.rules[r.index()].dose.as_ref()?;
                     Some(self.dose(case, r, code))
                 }),

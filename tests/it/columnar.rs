@@ -13,6 +13,7 @@ use arrow::array::{
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use assert_cmd::Command;
+use guidelang::batch::Tally;
 use guidelang::columnar::files::{CohortReader, ColumnarFormat, ResultWriter};
 use guidelang::columnar::{CohortEvaluator, ColumnMap};
 use guidelang::compile::Program;
@@ -275,8 +276,14 @@ fn same_as_json(g: &Guideline, cases: &[Value], first_row: u64) {
         .unwrap()
         .as_primitive::<arrow::datatypes::UInt64Type>();
     let (mut r, mut e) = (0usize, 0usize);
+    // The cohort's counts, as the NDJSON pipeline counts each record.
+    let mut tally = Tally::new(g.actions.len());
     for (i, case) in cases.iter().enumerate() {
         let number = first_row + i as u64;
+        match parse_case(g, &case.to_string()).and_then(|mut c| c.default_as_of(g, as_of_day()).map(|()| c)) {
+            Ok(c) => tally.add(&Evaluator::new(&program).run(&c)),
+            Err(_) => tally.add_error(number),
+        }
         match expected(g, &program, case, as_of_day()) {
             Ok(want) => {
                 assert_eq!(rows.value(r), number, "row number of {case}");
@@ -297,6 +304,7 @@ fn same_as_json(g: &Guideline, cases: &[Value], first_row: u64) {
         }
     }
     assert_eq!((r, e), (out.results.num_rows(), out.errors.len()));
+    assert_eq!(cohort.tally(), &tally, "the cohort's counts");
 }
 
 proptest! {
