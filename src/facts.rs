@@ -668,11 +668,14 @@ fn as_of_value(value: &serde_json::Value) -> Result<f64, CaseError> {
 /// has not happened yet, so each is invalid input.
 fn future_dates(g: &Guideline, case: &Case, day: f64) -> Vec<CaseError> {
     let mut errors = Vec::new();
-    // The case's own numbers first (read in a row), the fact's type only for
-    // a number past the day: a batch checks this for every record.
+    // The fact's type first: the same for every record of a batch, so the
+    // branch is predicted, and only a date fact's value is looked at.
     for (v, fact) in case.values.iter().zip(&g.facts) {
+        if !matches!(fact.kind, FactKind::Date) {
+            continue;
+        }
         let Some(Value::Num(d)) = *v else { continue };
-        if d > day && matches!(fact.kind, FactKind::Date) {
+        if d > day {
             let key = fact.name.as_str();
             errors.push(CaseError::new(
                 Some(key),

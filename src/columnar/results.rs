@@ -15,7 +15,7 @@ use std::sync::Arc;
 use arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Array, ListArray, RecordBatch, StringArray, UInt64Builder,
 };
-use arrow::buffer::{BooleanBuffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
 use arrow::error::ArrowError;
 
@@ -167,40 +167,69 @@ fn validity(n: usize, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
 /// A text column of `n` rows: row `i` the text `texts[k]` when
 /// `code(i)` is `Some(k)`, null otherwise.
 fn text_column(n: usize, code: impl Fn(usize) -> Option<usize>, texts: &[&str]) -> Result<StringArray, ArrowError> {
+    // Names are short: each is copied as a fixed block of PAD bytes (one
+    // move, not a call to memcpy, and no branch on null: a null copies an
+    // empty block) and the tail cut off again; the offsets are written as
+    // Arrow's i32 straight away when no batch of these names can pass 2^31
+    // bytes, and the validity a word of 64 rows at a time, in the same pass.
+    const PAD: usize = 32;
+    let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
+    let fits = n.checked_mul(longest).is_some_and(|most| i32::try_from(most).is_ok());
+    if longest > PAD || !fits {
+        return long_text_column(n, code, texts);
+    }
+    let mut blocks: Vec<([u8; PAD], i32)> = Vec::with_capacity(texts.len());
+    for t in texts {
+        let mut block = [0u8; PAD];
+        if let Some(head) = block.get_mut(..t.len()) {
+            head.copy_from_slice(t.as_bytes());
+        }
+        blocks.push((block, t.len() as i32));
+    }
+    let empty = ([0u8; PAD], 0);
+    let mut ends: Vec<i32> = Vec::with_capacity(n + 1);
+    ends.push(0);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut words: Vec<u64> = Vec::with_capacity(n.div_ceil(64));
+    let (mut word, mut present) = (0u64, 0usize);
+    let mut end = 0i32;
+    for i in 0..n {
+        let text = code(i).and_then(|k| blocks.get(k));
+        let (block, len) = text.unwrap_or(&empty);
+        end += len;
+        bytes.extend_from_slice(block);
+        bytes.truncate(end as usize);
+        ends.push(end);
+        word |= u64::from(text.is_some()) << (i % 64);
+        present += usize::from(text.is_some());
+        if i % 64 == 63 {
+            words.push(word);
+            word = 0;
+        }
+    }
+    if !n.is_multiple_of(64) {
+        words.push(word);
+    }
+    let nulls = (present < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
+    StringArray::try_new(OffsetBuffer::new(ScalarBuffer::from(ends)), bytes.into(), nulls)
+}
+
+/// [`text_column`] for names too long for its blocks, or batches too large
+/// for its offsets (refused past 2^31 bytes, as Arrow's 32-bit offsets must be).
+fn long_text_column(
+    n: usize,
+    code: impl Fn(usize) -> Option<usize>,
+    texts: &[&str],
+) -> Result<StringArray, ArrowError> {
     let text = |i: usize| code(i).and_then(|k| texts.get(k));
     let mut ends = Vec::with_capacity(n + 1);
     ends.push(0);
-    // Names are short: each is copied as a fixed block of PAD bytes (one
-    // move, not a call to memcpy, and no branch on null: a null copies an
-    // empty block) and the tail cut off again.
-    const PAD: usize = 32;
     let mut bytes: Vec<u8> = Vec::new();
-    let blocks: Option<Vec<([u8; PAD], usize)>> = std::iter::once(Some(([0u8; PAD], 0)))
-        .chain(texts.iter().map(|t| {
-            let mut block = [0u8; PAD];
-            block.get_mut(..t.len())?.copy_from_slice(t.as_bytes());
-            Some((block, t.len()))
-        }))
-        .collect();
-    match blocks {
-        Some(blocks) => {
-            let empty = ([0u8; PAD], 0);
-            for i in 0..n {
-                let (block, len) = code(i).and_then(|k| blocks.get(k + 1)).unwrap_or(&empty);
-                let end = bytes.len() + len;
-                bytes.extend_from_slice(block);
-                bytes.truncate(end);
-                ends.push(end);
-            }
+    for i in 0..n {
+        if let Some(t) = text(i) {
+            bytes.extend_from_slice(t.as_bytes());
         }
-        None => {
-            for i in 0..n {
-                if let Some(t) = text(i) {
-                    bytes.extend_from_slice(t.as_bytes());
-                }
-                ends.push(bytes.len());
-            }
-        }
+        ends.push(bytes.len());
     }
     StringArray::try_new(offsets(&ends)?, bytes.into(), validity(n, |i| text(i).is_some()))
 }
@@ -430,13 +459,19 @@ impl Results {
         let batch_row = self.rows;
         self.rows += 1;
         counts.add(scope, places, brief.violations().len());
-        self.conflicts.push(
-            places
-                .iter()
-                .enumerate()
-                .filter(|(_, &p)| p == PLACE_CONFLICT)
-                .map(|(a, _)| a as u32),
-        );
+        // Conflicts are rare: looked for (one scan the compiler vectorises)
+        // before they are listed.
+        if places.contains(&PLACE_CONFLICT) {
+            self.conflicts.push(
+                places
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &p)| p == PLACE_CONFLICT)
+                    .map(|(a, _)| a as u32),
+            );
+        } else {
+            self.conflicts.push([]);
+        }
         self.violations
             .push(brief.violations().iter().map(|v| v.invariant as u32));
         // The doses are worked out only when a decided action states one.
@@ -506,5 +541,77 @@ impl Results {
         columns.push(Arc::new(self.conflicts.finish(&names(&self.action_names))?));
         columns.push(Arc::new(self.violations.finish(&names(&self.invariant_names))?));
         RecordBatch::try_new(self.schema(), columns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, ListBuilder, StringBuilder};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Short names, and names past the block size (the other path).
+    const NAMES: [&str; 5] = [
+        "recommend",
+        "",
+        "contraindicated",
+        "a_fact_name_of_more_than_thirty_two_bytes",
+        "é",
+    ];
+
+    fn texts(long: bool) -> Vec<&'static str> {
+        NAMES.iter().copied().filter(|t| long || t.len() <= 32).collect()
+    }
+
+    proptest! {
+        /// A text column built from codes is the one arrow's own builder
+        /// makes from the same texts: offsets, bytes and nulls, across
+        /// whole and partial words of 64 rows, on both paths.
+        #[test]
+        fn text_columns_are_the_builders(codes in proptest::collection::vec(proptest::option::of(0usize..6), 0..300), long: bool) {
+            let texts = texts(long);
+            let column = text_column(codes.len(), |i| codes[i], &texts).unwrap();
+            let mut want = StringBuilder::new();
+            for code in &codes {
+                want.append_option(code.and_then(|k| texts.get(k)));
+            }
+            prop_assert_eq!(column, want.finish());
+        }
+
+        /// The `needs` lists of some rows are the lists a list builder makes
+        /// with a null for every other row.
+        #[test]
+        fn sparse_lists_are_the_builders(rows in proptest::collection::vec(proptest::option::of(proptest::collection::vec(0u32..5, 0..4)), 0..200)) {
+            let names = NAMES;
+            let mut sparse = SparseLists::new();
+            let mut want = ListBuilder::new(StringBuilder::new());
+            for (i, row) in rows.iter().enumerate() {
+                match row {
+                    Some(ids) => {
+                        sparse.push(i, ids.iter().copied());
+                        for &id in ids {
+                            want.values().append_value(names[id as usize]);
+                        }
+                        want.append(true);
+                    }
+                    None => want.append_null(),
+                }
+            }
+            let got = sparse.finish(rows.len(), &names).unwrap();
+            prop_assert_eq!(got, want.finish());
+            // Finished means empty: the next batch starts afresh.
+            prop_assert_eq!(sparse.finish(0, &names).unwrap().len(), 0);
+        }
+    }
+
+    /// Offsets past 2^31 are refused, not wrapped.
+    #[test]
+    fn offsets_past_two_to_the_31_are_refused() {
+        assert!(offsets(&[0, 5, i32::MAX as usize]).is_ok());
+        assert!(matches!(
+            offsets(&[0, i32::MAX as usize + 1]),
+            Err(ArrowError::OffsetOverflowError(_))
+        ));
     }
 }
