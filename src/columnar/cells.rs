@@ -12,6 +12,8 @@ use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch,
     StringArray, UInt64Array,
 };
+use std::ops::Range;
+
 use arrow::buffer::NullBuffer;
 use arrow::datatypes::{DataType, Date32Type, Decimal128Type, Float64Type, Int64Type, UInt64Type};
 use serde_json::Value as J;
@@ -198,7 +200,7 @@ impl Cells<'_> {
         }
     }
 
-    /// Rows `0..n`'s values, a column at a time: `put(i, value)` for each
+    /// The values of `rows`, a column at a time: `put(i, value)` for each
     /// row whose cell is accepted (`None` when null), `refused(i, error)`
     /// for each that is not. The type's checks are chosen once for the
     /// column, not per cell; a cell the fast checks do not accept goes
@@ -207,7 +209,7 @@ impl Cells<'_> {
     pub fn read_column(
         &self,
         g: &Guideline,
-        n: usize,
+        rows: Range<usize>,
         mut put: impl FnMut(usize, Option<Value>),
         mut refused: impl FnMut(usize, CaseError),
     ) {
@@ -220,7 +222,7 @@ impl Cells<'_> {
                     let x = values[i];
                     bounds.hold(x).then_some(Value::Num(x))
                 };
-                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+                self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             Cell::Int(a) => {
                 let values = a.values();
@@ -229,11 +231,11 @@ impl Cells<'_> {
                     let x = v as f64;
                     (v.unsigned_abs() as f64 <= MAX_EXACT_INTEGER && bounds.hold(x)).then_some(Value::Num(x))
                 };
-                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+                self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             Cell::Bool(a) => {
                 let fast = |i: usize| Some(Value::Bool(a.value(i)));
-                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+                self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             Cell::Text(a) if matches!(self.binding.kind, FactKind::Enum { .. }) => {
                 let members: &[String] = match &self.binding.kind {
@@ -250,10 +252,10 @@ impl Cells<'_> {
                         .position(|m| m.len() == s.len() && m.as_bytes().first() == first && m.as_bytes() == s)
                         .map(|k| Value::Enum(k as u8))
                 };
-                self.read_each(g, n, valid(a.nulls()), fast, put, refused);
+                self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             // The other types are rare in a cohort: each cell read alone.
-            _ => self.read_each(g, n, |i| !self.is_null(i), |_| None, put, refused),
+            _ => self.read_each(g, rows, |i| !self.is_null(i), |_| None, put, refused),
         }
     }
 
@@ -262,13 +264,13 @@ impl Cells<'_> {
     fn read_each(
         &self,
         g: &Guideline,
-        n: usize,
+        rows: Range<usize>,
         valid: impl Fn(usize) -> bool,
         fast: impl Fn(usize) -> Option<Value>,
         put: &mut impl FnMut(usize, Option<Value>),
         refused: &mut impl FnMut(usize, CaseError),
     ) {
-        for i in 0..n {
+        for i in rows {
             if !valid(i) {
                 put(i, None);
                 continue;

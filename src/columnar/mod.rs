@@ -70,6 +70,9 @@ use crate::model::{FactId, Guideline};
 use cells::Binding;
 use results::Results;
 
+/// Rows staged at a time: a stretch of a batch read column by column.
+const STAGE_ROWS: usize = files::BATCH_ROWS;
+
 /// Schema metadata key of the guideline's id.
 pub const META_GUIDELINE_ID: &str = "guidelang.guideline.id";
 /// Schema metadata key of the guideline's version.
@@ -396,74 +399,82 @@ impl<'g> CohortEvaluator<'g> {
         let n = batch.num_rows();
         // The facts are read a column at a time into a row-major stage (the
         // checks of a column's type chosen once, not per cell), then each
-        // row's case is set from its stretch of the stage.
+        // row's case is set from its stretch of the stage. A stretch is at
+        // most STAGE_ROWS rows, so that a large batch (a table handed over
+        // whole) does not need a stage as large.
         let width = self.bindings.len();
-        let stage = &mut self.stage;
-        stage.clear();
-        stage.resize(n * width, None);
-        let mut refused: Vec<(usize, usize, CaseError)> = Vec::new();
-        for (j, cells) in columns.iter().enumerate() {
-            cells.read_column(
-                g,
-                n,
-                |i, v| {
-                    if let Some(slot) = stage.get_mut(i * width + j) {
-                        *slot = v;
-                    }
-                },
-                |i, e| refused.push((i, j, e)),
-            );
-        }
-        // A row's problems in the order of its columns, as a row read alone gives them.
-        refused.sort_by_key(|&(i, j, _)| (i, j));
-        let mut refused = refused.into_iter().peekable();
         let mut errors = Vec::new();
         let mut valid: Vec<u32> = Vec::with_capacity(n);
         self.results.clear();
-        for i in 0..n {
-            let row = first_row + i as u64;
-            let mut problems = Vec::new();
-            while let Some((_, _, e)) = refused.next_if(|(r, _, _)| *r == i) {
-                problems.push(e);
+        let mut start = 0;
+        while start < n {
+            let end = n.min(start + STAGE_ROWS);
+            let stage = &mut self.stage;
+            stage.clear();
+            stage.resize((end - start) * width, None);
+            let mut refused: Vec<(usize, usize, CaseError)> = Vec::new();
+            for (j, cells) in columns.iter().enumerate() {
+                cells.read_column(
+                    g,
+                    start..end,
+                    |i, v| {
+                        if let Some(slot) = stage.get_mut((i - start) * width + j) {
+                            *slot = v;
+                        }
+                    },
+                    |i, e| refused.push((i, j, e)),
+                );
             }
-            self.case.reset(g);
-            let values = self.stage.get(i * width..(i + 1) * width).unwrap_or_default();
-            for (b, v) in self.bindings.iter().zip(values) {
-                self.case.set(b.fact, *v);
-            }
-            let day = match &as_of {
-                Some(cells) => match cells.day_as_of(g, i) {
-                    Ok(day) => day,
-                    Err(e) => {
-                        problems.push(e);
-                        None
-                    }
-                },
-                None => None,
-            };
-            // The order of a JSON case's checks: values, then dates after the
-            // case's own evaluation date, then (a valid case only) the default date.
-            if let Some(day) = day {
-                if let Err(e) = self.case.set_as_of(g, day) {
-                    problems.extend(e);
+            // A row's problems in the order of its columns, as a row read alone gives them.
+            refused.sort_by_key(|&(i, j, _)| (i, j));
+            let mut refused = refused.into_iter().peekable();
+            for i in start..end {
+                let row = first_row + i as u64;
+                let mut problems = Vec::new();
+                while let Some((_, _, e)) = refused.next_if(|(r, _, _)| *r == i) {
+                    problems.push(e);
                 }
-            }
-            if problems.is_empty() {
-                if let Some(day) = self.default_as_of {
-                    if let Err(e) = self.case.default_as_of(g, day) {
+                self.case.reset(g);
+                let k = i - start;
+                let values = self.stage.get(k * width..(k + 1) * width).unwrap_or_default();
+                for (b, v) in self.bindings.iter().zip(values) {
+                    self.case.set(b.fact, *v);
+                }
+                let day = match &as_of {
+                    Some(cells) => match cells.day_as_of(g, i) {
+                        Ok(day) => day,
+                        Err(e) => {
+                            problems.push(e);
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                // The order of a JSON case's checks: values, then dates after the
+                // case's own evaluation date, then (a valid case only) the default date.
+                if let Some(day) = day {
+                    if let Err(e) = self.case.set_as_of(g, day) {
                         problems.extend(e);
                     }
                 }
+                if problems.is_empty() {
+                    if let Some(day) = self.default_as_of {
+                        if let Err(e) = self.case.default_as_of(g, day) {
+                            problems.extend(e);
+                        }
+                    }
+                }
+                if !problems.is_empty() {
+                    self.tally.add_error(row);
+                    errors.push(RowError { row, problems });
+                    continue;
+                }
+                valid.push(i as u32);
+                self.evaluator.run(&self.case);
+                self.results
+                    .push(row, &mut self.evaluator, &self.case, &mut self.needs, &mut self.counts);
             }
-            if !problems.is_empty() {
-                self.tally.add_error(row);
-                errors.push(RowError { row, problems });
-                continue;
-            }
-            valid.push(i as u32);
-            self.evaluator.run(&self.case);
-            self.results
-                .push(row, &mut self.evaluator, &self.case, &mut self.needs, &mut self.counts);
+            start = end;
         }
         self.tally.add_counts(&mut self.counts);
         let take = UInt32Array::from(valid);
