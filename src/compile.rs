@@ -283,6 +283,9 @@ pub struct Program {
     /// Nodes `0..run_end` are all that rules and invariants need; the rest
     /// (doses, warnings, notes) only the full result.
     pub(crate) run_end: usize,
+    /// Nodes `run_end..dose_end` are all that doses add (their criteria and
+    /// multipliers); warnings and notes come after.
+    pub(crate) dose_end: usize,
     /// Facts the scope depends on, sorted.
     pub(crate) scope_facts: Vec<FactId>,
     /// Rules by [`RuleId`].
@@ -378,25 +381,13 @@ impl Program {
             )
             .collect();
 
-        let mut rules = Vec::with_capacity(g.rules.len());
-        for (index, rule) in g.rules.iter().enumerate() {
-            let me = RuleId(index as u32);
-            let action = &actions[rule.action.index()];
-            let overridden_by = masks.len() as u32;
-            masks.resize(masks.len() + action.words as usize, 0);
-            // The checker keeps `overrides` within one action, so every rule
-            // that overrides this one has a bit in this action's sets.
-            for (local, &other) in action.rules.iter().enumerate() {
-                if g.rule(other).overrides.contains(&me) {
-                    set_bit(&mut masks[overridden_by as usize..], local);
-                }
-            }
-            rules.push(RuleCode {
-                when: whens[index],
-                verdict: rule.verdict,
-                overridden_by,
-                depends_on: rule.depends_on.clone(),
-                dose: rule.dose.as_ref().map(|d| DoseCode {
+        // Doses are lowered next, before warnings and notes, so that a
+        // cohort's dose columns compute nodes `run_end..dose_end` only.
+        let doses: Vec<Option<DoseCode>> = g
+            .rules
+            .iter()
+            .map(|rule| {
+                rule.dose.as_ref().map(|d| DoseCode {
                     branches: d
                         .branches
                         .iter()
@@ -416,7 +407,31 @@ impl Program {
                         })
                         .collect(),
                     plan: crate::eval::needs::Plan::default(),
-                }),
+                })
+            })
+            .collect();
+        let dose_end = b.nodes.len();
+        let mut doses = doses.into_iter();
+
+        let mut rules = Vec::with_capacity(g.rules.len());
+        for (index, rule) in g.rules.iter().enumerate() {
+            let me = RuleId(index as u32);
+            let action = &actions[rule.action.index()];
+            let overridden_by = masks.len() as u32;
+            masks.resize(masks.len() + action.words as usize, 0);
+            // The checker keeps `overrides` within one action, so every rule
+            // that overrides this one has a bit in this action's sets.
+            for (local, &other) in action.rules.iter().enumerate() {
+                if g.rule(other).overrides.contains(&me) {
+                    set_bit(&mut masks[overridden_by as usize..], local);
+                }
+            }
+            rules.push(RuleCode {
+                when: whens[index],
+                verdict: rule.verdict,
+                overridden_by,
+                depends_on: rule.depends_on.clone(),
+                dose: doses.next().flatten(),
                 warnings: rule
                     .warnings
                     .iter()
@@ -467,6 +482,7 @@ impl Program {
             scope_end,
             scope_fact,
             run_end,
+            dose_end,
             scope_facts,
             rules,
             actions,

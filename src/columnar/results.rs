@@ -21,7 +21,7 @@ use arrow::error::ArrowError;
 
 use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION};
 use crate::batch::ConclusionCounts;
-use crate::eval::{DoseResult, Evaluator, Truth};
+use crate::eval::{DecidedDose, Evaluator, Truth};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, Guideline, Verdict};
 
@@ -73,21 +73,33 @@ impl SparseLists {
         // The rows ascend, so the ids are already the column's values in order.
         let ids = &self.ids;
         let values = text_column(ids.len(), |k| ids.get(k).map(|&id| id as usize), names)?;
-        let mut ends = Vec::with_capacity(n + 1);
-        ends.push(0);
-        let mut present = vec![false; n];
-        let mut end = 0;
-        let mut next = self.rows.iter().zip(self.ends.iter().skip(1)).peekable();
-        for (i, there) in present.iter_mut().enumerate() {
-            if let Some((_, &e)) = next.next_if(|(&row, _)| row == i) {
-                end = e;
-                *there = true;
-            }
-            ends.push(end);
+        let last = self.ends.last().copied().unwrap_or(0);
+        if i32::try_from(last).is_err() {
+            return Err(ArrowError::OffsetOverflowError(last));
         }
-        let nulls = nulls(&present);
+        // A row without a list is null and empty: the end before it is
+        // repeated up to the next row that has one.
+        let mut ends: Vec<i32> = Vec::with_capacity(n + 1);
+        ends.push(0);
+        let mut words = vec![0u64; n.div_ceil(64)];
+        let mut end = 0i32;
+        for (&row, &e) in self.rows.iter().zip(self.ends.iter().skip(1)) {
+            ends.resize(row + 1, end);
+            end = e as i32;
+            ends.push(end);
+            if let Some(word) = words.get_mut(row / 64) {
+                *word |= 1 << (row % 64);
+            }
+        }
+        ends.resize(n + 1, end);
+        let nulls = (self.rows.len() < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
         self.clear();
-        ListArray::try_new(item_field(), offsets(&ends)?, Arc::new(values), nulls)
+        ListArray::try_new(
+            item_field(),
+            OffsetBuffer::new(ScalarBuffer::from(ends)),
+            Arc::new(values),
+            nulls,
+        )
     }
 }
 
@@ -167,17 +179,33 @@ fn validity(n: usize, valid: impl Fn(usize) -> bool) -> Option<NullBuffer> {
 /// A text column of `n` rows: row `i` the text `texts[k]` when
 /// `code(i)` is `Some(k)`, null otherwise.
 fn text_column(n: usize, code: impl Fn(usize) -> Option<usize>, texts: &[&str]) -> Result<StringArray, ArrowError> {
-    // Names are short: each is copied as a fixed block of PAD bytes (one
-    // move, not a call to memcpy, and no branch on null: a null copies an
-    // empty block) and the tail cut off again; the offsets are written as
-    // Arrow's i32 straight away when no batch of these names can pass 2^31
-    // bytes, and the validity a word of 64 rows at a time, in the same pass.
-    const PAD: usize = 32;
     let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
-    let fits = n.checked_mul(longest).is_some_and(|most| i32::try_from(most).is_ok());
-    if longest > PAD || !fits {
-        return long_text_column(n, code, texts);
+    // No batch of these names can pass 2^31 bytes: the offsets are written
+    // as Arrow's i32 straight away.
+    let fits = n
+        .checked_mul(longest)
+        .and_then(|most| most.checked_add(32))
+        .is_some_and(|most| i32::try_from(most).is_ok());
+    match longest {
+        _ if !fits => long_text_column(n, code, texts),
+        0..=16 => blocks_text_column::<16>(n, code, texts),
+        17..=32 => blocks_text_column::<32>(n, code, texts),
+        _ => long_text_column(n, code, texts),
     }
+}
+
+/// [`text_column`] for names of at most `PAD` bytes, in batches whose
+/// bytes fit Arrow's 32-bit offsets with a block to spare.
+fn blocks_text_column<const PAD: usize>(
+    n: usize,
+    code: impl Fn(usize) -> Option<usize>,
+    texts: &[&str],
+) -> Result<StringArray, ArrowError> {
+    // Each name is copied as a fixed block of PAD bytes (one move, not a
+    // call to memcpy, and no branch on null: a null copies an empty block)
+    // into a buffer sized for the longest name in every row plus a block,
+    // and the next name starts where this one ends; the validity is
+    // written a word of 64 rows at a time, in the same pass.
     let mut blocks: Vec<([u8; PAD], i32)> = Vec::with_capacity(texts.len());
     for t in texts {
         let mut block = [0u8; PAD];
@@ -187,19 +215,22 @@ fn text_column(n: usize, code: impl Fn(usize) -> Option<usize>, texts: &[&str]) 
         blocks.push((block, t.len() as i32));
     }
     let empty = ([0u8; PAD], 0);
+    let longest = texts.iter().map(|t| t.len()).max().unwrap_or(0);
+    let mut bytes = vec![0u8; n * longest + PAD];
     let mut ends: Vec<i32> = Vec::with_capacity(n + 1);
     ends.push(0);
-    let mut bytes: Vec<u8> = Vec::new();
     let mut words: Vec<u64> = Vec::with_capacity(n.div_ceil(64));
     let (mut word, mut present) = (0u64, 0usize);
-    let mut end = 0i32;
+    let mut end = 0usize;
     for i in 0..n {
         let text = code(i).and_then(|k| blocks.get(k));
         let (block, len) = text.unwrap_or(&empty);
-        end += len;
-        bytes.extend_from_slice(block);
-        bytes.truncate(end as usize);
-        ends.push(end);
+        // `end` is at most `i * longest`: the block fits.
+        if let Some(to) = bytes.get_mut(end..end + PAD) {
+            to.copy_from_slice(block);
+        }
+        end += *len as usize;
+        ends.push(end as i32);
         word |= u64::from(text.is_some()) << (i % 64);
         present += usize::from(text.is_some());
         if i % 64 == 63 {
@@ -210,6 +241,7 @@ fn text_column(n: usize, code: impl Fn(usize) -> Option<usize>, texts: &[&str]) 
     if !n.is_multiple_of(64) {
         words.push(word);
     }
+    bytes.truncate(end);
     let nulls = (present < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
     StringArray::try_new(OffsetBuffer::new(ScalarBuffer::from(ends)), bytes.into(), nulls)
 }
@@ -248,7 +280,7 @@ pub(super) struct Results {
     conflicts: Lists,
     violations: Lists,
     /// The decided doses of the current row, one per dosed action (reused).
-    row_doses: Vec<Option<DoseResult>>,
+    row_doses: Vec<Option<DecidedDose>>,
     /// Per row of the batch, each action's conclusion as its
     /// [`ConclusionCounts::place`], row after row.
     places: Vec<u8>,

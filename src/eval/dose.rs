@@ -15,10 +15,25 @@
 
 use super::materialize::absent;
 use super::run::{Buffers, Evaluator};
-use super::{DoseResult, Truth, MAX_COMPLETIONS};
+use super::{DecidedDose, DoseResult, Truth, MAX_COMPLETIONS};
 use crate::compile::{BranchCode, DoseCode};
 use crate::facts::{Case, Value};
 use crate::model::{FactId, RuleId};
+
+/// What one amount comes to for the patient.
+enum ForPatient {
+    /// `(low, high)`, with the multiplier's value when it is per unit.
+    Amount {
+        low: f64,
+        high: f64,
+        by: Option<f64>,
+        capped: bool,
+    },
+    /// The multiplier is unknown (a fact is absent).
+    Unknown,
+    /// The multiplier's facts make it too large to be a number.
+    NotFinite,
+}
 
 /// Which amount a dose comes to on a case.
 enum Choice {
@@ -63,35 +78,81 @@ impl Evaluator<'_> {
             possible: Vec::new(),
             settle: Vec::new(),
         };
+        match self.for_patient(b) {
+            ForPatient::Amount { low, high, by, capped } => {
+                out.amount = Some((low, high));
+                out.by = by;
+                out.capped = capped;
+            }
+            ForPatient::Unknown => {
+                out.needs = absent(case, &b.by_facts);
+                // Arithmetic that overflows is NaN in `num` (run.rs `finite`),
+                // the same as unknown; with every fact given it can only be an
+                // overflow, which is no dose.
+                if out.needs.is_empty() {
+                    out.not_finite = b.by_facts.clone();
+                }
+            }
+            ForPatient::NotFinite => out.not_finite = b.by_facts.clone(),
+        }
+        out
+    }
+
+    /// Amount `b` for the patient: multiplied out when it is per unit, and
+    /// capped. The one place an amount is worked out; [`Evaluator::amount`]
+    /// adds what a report says about it.
+    fn for_patient(&self, b: &BranchCode) -> ForPatient {
         let Some(by) = b.by else {
-            out.amount = Some((b.low, b.high));
-            return out;
+            return ForPatient::Amount {
+                low: b.low,
+                high: b.high,
+                by: None,
+                capped: false,
+            };
         };
         let x = self.num[by as usize];
         if x.is_nan() {
-            out.needs = absent(case, &b.by_facts);
-            // Arithmetic that overflows is NaN in `num` (run.rs `finite`),
-            // the same as unknown; with every fact given it can only be an
-            // overflow, which is no dose.
-            if out.needs.is_empty() {
-                out.not_finite = b.by_facts.clone();
-            }
-            return out;
+            return ForPatient::Unknown;
         }
         let (low, high) = (b.low * x, b.high * x);
         if !(low.is_finite() && high.is_finite()) {
-            out.not_finite = b.by_facts.clone();
-            return out;
+            return ForPatient::NotFinite;
         }
-        out.by = Some(x);
-        out.amount = Some(match b.cap {
-            Some(cap) if high > cap => {
-                out.capped = true;
-                (low.min(cap), cap)
-            }
-            _ => (low, high),
-        });
-        out
+        match b.cap {
+            Some(cap) if high > cap => ForPatient::Amount {
+                low: low.min(cap),
+                high: cap,
+                by: Some(x),
+                capped: true,
+            },
+            _ => ForPatient::Amount {
+                low,
+                high,
+                by: Some(x),
+                capped: false,
+            },
+        }
+    }
+
+    /// The dose of rule `rule` as a cohort's columns hold it: the amount
+    /// chosen and what it comes to, without what a report adds (the facts
+    /// it needs, the amounts still possible).
+    pub(super) fn decided_dose(&self, case: &Case, rule: RuleId, dose: &DoseCode) -> DecidedDose {
+        match self.choose(case, dose) {
+            Choice::Chosen(k) => DecidedDose {
+                rule,
+                branch: Some(k),
+                amount: match self.for_patient(&dose.branches[k]) {
+                    ForPatient::Amount { low, high, .. } => Some((low, high)),
+                    ForPatient::Unknown | ForPatient::NotFinite => None,
+                },
+            },
+            Choice::Pending { .. } => DecidedDose {
+                rule,
+                branch: None,
+                amount: None,
+            },
+        }
     }
 
     fn choose(&self, case: &Case, dose: &DoseCode) -> Choice {

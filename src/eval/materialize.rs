@@ -4,7 +4,7 @@
 //! evaluation that allocates, and only for what the result holds.
 
 use super::run::{for_each_bit, intersects, mask, Cause, Evaluator, State};
-use super::{ActionResult, Applicability, Decision, Evaluation, Outcome, Truth, WarningResult};
+use super::{ActionResult, Applicability, DecidedDose, Decision, Evaluation, Outcome, Truth, WarningResult};
 use crate::compile::{ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::Case;
 use crate::model::{ActionId, FactId, RuleId};
@@ -246,22 +246,26 @@ fn carriers(p: &Program, action: &ActionCode, fired: &[u64]) -> Carriers {
         return Carriers { carrying, overridden };
     }
     let (mut carrying, mut overridden) = (Vec::new(), Vec::new());
-    for_each_bit(fired, |local| {
-        let beaten_by = mask(p, action, p.rules[id(local).index()].overridden_by);
-        let mut by = None;
-        for_each_bit(beaten_by, |o| {
-            if by.is_none() && fired[o / 64] & (1 << (o % 64)) != 0 {
-                by = Some(id(o));
-            }
-        });
-        match by {
-            Some(by) => overridden.push((id(local), by)),
-            None => carrying.push(id(local)),
-        }
+    for_each_bit(fired, |local| match beaten_by(p, action, fired, local) {
+        Some(by) => overridden.push((id(local), id(by))),
+        None => carrying.push(id(local)),
     });
     carrying.sort_unstable();
     overridden.sort_unstable();
     Carriers { carrying, overridden }
+}
+
+/// The first true rule (by its place in `action`) that overrides true rule
+/// `local`, when no contraindication is true.
+fn beaten_by(p: &Program, action: &ActionCode, fired: &[u64], local: usize) -> Option<usize> {
+    let beaten_by = mask(p, action, p.rules[action.rules[local].index()].overridden_by);
+    let mut by = None;
+    for_each_bit(beaten_by, |o| {
+        if by.is_none() && fired[o / 64] & (1 << (o % 64)) != 0 {
+            by = Some(o);
+        }
+    });
+    by
 }
 
 /// The possibilities in a set, in order: `None` for no verdict (a conflict
@@ -297,26 +301,54 @@ impl Evaluator<'_> {
     /// The doses of `actions` on the case last [`run`](Evaluator::run)
     /// (`case` must be that case), one per action in the order given: for a
     /// decided action, the dose of the first carrying rule that states one
-    /// (what [`Decision::doses`] lists first); `None` otherwise. Computes only
-    /// what doses need, without building the full [`Evaluation`] (a columnar
-    /// cohort asks this of every case, for the actions that state a dose).
-    pub fn decided_doses(&mut self, case: &Case, actions: &[ActionId], out: &mut Vec<Option<super::DoseResult>>) {
+    /// (what [`Decision::doses`] lists first), as a [`DecidedDose`]; `None`
+    /// otherwise. Computes only the nodes doses read, and builds no
+    /// [`Evaluation`] (a columnar cohort asks this of every case, for the
+    /// actions that state a dose).
+    pub fn decided_doses(&mut self, case: &Case, actions: &[ActionId], out: &mut Vec<Option<DecidedDose>>) {
         out.clear();
         let p = self.program;
         if self.scope != Truth::True {
             out.resize(actions.len(), None);
             return;
         }
-        self.compute(case, p.run_end..p.nodes.len());
+        self.compute(case, p.run_end..p.dose_end);
         for a in actions.iter().map(|a| a.index()) {
             let dose = match self.states.get(a) {
-                Some(State::Decided(_)) => self.carrying(a).into_iter().find_map(|r| {
+                Some(State::Decided(_)) => self.first_dosed_carrier(a).and_then(|r| {
                     let code = p.rules[r.index()].dose.as_ref()?;
-                    Some(self.dose(case, r, code))
+                    Some(self.decided_dose(case, r, code))
                 }),
                 _ => None,
             };
             out.push(dose);
         }
+    }
+
+    /// The first (by id) of the rules carrying action `a` that states a
+    /// dose: the first of [`Evaluator::carrying`] with one, without listing them.
+    fn first_dosed_carrier(&self, a: usize) -> Option<RuleId> {
+        let p = self.program;
+        let action = &p.actions[a];
+        let (off, w) = (action.offset as usize, action.words as usize);
+        let fired = &self.fired[off..off + w];
+        let contra = mask(p, action, action.contra);
+        let contra_fired = intersects(fired, contra);
+        let mut first: Option<RuleId> = None;
+        for_each_bit(fired, |local| {
+            let id = action.rules[local];
+            if p.rules[id.index()].dose.is_none() || first.is_some_and(|f| f < id) {
+                return;
+            }
+            let carries = if contra_fired {
+                contra[local / 64] & (1 << (local % 64)) != 0
+            } else {
+                beaten_by(p, action, fired, local).is_none()
+            };
+            if carries {
+                first = Some(id);
+            }
+        });
+        first
     }
 }

@@ -22,6 +22,7 @@ mod derived;
 mod dose;
 mod logic;
 mod materialize;
+mod memo;
 pub(crate) mod needs;
 mod run;
 mod single;
@@ -154,6 +155,21 @@ pub struct DoseResult {
     /// While the choice is pending: the absent facts whose values can change
     /// which amount is chosen (like an undecided action's `needs`).
     pub settle: Vec<FactId>,
+}
+
+/// A decided action's dose as a cohort's columns hold it (see
+/// [`Evaluator::decided_doses`]): the [`DoseResult`] of the same case with
+/// only its `rule`, `branch` and `amount`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DecidedDose {
+    /// The rule that states it.
+    pub rule: RuleId,
+    /// Which amount of the rule's dose this is; `None` while the criteria
+    /// that choose it are unknown.
+    pub branch: Option<usize>,
+    /// `(low, high)` for this patient, capped; `None` while the choice is
+    /// pending, the multiplier unknown, or too large to be a number.
+    pub amount: Option<(f64, f64)>,
 }
 
 /// A warning attached to a decision.

@@ -466,6 +466,8 @@ pub(crate) struct Scratch {
     completion: Vec<Option<Value>>,
     /// Each completion's answer to the question asked.
     outcomes: Vec<Answer>,
+    /// The key of the refinement being made (see `Evaluator::memo_key`).
+    pub(super) key: Vec<u64>,
 }
 
 impl Scratch {
@@ -479,6 +481,7 @@ impl Scratch {
             starts: Vec::new(),
             completion: vec![None; p.fact_count],
             outcomes: Vec::new(),
+            key: Vec::new(),
         }
     }
 }
@@ -544,19 +547,91 @@ impl Evaluator<'_> {
             Depth::Full => None,
             Depth::OutcomeOnly => Some(Answer::Outcome(base)),
         };
-        if !exact || !self.prepare(case, plan) || !self.enumerate(Question::Rules(a), stop) {
+        if !exact || !self.prepare_slots(case, plan) {
             return state;
         }
-        let reached = reached(&self.scratch.outcomes);
-        if reached == OutcomeSet::of(base) {
-            return state_of(base);
+        self.mark_dirty(plan);
+        // A full refinement is a function of what `memo_key` reads; a cohort
+        // repeats the same few patterns, so the answer is recalled when it
+        // was worked out before (see `memo.rs`).
+        let remember = depth == Depth::Full;
+        if remember {
+            self.memo_key(a);
+            if let Some(found) = self.memo.recall(&self.scratch.key) {
+                let Some(refined) = found.state else {
+                    return state;
+                };
+                if let Some(needs) = self.needs.get_mut(a) {
+                    needs.clear();
+                    needs.extend_from_slice(&found.needs);
+                }
+                return refined;
+            }
         }
-        if depth == Depth::Full {
-            self.collect_needs(a, reached.len() > 1);
+        self.order_dirty();
+        let refined = if self.enumerate(Question::Rules(a), stop) {
+            let reached = reached(&self.scratch.outcomes);
+            if reached == OutcomeSet::of(base) {
+                Some(state_of(base))
+            } else {
+                if remember {
+                    self.collect_needs(a, reached.len() > 1);
+                }
+                Some(State::Undecided {
+                    possible: reached.as_given(),
+                    cause: Cause::Exact,
+                })
+            }
+        } else {
+            None
+        };
+        if remember {
+            let needs = match refined {
+                Some(State::Undecided { .. }) => self.needs.get(a).map_or(&[][..], Vec::as_slice),
+                _ => &[],
+            };
+            self.memo.keep(&self.scratch.key, refined, needs);
         }
-        State::Undecided {
-            possible: reached.as_given(),
-            cause: Cause::Exact,
+        refined.unwrap_or(state)
+    }
+
+    /// The key of a full refinement of action `a` into `scratch.key`, after
+    /// `prepare_slots` and `mark_dirty`: everything the refinement reads
+    /// from the case. That is the action's true and unknown rules (the
+    /// outcome every completion starts from), the slots (which absent facts
+    /// vary), which of the cone's nodes are unknown (what is computed again
+    /// per completion), the value of every known node such a node reads
+    /// (its operands that do not vary), and the evaluation date. Nothing else
+    /// of the case reaches `enumerate` or `collect_needs`.
+    fn memo_key(&mut self, a: usize) {
+        let p = self.program;
+        let code = &p.actions[a];
+        let (off, w) = (code.offset as usize, code.words as usize);
+        let s = &mut self.scratch;
+        let key = &mut s.key;
+        key.clear();
+        key.push(a as u64);
+        key.extend_from_slice(&self.fired[off..off + w]);
+        key.extend_from_slice(&self.unknown[off..off + w]);
+        key.push(s.slots.len() as u64);
+        key.extend(s.slots.iter().map(|slot| u64::from(slot.fact)));
+        key.push(s.dirty.len() as u64);
+        key.extend(s.dirty.iter().map(|&n| u64::from(n)));
+        key.push(self.today.to_bits());
+        let (truth, num, enm) = (&self.truth, &self.num, &self.enm);
+        for &n in &s.dirty {
+            operands(p.nodes[n as usize], &p.items, |o| {
+                let i = o as usize;
+                let value = match p.nodes[i].ty() {
+                    Ty::Truth if truth[i] != Truth::Unknown => Some(truth[i] as u64),
+                    Ty::Num if !num[i].is_nan() => Some(num[i].to_bits()),
+                    Ty::Enum if enm[i] != UNKNOWN_ENUM => Some(u64::from(enm[i])),
+                    Ty::Truth | Ty::Num | Ty::Enum => None,
+                };
+                if let Some(v) = value {
+                    key.push(v);
+                }
+            });
         }
     }
 
@@ -602,6 +677,17 @@ impl Evaluator<'_> {
     /// dirty nodes (the cone's nodes unknown on the case). False when the
     /// completions are too many to enumerate.
     fn prepare(&mut self, case: &Case, plan: &Plan) -> bool {
+        if !self.prepare_slots(case, plan) {
+            return false;
+        }
+        self.mark_dirty(plan);
+        self.order_dirty();
+        true
+    }
+
+    /// Sets up the slots: the absent facts among `scratch.facts`. False
+    /// when the completions are too many to enumerate.
+    fn prepare_slots(&mut self, case: &Case, plan: &Plan) -> bool {
         let s = &mut self.scratch;
         s.facts.sort_unstable();
         s.facts.dedup();
@@ -632,6 +718,14 @@ impl Evaluator<'_> {
                 _ => return false,
             };
         }
+        s.outcomes.clear();
+        s.outcomes.reserve(count);
+        true
+    }
+
+    /// The dirty nodes: the cone's nodes unknown on the case, ascending.
+    fn mark_dirty(&mut self, plan: &Plan) {
+        let s = &mut self.scratch;
         s.dirty.clear();
         for &n in &plan.cone {
             let i = n as usize;
@@ -644,8 +738,13 @@ impl Evaluator<'_> {
                 s.dirty.push(n);
             }
         }
-        // Only what depends on a changed slot is recomputed: the first slot
-        // changes at every step, the others ever more rarely.
+    }
+
+    /// Orders the dirty nodes for [`Evaluator::enumerate`]. Only what
+    /// depends on a changed slot is recomputed: the first slot changes at
+    /// every step, the others ever more rarely.
+    fn order_dirty(&mut self) {
+        let s = &mut self.scratch;
         let nodes = &self.program.nodes;
         let items = &self.program.items;
         for &n in &s.dirty {
@@ -680,9 +779,6 @@ impl Evaluator<'_> {
             let start = s.order.partition_point(|n| first_slot[*n as usize] > j);
             s.starts.push(start as u32);
         }
-        s.outcomes.clear();
-        s.outcomes.reserve(count);
-        true
     }
 
     /// Evaluates every completion of the slots, first slot fastest, into

@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use super::logic::Truth;
+use super::memo::Memo;
 use super::needs::Scratch;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
 use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
@@ -151,6 +152,8 @@ pub struct Evaluator<'p> {
     pub(crate) needs: Vec<Vec<FactId>>,
     /// Buffers of the refinement over completions.
     pub(super) scratch: Scratch,
+    /// Refinements made on earlier cases, by what they read.
+    pub(super) memo: Memo,
     /// The evaluation date of the case being evaluated (NaN: none).
     pub(super) today: f64,
 }
@@ -172,6 +175,7 @@ impl<'p> Evaluator<'p> {
             violations: Vec::with_capacity(program.invariants.len()),
             needs: vec![Vec::new(); program.actions.len()],
             scratch: Scratch::new(program),
+            memo: Memo::default(),
             today: f64::NAN,
         }
     }

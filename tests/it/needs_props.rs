@@ -105,8 +105,59 @@ fn guideline_and_cases() -> impl Strategy<Value = (String, Vec<Json>)> {
     })
 }
 
+/// Random guidelines with many partial cases each: absent facts fall into the
+/// same few patterns, with the known ones changing.
+fn guideline_and_many_cases() -> impl Strategy<Value = (String, Vec<Json>)> {
+    gen_guideline().prop_flat_map(|gg: GenGuideline| {
+        let text = gg.print().text();
+        let cases = match guidelang::load_str("random.gl", &text) {
+            Ok(g) => proptest::collection::vec(CaseSpace::of(&g).partial(), 2..40).boxed(),
+            Err(_) => Just(Vec::new()).boxed(),
+        };
+        (Just(text), cases)
+    })
+}
+
+/// One evaluator over `cases`, each given twice (the second time, and any
+/// case with an earlier one's pattern, is answered from the memo of
+/// refinements, `src/eval/memo.rs`), against a fresh evaluator for each
+/// case (which has nothing to recall; the oracle tests hold it exact).
+fn recalls_exactly(g: &Guideline, program: &Program, cases: &[Json]) -> Result<(), TestCaseError> {
+    let mut shared = Evaluator::new(program);
+    for json in cases.iter().chain(cases) {
+        let case = to_case(g, json);
+        let fresh = Evaluator::new(program).evaluate(&case);
+        prop_assert_eq!(shared.evaluate(&case), fresh, "on {}", json);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(crate::common::gen::config(48))]
+
+    /// The memo on the bundled guideline: cases in scope.
+    #[test]
+    fn bundled_refinements_are_recalled_exactly(cases in proptest::collection::vec(space().partial(), 2..40)) {
+        let g = bundled();
+        let in_scope: Vec<Json> = cases
+            .into_iter()
+            .map(|mut json| {
+                for f in common::completions::scope_facts(g) {
+                    json[g.fact(f).name.as_str()] = Json::Bool(true);
+                }
+                json
+            })
+            .collect();
+        recalls_exactly(g, program(), &in_scope)?;
+    }
+
+    /// The memo on random small guidelines.
+    #[test]
+    fn random_refinements_are_recalled_exactly((text, cases) in guideline_and_many_cases()) {
+        let g = guidelang::load_str("random.gl", &text)
+            .map_err(|p| TestCaseError::fail(format!("generated guideline does not check: {p:?}\n{text}")))?;
+        recalls_exactly(&g, &Program::new(&g), &cases)?;
+    }
 
     /// Partial cases of the bundled guideline, in scope (the scope is one fact).
     #[test]
@@ -187,4 +238,40 @@ fn regression_a_rule_unknown_on_every_case_does_not_block_a_fired_contraindicati
     };
     assert_eq!(possible, &[Some(Verdict::Avoid), Some(Verdict::Contraindicated)]);
     assert_eq!(needs, &[g.fact_id("f0").unwrap()]);
+}
+
+/// The memo's key holds the values of the known nodes that unknown ones
+/// read, not only which nodes are unknown: `at least 2 of (p, q, r)` with
+/// `p` known is unknown whether `p` is true (then it is `q or r`) or false
+/// (`q and r`), and with `avoid a when q and not r` beside it only the first
+/// can reach a conflict. One evaluator given both cases must answer each as
+/// a fresh one does.
+#[test]
+fn a_recalled_refinement_tells_known_operands_apart() {
+    let text = "guideline g\n  version 1.0.0\n  status draft\nreference 1 \"r\"\n\
+                fact p: bool\nfact q: bool\nfact r: bool\n\
+                rule two: recommend a\n  when at least 2 of (p, q, r)\n  cite 1\n\
+                rule lone: avoid a\n  when q and not r\n  cite 1\n";
+    let g = guidelang::load_str("g.gl", text).unwrap();
+    let program = Program::new(&g);
+    let mut shared = Evaluator::new(&program);
+    let possible = |e: &guidelang::eval::Evaluation| match &e.actions[0].outcome {
+        Outcome::Undecided { possible, .. } => possible.clone(),
+        other => panic!("undecided expected, got {other:?}"),
+    };
+    let p_true = to_case(&g, &serde_json::json!({"p": true}));
+    let p_false = to_case(&g, &serde_json::json!({"p": false}));
+    let first = shared.evaluate(&p_true);
+    // p true: q alone (r false) recommends and avoids, a conflict, which
+    // reads as no verdict; never avoid alone.
+    assert_eq!(possible(&first), vec![None, Some(Verdict::Recommend)]);
+    let second = shared.evaluate(&p_false);
+    assert_eq!(second, Evaluator::new(&program).evaluate(&p_false));
+    // p false: no completion reaches a conflict, but every one of
+    // silence, recommend and avoid is reached.
+    assert_eq!(
+        possible(&second),
+        vec![None, Some(Verdict::Recommend), Some(Verdict::Avoid)]
+    );
+    assert_eq!(shared.evaluate(&p_true), first);
 }
