@@ -61,11 +61,16 @@ MAX_PROBLEMS = 10_000
 
 def spark_compatible(schema: pa.Schema) -> pa.Schema:
     """The result schema with unsigned integers made signed (Spark has no
-    unsigned types; a row number fits in 63 bits) and no metadata."""
+    unsigned types; a row number fits in 63 bits), the verdict columns'
+    dictionaries as plain strings (Spark's Arrow reader takes no
+    dictionaries; Parquet stores the strings dictionary-encoded all the
+    same) and no metadata."""
     fields = []
     for f in schema:
         if pa.types.is_unsigned_integer(f.type):
             f = f.with_type(pa.int64())
+        elif pa.types.is_dictionary(f.type):
+            f = f.with_type(f.type.value_type)
         fields.append(f)
     return pa.schema(fields)
 

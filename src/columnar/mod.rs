@@ -15,7 +15,8 @@
 //!
 //! The result shape ([`CohortEvaluator::output_schema`]), one row per valid
 //! case: the kept id columns, `row`, `applicable`, `as_of` (when the guideline
-//! reads dates), then per action `<action>` (the verdict; null when the
+//! reads dates), then per action `<action>` (the verdict, a dictionary of
+//! the four verdicts' names with an `Int8` key per row; null when the
 //! action is silent, undecided, withheld or in conflict), for an action with
 //! a dose `<action>_dose_low`, `<action>_dose_high`, `<action>_dose_unit`,
 //! and `<action>_needs` (the facts that would decide it, when undecided or

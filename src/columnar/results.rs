@@ -13,10 +13,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Array, ListArray, RecordBatch, StringArray, UInt64Builder,
+    ArrayRef, BooleanBuilder, Date32Builder, DictionaryArray, Float64Array, Int8Array, ListArray, RecordBatch,
+    StringArray, UInt64Builder,
 };
 use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
-use arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use arrow::datatypes::{DataType, Field, FieldRef, Int8Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
 
 use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION};
@@ -266,6 +267,44 @@ fn long_text_column(
     StringArray::try_new(offsets(&ends)?, bytes.into(), validity(n, |i| text(i).is_some()))
 }
 
+/// The type of a verdict column: a dictionary of the four verdicts' names,
+/// a byte per row (what pandas reads as a categorical, Parquet stores
+/// dictionary-encoded, and Arrow IPC writes once per file).
+pub(super) fn verdict_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+/// A verdict column of `n` rows from each row's place (see
+/// [`ConclusionCounts::place`]): the keys are the places of the verdicts
+/// less one, into `verdicts` (the names in the order of [`Verdict::ALL`]);
+/// any other conclusion is null. One pass, the validity 64 rows to a word.
+fn verdict_column(n: usize, place: impl Fn(usize) -> u8, verdicts: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+    let mut keys: Vec<i8> = Vec::with_capacity(n);
+    let mut words: Vec<u64> = Vec::with_capacity(n.div_ceil(64));
+    let (mut word, mut present) = (0u64, 0usize);
+    for i in 0..n {
+        let p = place(i);
+        let decided = is_decided(p);
+        // A null's key is never read; 0 keeps every key within the values.
+        keys.push(if decided { p as i8 - 1 } else { 0 });
+        word |= u64::from(decided) << (i % 64);
+        present += usize::from(decided);
+        if i % 64 == 63 {
+            words.push(word);
+            word = 0;
+        }
+    }
+    if !n.is_multiple_of(64) {
+        words.push(word);
+    }
+    let nulls = (present < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
+    let keys = Int8Array::new(ScalarBuffer::from(keys), nulls);
+    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+        keys,
+        Arc::clone(verdicts),
+    )?))
+}
+
 /// Builders of the result columns, refilled batch after batch.
 #[derive(Debug)]
 pub(super) struct Results {
@@ -290,6 +329,9 @@ pub(super) struct Results {
     /// written once here rather than formatted again for every row.
     dose_units: Vec<Vec<u32>>,
     unit_texts: Vec<String>,
+    /// The verdicts' names, in the order of [`Verdict::ALL`]: the values of
+    /// every verdict column's dictionary, shared by all of them.
+    verdicts: ArrayRef,
     /// Names by id: facts, actions, invariants.
     fact_names: Vec<String>,
     action_names: Vec<String>,
@@ -335,7 +377,7 @@ impl Results {
         let mut dosed = Vec::new();
         for (i, action) in g.actions.iter().enumerate() {
             let name = &action.name;
-            fields.push(Arc::new(Field::new(name, DataType::Utf8, true)));
+            fields.push(Arc::new(Field::new(name, verdict_type(), true)));
             let id = ActionId(i as u32);
             let dose = has_dose(g, id).then(|| {
                 dosed.push(id);
@@ -422,6 +464,7 @@ impl Results {
             rows: 0,
             dose_units,
             unit_texts,
+            verdicts: Arc::new(StringArray::from_iter_values(Verdict::ALL.iter().map(|v| v.as_str()))),
             fact_names: g.facts.iter().map(|f| f.name.clone()).collect(),
             action_names: g.actions.iter().map(|a| a.name.clone()).collect(),
             invariant_names: g.invariants.iter().map(|i| i.id.clone()).collect(),
@@ -535,7 +578,6 @@ impl Results {
 
     /// The batch of the rows pushed since the last one, after the kept columns.
     pub fn finish(&mut self, kept: Vec<ArrayRef>) -> Result<RecordBatch, ArrowError> {
-        let verdicts: Vec<&str> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
         let units = names(&self.unit_texts);
         let facts = names(&self.fact_names);
         let mut columns = kept;
@@ -547,12 +589,11 @@ impl Results {
         let (n, width) = (self.rows, self.actions.len());
         let places = &self.places;
         for (a, action) in self.actions.iter_mut().enumerate() {
-            // The verdict's code is its place: 1 to 4 are the verdicts.
-            let verdict = |i: usize| {
-                let place = places.get(i * width + a).copied().unwrap_or(PLACE_SILENT);
-                is_decided(place).then(|| usize::from(place) - 1)
-            };
-            columns.push(Arc::new(text_column(n, verdict, &verdicts)?));
+            columns.push(Arc::new(verdict_column(
+                n,
+                |i| places.get(i * width + a).copied().unwrap_or(PLACE_SILENT),
+                &self.verdicts,
+            )?));
             if let Some(d) = action.dose.and_then(|k| self.doses.get_mut(k)) {
                 let amounts = nulls(&d.amount);
                 columns.push(Arc::new(Float64Array::new(
@@ -583,17 +624,21 @@ mod tests {
 
     use super::*;
 
-    /// Short names, and names past the block size (the other path).
-    const NAMES: [&str; 5] = [
+    /// Names within 16 bytes, within 32, and past both block sizes (the
+    /// other path).
+    const NAMES: [&str; 6] = [
         "recommend",
         "",
         "contraindicated",
         "a_fact_name_of_more_than_thirty_two_bytes",
         "é",
+        "white_cell_count_at_diagnosis",
     ];
 
-    fn texts(long: bool) -> Vec<&'static str> {
-        NAMES.iter().copied().filter(|t| long || t.len() <= 32).collect()
+    /// The names up to `longest` bytes: 16 and 32 take the two block
+    /// sizes, anything longer the path without blocks.
+    fn texts(longest: usize) -> Vec<&'static str> {
+        NAMES.iter().copied().filter(|t| t.len() <= longest).collect()
     }
 
     proptest! {
@@ -601,14 +646,36 @@ mod tests {
         /// makes from the same texts: offsets, bytes and nulls, across
         /// whole and partial words of 64 rows, on both paths.
         #[test]
-        fn text_columns_are_the_builders(codes in proptest::collection::vec(proptest::option::of(0usize..6), 0..300), long: bool) {
-            let texts = texts(long);
+        fn text_columns_are_the_builders(
+            codes in proptest::collection::vec(proptest::option::of(0usize..7), 0..300),
+            longest in prop_oneof![Just(16usize), Just(32), Just(64)],
+        ) {
+            let texts = texts(longest);
             let column = text_column(codes.len(), |i| codes[i], &texts).unwrap();
             let mut want = StringBuilder::new();
             for code in &codes {
                 want.append_option(code.and_then(|k| texts.get(k)));
             }
             prop_assert_eq!(column, want.finish());
+        }
+
+        /// A verdict column holds each decided row's verdict, by name, and
+        /// a null for every other conclusion, across words of 64 rows.
+        #[test]
+        fn verdict_columns_name_the_decided_verdicts(places in proptest::collection::vec(0u8..8, 0..300)) {
+            let verdicts: ArrayRef = Arc::new(StringArray::from_iter_values(Verdict::ALL.iter().map(|v| v.as_str())));
+            let column = verdict_column(places.len(), |i| places[i], &verdicts).unwrap();
+            let column = column.as_any().downcast_ref::<DictionaryArray<Int8Type>>().unwrap();
+            prop_assert_eq!(column.data_type(), &verdict_type());
+            let names = column.values().as_any().downcast_ref::<StringArray>().unwrap();
+            for (i, &place) in places.iter().enumerate() {
+                let want = match place {
+                    1..=4 => Some(Verdict::ALL[usize::from(place) - 1].as_str()),
+                    _ => None,
+                };
+                let got = (!column.is_null(i)).then(|| names.value(column.keys().value(i) as usize));
+                prop_assert_eq!(got, want, "row {} of place {}", i, place);
+            }
         }
 
         /// The `needs` lists of some rows are the lists a list builder makes

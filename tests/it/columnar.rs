@@ -234,8 +234,10 @@ fn observed(g: &Guideline, results: &RecordBatch, row: usize) -> Expected {
         .actions
         .iter()
         .map(|a| {
-            let verdict = col(&a.name).as_string::<i32>();
-            let verdict = (!verdict.is_null(row)).then(|| verdict.value(row).to_string());
+            // A dictionary of the verdicts' names, a key per row.
+            let verdict = col(&a.name).as_dictionary::<arrow::datatypes::Int8Type>();
+            let names = verdict.values().as_string::<i32>();
+            let verdict = (!verdict.is_null(row)).then(|| names.value(verdict.keys().value(row) as usize).to_string());
             let needs = strings(col(&format!("{}_needs", a.name)).as_ref(), row);
             let low = results.column_by_name(&format!("{}_dose_low", a.name)).and_then(|c| {
                 let c = c.as_primitive::<arrow::datatypes::Float64Type>();
