@@ -60,6 +60,17 @@ impl Case {
         self.as_of = None;
     }
 
+    /// Makes this case the one whose facts are `values`, one per fact of
+    /// the guideline in [`FactId`] order (`None` unknown), without an
+    /// evaluation date: one copy, for a reader that lays out whole cases
+    /// itself (a cohort's columns). Values must suit their facts, as for
+    /// [`Case::set`].
+    pub fn refill(&mut self, values: &[Option<Value>]) {
+        self.values.clear();
+        self.values.extend_from_slice(values);
+        self.as_of = None;
+    }
+
     /// The evaluation date as a day number (see [`crate::time`]), if given.
     #[inline]
     pub fn as_of(&self) -> Option<f64> {

@@ -1,8 +1,10 @@
 //! In-memory columnar evaluation throughput: a cohort file (Parquet or Arrow
 //! IPC) read into record batches first, then evaluated batch by batch on one
 //! thread by a `CohortEvaluator` (cells read from the columns, every case
-//! run, the result columns built), best of ROUNDS. File reading and writing
-//! are left out: this is what `evaluate_arrow` and a Spark worker pay.
+//! run, the result columns built), best of ROUNDS, each round with a new
+//! evaluator (nothing remembered from the round before, as a new process or
+//! a new `evaluate_arrow` call starts). File reading and writing are left
+//! out: this is what `evaluate_arrow` and a Spark worker pay.
 //!
 //! ```sh
 //! cargo run --release --example cohort -- 200000 > cohort.ndjson
@@ -33,12 +35,12 @@ fn main() {
     let g = guidelang::bundled().expect("the bundled guideline checks");
     let program = Program::new(&g);
     let as_of = guidelang::time::parse_day("2026-12-01").ok();
-    let mut cohort = CohortEvaluator::new(&g, &program, &schema, &ColumnMap::default(), &[], as_of)
-        .expect("the columns suit the facts");
     let mut best = f64::INFINITY;
     let mut results = 0;
     for _ in 0..rounds {
         let start = Instant::now();
+        let mut cohort = CohortEvaluator::new(&g, &program, &schema, &ColumnMap::default(), &[], as_of)
+            .expect("the columns suit the facts");
         let mut first = 1u64;
         results = 0;
         for batch in &batches {

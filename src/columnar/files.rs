@@ -9,12 +9,15 @@ use std::io::{BufReader, Write};
 use std::path::Path;
 
 use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::error::ArrowError;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use super::ROW_COLUMN;
 
 /// Rows per record batch read: large enough that per-batch work vanishes,
 /// small enough that a batch's columns and results stay a few megabytes.
@@ -189,13 +192,26 @@ impl<W: Write + Send> ResultWriter<W> {
                 // million rows), so this is what keeps memory flat.
                 // Statistics per column chunk, not per page: a reader skips
                 // row groups of 65,536 rows by them, and min/max per page of
-                // the many text columns cost a tenth of the run.
-                let props = WriterProperties::builder()
+                // the many text columns cost a tenth of the run. No
+                // dictionary where values seldom repeat: the row numbers
+                // (every one new, so ascending deltas instead, a few bits
+                // each) and the dose amounts (a dose by weight takes as many
+                // values as there are weights): hashing each value into a
+                // dictionary that never pays off cost a fifth of the run.
+                let row = ColumnPath::from(ROW_COLUMN);
+                let mut props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
                     .set_statistics_enabled(EnabledStatistics::Chunk)
                     .set_max_row_group_row_count(Some(RESULT_GROUP_ROWS))
                     .set_key_value_metadata(Some(metadata))
-                    .build();
+                    .set_column_dictionary_enabled(row.clone(), false)
+                    .set_column_encoding(row, Encoding::DELTA_BINARY_PACKED);
+                for f in schema.fields() {
+                    if *f.data_type() == DataType::Float64 {
+                        props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+                    }
+                }
+                let props = props.build();
                 ResultWriter::Parquet(ArrowWriter::try_new(out, schema.clone(), Some(props))?)
             }
             ColumnarFormat::ArrowFile => ResultWriter::ArrowFile(arrow::ipc::writer::FileWriter::try_new(out, schema)?),

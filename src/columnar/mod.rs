@@ -71,8 +71,14 @@ use crate::model::{FactId, Guideline};
 use cells::Binding;
 use results::Results;
 
-/// Rows staged at a time: a stretch of a batch read column by column.
-const STAGE_ROWS: usize = files::BATCH_ROWS;
+/// Rows staged at a time: a stretch of a batch read column by column. A
+/// row of the stage is a whole case (some 40 facts of 16 bytes for the
+/// bundled guideline), so 1,024 rows keep the stage within a core's L2
+/// cache while it is written a column at a time and read a row at a time.
+const STAGE_ROWS: usize = 1024;
+
+/// The results' column of each case's row number in the input (1-based).
+pub const ROW_COLUMN: &str = "row";
 
 /// Schema metadata key of the guideline's id.
 pub const META_GUIDELINE_ID: &str = "guidelang.guideline.id";
@@ -399,11 +405,12 @@ impl<'g> CohortEvaluator<'g> {
         let g = self.g;
         let n = batch.num_rows();
         // The facts are read a column at a time into a row-major stage (the
-        // checks of a column's type chosen once, not per cell), then each
-        // row's case is set from its stretch of the stage. A stretch is at
-        // most STAGE_ROWS rows, so that a large batch (a table handed over
-        // whole) does not need a stage as large.
-        let width = self.bindings.len();
+        // checks of a column's type chosen once, not per cell) laid out as
+        // whole cases, a fact per place and the facts without a column
+        // unknown; then each row's case is copied from its stretch of the
+        // stage. A stretch is at most STAGE_ROWS rows, so that a large batch
+        // (a table handed over whole) does not need a stage as large.
+        let width = g.facts.len();
         let mut errors = Vec::new();
         let mut valid: Vec<u32> = Vec::with_capacity(n);
         self.results.clear();
@@ -414,12 +421,13 @@ impl<'g> CohortEvaluator<'g> {
             stage.clear();
             stage.resize((end - start) * width, None);
             let mut refused: Vec<(usize, usize, CaseError)> = Vec::new();
-            for (j, cells) in columns.iter().enumerate() {
+            for (j, (cells, binding)) in columns.iter().zip(&self.bindings).enumerate() {
+                let fact = binding.fact.index();
                 cells.read_column(
                     g,
                     start..end,
                     |i, v| {
-                        if let Some(slot) = stage.get_mut((i - start) * width + j) {
+                        if let Some(slot) = stage.get_mut((i - start) * width + fact) {
                             *slot = v;
                         }
                     },
@@ -435,11 +443,12 @@ impl<'g> CohortEvaluator<'g> {
                 while let Some((_, _, e)) = refused.next_if(|(r, _, _)| *r == i) {
                     problems.push(e);
                 }
-                self.case.reset(g);
                 let k = i - start;
-                let values = self.stage.get(k * width..(k + 1) * width).unwrap_or_default();
-                for (b, v) in self.bindings.iter().zip(values) {
-                    self.case.set(b.fact, *v);
+                match self.stage.get(k * width..(k + 1) * width) {
+                    Some(values) => self.case.refill(values),
+                    // Never: the stage holds every row of the stretch. Were
+                    // it short, no fact of another row may be kept.
+                    None => self.case.reset(g),
                 }
                 let day = match &as_of {
                     Some(cells) => match cells.day_as_of(g, i) {

@@ -20,7 +20,7 @@ use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffe
 use arrow::datatypes::{DataType, Field, FieldRef, Int8Type, Schema, SchemaRef};
 use arrow::error::ArrowError;
 
-use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION};
+use super::{SchemaError, META_GUIDELINE_HASH, META_GUIDELINE_ID, META_GUIDELINE_VERSION, ROW_COLUMN};
 use crate::batch::ConclusionCounts;
 use crate::eval::{DecidedDose, Evaluator, Truth};
 use crate::facts::Case;
@@ -274,30 +274,29 @@ pub(super) fn verdict_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
 }
 
-/// A verdict column of `n` rows from each row's place (see
-/// [`ConclusionCounts::place`]): the keys are the places of the verdicts
-/// less one, into `verdicts` (the names in the order of [`Verdict::ALL`]);
-/// any other conclusion is null. One pass, the validity 64 rows to a word.
-fn verdict_column(n: usize, place: impl Fn(usize) -> u8, verdicts: &ArrayRef) -> Result<ArrayRef, ArrowError> {
-    let mut keys: Vec<i8> = Vec::with_capacity(n);
-    let mut words: Vec<u64> = Vec::with_capacity(n.div_ceil(64));
-    let (mut word, mut present) = (0u64, 0usize);
-    for i in 0..n {
-        let p = place(i);
-        let decided = is_decided(p);
-        // A null's key is never read; 0 keeps every key within the values.
-        keys.push(if decided { p as i8 - 1 } else { 0 });
-        word |= u64::from(decided) << (i % 64);
-        present += usize::from(decided);
-        if i % 64 == 63 {
-            words.push(word);
-            word = 0;
+/// A verdict column from the places of its rows (see
+/// [`ConclusionCounts::place`]), `places` read every `stride` bytes from
+/// `first`: the keys are the places of the verdicts less one, into
+/// `verdicts` (the names in the order of [`Verdict::ALL`]); any other
+/// conclusion is null.
+fn verdict_column(places: &[u8], first: usize, stride: usize, verdicts: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+    // Three passes the compiler keeps branch-free: a place less one as the
+    // key (a decided row's key is 0..=3, any other row's is outside), the
+    // validity from the keys 64 rows to a word, and the nulls' keys set to
+    // 0, which keeps every key within the values.
+    let mut keys: Vec<i8> = places
+        .iter()
+        .skip(first)
+        .step_by(stride.max(1))
+        .map(|&p| p.wrapping_sub(1) as i8)
+        .collect();
+    let bits = BooleanBuffer::collect_bool(keys.len(), |i| keys.get(i).is_some_and(|&k| (k as u8) < 4));
+    for k in &mut keys {
+        if (*k as u8) >= 4 {
+            *k = 0;
         }
     }
-    if !n.is_multiple_of(64) {
-        words.push(word);
-    }
-    let nulls = (present < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
+    let nulls = (bits.count_set_bits() < keys.len()).then(|| NullBuffer::new(bits));
     let keys = Int8Array::new(ScalarBuffer::from(keys), nulls);
     Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
         keys,
@@ -368,7 +367,7 @@ impl Results {
     /// The builders for `g`'s results, after the kept columns `kept`.
     pub fn new(g: &Guideline, kept: &[FieldRef]) -> Result<Results, SchemaError> {
         let mut fields: Vec<FieldRef> = kept.to_vec();
-        fields.push(Arc::new(Field::new("row", DataType::UInt64, false)));
+        fields.push(Arc::new(Field::new(ROW_COLUMN, DataType::UInt64, false)));
         fields.push(Arc::new(Field::new("applicable", DataType::Boolean, true)));
         if g.reads_dates() {
             fields.push(Arc::new(Field::new("as_of", DataType::Date32, true)));
@@ -589,11 +588,7 @@ impl Results {
         let (n, width) = (self.rows, self.actions.len());
         let places = &self.places;
         for (a, action) in self.actions.iter_mut().enumerate() {
-            columns.push(Arc::new(verdict_column(
-                n,
-                |i| places.get(i * width + a).copied().unwrap_or(PLACE_SILENT),
-                &self.verdicts,
-            )?));
+            columns.push(verdict_column(places, a, width, &self.verdicts)?);
             if let Some(d) = action.dose.and_then(|k| self.doses.get_mut(k)) {
                 let amounts = nulls(&d.amount);
                 columns.push(Arc::new(Float64Array::new(
@@ -660,15 +655,21 @@ mod tests {
         }
 
         /// A verdict column holds each decided row's verdict, by name, and
-        /// a null for every other conclusion, across words of 64 rows.
+        /// a null for every other conclusion, across words of 64 rows; read
+        /// from places of several actions, row after row, it takes only its own.
         #[test]
-        fn verdict_columns_name_the_decided_verdicts(places in proptest::collection::vec(0u8..8, 0..300)) {
+        fn verdict_columns_name_the_decided_verdicts(
+            places in proptest::collection::vec(0u8..8, 0..600),
+            (stride, first) in (1usize..5).prop_flat_map(|w| (Just(w), 0..w)),
+        ) {
             let verdicts: ArrayRef = Arc::new(StringArray::from_iter_values(Verdict::ALL.iter().map(|v| v.as_str())));
-            let column = verdict_column(places.len(), |i| places[i], &verdicts).unwrap();
+            let own: Vec<u8> = places.iter().skip(first).step_by(stride).copied().collect();
+            let column = verdict_column(&places, first, stride, &verdicts).unwrap();
             let column = column.as_any().downcast_ref::<DictionaryArray<Int8Type>>().unwrap();
             prop_assert_eq!(column.data_type(), &verdict_type());
+            prop_assert_eq!(column.len(), own.len());
             let names = column.values().as_any().downcast_ref::<StringArray>().unwrap();
-            for (i, &place) in places.iter().enumerate() {
+            for (i, &place) in own.iter().enumerate() {
                 let want = match place {
                     1..=4 => Some(Verdict::ALL[usize::from(place) - 1].as_str()),
                     _ => None,

@@ -507,7 +507,19 @@ enum Question {
 impl Evaluator<'_> {
     /// Refines the rule-level state of action `a` over the completions of
     /// `case`; any state but undecided-by-rules is returned as it is.
+    #[inline]
     pub(super) fn refine_rules(&mut self, case: &Case, a: usize, state: State) -> State {
+        // Most actions of most cases are decided (or silent): they are
+        // answered here, without a call (a cohort asks this of every action).
+        if !matches!(
+            state,
+            State::Undecided {
+                cause: Cause::Rules,
+                ..
+            }
+        ) {
+            return state;
+        }
         self.refine_rules_to(case, a, state, Depth::Full)
     }
 

@@ -340,13 +340,14 @@ proptest! {
 }
 
 /// One batch larger than the stage (a table handed over whole is read in
-/// stretches of 8,192 rows): rows on either side of a stretch's edge, valid
-/// and invalid, give exactly what their JSON cases give, with their row numbers.
+/// stretches of 1,024 rows, a batch of the files' 8,192 in eight): rows on
+/// either side of a stretch's edge, valid and invalid, give exactly what
+/// their JSON cases give, with their row numbers.
 #[test]
 fn a_batch_larger_than_the_stage_is_read_in_every_stretch() {
     let g = bundled();
     let mut cases = draw(&g, 8192 + 300);
-    for i in [0, 8190, 8191, 8192, 8193, 8491] {
+    for i in [0, 1023, 1024, 1025, 4095, 8190, 8191, 8192, 8193, 8491] {
         cases[i]["wbc"] = json!(-1.0);
     }
     same_as_json(&g, &cases, 1);
