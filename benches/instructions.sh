@@ -10,7 +10,8 @@
 #   benches/instructions.sh --record   # measure and record the figures
 #
 # Needs valgrind (Debian's 3.19; .ci/run installs it) and a release build of
-# the example, which this script makes.
+# the workloads, which this script makes: examples/instructions.rs built as
+# the `instructions` binary of benches/tools, which needs no dev-dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +21,8 @@ figures=benches/instructions.txt
 # Regressions beyond this many per cent fail; improvements only report.
 tolerance=10
 
-cargo build --release --quiet --example instructions
-bin=target/release/examples/instructions
+cargo build --release --quiet -p guidelang-bench-tools --bin instructions
+bin=target/release/instructions
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -471,7 +471,7 @@ impl Program {
             [Node::FactBool(f)] => Some(f),
             _ => None,
         };
-        let needs = crate::eval::needs::Plans::new(g, &b.nodes, &b.items, &actions, &invariants);
+        let needs = crate::eval::needs::Plans::new(g, &b.nodes, &b.items, &actions, &invariants, &rules);
         crate::eval::needs::plan_doses(g, &b.nodes, &b.items, &mut rules);
         Program {
             needs,

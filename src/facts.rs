@@ -679,15 +679,13 @@ fn as_of_value(value: &serde_json::Value) -> Result<f64, CaseError> {
 /// has not happened yet, so each is invalid input.
 fn future_dates(g: &Guideline, case: &Case, day: f64) -> Vec<CaseError> {
     let mut errors = Vec::new();
-    // The fact's type first: the same for every record of a batch, so the
-    // branch is predicted, and only a date fact's value is looked at.
-    for (v, fact) in case.values.iter().zip(&g.facts) {
-        if !matches!(fact.kind, FactKind::Date) {
+    // Only the date facts are looked at: a cohort asks this of every row.
+    for &f in &g.date_facts {
+        let Some(Some(Value::Num(d))) = case.values.get(f.index()).copied() else {
             continue;
-        }
-        let Some(Value::Num(d)) = *v else { continue };
+        };
         if d > day {
-            let key = fact.name.as_str();
+            let key = g.fact(f).name.as_str();
             errors.push(CaseError::new(
                 Some(key),
                 format!(

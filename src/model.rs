@@ -65,6 +65,10 @@ pub struct Guideline {
     pub references: Vec<Reference>,
     /// Declared facts, in file order; `FactId` indexes this.
     pub facts: Vec<Fact>,
+    /// The date facts among `facts`, ascending: what is checked against the
+    /// evaluation date on every case (a cohort's every row), listed once
+    /// rather than found again among all the facts each time.
+    pub date_facts: Vec<FactId>,
     /// Definitions, in file order; `DefId` indexes this.
     pub definitions: Vec<Definition>,
     /// Definitions in an order where each comes after those it uses.
@@ -550,7 +554,7 @@ impl Guideline {
     /// Whether the guideline declares a date fact: its decisions then
     /// depend on the evaluation date, which every output names.
     pub fn reads_dates(&self) -> bool {
-        self.facts.iter().any(|f| matches!(f.kind, FactKind::Date))
+        !self.date_facts.is_empty()
     }
 
     /// Every action's id, in declaration order.
@@ -607,6 +611,16 @@ impl Guideline {
         }
         facts.into_iter().collect()
     }
+}
+
+/// The date facts among `facts`, ascending (see [`Guideline::date_facts`]).
+pub fn date_facts(facts: &[Fact]) -> Vec<FactId> {
+    facts
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.kind, FactKind::Date))
+        .map(|(i, _)| FactId(i as u32))
+        .collect()
 }
 
 /// The facts each of `definitions` reads, through other definitions too, in

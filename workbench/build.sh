@@ -8,7 +8,10 @@ cd "$here"
 
 # The wasm-bindgen CLI must be the version of the wasm-bindgen crate.
 version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
-tools="$here/.tools"
+# Installed once per machine, outside the clone (a fresh clone would
+# otherwise compile the CLI again, minutes of CI); the version is checked
+# below, so a stale copy is replaced.
+tools="${GUIDELANG_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/guidelang/tools}"
 bindgen="$tools/bin/wasm-bindgen"
 
 # The target follows the toolchain in use (rustup pins it to that toolchain).

@@ -216,6 +216,7 @@ impl Checker<'_> {
             meta,
             references,
             facts: self.facts.clone(),
+            date_facts: model::date_facts(&self.facts),
             definitions,
             definition_order,
             definition_facts,

@@ -48,10 +48,10 @@
 use std::collections::BTreeMap;
 
 use super::logic::Truth;
-use super::run::{for_each_bit, resolve, state_of, Buffers, Cause, Evaluator, State};
+use super::run::{for_each_bit, intersects, resolve, state_of, Buffers, Cause, Evaluator, State};
 use super::MAX_UNKNOWN_RULES;
 use crate::analysis::domain;
-use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, RuleCode, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
 use crate::model::{CmpOp, FactId, FactKind, Guideline};
 use crate::model::{OutcomeKind, OutcomeSet, Verdict};
@@ -77,6 +77,13 @@ pub(crate) struct Plan {
     pub(super) usable: bool,
     /// Every node the question's conditions read, operands first.
     pub(super) cone: Vec<u32>,
+    /// The type of each node of `cone`, beside it: what tells an unknown
+    /// node from a known one, read without the node.
+    cone_ty: Vec<Ty>,
+    /// The operands of the node at each place of `cone`, with their types:
+    /// `operands[operand_ends[k]..operand_ends[k + 1]]` (a leading 0).
+    operands: Vec<(u32, Ty)>,
+    operand_ends: Vec<u32>,
     /// Per root condition (an action's rules by position, or the one
     /// invariant condition): whether it lies in the exact fragment.
     pub(super) exact: Vec<bool>,
@@ -91,7 +98,55 @@ pub(crate) struct Plan {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Plans {
     pub(super) actions: Vec<Plan>,
+    /// Per action, what its rules read, as sets over its plan's facts.
+    reads: Vec<ActionReads>,
     invariants: Vec<Plan>,
+}
+
+/// What an action's rules read of its plan, as bit sets: a cohort refines
+/// actions at nearly every row, and most refinements are recalled from the
+/// memo, so finding which facts vary must cost a few words' work, not a sort.
+#[derive(Clone, Debug, Default)]
+struct ActionReads {
+    /// Words in a set of the plan's facts (a bit per entry of `Plan::values`).
+    entry_words: usize,
+    /// Per rule position, the entries its condition reads (`entry_words` words each).
+    rule_entries: Vec<u64>,
+    /// The rule positions whose condition lies outside the exact fragment
+    /// (the action's words of rule sets).
+    inexact: Vec<u64>,
+    /// Facts a rule's condition depends on that no entry holds (never
+    /// expected: every fact is read by a node of the cone), by rule
+    /// position. One of them absent leaves the rule-level answer.
+    strays: Vec<(u32, FactId)>,
+}
+
+impl ActionReads {
+    fn new(plan: &Plan, code: &ActionCode, rules: &[RuleCode]) -> ActionReads {
+        let entry_words = plan.values.len().div_ceil(64);
+        let mut rule_entries = vec![0u64; code.rules.len() * entry_words];
+        let mut inexact = vec![0u64; code.words as usize];
+        let mut strays = Vec::new();
+        for (local, r) in code.rules.iter().enumerate() {
+            if !plan.exact.get(local).copied().unwrap_or(false) {
+                set_bit(&mut inexact, local);
+            }
+            let Some(rule) = rules.get(r.index()) else { continue };
+            let entries = &mut rule_entries[local * entry_words..(local + 1) * entry_words];
+            for &f in &rule.depends_on {
+                match plan.values.binary_search_by_key(&f.0, |(g, _)| *g) {
+                    Ok(entry) => set_bit(entries, entry),
+                    Err(_) => strays.push((local as u32, f)),
+                }
+            }
+        }
+        ActionReads {
+            entry_words,
+            rule_entries,
+            inexact,
+            strays,
+        }
+    }
 }
 
 /// A numeric node as the planner sees it.
@@ -113,6 +168,7 @@ impl Plans {
         items: &[u32],
         actions: &[ActionCode],
         invariants: &[InvariantCode],
+        rules: &[RuleCode],
     ) -> Plans {
         let (exact, terms) = classify(nodes, items);
         let mut seen = vec![false; nodes.len()];
@@ -130,7 +186,12 @@ impl Plans {
             budget -= size;
             made
         };
-        let actions = actions.iter().map(|a| plan(&a.whens)).collect();
+        let plans: Vec<Plan> = actions.iter().map(|a| plan(&a.whens)).collect();
+        let reads = plans
+            .iter()
+            .zip(actions)
+            .map(|(plan, code)| ActionReads::new(plan, code, rules))
+            .collect();
         let invariants = invariants
             .iter()
             .map(|inv| match inv {
@@ -142,7 +203,11 @@ impl Plans {
                 InvariantCode::Never { .. } | InvariantCode::AlwaysDecide { .. } => Plan::default(),
             })
             .collect();
-        Plans { actions, invariants }
+        Plans {
+            actions: plans,
+            reads,
+            invariants,
+        }
     }
 }
 
@@ -366,8 +431,19 @@ fn plan(
     let unknown_constant = cone
         .iter()
         .any(|n| matches!(terms[*n as usize], Term::Const(c) if c.is_nan()));
+    let mut cone_operands = Vec::new();
+    let mut operand_ends = vec![0];
+    for &n in &cone {
+        operands(nodes[n as usize], items, |o| {
+            cone_operands.push((o, nodes[o as usize].ty()))
+        });
+        operand_ends.push(cone_operands.len() as u32);
+    }
     Plan {
         usable: true,
+        cone_ty: cone.iter().map(|&n| nodes[n as usize].ty()).collect(),
+        operands: cone_operands,
+        operand_ends,
         cone,
         exact: roots.iter().map(|r| exact[*r as usize]).collect(),
         values,
@@ -451,7 +527,13 @@ struct Slot {
 #[derive(Clone, Debug)]
 pub(crate) struct Scratch {
     facts: Vec<FactId>,
+    /// The entries of the plan's facts that vary (absent, and read by an
+    /// unknown rule), a bit each; see [`ActionReads`].
+    vary: Vec<u64>,
     slots: Vec<Slot>,
+    /// The places in the plan's cone of the nodes unknown on the case, a bit each.
+    dirty_places: Vec<u64>,
+    /// Those nodes, ascending (listed only when completions are enumerated).
     dirty: Vec<u32>,
     /// Per node, the first slot it depends on (`u32::MAX`: none); set for the
     /// dirty nodes while enumerating.
@@ -474,7 +556,9 @@ impl Scratch {
     pub(crate) fn new(p: &Program) -> Scratch {
         Scratch {
             facts: Vec::new(),
+            vary: Vec::new(),
             slots: Vec::new(),
+            dirty_places: Vec::new(),
             dirty: Vec::new(),
             first_slot: vec![u32::MAX; p.nodes.len()],
             order: Vec::new(),
@@ -547,19 +631,7 @@ impl Evaluator<'_> {
         }
         // Rules known on the case keep their truth on every completion
         // (Kleene logic is monotone), so only the unknown rules' facts vary.
-        let mut exact = true;
-        let facts = &mut self.scratch.facts;
-        facts.clear();
-        for_each_bit(&self.unknown[off..off + w], |local| {
-            exact &= plan.exact[local];
-            facts.extend_from_slice(&p.rules[code.rules[local].index()].depends_on);
-        });
-        let base = resolve(p, code, &self.fired[off..off + w]);
-        let stop = match depth {
-            Depth::Full => None,
-            Depth::OutcomeOnly => Some(Answer::Outcome(base)),
-        };
-        if !exact || !self.prepare_slots(case, plan) {
+        if intersects(&self.unknown[off..off + w], &p.needs.reads[a].inexact) || !self.vary(case, a) {
             return state;
         }
         self.mark_dirty(plan);
@@ -580,22 +652,33 @@ impl Evaluator<'_> {
                 return refined;
             }
         }
-        self.order_dirty();
-        let refined = if self.enumerate(Question::Rules(a), stop) {
-            let reached = reached(&self.scratch.outcomes);
-            if reached == OutcomeSet::of(base) {
-                Some(state_of(base))
-            } else {
-                if remember {
-                    self.collect_needs(a, reached.len() > 1);
-                }
-                Some(State::Undecided {
-                    possible: reached.as_given(),
-                    cause: Cause::Exact,
-                })
-            }
-        } else {
+        let base = resolve(p, code, &self.fired[off..off + w]);
+        let stop = match depth {
+            Depth::Full => None,
+            Depth::OutcomeOnly => Some(Answer::Outcome(base)),
+        };
+        let refined = if !self.slots_of_vary(plan) {
+            // Too many completions: the rule-level answer stands.
             None
+        } else {
+            self.list_dirty(plan);
+            self.order_dirty();
+            if self.enumerate(Question::Rules(a), stop) {
+                let reached = reached(&self.scratch.outcomes);
+                if reached == OutcomeSet::of(base) {
+                    Some(state_of(base))
+                } else {
+                    if remember {
+                        self.collect_needs(a, reached.len() > 1);
+                    }
+                    Some(State::Undecided {
+                        possible: reached.as_given(),
+                        cause: Cause::Exact,
+                    })
+                }
+            } else {
+                None
+            }
         };
         if remember {
             let needs = match refined {
@@ -607,8 +690,81 @@ impl Evaluator<'_> {
         refined.unwrap_or(state)
     }
 
+    /// Sets `scratch.vary` to the entries of action `a`'s plan that vary:
+    /// the facts its unknown rules read that the case lacks. False when an
+    /// unknown rule reads an absent fact the plan has no cells for.
+    fn vary(&mut self, case: &Case, a: usize) -> bool {
+        let p = self.program;
+        let (reads, code, plan) = (&p.needs.reads[a], &p.actions[a], &p.needs.actions[a]);
+        let (off, w, ew) = (code.offset as usize, code.words as usize, reads.entry_words);
+        let unknown = &self.unknown[off..off + w];
+        let vary = &mut self.scratch.vary;
+        vary.clear();
+        vary.resize(ew, 0);
+        for_each_bit(unknown, |local| {
+            if let Some(entries) = reads.rule_entries.get(local * ew..(local + 1) * ew) {
+                for (v, e) in vary.iter_mut().zip(entries) {
+                    *v |= e;
+                }
+            }
+        });
+        for (k, word) in vary.iter_mut().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let bit = bits.trailing_zeros();
+                bits &= bits - 1;
+                let given = plan
+                    .values
+                    .get(k * 64 + bit as usize)
+                    .is_some_and(|(f, _)| case.get(FactId(*f)).is_some());
+                if given {
+                    *word &= !(1 << bit);
+                }
+            }
+        }
+        !reads
+            .strays
+            .iter()
+            .any(|&(local, f)| unknown[local as usize / 64] >> (local % 64) & 1 == 1 && case.get(f).is_none())
+    }
+
+    /// The slots of the entries in `scratch.vary`, in the plan's order (by
+    /// fact). False when the completions are too many to enumerate.
+    fn slots_of_vary(&mut self, plan: &Plan) -> bool {
+        let s = &mut self.scratch;
+        s.slots.clear();
+        let mut count: usize = 1;
+        let mut fits = true;
+        for_each_bit(&s.vary, |entry| {
+            let Some((fact, values)) = plan.values.get(entry) else {
+                fits = false;
+                return;
+            };
+            let radix = values.len();
+            s.slots.push(Slot {
+                fact: *fact,
+                entry: entry as u32,
+                radix: radix as u32,
+                stride: count as u32,
+                digit: 0,
+            });
+            count = match count.checked_mul(radix) {
+                Some(n) if n <= MAX_COMPLETIONS && radix > 0 => n,
+                _ => {
+                    fits = false;
+                    MAX_COMPLETIONS
+                }
+            };
+        });
+        s.outcomes.clear();
+        if fits {
+            s.outcomes.reserve(count);
+        }
+        fits
+    }
+
     /// The key of a full refinement of action `a` into `scratch.key`, after
-    /// `prepare_slots` and `mark_dirty`: everything the refinement reads
+    /// `vary` and `mark_dirty`: everything the refinement reads
     /// from the case. That is the action's true and unknown rules (the
     /// outcome every completion starts from), the slots (which absent facts
     /// vary), which of the cone's nodes are unknown (what is computed again
@@ -625,16 +781,19 @@ impl Evaluator<'_> {
         key.push(a as u64);
         key.extend_from_slice(&self.fired[off..off + w]);
         key.extend_from_slice(&self.unknown[off..off + w]);
-        key.push(s.slots.len() as u64);
-        key.extend(s.slots.iter().map(|slot| u64::from(slot.fact)));
-        key.push(s.dirty.len() as u64);
-        key.extend(s.dirty.iter().map(|&n| u64::from(n)));
+        // Sets of a length the action fixes, then the values, as many as
+        // the dirty nodes' known operands: no key is a prefix of another's
+        // parts read differently.
+        key.extend_from_slice(&s.vary);
+        key.extend_from_slice(&s.dirty_places);
         key.push(self.today.to_bits());
+        let plan = &p.needs.actions[a];
         let (truth, num, enm) = (&self.truth, &self.num, &self.enm);
-        for &n in &s.dirty {
-            operands(p.nodes[n as usize], &p.items, |o| {
+        for_each_bit(&s.dirty_places, |k| {
+            let (from, to) = (plan.operand_ends[k] as usize, plan.operand_ends[k + 1] as usize);
+            for &(o, ty) in plan.operands.get(from..to).unwrap_or_default() {
                 let i = o as usize;
-                let value = match p.nodes[i].ty() {
+                let value = match ty {
                     Ty::Truth if truth[i] != Truth::Unknown => Some(truth[i] as u64),
                     Ty::Num if !num[i].is_nan() => Some(num[i].to_bits()),
                     Ty::Enum if enm[i] != UNKNOWN_ENUM => Some(u64::from(enm[i])),
@@ -643,8 +802,8 @@ impl Evaluator<'_> {
                 if let Some(v) = value {
                     key.push(v);
                 }
-            });
-        }
+            }
+        });
     }
 
     /// Refines the `needs` of a decision held back because invariant `i`'s
@@ -693,6 +852,7 @@ impl Evaluator<'_> {
             return false;
         }
         self.mark_dirty(plan);
+        self.list_dirty(plan);
         self.order_dirty();
         true
     }
@@ -735,21 +895,35 @@ impl Evaluator<'_> {
         true
     }
 
-    /// The dirty nodes: the cone's nodes unknown on the case, ascending.
+    /// The dirty places: where the cone's nodes unknown on the case are in
+    /// it, a bit each, with no branch on the case's values.
     fn mark_dirty(&mut self, plan: &Plan) {
-        let s = &mut self.scratch;
-        s.dirty.clear();
-        for &n in &plan.cone {
+        let places = &mut self.scratch.dirty_places;
+        places.clear();
+        places.resize(plan.cone.len().div_ceil(64), 0);
+        let (truth, num, enm) = (&self.truth, &self.num, &self.enm);
+        for (k, (&n, &ty)) in plan.cone.iter().zip(&plan.cone_ty).enumerate() {
             let i = n as usize;
-            let unknown = match self.program.nodes[i].ty() {
-                Ty::Truth => self.truth[i] == Truth::Unknown,
-                Ty::Num => self.num[i].is_nan(),
-                Ty::Enum => self.enm[i] == UNKNOWN_ENUM,
+            let unknown = match ty {
+                Ty::Truth => truth.get(i) == Some(&Truth::Unknown),
+                Ty::Num => num.get(i).is_some_and(|x| x.is_nan()),
+                Ty::Enum => enm.get(i) == Some(&UNKNOWN_ENUM),
             };
-            if unknown {
-                s.dirty.push(n);
+            if let Some(word) = places.get_mut(k / 64) {
+                *word |= u64::from(unknown) << (k % 64);
             }
         }
+    }
+
+    /// The dirty nodes, ascending, from the dirty places.
+    fn list_dirty(&mut self, plan: &Plan) {
+        let s = &mut self.scratch;
+        s.dirty.clear();
+        for_each_bit(&s.dirty_places, |k| {
+            if let Some(&n) = plan.cone.get(k) {
+                s.dirty.push(n);
+            }
+        });
     }
 
     /// Orders the dirty nodes for [`Evaluator::enumerate`]. Only what

@@ -39,11 +39,13 @@ export SPARK_LOCAL_IP=127.0.0.1
 
 gl=${GUIDELANG:-target/release/guidelang}
 [ -x "$gl" ] || cargo build --release --quiet --bin guidelang
-[ -x target/release/examples/cohort ] || cargo build --release --quiet --example cohort
+# The cohort generator as a plain binary (benches/tools): as an example it
+# would compile the package's dev-dependencies in release mode.
+[ -x target/release/cohort ] || cargo build --release --quiet -p guidelang-bench-tools --bin cohort
 
 rm -rf "$work"
 mkdir -p "$work"
-target/release/examples/cohort "$rows" > "$work/cohort.ndjson"
+target/release/cohort "$rows" > "$work/cohort.ndjson"
 "$py" tests/spark/make_cohort.py "$work/cohort.ndjson" "$work/cohort.parquet" 97
 
 # One evaluation date for every route (a run across midnight must not differ).
