@@ -263,6 +263,20 @@ pub(crate) enum InvariantCode {
     },
 }
 
+/// One invariant as enforcement reads it: a few words, so that a case's
+/// pass over every invariant loads no more than it tests.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InvariantCheck {
+    /// Its index in [`Program::invariants`].
+    pub index: u32,
+    /// The action it is about.
+    pub action: u32,
+    /// Its condition node.
+    pub when: u32,
+    /// The verdicts a `never` claim forbids; `None` for `always decide`.
+    pub forbids: Option<VerdictSet>,
+}
+
 /// A guideline compiled for evaluation. Build it once ([`Program::new`]) and
 /// run it on many cases with an [`Evaluator`](crate::eval::Evaluator).
 #[derive(Clone, Debug)]
@@ -302,8 +316,9 @@ pub struct Program {
     pub(crate) notes: Vec<Option<u32>>,
     /// Invariants in file order.
     pub(crate) invariants: Vec<InvariantCode>,
-    /// The order in which invariants are enforced: `never`, then `always decide`.
-    pub(crate) invariant_order: Vec<u32>,
+    /// The invariants as enforcement reads them, in the order they are
+    /// enforced: `never`, then `always decide`.
+    pub(crate) invariant_checks: Vec<InvariantCheck>,
     /// What refining an undecided action over completions of the case needs.
     pub(crate) needs: crate::eval::needs::Plans,
     /// Scores' items and categories' levels, for the full result only.
@@ -373,13 +388,25 @@ impl Program {
             .collect();
         let run_end = b.nodes.len();
         // `always decide` claims are checked after every `never` claim.
-        let invariant_order = (0..invariants.len() as u32)
-            .filter(|&i| matches!(invariants[i as usize], InvariantCode::Never { .. }))
-            .chain(
-                (0..invariants.len() as u32)
-                    .filter(|&i| matches!(invariants[i as usize], InvariantCode::AlwaysDecide { .. })),
-            )
-            .collect();
+        let check = |(i, inv): (usize, &InvariantCode)| match *inv {
+            InvariantCode::Never {
+                verdicts, action, when, ..
+            } => InvariantCheck {
+                index: i as u32,
+                action: action.0,
+                when,
+                forbids: Some(verdicts),
+            },
+            InvariantCode::AlwaysDecide { action, when } => InvariantCheck {
+                index: i as u32,
+                action: action.0,
+                when,
+                forbids: None,
+            },
+        };
+        let mut invariant_checks: Vec<InvariantCheck> = invariants.iter().enumerate().map(check).collect();
+        // Stable: file order within each kind.
+        invariant_checks.sort_by_key(|c| c.forbids.is_none());
 
         // Doses are lowered next, before warnings and notes, so that a
         // cohort's dose columns compute nodes `run_end..dose_end` only.
@@ -491,7 +518,7 @@ impl Program {
             max_words,
             notes,
             invariants,
-            invariant_order,
+            invariant_checks,
             derived,
         }
     }

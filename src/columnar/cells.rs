@@ -200,20 +200,30 @@ impl Cells<'_> {
         }
     }
 
-    /// The values of `rows`, a column at a time: `put(i, value)` for each
-    /// row whose cell is accepted (`None` when null), `refused(i, error)`
-    /// for each that is not. The type's checks are chosen once for the
-    /// column, not per cell; a cell the fast checks do not accept goes
-    /// through [`Cells::value`], so that what is refused, and how it is
-    /// said, is exactly what a cell read alone gets.
+    /// The values of `rows`, a column at a time, into a stage of whole
+    /// cases (`width` places to a row, the first row's first): each row's
+    /// value at `place` in its row when its cell is accepted (`None` when
+    /// null), and `refused(i, error)` for each that is not (its place set to
+    /// `None`). The type's checks are chosen once for the column, not per
+    /// cell; a cell the fast checks do not accept goes through
+    /// [`Cells::value`], so that what is refused, and how it is said, is
+    /// exactly what a cell read alone gets.
     pub fn read_column(
         &self,
         g: &Guideline,
         rows: Range<usize>,
-        mut put: impl FnMut(usize, Option<Value>),
+        stage: &mut [Option<Value>],
+        (width, place): (usize, usize),
         mut refused: impl FnMut(usize, CaseError),
     ) {
-        let (put, refused) = (&mut put, &mut refused);
+        if width == 0 {
+            return;
+        }
+        let put = &mut Stage {
+            rows: stage.chunks_exact_mut(width),
+            place,
+        };
+        let refused = &mut refused;
         let bounds = Bounds::of(&self.binding.kind);
         match &self.cell {
             Cell::Float(a) => {
@@ -234,7 +244,8 @@ impl Cells<'_> {
                 self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             Cell::Bool(a) => {
-                let fast = |i: usize| Some(Value::Bool(a.value(i)));
+                let bits = a.values();
+                let fast = |i: usize| Some(Value::Bool(bits.value(i)));
                 self.read_each(g, rows, valid(a.nulls()), fast, put, refused);
             }
             Cell::Text(a) if matches!(self.binding.kind, FactKind::Enum { .. }) => {
@@ -267,20 +278,23 @@ impl Cells<'_> {
         rows: Range<usize>,
         valid: impl Fn(usize) -> bool,
         fast: impl Fn(usize) -> Option<Value>,
-        put: &mut impl FnMut(usize, Option<Value>),
+        put: &mut Stage<'_>,
         refused: &mut impl FnMut(usize, CaseError),
     ) {
-        for i in rows {
-            if !valid(i) {
-                put(i, None);
-                continue;
-            }
-            match fast(i) {
-                Some(v) => put(i, Some(v)),
-                None => match self.value(g, i) {
-                    Ok(v) => put(i, v),
-                    Err(e) => refused(i, e),
-                },
+        for (i, row) in rows.zip(&mut put.rows) {
+            let value = if !valid(i) {
+                None
+            } else {
+                match fast(i) {
+                    Some(v) => Some(v),
+                    None => self.value(g, i).unwrap_or_else(|e| {
+                        refused(i, e);
+                        None
+                    }),
+                }
+            };
+            if let Some(cell) = row.get_mut(put.place) {
+                *cell = value;
             }
         }
     }
@@ -418,6 +432,12 @@ fn in_bounds(kind: &FactKind, x: f64) -> bool {
 }
 
 /// Row `i` is not null (no validity: every row is valid).
+/// The rows of a stretch of the stage, and the place a column's fact takes in each.
+struct Stage<'s> {
+    rows: std::slice::ChunksExactMut<'s, Option<Value>>,
+    place: usize,
+}
+
 fn valid(nulls: Option<&NullBuffer>) -> impl Fn(usize) -> bool + '_ {
     move |i| nulls.is_none_or(|m| m.is_valid(i))
 }

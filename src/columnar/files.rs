@@ -190,9 +190,12 @@ impl<W: Write + Send> ResultWriter<W> {
                 // Row groups of a bounded number of rows: the writer holds a
                 // whole group before writing it (arrow-rs's default is a
                 // million rows), so this is what keeps memory flat.
-                // Statistics per column chunk, not per page: a reader skips
-                // row groups of 65,536 rows by them, and min/max per page of
-                // the many text columns cost a tenth of the run. No
+                // Statistics per column chunk, not per page, and only for the
+                // kept id columns and `row` (they come first): a reader skips
+                // row groups of 65,536 rows by them. The result columns take
+                // a few names each, so their minimum and maximum would skip
+                // nothing, and working them out for every cell cost 7 % of
+                // the run (per page, a tenth). No
                 // dictionary where values seldom repeat: the row numbers
                 // (every one new, so ascending deltas instead, a few bits
                 // each) and the dose amounts (a dose by weight takes as many
@@ -201,14 +204,20 @@ impl<W: Write + Send> ResultWriter<W> {
                 let row = ColumnPath::from(ROW_COLUMN);
                 let mut props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
-                    .set_statistics_enabled(EnabledStatistics::Chunk)
+                    .set_statistics_enabled(EnabledStatistics::None)
                     .set_max_row_group_row_count(Some(RESULT_GROUP_ROWS))
                     .set_key_value_metadata(Some(metadata))
                     .set_column_dictionary_enabled(row.clone(), false)
                     .set_column_encoding(row, Encoding::DELTA_BINARY_PACKED);
+                let mut kept_or_row = true;
                 for f in schema.fields() {
+                    let path = ColumnPath::from(f.name().as_str());
+                    if kept_or_row {
+                        props = props.set_column_statistics_enabled(path.clone(), EnabledStatistics::Chunk);
+                    }
+                    kept_or_row &= f.name() != ROW_COLUMN;
                     if *f.data_type() == DataType::Float64 {
-                        props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+                        props = props.set_column_dictionary_enabled(path, false);
                     }
                 }
                 let props = props.build();

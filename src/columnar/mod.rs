@@ -423,16 +423,7 @@ impl<'g> CohortEvaluator<'g> {
             let mut refused: Vec<(usize, usize, CaseError)> = Vec::new();
             for (j, (cells, binding)) in columns.iter().zip(&self.bindings).enumerate() {
                 let fact = binding.fact.index();
-                cells.read_column(
-                    g,
-                    start..end,
-                    |i, v| {
-                        if let Some(slot) = stage.get_mut((i - start) * width + fact) {
-                            *slot = v;
-                        }
-                    },
-                    |i, e| refused.push((i, j, e)),
-                );
+                cells.read_column(g, start..end, stage, (width, fact), |i, e| refused.push((i, j, e)));
             }
             // A row's problems in the order of its columns, as a row read alone gives them.
             refused.sort_by_key(|&(i, j, _)| (i, j));

@@ -280,23 +280,31 @@ pub(super) fn verdict_type() -> DataType {
 /// `verdicts` (the names in the order of [`Verdict::ALL`]); any other
 /// conclusion is null.
 fn verdict_column(places: &[u8], first: usize, stride: usize, verdicts: &ArrayRef) -> Result<ArrayRef, ArrowError> {
-    // Three passes the compiler keeps branch-free: a place less one as the
-    // key (a decided row's key is 0..=3, any other row's is outside), the
-    // validity from the keys 64 rows to a word, and the nulls' keys set to
-    // 0, which keeps every key within the values.
+    // Two passes the compiler keeps branch-free: a place less one as the
+    // key (a decided row's key is 0..=3, any other row's is outside), then,
+    // 64 rows to a word, the validity from the keys and the nulls' keys set
+    // to 0, which keeps every key within the values.
+    let stride = stride.max(1);
     let mut keys: Vec<i8> = places
         .iter()
         .skip(first)
-        .step_by(stride.max(1))
+        .step_by(stride)
         .map(|&p| p.wrapping_sub(1) as i8)
         .collect();
-    let bits = BooleanBuffer::collect_bool(keys.len(), |i| keys.get(i).is_some_and(|&k| (k as u8) < 4));
-    for k in &mut keys {
-        if (*k as u8) >= 4 {
-            *k = 0;
+    let mut words: Vec<u64> = Vec::with_capacity(keys.len().div_ceil(64));
+    let mut valid = 0;
+    for chunk in keys.chunks_mut(64) {
+        let mut word = 0u64;
+        for (j, k) in chunk.iter_mut().enumerate() {
+            let decided = (*k as u8) < 4;
+            word |= u64::from(decided) << j;
+            *k &= -i8::from(decided);
         }
+        valid += word.count_ones() as usize;
+        words.push(word);
     }
-    let nulls = (bits.count_set_bits() < keys.len()).then(|| NullBuffer::new(bits));
+    let n = keys.len();
+    let nulls = (valid < n).then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, n)));
     let keys = Int8Array::new(ScalarBuffer::from(keys), nulls);
     Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
         keys,

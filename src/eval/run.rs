@@ -11,7 +11,7 @@ use super::logic::Truth;
 use super::memo::Memo;
 use super::needs::Scratch;
 use super::{Evaluation, Violation, MAX_UNKNOWN_RULES};
-use crate::compile::{set_bit, ActionCode, InvariantCode, Node, Program, Ty, UNKNOWN_ENUM};
+use crate::compile::{set_bit, ActionCode, Node, Program, Ty, UNKNOWN_ENUM};
 use crate::facts::{Case, Value};
 use crate::model::{ActionId, ArithOp, CmpOp, FactId, RuleId};
 use crate::model::{OutcomeKind, OutcomeSet, Verdict};
@@ -409,25 +409,20 @@ impl<'p> Evaluator<'p> {
     /// change nothing about it).
     fn enforce_invariants(&mut self, case: &Case, only: Option<ActionId>) {
         let p = self.program;
-        for &i in &p.invariant_order {
-            let (i, inv) = (i as usize, &p.invariants[i as usize]);
-            let about = match *inv {
-                InvariantCode::Never { action, .. } | InvariantCode::AlwaysDecide { action, .. } => action,
-            };
-            if only.is_some_and(|a| a != about) {
+        for check in &p.invariant_checks {
+            let (i, action) = (check.index as usize, ActionId(check.action));
+            if only.is_some_and(|a| a != action) {
                 continue;
             }
-            match *inv {
-                InvariantCode::Never {
-                    verdicts, action, when, ..
-                } => {
-                    let State::Decided(verdict) = self.states[action.index()] else {
+            match check.forbids {
+                Some(verdicts) => {
+                    let Some(&State::Decided(verdict)) = self.states.get(action.index()) else {
                         continue;
                     };
                     if !verdicts.contains(verdict) {
                         continue;
                     }
-                    let certain = match self.truth[when as usize] {
+                    let certain = match self.truth[check.when as usize] {
                         Truth::False => continue,
                         Truth::True => true,
                         Truth::Unknown => false,
@@ -456,8 +451,8 @@ impl<'p> Evaluator<'p> {
                         self.refine_invariant(case, i, held)
                     };
                 }
-                InvariantCode::AlwaysDecide { action, when } => {
-                    if self.truth[when as usize] == Truth::True
+                None => {
+                    if self.truth[check.when as usize] == Truth::True
                         && matches!(self.states[action.index()], State::Undecided { .. })
                     {
                         self.violations.push(Violation {
@@ -470,7 +465,10 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
-        self.violations.sort_by_key(|v| v.invariant);
+        // Most cases break none, and one needs no order.
+        if self.violations.len() > 1 {
+            self.violations.sort_by_key(|v| v.invariant);
+        }
     }
 }
 

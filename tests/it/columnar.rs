@@ -656,6 +656,28 @@ fn a_parquet_output_has_a_row_per_valid_case_and_names_the_guideline() {
     assert!(kv
         .iter()
         .any(|k| k.key == "guidelang.guideline.hash" && k.value.as_deref() == Some(g.hash.as_str())));
+    // Min/max for the columns a reader filters row groups by (the kept id,
+    // then `row`: p1 to p200 less p5, rows 1 to 200 less 5), none for the
+    // result columns, whose few names would skip no group.
+    let group = &footer.metadata().row_groups()[0];
+    for column in group.columns() {
+        let path = column.column_path().string();
+        let stats = column.statistics();
+        match path.as_str() {
+            "patient_id" => {
+                let stats = stats.expect("the kept id has statistics");
+                assert_eq!(stats.min_bytes_opt(), Some(&b"p1"[..]));
+                assert_eq!(stats.max_bytes_opt(), Some(&b"p99"[..]));
+            }
+            "row" => match stats {
+                Some(parquet::file::statistics::Statistics::Int64(s)) => {
+                    assert_eq!((s.min_opt(), s.max_opt()), (Some(&1), Some(&200)));
+                }
+                other => panic!("`row` has no row-number statistics: {other:?}"),
+            },
+            _ => assert!(stats.is_none(), "{path} has statistics: {stats:?}"),
+        }
+    }
     let results = arrow::compute::concat_batches(&schema, &batches).unwrap();
     assert_eq!(results.num_rows(), 199);
     let program = Program::new(&g);
